@@ -1,0 +1,1 @@
+"""The compiler: load -> validate -> plan -> render -> write (one module per stage)."""

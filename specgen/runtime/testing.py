@@ -1,0 +1,161 @@
+"""Helpers the generated pytest suites call: one call per generated test.
+
+``report`` validates a frame once with a generated pandera schema (lazily, every
+failure collected) and indexes the failures by (column, check kind);
+``assert_passes`` and ``assert_rejects`` turn that into test outcomes whose
+messages name the column, the check, the failing rows and the expected values.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .checks import kind_of_pandera_check
+
+__all__ = ["Report", "report", "assert_passes", "assert_rejects", "mutate", "load_module", "data_path"]
+
+N_EXAMPLES = 5
+
+
+@dataclass
+class Report:
+    """Failures of one validation run, keyed by (column or '<dataset>', kind)."""
+
+    failures: dict[tuple[str, str], list[tuple]] = field(default_factory=dict)
+
+    def get(self, column: str | None, kind: str) -> list[tuple]:
+        return self.failures.get((column if column is not None else "<dataset>", kind), [])
+
+
+def load_module(path: str | Path, name: str):
+    """Import a generated module by path (works under any pytest import mode)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def data_path(here: str | Path, relative: str | None, env_var: str) -> Path | None:
+    """The data file a suite reads: ``$env_var`` if set, else relative to the suite."""
+    override = os.environ.get(env_var)
+    if override:
+        return Path(override)
+    return (Path(here).parent / relative).resolve() if relative is not None else None
+
+
+def report(schema, frame) -> Report:
+    import pandera.errors
+
+    out = Report()
+    try:
+        schema.validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        _collect(out, exc.failure_cases, schema)
+    except pandera.errors.SchemaError as exc:  # raised alone when lazy cannot continue
+        out.failures.setdefault(("<dataset>", "schema"), []).append((None, str(exc)))
+    return out
+
+
+def _collect(out: Report, cases, schema) -> None:
+    dataset_names = {getattr(schema.Config, "name", None), schema.__name__}
+    wrong_type: set[str] = set()
+    rows = []
+    for case in cases.to_dict("records"):
+        kind = kind_of_pandera_check(case["check"])
+        column = case["column"]
+        if kind == "extra_columns":
+            column, value = "<dataset>", case["failure_case"]
+        elif kind in ("present",):
+            column, value = case["failure_case"], None
+        elif column in dataset_names or column is None or kind in ("rows", "key_unique"):
+            column, value = "<dataset>", case["failure_case"]
+        else:
+            value = case["failure_case"]
+        if kind == "dtype":
+            wrong_type.add(column)
+        rows.append((str(column), kind, case.get("index"), value))
+    for column, kind, index, value in rows:
+        if column in wrong_type and kind != "dtype":
+            continue  # a column of the wrong type reports its dtype failure only
+        out.failures.setdefault((column, kind), []).append((index, value))
+
+
+def assert_passes(result: Report, column: str | None, kind: str, expected: str = "") -> None:
+    failures = result.get(column, kind)
+    if failures:
+        where = column if column is not None else "dataset"
+        examples = ", ".join(_fmt(i, v) for i, v in failures[:N_EXAMPLES])
+        raise AssertionError(
+            f"{where}: check '{kind}' failed{f' (expected {expected})' if expected else ''}; "
+            f"{len(failures)} failure case{'s' if len(failures) != 1 else ''}: {examples}")
+
+
+def assert_rejects(schema, frame, column, kind: str, mutation: str, value=None) -> None:
+    """The schema must report (column, kind) on ``frame`` after ``mutation``."""
+    broken = mutate(frame, column, mutation, value)
+    if not report(schema, broken).get(column, kind):
+        where = column if column is not None else "dataset"
+        raise AssertionError(
+            f"{where}: the '{kind}' check accepted data it must reject ({mutation} {value!r}); "
+            "the check cannot fail as written")
+
+
+def mutate(frame, column, mutation: str, value=None):
+    """A copy of ``frame`` with one deliberate defect."""
+    import pandas as pd
+
+    df = frame.copy()
+    if len(df) < 2 and mutation in ("copy_first", "copy_first_row"):
+        df = pd.concat([df, df.head(1)], ignore_index=True)
+    if mutation == "drop_column":
+        return df.drop(columns=[column])
+    if mutation == "add_column":
+        df[value] = 0
+        return df
+    if mutation == "resize":
+        if value > len(df):  # only the row count matters: a frame of index only stays cheap at any size
+            return pd.DataFrame(index=pd.RangeIndex(value))
+        return df.head(value)
+    if mutation == "copy_first_row":
+        return pd.concat([df.head(1), df.iloc[1:]], ignore_index=True).pipe(_copy_row0)
+    values = df[column].tolist()
+    if mutation == "set_first":
+        values[0] = value
+    elif mutation == "set_all":
+        values = [value] * len(values)
+    elif mutation == "set_all_first":
+        values = [values[0]] * len(values)
+    elif mutation == "copy_first":
+        values[1] = values[0]
+    elif mutation == "replace_column":
+        values = [value] * len(values)
+    else:
+        raise ValueError(f"unknown mutation {mutation!r}")
+    df[column] = pd.Series(values, index=df.index, dtype=_keep_dtype(df[column], values))
+    return df
+
+
+def _copy_row0(df):
+    df.iloc[1] = df.iloc[0]
+    return df
+
+
+def _keep_dtype(series, values):
+    """Keep categorical/string dtypes when the new values still fit; else let pandas infer."""
+    import pandas as pd
+
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return None
+    if pd.api.types.is_string_dtype(series.dtype) and all(v is None or isinstance(v, str) for v in values):
+        return series.dtype
+    return None
+
+
+def _fmt(index, value) -> str:
+    return f"{value!r}" if index is None or index != index else f"row {index}: {value!r}"
