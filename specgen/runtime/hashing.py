@@ -282,6 +282,8 @@ def _fields_for_values(values: Iterable[Any]) -> list[bytes]:
             append(ns("i:%d" % v))
         elif t is str:
             append(ns("s:" + v))
+        elif t is float and v == v:
+            append(ns(_float_token(v)))
         elif v is None:
             append(null)
         else:

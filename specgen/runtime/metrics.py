@@ -489,7 +489,7 @@ def log_loss(
     e = dtype_eps if eps is None else float(eps)
     if not (0.0 < e < 0.5):
         raise ValueError(f"eps must be in (0, 0.5), got {eps!r}")
-    chosen = np.clip(p[np.arange(p.shape[0]), codes], 1e-15, 1.0 - 1e-15)
+    chosen = np.clip(p[np.arange(p.shape[0]), codes], e, 1.0 - e)
     return float(-np.mean(np.log(chosen)))
 
 

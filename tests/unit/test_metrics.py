@@ -440,8 +440,10 @@ def test_compute_errors():
         ("accuracy", 0.80, 0.85, 0.04, False),  # fell by 0.05
         ("accuracy", 0.80, 0.85, 0.06, True),
         ("accuracy", 0.90, 0.85, 0.0, True),  # improvement
-        ("accuracy", 0.6, 0.7, 0.1, True),  # 0.7 - 0.6 = 0.09999999999999998 / boundary
-        ("accuracy", 0.2, 0.3, 0.1, True),  # float noise above the boundary is tolerated
+        ("accuracy", 0.6, 0.7, 0.1, True),  # 0.7 - 0.6 = 0.09999999999999998
+        ("accuracy", 0.7, 0.8, 0.1, True),  # 0.8 - 0.7 = 0.10000000000000009: float noise tolerated
+        ("rmse", 1.1, 1.0, 0.1, True),  # 1.1 - 1.0 = 0.10000000000000009
+        ("accuracy", 0.6999, 0.8, 0.1, False),
         ("accuracy", 0.5999, 0.7, 0.1, False),
         ("r2", 0.70, 0.75, 0.01, False),
         ("rmse", 1.10, 1.00, 0.05, False),  # error rose by 0.10 -> quality drop

@@ -1,0 +1,36 @@
+# Every target creates/uses the local virtualenv .venv and installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test test-slow golden bench schema clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## compile the penguins example, run its generated suite, validate good and bad data
+	bash scripts/demo.sh $(PY)
+
+test: $(STAMP)  ## the whole default test suite (what CI runs)
+	$(PY) -m pytest -q -m "not slow" -p no:cacheprovider
+
+test-slow: $(STAMP)  ## only the slow tests (wheel build, large inputs)
+	$(PY) -m pytest -q -m slow -p no:cacheprovider
+
+golden: $(STAMP)  ## rewrite golden files after an intended change to generated output; review the diff
+	$(PY) -m tests.golden.update
+	$(PY) -m specgen compile examples/*/spec.yaml
+
+schema: $(STAMP)  ## regenerate the published JSON Schema of the spec
+	$(PY) -m specgen schema > specs/spec.schema.json
+
+bench: $(STAMP)  ## benchmarks (print figures; not part of the test suite)
+	$(PY) benchmarks/bench_validate.py
+	$(PY) benchmarks/bench_compile.py
+
+clean:
+	rm -rf $(VENV) .cache dist build *.egg-info

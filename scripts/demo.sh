@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The main job end to end on the penguins example: compile, run the generated
+# suite, validate good data (exit 0) and deliberately broken data (exit 1).
+set -euo pipefail
+PY=${1:-.venv/bin/python}
+EX=examples/penguins
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "1. compile $EX/spec.yaml -> $EX/generated/penguins/"
+"$PY" -m specgen compile "$EX/spec.yaml"
+
+step "2. run the generated pytest suite on the training data"
+"$PY" -m pytest -q -p no:cacheprovider "$EX/generated/penguins"
+
+step "3. validate the serving batch (expect: ok, exit 0)"
+"$PY" -m specgen validate "$EX/spec.yaml" "$EX/data/serving.csv" --env serving
+
+step "4. break the data: an out-of-range mass, an unseen island, a null species"
+"$PY" - "$EX/data/train.csv" "$TMP/broken.csv" <<'PYEOF'
+import sys, polars as pl
+df = pl.read_csv(sys.argv[1])
+df = df.with_columns(
+    pl.when(pl.int_range(pl.len()) == 3).then(99999).otherwise(pl.col("body_mass_g")).alias("body_mass_g"),
+    pl.when(pl.int_range(pl.len()) == 5).then(pl.lit("Atlantis")).otherwise(pl.col("island")).alias("island"),
+    pl.when(pl.int_range(pl.len()) == 7).then(None).otherwise(pl.col("species")).alias("species"),
+)
+df.write_csv(sys.argv[2])
+PYEOF
+
+step "5. validate the broken data (expect: 3 failures, exit 1)"
+set +e
+"$PY" -m specgen validate "$EX/spec.yaml" "$TMP/broken.csv"
+code=$?
+set -e
+echo "exit code: $code"
+[ "$code" -eq 1 ] || { echo "demo: expected exit 1 from validate on broken data"; exit 1; }
+
+step "6. the generated suite on the broken data fails, naming the columns"
+set +e
+SPECGEN_TRAINING_DATA="$TMP/broken.csv" "$PY" -m pytest -q -p no:cacheprovider "$EX/generated/penguins" 2>&1 | grep -E "^(FAILED|[0-9]+ (passed|failed))"
+set -e
+
+step "7. CI guard: generated files are up to date"
+"$PY" -m specgen compile --check "$EX/spec.yaml"
+echo
+echo "demo: done"
