@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 __all__ = [
@@ -135,9 +135,19 @@ class CategoricalDistribution(_Model):
 
 class CategoricalFeature(_Column):
     dtype: Literal["category"]
-    values: Annotated[list[str | int], Field(min_length=1)] = Field(description="The allowed categories.")
-    default: str | int | None = None
+    values: Annotated[list[StrictStr | StrictInt], Field(min_length=1)] = Field(description="The allowed categories.")
+    default: StrictStr | StrictInt | None = None
     distribution: CategoricalDistribution | None = None
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _no_yaml_booleans(cls, value):
+        # YAML 1.1 reads unquoted yes/no/on/off/true/false as booleans: almost never meant as a category
+        if isinstance(value, list) and any(isinstance(v, bool) for v in value):
+            raise PydanticCustomError(
+                "value_error", "values holds a boolean (unquoted yes/no/on/off/true/false in YAML); "
+                "quote category names, or use dtype: bool")
+        return value
 
     @model_validator(mode="after")
     def _consistent(self):

@@ -6,6 +6,7 @@ numeric column turned to text is seen as text (and fails its dtype check).
 """
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Mapping
 
@@ -52,15 +53,26 @@ def read_polars(path: str | Path, dtypes: Mapping[str, str] | None = None) -> pl
 
 
 def _read_csv(path: Path, dtypes: Mapping[str, str]) -> pl.DataFrame:
-    header = pl.read_csv(path, n_rows=0, infer_schema=False).columns
+    raw_header = pl.read_csv(path, n_rows=0, infer_schema=False).columns
+    header = _csv_header(path, raw_header)
     if not header:
         raise DataError(f"{path}: CSV has no header row [SG203]", "SG203")
-    text = {c: pl.String for c in header if dtypes.get(c) in _TEXT_KINDS}
+    text = {raw: pl.String for raw, name in zip(raw_header, header) if dtypes.get(name) in _TEXT_KINDS}
     try:
-        return pl.read_csv(path, schema_overrides=text, try_parse_dates=True, infer_schema_length=100_000)
+        frame = pl.read_csv(path, schema_overrides=text, try_parse_dates=True, infer_schema_length=100_000)
     except pl.exceptions.ComputeError:
         # a value far down the file contradicts the type guessed from the top: infer from all rows
-        return pl.read_csv(path, schema_overrides=text, try_parse_dates=True, infer_schema_length=None)
+        frame = pl.read_csv(path, schema_overrides=text, try_parse_dates=True, infer_schema_length=None)
+    return frame.rename(dict(zip(raw_header, header))) if header != raw_header else frame
+
+
+def _csv_header(path: Path, raw_header: list[str]) -> list[str]:
+    """The header as the CSV standard reads it: polars keeps doubled quotes in names."""
+    if not any('"' in name for name in raw_header):
+        return raw_header
+    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+        names = next(csv.reader(handle), [])
+    return names if len(names) == len(raw_header) else raw_header
 
 
 def read_pandas(path: str | Path, dtypes: Mapping[str, str] | None = None):

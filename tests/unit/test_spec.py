@@ -145,3 +145,8 @@ def test_published_json_schema_is_current():
 def test_example_specs_carry_the_modeline():
     for path in EXAMPLES.glob("*/spec.yaml"):
         assert path.read_text().startswith("# yaml-language-server: $schema="), path
+
+
+def test_unquoted_yes_no_categories_are_rejected():
+    errs = errors_of(BASE.replace("values: [cash, card, no_charge]", "values: [yes, no]"))
+    assert len(errs) == 1 and "quote category names" in errs[0] and errs[0].startswith("spec.yaml:9:")
