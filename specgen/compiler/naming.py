@@ -10,13 +10,13 @@ import keyword
 import re
 import unicodedata
 
-__all__ = ["identifier", "unique_identifiers", "test_id", "RESERVED"]
+__all__ = ["identifier", "unique_identifiers", "param_id", "RESERVED"]
 
 # Attributes of pandera.DataFrameModel (and its Config): a column attribute must not
 # shadow them. tests/unit/test_naming.py checks this list against pandera itself.
 RESERVED = frozenset({
     "Config", "build_schema_", "empty", "example", "get_metadata", "pydantic_validate",
-    "strategy", "to_json", "to_json_schema", "to_schema", "to_yaml", "validate",
+    "strategy", "from_json", "from_yaml", "to_json", "to_json_schema", "to_schema", "to_yaml", "validate",
     "__config__", "__extras__", "__fields__", "__checks__", "__root_checks__",
     "__schema__", "__dataframe_checks__", "__parsers__", "__root_parsers__",
     "__dataframe_parsers__", "__metadata__", "__annotations__", "__doc__", "__module__",
@@ -53,6 +53,6 @@ def unique_identifiers(names: list[str]) -> dict[str, str]:
     return out
 
 
-def test_id(*parts: object) -> str:
+def param_id(*parts: object) -> str:
     """A pytest id from real names: control characters become ``?``, parts join with ``-``."""
     return "-".join(re.sub(r"[\x00-\x1f\x7f]", "?", str(p)) for p in parts)

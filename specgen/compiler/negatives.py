@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..runtime.checks import Check
-from .naming import test_id
+from .naming import param_id
 
 __all__ = ["Negative", "negatives_for"]
 
@@ -36,7 +36,7 @@ def negatives_for(check: Check, kind: str | None) -> list[Negative]:
     env = "training" if "training" in check.environments else check.environments[0]
     out = []
     for case, mutation, value in _cases(check, kind):
-        out.append(Negative(test_id(check.column if check.column is not None else "dataset", check.kind, case),
+        out.append(Negative(param_id(check.column if check.column is not None else "dataset", check.kind, case),
                             check.column, check.kind, mutation, value, env))
     return out
 

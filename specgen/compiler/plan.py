@@ -14,7 +14,7 @@ from typing import Any
 
 from ..runtime.checks import DATASET_KINDS, KINDS, Check
 from .load import RawSpec
-from .naming import test_id, unique_identifiers
+from .naming import param_id, unique_identifiers
 from .negatives import Negative, negatives_for
 from .spec import CategoricalFeature, NumericFeature, Spec, StringFeature, DatetimeFeature
 
@@ -116,7 +116,7 @@ class Plan:
         out = []
         for check in self.checks(environment):
             if (check.kind in _DISTRIBUTION) == distribution and check.column is not None:
-                out.append(TestCase(test_id(check.column, check.kind), check.column, check.kind,
+                out.append(TestCase(param_id(check.column, check.kind), check.column, check.kind,
                                     check.describe()))
         return out
 

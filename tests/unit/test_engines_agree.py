@@ -1,0 +1,43 @@
+"""`specgen validate` (polars engine) and the generated pandera schema enforce the same checks."""
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from specgen.api import build_plan
+from specgen.runtime import engine, io, testing
+from tests.e2e.faults import FAULTS
+from tests.helpers import EXAMPLES
+
+SPEC = EXAMPLES / "penguins" / "spec.yaml"
+TRAIN = EXAMPLES / "penguins" / "data" / "train.csv"
+SCHEMA = testing.load_module(EXAMPLES / "penguins" / "generated" / "penguins" / "penguins_schema.py",
+                             "penguins_schema_under_test")
+
+EXTRA = {
+    "clean": lambda df: df,
+    "null_surge": lambda df: df.with_columns(
+        pl.when(pl.int_range(pl.len()) % 3 == 0).then(None).otherwise(pl.col("sex")).alias("sex")),
+    "mean_shift": lambda df: df.with_columns(pl.col("bill_length_mm") * 1.3),
+    "share_shift": lambda df: df.with_columns(pl.lit("Dream").alias("island")),
+    "duplicate_key": lambda df: df.with_columns(pl.lit(1).alias("penguin_id")),
+    "extra_column": lambda df: df.with_columns(pl.lit(0).alias("surprise")),
+    "too_few_rows": lambda df: df.head(10),
+    "many_faults": lambda df: FAULTS["numeric_as_text"][0](FAULTS["unseen_category"][0](df)).drop("year"),
+}
+CASES = {**{name: fn for name, (fn, _) in FAULTS.items()}, **EXTRA}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_polars_engine_and_pandera_schema_report_the_same_failures(tmp_path, case):
+    path = tmp_path / f"{case}.csv"
+    CASES[case](pl.read_csv(TRAIN)).write_csv(path)
+    plan = build_plan(SPEC)
+    frame = io.read_polars(path, plan.dtypes())
+
+    ours = {f.check.key for f in engine.run_checks(frame, plan.checks("training"), "training")}
+    report = testing.report(SCHEMA.TrainingSchema, io.read_pandas(path, plan.dtypes()))
+    theirs = set(report.failures)
+
+    assert ours == theirs
+    assert (case == "clean") == (not ours), ours  # every broken case is caught by both
