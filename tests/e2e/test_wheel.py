@@ -1,0 +1,27 @@
+"""A built, non-editable wheel carries the templates and compiles from them."""
+from __future__ import annotations
+
+import sys
+import zipfile
+
+from tests.helpers import EXAMPLES, ROOT, run
+
+
+def test_wheel_ships_templates_and_compiles(tmp_path):
+    built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"), str(ROOT),
+                timeout=600)
+    assert built.returncode == 0, built.stderr[-2000:]
+    wheel = next((tmp_path / "dist").glob("specgen-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "specgen/templates/schema.py.jinja" in names and "specgen/templates/test_data.py.jinja" in names
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    code = ("import specgen, sys; from specgen.compiler.render import _builtin_dir; "
+            "assert specgen.__file__.startswith(sys.argv[1]), specgen.__file__; "
+            "assert str(_builtin_dir()).startswith(sys.argv[1]), _builtin_dir(); "
+            "from specgen.api import compile_spec; r = compile_spec(sys.argv[2], sys.argv[3]); "
+            "print(sorted(f.status for f in r.files))")
+    result = run(sys.executable, "-c", code, str(site), str(EXAMPLES / "penguins" / "spec.yaml"), str(tmp_path / "out"),
+                 env={"PYTHONPATH": str(site)}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "['create', 'create', 'create', 'create']"
