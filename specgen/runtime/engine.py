@@ -102,6 +102,10 @@ def _aggregate(check: Check, x: pl.Expr, i: int) -> list[pl.Expr]:
     kind = check.kind
     if kind == "values":  # the set of distinct values: cheaper than hashing membership per row
         return [x.drop_nulls().unique().implode().alias(name)]
+    if kind == "range":  # min/max answer it for clean data; violations are counted only on failure
+        return [x.min().alias(f"{name}_min"), x.max().alias(f"{name}_max")]
+    if kind == "not_null":
+        return [x.null_count().alias(name)]
     if kind in _ROW_KINDS:
         return [_violation(check, x).sum().alias(name)]
     if kind == "null_fraction":
@@ -143,11 +147,15 @@ def _judge(frame: pl.DataFrame, check: Check, row: dict, name: str) -> Failure |
             return None
         count, examples = _examples(frame, check.column, _value(check.column, frame.schema[check.column]).is_in(bad))
         return Failure(check, count, examples)
-    if kind in _ROW_KINDS:
-        if not row[name]:
+    if kind == "range":
+        lo, hi, seen_lo, seen_hi = p.get("min"), p.get("max"), row[f"{name}_min"], row[f"{name}_max"]
+        if seen_lo is None or ((lo is None or seen_lo >= lo) and (hi is None or seen_hi <= hi)):
             return None
+    elif kind in _ROW_KINDS and not row[name]:
+        return None
+    if kind in _ROW_KINDS:
         x = _value(check.column, frame.schema[check.column])
-        return Failure(check, int(row[name]), _examples(frame, check.column, _violation(check, x))[1])
+        return Failure(check, *_examples(frame, check.column, _violation(check, x)))
     if kind == "null_fraction":
         value = row[name] or 0.0
         return None if value <= p["max"] else Failure(check, None, observed=f"null fraction {value:.4g}")
