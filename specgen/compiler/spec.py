@@ -11,7 +11,7 @@ import difflib
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 __all__ = [
@@ -284,7 +284,7 @@ def _check_metrics(metrics: dict, task: str | None = None) -> None:
         if info is None:
             match = difflib.get_close_matches(name, list(METRICS), n=1, cutoff=0.6)
             hint = f"; did you mean {match[0]!r}?" if match else f"; valid metrics: {', '.join(sorted(METRICS))}"
-            raise PydanticCustomError("unknown_metric", "unknown metric {name!r}{hint}", {"name": name, "hint": hint})
+            raise PydanticCustomError("unknown_metric", "unknown metric {name}{hint}", {"name": repr(name), "hint": hint})
         if task is not None and info.task != task:
             raise contradiction(f"metric {name!r} is a {info.task} metric but model.task is {task}")
 
@@ -347,9 +347,14 @@ class ModelSection(_Model):
 
     _age = field_validator("max_model_age")(lambda v: _duration_or_none(v))
 
+    @field_validator("metrics")
+    @classmethod
+    def _known_metrics(cls, value, info: ValidationInfo):
+        _check_metrics(value, info.data.get("task"))
+        return value
+
     @model_validator(mode="after")
     def _consistent(self):
-        _check_metrics(self.metrics, self.task)
         unknown = sorted(set(self.max_drop) - set(self.metrics))
         if unknown:
             raise contradiction(f"max_drop names {unknown}, which metrics does not list")
@@ -375,8 +380,9 @@ class Slice(_Model):
             raise contradiction(f"column {self.column!r} needs a value")
         if self.where is not None and (self.value is not None or not self.where.strip()):
             raise contradiction("where is a complete query; drop value or fill in where")
-        _check_metrics(self.metrics)
         return self
+
+    _metrics = field_validator("metrics")(lambda v: _check_metrics(v) or v)
 
 
 class Spec(_Model):

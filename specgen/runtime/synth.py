@@ -40,8 +40,10 @@ def _draw(column: dict, n: int, rng: np.random.Generator, observed):
         return rng.integers(int(np.ceil(lo)), int(np.floor(hi)) + 1, n, dtype=np.int64)
     if kind == "bool":
         return rng.random(n) < 0.5
-    if kind == "datetime":
-        lo = lo or _EPOCH
+    if kind == "datetime":  # bounds arrive as ISO strings (the plan keeps the config plain)
+        lo = dt.datetime.fromisoformat(lo) if isinstance(lo, str) else lo
+        hi = dt.datetime.fromisoformat(hi) if isinstance(hi, str) else hi
+        lo = lo or (hi - dt.timedelta(days=365) if hi else _EPOCH)
         hi = hi or lo + dt.timedelta(days=365)
         seconds = rng.uniform(0, (hi - lo).total_seconds(), n)
         return [lo + dt.timedelta(seconds=float(s)) for s in seconds]
