@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..runtime.adapter import ENV_OVERRIDES
+from ..runtime.metrics import METRICS
 from .naming import test_id
 from .spec import MetricBound, Spec, parse_duration
 
@@ -129,7 +130,9 @@ def _metrics(bounds: dict[str, MetricBound]) -> dict:
             kwargs["average"] = b.average or "macro"
         if b.pos_label is not None:
             kwargs["pos_label"] = b.pos_label
-        out[name] = {"min": b.min, "max": b.max, "kwargs": kwargs}
+        builtin = METRICS.get(name)
+        out[name] = {"min": b.min, "max": b.max, "kwargs": kwargs, "entrypoint": b.entrypoint,
+                     "greater_is_better": builtin.greater_is_better if builtin else b.greater_is_better}
     return out
 
 

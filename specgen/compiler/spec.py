@@ -267,6 +267,9 @@ class MetricBound(_Model):
     max: Number | None = Field(None, description="Highest acceptable score (for errors and losses).")
     average: _AVERAGE | None = Field(None, description="precision/recall/f1 averaging (default macro).")
     pos_label: str | int | None = Field(None, description="Positive class for binary averaging or roc_auc.")
+    entrypoint: Entrypoint | None = Field(
+        None, description="A metric of your own: module:function, (y_true, y_pred) -> float.")
+    greater_is_better: bool = Field(True, description="Direction of an entrypoint metric (for max_drop).")
 
     @model_validator(mode="after")
     def _a_bound(self):
@@ -279,8 +282,14 @@ class MetricBound(_Model):
 def _check_metrics(metrics: dict, task: str | None = None) -> None:
     from ..runtime.metrics import METRICS  # numpy only; the compiler may import the runtime
 
-    for name in metrics:
+    for name, bound in metrics.items():
         info = METRICS.get(name)
+        if bound.entrypoint is not None:
+            if info is not None:
+                raise contradiction(f"metric {name!r} is built in; give your own metric another name")
+            if not re.match(NAME_PATTERN, name):
+                raise PydanticCustomError("invalid_name", "metric name {name} must be snake_case", {"name": repr(name)})
+            continue
         if info is None:
             match = difflib.get_close_matches(name, list(METRICS), n=1, cutoff=0.6)
             hint = f"; did you mean {match[0]!r}?" if match else f"; valid metrics: {', '.join(sorted(METRICS))}"

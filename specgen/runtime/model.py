@@ -98,10 +98,12 @@ class Harness:
         return [self.candidate] + [self.train(self.train_frame) for _ in range(extra)]
 
     # -- scoring ------------------------------------------------------------------------------
-    def score(self, model: Model, frame, metric: str, kwargs: dict) -> float:
-        info = metrics.METRICS[metric]
-        y_true, X = self.labels(frame), self.features(frame)
-        if info.input == "labels":
+    def score(self, model: Model, frame, metric: str, bound: dict) -> float:
+        """``bound``: the metric's config entry (kwargs, or the entrypoint of a user metric)."""
+        y_true, X, kwargs = self.labels(frame), self.features(frame), bound["kwargs"]
+        if bound["entrypoint"] is not None:
+            return float(load_entrypoint(bound["entrypoint"], f"metrics.{metric}")(y_true, model.predict(X)))
+        if metrics.METRICS[metric].input == "labels":
             return metrics.compute(metric, y_true, y_pred=model.predict(X), **kwargs)
         matrix, classes = model.proba(X)
         if matrix is None:
@@ -177,7 +179,7 @@ def check_reproducible(h: Harness, check: str) -> None:
         spread = _output_spread(h, runs)
         what = "the outputs (largest difference between runs)"
     else:
-        scores = [h.score(m, h.eval_frame, check, h.config["metrics"][check]["kwargs"]) for m in runs]
+        scores = [h.score(m, h.eval_frame, check, h.config["metrics"][check]) for m in runs]
         spread = max(scores) - min(scores)
         what = f"{check} (scores {', '.join(f'{s:.6g}' for s in scores)})"
     if not spread <= tolerance:
@@ -199,7 +201,7 @@ def _output_spread(h: Harness, runs: list[Model]) -> float:
 def check_quality(h: Harness, metric: str) -> None:
     """Absolute bound on the evaluation split (catches slow degradation)."""
     bound = h.config["metrics"][metric]
-    value = h.score(h.candidate, h.eval_frame, metric, bound["kwargs"])
+    value = h.score(h.candidate, h.eval_frame, metric, bound)
     problem = _bound_problem(value, bound)
     if problem:
         raise AssertionError(f"{metric} = {value:.4g} on {len(h.eval_frame)} evaluation rows is {problem} "
@@ -208,13 +210,20 @@ def check_quality(h: Harness, metric: str) -> None:
 
 def check_vs_serving(h: Harness, metric: str) -> None:
     """The candidate may be worse than the serving model by at most ``max_drop`` (sudden degradation)."""
-    kwargs, max_drop = h.config["metrics"][metric]["kwargs"], h.config["max_drop"][metric]
-    candidate = h.score(h.candidate, h.eval_frame, metric, kwargs)
-    serving = h.score(h.serving, h.eval_frame, metric, kwargs)
-    if not metrics.allowed(metric, candidate, serving, max_drop):
-        drop = metrics.quality_drop(metric, candidate, serving)
+    bound, max_drop = h.config["metrics"][metric], h.config["max_drop"][metric]
+    candidate = h.score(h.candidate, h.eval_frame, metric, bound)
+    serving = h.score(h.serving, h.eval_frame, metric, bound)
+    drop = serving - candidate if bound["greater_is_better"] else candidate - serving
+    if not _allowed(metric, bound, candidate, serving, max_drop):
         raise AssertionError(f"{metric}: candidate {candidate:.4g} vs serving {serving:.4g} is a drop of "
                              f"{drop:.4g} > max_drop {max_drop:g} (sudden degradation)")
+
+
+def _allowed(metric: str, bound: dict, candidate: float, serving: float, max_drop: float) -> bool:
+    if bound["entrypoint"] is None:
+        return metrics.allowed(metric, candidate, serving, max_drop)
+    drop = serving - candidate if bound["greater_is_better"] else candidate - serving
+    return drop <= max_drop or math.isclose(drop, max_drop, rel_tol=1e-9, abs_tol=1e-12)  # NaN: not allowed
 
 
 def check_slice_rows(h: Harness, name: str) -> None:
@@ -229,7 +238,7 @@ def check_slice(h: Harness, name: str, metric: str) -> None:
     check_slice_rows(h, name)
     bound = h.config["slices"][name]["metrics"][metric]
     frame = h.slice_frame(name)
-    value = h.score(h.candidate, frame, metric, bound["kwargs"])
+    value = h.score(h.candidate, frame, metric, bound)
     problem = _bound_problem(value, bound)
     if problem:
         raise AssertionError(f"slice {name!r}: {metric} = {value:.4g} on {len(frame)} rows is {problem}")

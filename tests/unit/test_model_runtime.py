@@ -131,3 +131,13 @@ def test_runtime_model_imports_no_compiler():
             "('jinja2', 'click', 'pydantic', 'sklearn') or m.startswith('specgen.compiler')]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_user_metric_drop_follows_its_direction_and_rejects_nan():
+    from specgen.runtime.model import _allowed
+
+    up = {"entrypoint": "m:f", "greater_is_better": True}
+    down = {"entrypoint": "m:f", "greater_is_better": False}
+    assert _allowed("x", up, 0.8, 0.85, 0.05) and not _allowed("x", up, 0.7, 0.85, 0.05)
+    assert _allowed("x", down, 1.04, 1.0, 0.05) and not _allowed("x", down, 1.2, 1.0, 0.05)
+    assert not _allowed("x", up, float("nan"), 0.85, 0.05)

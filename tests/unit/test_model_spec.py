@@ -122,3 +122,13 @@ def test_no_model_section_renders_no_model_tests(tmp_path):
 def test_static_training_gets_no_age_test_unless_asked(tmp_path):
     assert not build_plan(_write(tmp_path, BASE, "training: {max_model_age: 7d}\n", MODEL)).model.has_age
     assert build_plan(_write(tmp_path, BASE, MODEL, "  max_model_age: 2h\n")).model.has_age
+
+
+def test_user_metrics_by_entrypoint(tmp_path):
+    custom = MODEL.replace("f1: {min: 0.7}", "hits: {min: 0.7, entrypoint: 'toy_model:hits', greater_is_better: false}")
+    m = build_plan(_write(tmp_path, BASE, custom)).model
+    assert m.config["metrics"]["hits"] == {"min": 0.7, "max": None, "kwargs": {}, "entrypoint": "toy_model:hits",
+                                           "greater_is_better": False}
+    assert m.config["metrics"]["accuracy"]["greater_is_better"] is True
+    builtin = MODEL.replace("f1: {min: 0.7}", "f1: {min: 0.7, entrypoint: 'toy_model:f1'}")
+    assert any("'f1' is built in" in e for e in _errors(tmp_path, BASE, builtin))
