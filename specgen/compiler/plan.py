@@ -103,6 +103,10 @@ class Plan:
     extra_columns: str
     model: ModelPlan | None = None  # model and slice tests, when the spec has a model section
 
+    @property
+    def has_model(self) -> bool:
+        return self.model is not None
+
     def columns_in(self, environment: str) -> tuple[ColumnPlan, ...]:
         return tuple(c for c in self.columns if environment in c.environments)
 
