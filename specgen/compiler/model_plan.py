@@ -15,7 +15,7 @@ from ..runtime.metrics import METRICS
 from .naming import test_id
 from .spec import MetricBound, Spec, parse_duration
 
-__all__ = ["ModelPlan", "SliceCase", "model_plan"]
+__all__ = ["ModelPlan", "SliceCase", "FeatureCase", "model_plan"]
 
 _AVERAGED = ("precision", "recall", "f1")
 
@@ -28,6 +28,12 @@ class SliceCase:
 
 
 @dataclass(frozen=True)
+class FeatureCase:
+    id: str
+    feature: str
+
+
+@dataclass(frozen=True)
 class ModelPlan:
     config: dict
     test_module: str
@@ -37,8 +43,8 @@ class ModelPlan:
     slices: tuple[str, ...]
     slice_cases: tuple[SliceCase, ...]
     stability: tuple[str, ...]
-    leakage_association: tuple[str, ...]
-    leakage_single: tuple[str, ...]
+    leakage_association: tuple[FeatureCase, ...]
+    leakage_single: tuple[FeatureCase, ...]
     has_age: bool
     env_overrides: tuple[str, ...]
 
@@ -102,6 +108,7 @@ def model_plan(spec: Spec, columns, relative, spec_dir: Path, training_rel: str)
         "synth_columns": [_synth_column(c) for c in trained],
         "smoke_rows": m.smoke_rows,
     }
+    cases = tuple(FeatureCase(test_id(f), f) for f in features)
     stability = ["parameters_finite", "outputs_finite"]
     if m.stability.max_zero_fraction is not None:
         stability.append("zero_fraction")
@@ -115,8 +122,8 @@ def model_plan(spec: Spec, columns, relative, spec_dir: Path, training_rel: str)
         slice_cases=tuple(SliceCase(test_id(name, metric), name, metric)
                           for name, s in sorted(spec.slices.items()) for metric in sorted(s.metrics)),
         stability=tuple(stability),
-        leakage_association=tuple(features) if leak and leak.max_abs_correlation is not None else (),
-        leakage_single=tuple(features) if leak and leak.max_single_feature_score is not None else (),
+        leakage_association=cases if leak and leak.max_abs_correlation is not None else (),
+        leakage_single=cases if leak and leak.max_single_feature_score is not None else (),
         has_age=has_age,
         env_overrides=tuple(ENV_OVERRIDES.values()),
     )

@@ -101,7 +101,7 @@ def test_plan_and_render(tmp_path):
     assert m.quality == ("accuracy", "f1") and m.vs_serving == ("accuracy",)
     assert m.reproducibility == ("accuracy", "f1", "outputs")
     assert [c.id for c in m.slice_cases] == ["b-accuracy", "b-f1"]
-    assert m.leakage_association == ("x", "c") and m.leakage_single == () and m.has_age
+    assert [c.feature for c in m.leakage_association] == ["x", "c"] and m.leakage_single == () and m.has_age
     assert m.stability == ("parameters_finite", "outputs_finite")
     assert m.config["metrics"]["f1"]["kwargs"] == {"average": "macro"}
     assert m.config["max_model_age_seconds"] == 7 * 86400 and m.config["split_key"] == ["id"]
