@@ -14,6 +14,7 @@ from typing import Any
 
 from ..runtime.checks import DATASET_KINDS, KINDS, Check
 from .load import RawSpec
+from .model_plan import ModelPlan, model_plan
 from .naming import param_id, unique_identifiers
 from .negatives import Negative, negatives_for
 from .spec import CategoricalFeature, NumericFeature, Spec, StringFeature, DatetimeFeature
@@ -100,6 +101,11 @@ class Plan:
     test_module: str
     needs_datetime: bool
     extra_columns: str
+    model: ModelPlan | None = None  # model and slice tests, when the spec has a model section
+
+    @property
+    def has_model(self) -> bool:
+        return self.model is not None
 
     def columns_in(self, environment: str) -> tuple[ColumnPlan, ...]:
         return tuple(c for c in self.columns if environment in c.environments)
@@ -196,6 +202,8 @@ def plan(spec: Spec, raw: RawSpec, out_dir: Path) -> Plan:
         test_module=f"test_{spec.name}_data",
         needs_datetime=any(c.kind == "datetime" and _has_range(c) for c in columns),
         extra_columns=spec.dataset.extra_columns,
+        model=model_plan(spec, columns, lambda p: _relative(p, out_dir), spec_dir,
+                         _relative(spec_dir / spec.data.training, out_dir)),
     )
 
 

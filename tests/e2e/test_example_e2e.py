@@ -30,7 +30,8 @@ def test_corrupted_data_fails_suite_and_validate(penguins, tmp_path, fault):
     broken = tmp_path / f"{fault}.csv"
     column, kind = corrupt(penguins / "data" / "train.csv", broken, fault)
 
-    suite = run_pytest(str(penguins / "generated" / "penguins"), env={"SPECGEN_TRAINING_DATA": str(broken)})
+    data_suite = penguins / "generated" / "penguins" / "test_penguins_data.py"
+    suite = run_pytest(str(data_suite), env={"SPECGEN_TRAINING_DATA": str(broken)})
     assert suite.returncode == 1, suite.stdout[-3000:]
     failed = [line for line in suite.stdout.splitlines() if line.startswith("FAILED")]
     assert any(f"test_feature[{column}-{kind}]" in line for line in failed), "\n".join(failed)

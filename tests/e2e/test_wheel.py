@@ -20,8 +20,9 @@ def test_wheel_ships_templates_and_compiles(tmp_path):
             "assert specgen.__file__.startswith(sys.argv[1]), specgen.__file__; "
             "assert str(_builtin_dir()).startswith(sys.argv[1]), _builtin_dir(); "
             "from specgen.api import compile_spec; r = compile_spec(sys.argv[2], sys.argv[3]); "
-            "print(sorted(f.status for f in r.files))")
+            "print(sorted({f.status for f in r.files}), sorted(f.path.name for f in r.files))")
     result = run(sys.executable, "-c", code, str(site), str(EXAMPLES / "penguins" / "spec.yaml"), str(tmp_path / "out"),
                  env={"PYTHONPATH": str(site)}, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.strip() == "['create', 'create', 'create', 'create']"
+    committed = sorted(p.name for p in (EXAMPLES / "penguins" / "generated" / "penguins").iterdir() if p.is_file())
+    assert result.stdout.strip() == f"['create'] {committed}"

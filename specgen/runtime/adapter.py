@@ -1,0 +1,114 @@
+"""How the generated model tests talk to a user's model.
+
+Entrypoints are ``"package.module:function"`` strings from the spec, imported at
+test time. scikit-learn-style estimators (and Pipelines) work as they are:
+``predict``, ``predict_proba`` + ``classes_``, weights from ``coef_``,
+``intercept_``, ``coefs_``, ``intercepts_`` and ``feature_importances_``.
+
+Anything else (PyTorch, XGBoost, a REST client) gets an adapter: the spec's
+``model.adapter`` names a function ``model -> object`` with
+
+* ``predict(X: pandas.DataFrame) -> 1-D array``  (required)
+* ``predict_proba(X) -> (n, k) array`` and ``classes_`` (classification, optional)
+* ``parameters() -> iterable of array-likes`` (weights, for the stability tests)
+* ``trained_at``: a ``datetime`` or POSIX seconds (for the model-age test)
+
+``model.predict`` (``(model, X) -> predictions``) overrides ``predict`` alone.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import os
+import random
+import sys
+
+import numpy as np
+
+__all__ = ["Model", "load_entrypoint", "seed_everything", "ENV_OVERRIDES"]
+
+#: spec role -> environment variable that replaces its entrypoint (e.g. to test a candidate)
+ENV_OVERRIDES = {role: f"SPECGEN_MODEL_{role.upper()}" for role in ("train", "load", "predict", "adapter")}
+_WEIGHTS = ("coef_", "intercept_", "coefs_", "intercepts_", "feature_importances_")
+
+
+def load_entrypoint(text: str, role: str):
+    """``'pkg.mod:func'`` -> the function (``$SPECGEN_MODEL_<ROLE>`` wins over the spec)."""
+    text = os.environ.get(ENV_OVERRIDES.get(role, ""), "") or text
+    module_name, _, attr = text.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ImportError(f"model.{role} = {text!r}: cannot import {module_name!r} ({exc}); "
+                          f"sys.path starts with {sys.path[:3]}") from exc
+    try:
+        return getattr(module, attr)
+    except AttributeError:
+        raise AttributeError(f"model.{role} = {text!r}: module {module_name!r} has no {attr!r}") from None
+
+
+def seed_everything(seed: int) -> None:
+    """Seed every global RNG we can find: random, numpy and (when installed) torch."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+
+        torch.manual_seed(seed)
+
+
+class Model:
+    """A trained model behind one interface, whatever it is."""
+
+    def __init__(self, raw, adapter=None, predict=None):
+        self.raw = raw
+        self.impl = adapter(raw) if adapter is not None else raw
+        self._predict = predict
+
+    def predict(self, X) -> np.ndarray:
+        out = self._predict(self.raw, X) if self._predict is not None else self.impl.predict(X)
+        return np.asarray(out).reshape(-1) if np.ndim(out) > 1 and np.shape(out)[-1] == 1 else np.asarray(out)
+
+    def proba(self, X):
+        """(probability matrix, class list) or (None, None) when the model has no predict_proba."""
+        if not callable(getattr(self.impl, "predict_proba", None)):
+            return None, None
+        matrix = np.asarray(self.impl.predict_proba(X), dtype=float)
+        classes = getattr(self.impl, "classes_", None)
+        classes = list(range(matrix.shape[1])) if classes is None else np.asarray(classes).tolist()
+        return matrix, classes
+
+    def parameters(self) -> list[tuple[str, np.ndarray]]:
+        """(name, float array) for every weight array found."""
+        if callable(getattr(self.impl, "parameters", None)):
+            return [(f"parameters[{i}]", _as_floats(p)) for i, p in enumerate(self.impl.parameters())]
+        out = []
+        steps = getattr(self.impl, "steps", None) or [("model", self.impl)]
+        for step_name, step in steps:
+            for attr in _WEIGHTS:
+                try:
+                    value = getattr(step, attr)
+                except Exception:  # sklearn raises on unfitted or inapplicable attributes
+                    continue
+                arrays = value if isinstance(value, (list, tuple)) else [value]
+                out += [(f"{step_name}.{attr}" + (f"[{i}]" if len(arrays) > 1 else ""), _as_floats(a))
+                        for i, a in enumerate(arrays)]
+        return out
+
+    def trained_at(self) -> float | None:
+        """POSIX seconds of training, from a ``trained_at`` attribute, or None."""
+        for obj in (self.impl, self.raw):
+            value = getattr(obj, "trained_at", None)
+            if value is None:
+                value = getattr(obj, "trained_at_", None)
+            if isinstance(value, dt.datetime):
+                return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).timestamp()
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                return float(value)
+        return None
+
+
+def _as_floats(value) -> np.ndarray:
+    if hasattr(value, "detach"):  # torch tensors
+        value = value.detach().cpu().numpy()
+    return np.asarray(value, dtype=float).reshape(-1)

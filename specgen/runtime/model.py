@@ -1,0 +1,314 @@
+"""Model tests the generated ``test_<name>_model.py`` calls: one function per test.
+
+``Harness`` holds the compiled configuration (plain data from the plan), reads
+the training data once, splits it by a salted hash of the row key into train
+and evaluation rows, and trains/loads the models lazily, once per session.
+Every ``check_*`` raises ``AssertionError`` with a message naming the metric,
+slice, feature or weight at fault and the bound it broke.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import sys
+import time
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from . import io, leakage, metrics, synth
+from .adapter import Model, load_entrypoint, seed_everything
+from .hashing import split_mask
+from .testing import data_path
+
+__all__ = [
+    "Harness", "check_smoke", "check_reproducible", "check_quality", "check_vs_serving",
+    "check_slice_rows", "check_slice", "check_stability", "check_leakage", "check_model_age",
+]
+
+_NUMERIC_KINDS = ("float", "int", "datetime")
+
+
+class Harness:
+    def __init__(self, config: dict, here: str | Path):
+        self.config = config
+        self.here = Path(here)
+        for rel in reversed(config["paths"]):
+            path = str((self.here.parent / rel).resolve())
+            if path not in sys.path:
+                sys.path.insert(0, path)
+
+    # -- data ---------------------------------------------------------------------------------
+    @cached_property
+    def data(self):
+        path = data_path(self.here, self.config["training_data"], "SPECGEN_TRAINING_DATA")
+        return io.read_pandas(path, self.config["dtypes"])
+
+    @cached_property
+    def eval_mask(self) -> np.ndarray:
+        c = self.config
+        date = dt.date.today() if c["rotate_daily"] else None
+        return split_mask(self.data, c["split_key"], c["salt"], c["eval_fraction"], date)
+
+    @cached_property
+    def train_frame(self):
+        return self.data[~self.eval_mask].reset_index(drop=True)
+
+    @cached_property
+    def eval_frame(self):
+        frame = self.data[self.eval_mask].reset_index(drop=True)
+        if len(frame) == 0:
+            raise AssertionError("the evaluation split is empty: raise model.eval_fraction or add data")
+        return frame
+
+    def features(self, frame):
+        return frame[self.config["features"]]
+
+    def labels(self, frame) -> np.ndarray:
+        return frame[self.config["label"]].to_numpy()
+
+    # -- models -------------------------------------------------------------------------------
+    def entry(self, role: str):
+        text = self.config["entrypoints"].get(role)
+        return load_entrypoint(text, role) if text or os.environ.get(f"SPECGEN_MODEL_{role.upper()}") else None
+
+    def wrap(self, raw) -> Model:
+        return Model(raw, adapter=self.entry("adapter"), predict=self.entry("predict"))
+
+    def train(self, frame) -> Model:
+        seed_everything(self.config["seed"])
+        return self.wrap(self.entry("train")(frame.copy(), self.config["seed"]))
+
+    @cached_property
+    def candidate(self) -> Model:
+        return self.train(self.train_frame)
+
+    @cached_property
+    def serving(self) -> Model:
+        load = self.entry("load")
+        if load is None:
+            raise AssertionError("model.load is not set: there is no serving model to compare with")
+        return self.wrap(load())
+
+    @cached_property
+    def runs(self) -> list[Model]:
+        extra = self.config["reproducibility"]["runs"] - 1
+        return [self.candidate] + [self.train(self.train_frame) for _ in range(extra)]
+
+    # -- scoring ------------------------------------------------------------------------------
+    def score(self, model: Model, frame, metric: str, bound: dict) -> float:
+        """``bound``: the metric's config entry (kwargs, or the entrypoint of a user metric)."""
+        y_true, X, kwargs = self.labels(frame), self.features(frame), bound["kwargs"]
+        if bound["entrypoint"] is not None:
+            return float(load_entrypoint(bound["entrypoint"], f"metrics.{metric}")(y_true, model.predict(X)))
+        if metrics.METRICS[metric].input == "labels":
+            return metrics.compute(metric, y_true, y_pred=model.predict(X), **kwargs)
+        matrix, classes = model.proba(X)
+        if matrix is None:
+            raise AssertionError(f"{metric} needs predicted probabilities: the model has no predict_proba "
+                                 "(add one, or an adapter)")
+        return metrics.compute(metric, y_true, y_score=matrix, **{"classes": classes, **kwargs})
+
+    def slice_frame(self, name: str):
+        piece, frame = self.config["slices"][name], self.eval_frame
+        if piece["where"] is not None:
+            return frame.query(piece["where"], engine="python")
+        values = piece["value"] if isinstance(piece["value"], list) else [piece["value"]]
+        return frame[frame[piece["column"]].isin(values)]
+
+    def synthetic(self):
+        c = self.config
+        return synth.random_frame(c["synth_columns"], c["smoke_rows"], c["seed"],
+                                  observed=lambda name: self.data[name].dropna().unique())
+
+
+def _bound_problem(value: float, bound: dict) -> str | None:
+    if bound["min"] is not None and value < bound["min"]:
+        return f"below the minimum {bound['min']:g}"
+    if bound["max"] is not None and value > bound["max"]:
+        return f"above the maximum {bound['max']:g}"
+    return None
+
+
+def check_smoke(h: Harness) -> None:
+    """ML API smoke test: train on random schema rows, predict, outputs well-formed."""
+    frame = h.synthetic()
+    model = h.train(frame)
+    X, n = h.features(frame), len(frame)
+    pred = model.predict(X)
+    problems = []
+    if pred.shape != (n,):
+        problems.append(f"predict returned shape {pred.shape}, expected ({n},)")
+    elif h.config["task"] == "regression":
+        if pred.dtype.kind not in "biuf":
+            problems.append(f"predict returned dtype {pred.dtype}, expected numbers")
+        elif not np.isfinite(pred.astype(float)).all():
+            problems.append(f"{int((~np.isfinite(pred.astype(float))).sum())} non-finite predictions")
+    else:
+        unknown = set(pred.tolist()) - set(h.labels(frame).tolist())
+        if unknown:
+            problems.append(f"predict returned labels never seen in training: {sorted(map(str, unknown))[:5]}")
+    problems += _proba_problems(model, X, n)
+    if problems:
+        raise AssertionError(f"ML API smoke test on {n} random schema rows: " + "; ".join(problems))
+
+
+def _proba_problems(model: Model, X, n: int) -> list[str]:
+    matrix, classes = model.proba(X)
+    if matrix is None:
+        return []
+    if matrix.ndim != 2 or matrix.shape[0] != n or matrix.shape[1] != len(classes):
+        return [f"predict_proba returned shape {matrix.shape}, expected ({n}, {len(classes)})"]
+    if not np.isfinite(matrix).all():
+        return [f"predict_proba returned {int((~np.isfinite(matrix)).sum())} non-finite values"]
+    out = []
+    if (matrix < 0).any() or (matrix > 1).any():
+        out.append("predict_proba returned values outside [0, 1]")
+    worst = float(np.abs(matrix.sum(axis=1) - 1).max())
+    if worst > 1e-6:
+        out.append(f"predict_proba rows do not sum to 1 (off by up to {worst:.3g})")
+    return out
+
+
+def check_reproducible(h: Harness, check: str) -> None:
+    """Train ``runs`` times with the spec's seed: each metric (or the outputs) must agree."""
+    tolerance, runs = h.config["reproducibility"]["tolerance"], h.runs
+    if check == "outputs":
+        spread = _output_spread(h, runs)
+        what = "the outputs (largest difference between runs)"
+    else:
+        scores = [h.score(m, h.eval_frame, check, h.config["metrics"][check]) for m in runs]
+        spread = max(scores) - min(scores)
+        what = f"{check} (scores {', '.join(f'{s:.6g}' for s in scores)})"
+    if not spread <= tolerance:
+        raise AssertionError(f"not reproducible: {len(runs)} trainings with seed {h.config['seed']} differ in "
+                             f"{what} by {spread:.6g} > tolerance {tolerance:g}")
+
+
+def _output_spread(h: Harness, runs: list[Model]) -> float:
+    X = h.features(h.eval_frame)
+    matrices = [m.proba(X)[0] for m in runs]
+    if all(p is not None for p in matrices):
+        return float(max(np.abs(p - matrices[0]).max() for p in matrices))
+    preds = [m.predict(X) for m in runs]
+    if h.config["task"] == "regression":
+        return float(max(np.abs(p.astype(float) - preds[0].astype(float)).max() for p in preds))
+    return float(max(np.mean(p != preds[0]) for p in preds))
+
+
+def check_quality(h: Harness, metric: str) -> None:
+    """Absolute bound on the evaluation split (catches slow degradation)."""
+    bound = h.config["metrics"][metric]
+    value = h.score(h.candidate, h.eval_frame, metric, bound)
+    problem = _bound_problem(value, bound)
+    if problem:
+        raise AssertionError(f"{metric} = {value:.4g} on {len(h.eval_frame)} evaluation rows is {problem} "
+                             "(slow degradation)")
+
+
+def check_vs_serving(h: Harness, metric: str) -> None:
+    """The candidate may be worse than the serving model by at most ``max_drop`` (sudden degradation)."""
+    bound, max_drop = h.config["metrics"][metric], h.config["max_drop"][metric]
+    candidate = h.score(h.candidate, h.eval_frame, metric, bound)
+    serving = h.score(h.serving, h.eval_frame, metric, bound)
+    drop = serving - candidate if bound["greater_is_better"] else candidate - serving
+    if not _allowed(metric, bound, candidate, serving, max_drop):
+        raise AssertionError(f"{metric}: candidate {candidate:.4g} vs serving {serving:.4g} is a drop of "
+                             f"{drop:.4g} > max_drop {max_drop:g} (sudden degradation)")
+
+
+def _allowed(metric: str, bound: dict, candidate: float, serving: float, max_drop: float) -> bool:
+    if bound["entrypoint"] is None:
+        return metrics.allowed(metric, candidate, serving, max_drop)
+    drop = serving - candidate if bound["greater_is_better"] else candidate - serving
+    return drop <= max_drop or math.isclose(drop, max_drop, rel_tol=1e-9, abs_tol=1e-12)  # NaN: not allowed
+
+
+def check_slice_rows(h: Harness, name: str) -> None:
+    """A slice with too few evaluation rows fails instead of passing vacuously."""
+    n, need = len(h.slice_frame(name)), h.config["slices"][name]["min_rows"]
+    if n < need:
+        raise AssertionError(f"slice {name!r} has {n} evaluation rows, fewer than min_rows {need}; "
+                             "its metrics would mean nothing")
+
+
+def check_slice(h: Harness, name: str, metric: str) -> None:
+    check_slice_rows(h, name)
+    bound = h.config["slices"][name]["metrics"][metric]
+    frame = h.slice_frame(name)
+    value = h.score(h.candidate, frame, metric, bound)
+    problem = _bound_problem(value, bound)
+    if problem:
+        raise AssertionError(f"slice {name!r}: {metric} = {value:.4g} on {len(frame)} rows is {problem}")
+
+
+def check_stability(h: Harness, check: str) -> None:
+    """Weights and outputs finite; not too many weights exactly zero."""
+    if check == "outputs_finite":
+        return _outputs_finite(h)
+    params = h.candidate.parameters()
+    if not params:
+        raise AssertionError("no weights found (coef_, feature_importances_, ...): give the model "
+                             "an adapter with parameters()")
+    if check == "parameters_finite":
+        bad = [(name, int((~np.isfinite(a)).sum())) for name, a in params if not np.isfinite(a).all()]
+        if bad:
+            raise AssertionError("non-finite weights (NaN or Inf): " + ", ".join(f"{n} has {k}" for n, k in bad))
+    elif check == "zero_fraction":
+        total = sum(a.size for _, a in params)
+        zeros = sum(int((a == 0).sum()) for _, a in params)
+        limit = h.config["stability"]["max_zero_fraction"]
+        if total == 0 or zeros / total > limit:
+            raise AssertionError(f"{zeros} of {total} weights are exactly zero "
+                                 f"({zeros / max(total, 1):.1%} > max_zero_fraction {limit:g})")
+    else:
+        raise ValueError(f"unknown stability check {check!r}")
+
+
+def _outputs_finite(h: Harness) -> None:
+    X = h.features(h.eval_frame)
+    outputs = [("predict", h.candidate.predict(X)), ("predict_proba", h.candidate.proba(X)[0])]
+    for name, out in outputs:
+        if out is None or np.asarray(out).dtype.kind not in "biuf":  # class names cannot be non-finite
+            continue
+        values = np.asarray(out, dtype=float)
+        if not np.isfinite(values).all():
+            raise AssertionError(f"{name} returned {int((~np.isfinite(values)).sum())} non-finite values "
+                                 f"on {len(X)} evaluation rows")
+
+
+def check_leakage(h: Harness, feature: str, measure: str) -> None:
+    """No single feature may tell the label too well (a leaked label, or a proxy of it)."""
+    c = h.config
+    label, limits = c["label"], c["leakage"]
+    x_numeric = c["kinds"][feature] in _NUMERIC_KINDS
+    if measure == "association":
+        value, how = leakage.association(h.data[feature], h.data[label], x_numeric, c["task"] == "regression")
+        limit = limits["max_abs_correlation"]
+    else:
+        value = leakage.single_feature_score(h.train_frame[feature], h.labels(h.train_frame),
+                                             h.eval_frame[feature], h.labels(h.eval_frame), x_numeric, c["task"])
+        how = "accuracy" if c["task"] == "classification" else "r2"
+        how, limit = f"{how} of a model using only this feature", limits["max_single_feature_score"]
+    if value > limit:
+        raise AssertionError(f"label leakage: feature {feature!r} predicts {label!r} too well: "
+                             f"{how} = {value:.4g} > {limit:g}")
+
+
+def check_model_age(h: Harness) -> None:
+    """The serving model was trained within ``max_model_age`` (dynamic training)."""
+    c = h.config
+    trained = h.serving.trained_at()
+    source = "trained_at"
+    if trained is None and c["artifact"] is not None:
+        artifact = (h.here.parent / c["artifact"]).resolve()
+        trained, source = os.stat(artifact).st_mtime, f"mtime of {artifact.name}"
+    if trained is None:
+        raise AssertionError("cannot tell when the serving model was trained: give it a trained_at "
+                             "attribute or set model.artifact")
+    age = time.time() - trained
+    if not math.isfinite(age) or age > c["max_model_age_seconds"]:
+        raise AssertionError(f"the serving model is {age / 86400:.1f} days old ({source}), older than "
+                             f"max_model_age {c['max_model_age']}")

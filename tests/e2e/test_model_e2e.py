@@ -1,0 +1,144 @@
+"""The generated model suites, run by pytest in a subprocess on the examples' real models.
+
+They pass on the correct models and FAIL, naming the cause in the test id and
+message, for each injected fault: shuffled labels, a candidate much worse than
+the serving model, a model that ignores the seed, a NaN weight, a leaked label
+copy in the data, a slice where the model is poor, a slice too small to judge and
+a stale serving model. Faults come in through the environment variables the
+generated suite documents (SPECGEN_MODEL_*, SPECGEN_TRAINING_DATA) and through
+fault modules copied next to a temporary copy of the example.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FAULTS = Path(__file__).with_name("faults")
+_FAILED = re.compile(r"^FAILED \S+?::(\S+) - (.*)$", re.M)
+
+
+def _copy_example(name: str, tmp: Path) -> Path:
+    target = tmp / name
+    shutil.copytree(REPO / "examples" / name, target, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(FAULTS / f"{name}_faults.py", target)
+    return target
+
+
+def run_suite(example: Path, name: str, env: dict | None = None, *, only_model: bool = True):
+    """Run the generated suite; returns (exit code, {failed test id: message}, output)."""
+    suite = example / "generated" / name
+    target = suite / f"test_{name}_model.py" if only_model else suite
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1", "COLUMNS": "400",
+                **(env or {})}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider", str(target)],
+                          cwd=example, env=full_env, capture_output=True, text=True, timeout=300)
+    output = proc.stdout + proc.stderr
+    return proc.returncode, dict(_FAILED.findall(output)), output
+
+
+def _data_variant(example: Path, filename: str, change) -> str:
+    frame = pd.read_csv(example / "data" / "train.csv")
+    path = example / "data" / filename
+    change(frame).to_csv(path, index=False)
+    return str(path)
+
+
+def _leak_species_into_island(frame):
+    frame = frame.copy()
+    frame["island"] = frame["species"].map({"Adelie": "Torgersen", "Chinstrap": "Dream", "Gentoo": "Biscoe"})
+    return frame
+
+
+def _few_dream_rows(frame):
+    dream = frame.index[frame["island"] == "Dream"]
+    return frame.drop(dream[10:])
+
+
+# fault -> (environment, {test id that must fail: words its message must contain})
+PENGUIN_FAULTS = {
+    "shuffled_labels": ({"SPECGEN_MODEL_TRAIN": "penguins_faults:train_shuffled_labels"},
+                        {"test_quality[accuracy]": "slow degradation", "test_quality[f1]": "below the minimum"}),
+    "worse_than_serving": ({"SPECGEN_MODEL_TRAIN": "penguins_faults:train_blind_to_bill_length"},
+                           {"test_vs_serving[accuracy]": "sudden degradation",
+                            "test_vs_serving[f1]": "max_drop 0.05"}),
+    "ignores_seed": ({"SPECGEN_MODEL_TRAIN": "penguins_faults:train_ignores_seed"},
+                     {"test_reproducible[outputs]": "not reproducible"}),
+    "nan_weight": ({"SPECGEN_MODEL_TRAIN": "penguins_faults:train_nan_weight"},
+                   {"test_stability[parameters_finite]": "classifier.coef_ has 1",
+                    "test_stability[outputs_finite]": "non-finite"}),
+    "poor_slice": ({"SPECGEN_MODEL_ADAPTER": "penguins_faults:adapter_poor_on_dream"},
+                   {"test_slice[dream-accuracy]": "slice 'dream': accuracy"}),
+}
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory) -> dict:
+    """Every run this module checks, started at once (each is a separate pytest process)."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    penguins, diabetes = _copy_example("penguins", tmp), _copy_example("diabetes", tmp)
+    runs = {
+        "penguins": (penguins, "penguins", {}, False),
+        "diabetes": (diabetes, "diabetes", {}, False),
+        "leaked_label": (penguins, "penguins", {
+            "SPECGEN_TRAINING_DATA": _data_variant(penguins, "leaked.csv", _leak_species_into_island)}, True),
+        "small_slice": (penguins, "penguins", {
+            "SPECGEN_TRAINING_DATA": _data_variant(penguins, "few_dream.csv", _few_dream_rows)}, True),
+        "stale_model": (diabetes, "diabetes", {"SPECGEN_MODEL_LOAD": "diabetes_faults:load_stale"}, True),
+    }
+    runs.update({fault: (penguins, "penguins", env, True) for fault, (env, _) in PENGUIN_FAULTS.items()})
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        futures = {key: pool.submit(run_suite, ex, name, env, only_model=model_only)
+                   for key, (ex, name, env, model_only) in runs.items()}
+        return {key: future.result() for key, future in futures.items()}
+
+
+@pytest.mark.parametrize("name", ["penguins", "diabetes"])
+def test_examples_pass(results, name):
+    code, failed, output = results[name]
+    assert code == 0 and not failed, output[-3000:]
+
+
+@pytest.mark.parametrize("fault", sorted(PENGUIN_FAULTS))
+def test_penguin_fault_fails_naming_cause(results, fault):
+    _, expected = PENGUIN_FAULTS[fault]
+    code, failed, output = results[fault]
+    assert code == 1, output[-3000:]
+    for test, words in expected.items():
+        assert test in failed, f"{test} did not fail:\n{output[-3000:]}"
+        assert words in failed[test], failed[test]
+
+
+def test_poor_slice_leaves_other_slices_passing(results):
+    _, failed, output = results["poor_slice"]
+    assert "test_slice[heavy-accuracy]" not in failed and "test_slice_rows[dream]" not in failed, output[-3000:]
+
+
+def test_leaked_label_copy_fails_naming_feature(results):
+    code, failed, output = results["leaked_label"]
+    assert code == 1, output[-3000:]
+    assert "label leakage: feature 'island'" in failed["test_leakage_association[island]"]
+    assert "accuracy of a model using only this feature = 1" in failed["test_leakage_single_feature[island]"]
+    assert not any(t.startswith("test_leakage") and "[island]" not in t for t in failed), sorted(failed)
+
+
+def test_small_slice_fails_instead_of_passing_vacuously(results):
+    code, failed, output = results["small_slice"]
+    assert code == 1, output[-3000:]
+    assert "fewer than min_rows 20" in failed["test_slice_rows[dream]"]
+    assert "fewer than min_rows 20" in failed["test_slice[dream-accuracy]"]
+
+
+def test_stale_model_fails_model_age(results):
+    code, failed, output = results["stale_model"]
+    assert code == 1, output[-3000:]
+    assert "older than max_model_age 7d" in failed["test_model_age"]
+    assert set(failed) == {"test_model_age"}, sorted(failed)
