@@ -78,6 +78,10 @@ def _cases(check: Check, kind: str | None) -> list[tuple[str, str, Any]]:
     if k in ("mean", "quantiles"):
         bounds = [(p.get("min"), p.get("max"))] if k == "mean" else [(lo, hi) for _q, lo, hi in p["quantiles"]]
         lo, hi = bounds[0]
+        if kind == "int":  # a float in an int column fails its dtype check first: stay whole
+            if hi is not None:
+                return [("above", "set_all", math.floor(hi) + 1)]
+            return [("below", "set_all", math.ceil(lo) - 1)] if lo is not None else []
         if hi is not None:
             return [("above", "set_all", _step(hi, +1, "float"))]
         return [("below", "set_all", _step(lo, -1, "float"))] if lo is not None else []
