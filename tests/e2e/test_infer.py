@@ -106,7 +106,10 @@ def test_corrupted_held_out_rows_fail(inferred, corruption):
         pytest.skip(f"{table.file} has no string column for this corruption")
     result = _validate(work, broken, corruption)
     assert result.exit_code == 1, result.output
-    assert "FAIL" in result.output
+    column = {"unit_change": table.unit, "negative_count": table.count, "unseen_category": table.category,
+              "unseen_label": table.label}.get(corruption, table.numeric)
+    failed = [line for line in result.output.splitlines() if line.strip().startswith("FAIL")]
+    assert any(column in line for line in failed), result.output
 
 
 def test_generated_suite_passes_on_training_data(inferred):
