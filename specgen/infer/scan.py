@@ -134,8 +134,8 @@ def _sampled(lf: pl.LazyFrame, rows: int, n: int, seed: int) -> pl.LazyFrame:
     """``n`` rows chosen by numpy's seeded generator: the same inputs and seed, the same rows."""
     chosen = np.sort(np.random.default_rng(seed).choice(rows, size=n, replace=False))
     index = "__specgen_row"
-    return lf.with_row_index(index).filter(pl.col(index).is_in(pl.Series(chosen, dtype=pl.UInt32)
-                                                              .cast(pl.get_index_type()))).drop(index)
+    rows_wanted = pl.lit(pl.Series(chosen).cast(pl.get_index_type())).implode()
+    return lf.with_row_index(index).filter(pl.col(index).is_in(rows_wanted)).drop(index)
 
 
 def _kind(dtype) -> str:
