@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Sequence
 
-from ..errors import DataError
+from ..compiler.spec import NAME_PATTERN
+from ..errors import DataError, SpecgenError
 from .decide import decide
 from .emit import SpecDraft, render_baseline, render_spec
 from .scan import Table, resolve_inputs, scan
@@ -37,6 +38,9 @@ def infer(data: Sequence[str], spec_path: Path, *, label: str | None = None, key
           name: str | None = None, category_threshold: int = DEFAULT_THRESHOLD, sample: int | None = None,
           seed: int = 0, schema_ref: str = "spec.schema.json", progress=None) -> Inferred:
     """``progress``: optional callable given a short message per stage (the CLI's terminal-only progress)."""
+    if name is not None and not re.match(NAME_PATTERN, name):
+        raise SpecgenError(f"--name {name!r} is not a valid spec name: use snake_case, a letter first, "
+                           "at most 63 characters [SG106]", "SG106")
     paths = resolve_inputs(data)
     table = scan(paths, sample=sample, seed=seed, threshold=category_threshold, progress=progress)
     names = [c.name for c in table.columns]

@@ -149,6 +149,8 @@ BAD_INPUTS = {
     "key not in data": (lambda d: [_write(d / "ok.csv", "a,b\n1,2\n3,4\n")], "--key 'id'", ("--key", "id")),
     "glob matches nothing": (lambda d: [str(d / "*.parquet")], "no files match", ()),
     "missing file": (lambda d: [str(d / "nope.csv")], "not found", ()),
+    "invalid name": (lambda d: [_write(d / "ok.csv", "a,b\n1,2\n3,4\n")], "not a valid spec name",
+                     ("--name", "Bad-Name")),
 }
 
 
