@@ -8,6 +8,7 @@ quantiles and baseline histograms (every row when the input is smaller).
 """
 from __future__ import annotations
 
+import csv
 import glob
 import math
 from dataclasses import dataclass
@@ -86,12 +87,33 @@ def resolve_inputs(patterns: Sequence[str]) -> list[Path]:
     return out
 
 
-def _lazy(paths: list[Path]) -> pl.LazyFrame:
+def _check_rows(path: Path) -> None:
+    """Every CSV row has as many fields as the header.
+
+    Polars fills missing trailing fields with nulls silently (only extra fields
+    raise), so a short row would pass as a null; the csv module streams the file
+    once, in bounded memory.
+    """
+    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+        rows = csv.reader(handle)
+        header = next(rows, None)
+        if not header:
+            return
+        for number, row in enumerate(rows, start=2):
+            if row and len(row) != len(header):
+                raise DataError(f"{path}: ragged CSV: record {number} has {len(row)} fields, the header has "
+                                f"{len(header)} [SG202]", "SG202")
+
+
+def _lazy(paths: list[Path], infer_rows: int | None = 100_000) -> pl.LazyFrame:
     names = [str(p) for p in paths]
     if FORMATS[paths[0].suffix.lower()] == "parquet":
         return pl.scan_parquet(names)
     # the same reading rules as specgen validate (runtime.io), so inferred dtypes match what it sees
-    return pl.scan_csv(names, try_parse_dates=True, infer_schema_length=100_000)
+    options = {"try_parse_dates": True}
+    schema = pl.scan_csv(names, infer_schema_length=infer_rows, **options).collect_schema()
+    # pinned: otherwise every query of the plan infers the schema again (x10 slower on wide CSVs)
+    return pl.scan_csv(names, schema=schema, **options)
 
 
 def _parse_error(paths: list[Path], exc: Exception) -> DataError:
@@ -102,16 +124,26 @@ def _parse_error(paths: list[Path], exc: Exception) -> DataError:
 
 def scan(paths: list[Path], sample: int | None = None, seed: int = 0, threshold: int = 20,
          progress=None) -> Table:
+    progress = progress or (lambda message: None)
     try:
-        return _scan(paths, sample, seed, threshold, progress or (lambda message: None))
+        try:
+            return _scan(paths, sample, seed, threshold, progress, infer_rows=100_000)
+        except pl.exceptions.ComputeError:
+            # a value far down a CSV contradicts the type guessed from the top: infer from all rows
+            return _scan(paths, sample, seed, threshold, progress, infer_rows=None)
     except DataError:
         raise
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         raise _parse_error(paths, exc) from None
 
 
-def _scan(paths: list[Path], sample: int | None, seed: int, threshold: int, progress) -> Table:
-    lf = _lazy(paths)
+def _scan(paths: list[Path], sample: int | None, seed: int, threshold: int, progress,
+          infer_rows: int | None) -> Table:
+    if FORMATS[paths[0].suffix.lower()] == "csv":
+        progress("checking CSV rows")
+        for path in paths:
+            _check_rows(path)
+    lf = _lazy(paths, infer_rows)
     progress(f"counting rows of {len(paths)} file(s)")
     schema = lf.collect_schema()
     if not schema.names():

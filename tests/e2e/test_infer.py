@@ -142,7 +142,8 @@ def _write(path: Path, text: str) -> str:
 BAD_INPUTS = {
     "empty file": (lambda d: [_write(d / "empty.csv", "")], "empty", ()),
     "header only": (lambda d: [_write(d / "header.csv", "a,b,c\n")], "no data rows", ()),
-    "ragged csv": (lambda d: [_write(d / "ragged.csv", "a,b\n1,2\n3,4,5\n")], "cannot parse", ()),
+    "ragged csv, long row": (lambda d: [_write(d / "ragged.csv", "a,b\n1,2\n3,4,5\n")], "ragged CSV", ()),
+    "ragged csv, short row": (lambda d: [_write(d / "ragged.csv", "a,b,c\n1,2,3\n4,5\n")], "record 3 has 2", ()),
     "unknown extension": (lambda d: [_write(d / "data.txt", "a,b\n1,2\n")], "unsupported data format", ()),
     "label not in data": (lambda d: [_write(d / "ok.csv", "a,b\n1,2\n3,4\n")], "--label 'price'",
                           ("--label", "price")),
