@@ -6,6 +6,7 @@ compile to a suite that passes on its own training data, in a subprocess.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -173,3 +174,27 @@ def test_existing_spec_needs_force(tmp_path):
     assert spec.read_text() == "reviewed by hand\n"
     assert _cli("infer", data, "-o", str(spec), "--force").exit_code == 0
     assert spec.read_text().startswith("# yaml-language-server: $schema=")
+
+
+def test_every_dtype_round_trips(tmp_path):
+    """datetime, date, bool with nulls, category, free text: infer -> validate -> compile -> suite passes."""
+    n = 240
+    base = dt.datetime(2024, 1, 1)
+    pl.DataFrame({
+        "when": [base + dt.timedelta(hours=7 * k) for k in range(n)],
+        "day": [(base + dt.timedelta(days=k)).date() for k in range(n)],
+        "flag": [None if k % 17 == 0 else k % 3 == 0 for k in range(n)],
+        "grade": [["a", "b", "c"][k % 3] for k in range(n)],
+        "note": [f"note {k}" for k in range(n)],
+        "amount": [float(k % 50) * 1.5 for k in range(n)],
+    }).write_csv(tmp_path / "train.csv")
+    assert _cli("infer", str(tmp_path / "train.csv"), "-o", str(tmp_path / "spec.yaml")).exit_code == 0
+    text = (tmp_path / "spec.yaml").read_text()
+    for column, dtype in [("when", "datetime"), ("day", "datetime"), ("flag", "bool"), ("grade", "category"),
+                          ("note", "string"), ("amount", "float")]:
+        assert f"  {column}:\n    dtype: {dtype}\n" in text
+    assert _cli("validate", str(tmp_path / "spec.yaml"), str(tmp_path / "train.csv")).exit_code == 0
+    assert _cli("compile", str(tmp_path / "spec.yaml")).exit_code == 0
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path / "generated")],
+                         capture_output=True, text=True, env=ENV, cwd=tmp_path, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:]
