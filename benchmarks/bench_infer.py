@@ -6,6 +6,12 @@ Generates (once, seeded) ``benchmarks/data/infer_<rows>.parquet``: 10 float
 columns with ~5 % nulls, 5 int columns, 5 string categoricals. Each contender
 runs in a fresh subprocess; wall time and that child's peak RSS (``os.wait4``)
 are printed with the ratio specgen / pandas. Not part of the test suite.
+
+Not quite like for like, on purpose: pandas loads the whole table and computes
+exact distinct counts and quantiles; specgen streams, counts distinct values
+with HyperLogLog (exactly only near the category threshold and for key
+candidates) and takes quantiles from a systematic sample of <= 200,000 rows.
+The first run after generating the file reads it cold: expect it to be slower.
 """
 from __future__ import annotations
 
