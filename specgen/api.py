@@ -12,7 +12,8 @@ from .compiler.validate import validate
 from .compiler.write import WriteReport, write
 from .errors import SpecgenError
 
-__all__ = ["load_spec", "build_plan", "compile_spec", "validate_data", "ValidationResult", "default_out_dir"]
+__all__ = ["load_spec", "build_plan", "compile_spec", "validate_data", "ValidationResult", "default_out_dir",
+           "infer_spec"]
 
 
 def load_spec(path: str | Path) -> tuple[RawSpec, Spec]:
@@ -68,3 +69,28 @@ def validate_data(spec_path: str | Path, data_path: str | Path, environment: str
     checks = the_plan.checks(environment)
     failures = engine.run_checks(frame, checks, environment)
     return ValidationResult(str(spec_path), str(data_path), environment, frame.height, len(checks), failures)
+
+
+def infer_spec(data: list[str], spec_path: str | Path, *, force: bool = False, **options) -> list[Path]:
+    """Infer a spec from DATA and write it plus its ``.baseline.json`` sidecar (atomically).
+
+    Refuses to replace an existing spec or baseline unless ``force``: a reviewed
+    spec is worth more than a fresh draft. Returns the paths written.
+    """
+    from .compiler.write import _atomic_write
+    from .errors import WriteError
+    from .infer import baseline_path, infer  # polars only when inferring
+
+    spec_path = Path(spec_path)
+    targets = [spec_path, baseline_path(spec_path)]
+    existing = [str(p) for p in targets if p.exists()]
+    if existing and not force:
+        raise WriteError(f"{', '.join(existing)} already exists; pass --force to overwrite [SG302]", "SG302")
+    result = infer(data, spec_path, **options)
+    try:
+        spec_path.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(targets[1], result.baseline_text)
+        _atomic_write(spec_path, result.spec_text)
+    except OSError as exc:
+        raise WriteError(f"{spec_path}: cannot write: {exc.strerror or exc} [SG302]", "SG302") from None
+    return targets

@@ -104,6 +104,40 @@ def schema_cmd():
     click.echo(dumps(), nl=False)
 
 
+@cli.command("infer", epilog=EPILOG)
+@click.argument("data", nargs=-1, required=True)
+@click.option("--label", help="The label column (goes to columns:, absent from serving).")
+@click.option("--key", "keys", multiple=True, help="A column that identifies a row (repeatable).")
+@click.option("--name", help="Spec name (snake_case). Default: from the first file's name.")
+@click.option("--category-threshold", type=click.IntRange(min=1), default=20, show_default=True,
+              help="Text columns with at most this many distinct values become categories.")
+@click.option("--sample", type=click.IntRange(min=1), help="Infer from N rows drawn with --seed (huge inputs).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for --sample; written to seeds.global.")
+@click.option("--schema-ref", default="spec.schema.json", show_default=True,
+              help="Path or URL of the spec JSON Schema for the yaml-language-server modeline.")
+@click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Spec file to write. Default: <name>.yaml. A <stem>.baseline.json is written next to it.")
+@click.option("--force", is_flag=True, help="Overwrite an existing spec/baseline.")
+def infer_cmd(data, label, keys, name, category_threshold, sample, seed, schema_ref, out, force):
+    """Draft a spec from DATA (CSV or Parquet files or globs) for review.
+
+    Types, nullability, ranges and category sets are inferred and widened by a
+    documented margin policy; the observed statistics are written as comments.
+    Baseline distributions for drift monitoring go to <spec stem>.baseline.json.
+    """
+    from .api import infer_spec
+    from .infer import default_name
+
+    if out is None:
+        out = Path(f"{name or default_name(Path(data[0]))}.yaml")
+    progress = (lambda message: click.echo(f"specgen infer: {message}", err=True)) if sys.stderr.isatty() else None
+    written = _run(infer_spec, list(data), out, force=force, label=label, key=keys, name=name,
+                   category_threshold=category_threshold, sample=sample, seed=seed, schema_ref=schema_ref,
+                   progress=progress)
+    for path in written:
+        click.echo(f"{'wrote':>9}  {path}")
+
+
 def _run(function, *args, **kwargs):
     try:
         return function(*args, **kwargs)

@@ -78,9 +78,14 @@ def _cases(check: Check, kind: str | None) -> list[tuple[str, str, Any]]:
     if k in ("mean", "quantiles"):
         bounds = [(p.get("min"), p.get("max"))] if k == "mean" else [(lo, hi) for _q, lo, hi in p["quantiles"]]
         lo, hi = bounds[0]
+        if kind == "int":  # a float in an int column fails its dtype check first: stay whole
+            if hi is not None:
+                return [("above", "set_all", math.floor(hi) + 1)]
+            return [("below", "set_all", math.ceil(lo) - 1)] if lo is not None else []
+        # A statistic of n copies of nextafter(bound) can round back onto the bound: step clearly outside.
         if hi is not None:
-            return [("above", "set_all", _step(hi, +1, "float"))]
-        return [("below", "set_all", _step(lo, -1, "float"))] if lo is not None else []
+            return [("above", "set_all", _beyond(hi, +1))]
+        return [("below", "set_all", _beyond(lo, -1))] if lo is not None else []
     if k == "std":
         return [("constant", "set_all_first", None)] if p.get("min") else []
     if k == "shares":
@@ -109,6 +114,11 @@ def _step(bound, direction: int, kind: str | None):
     if kind in ("int", "category:int") and float(bound).is_integer():
         return int(bound) + direction
     return math.nextafter(float(bound), direction * math.inf)
+
+
+def _beyond(bound, direction: int) -> float:
+    """A float past ``bound`` by a relative 1e-9 (at least 1e-9): far beyond rounding noise, still tiny."""
+    return float(bound) + direction * max(abs(float(bound)) * 1e-9, 1e-9)
 
 
 def _unseen(values: list) -> Any:

@@ -1,0 +1,81 @@
+"""``specgen infer``: draft a spec (and a monitoring baseline) from data.
+
+scan (streaming statistics) -> decide (margin policy per column) -> emit (text).
+Nothing here writes files; ``specgen.api.infer_spec`` does, atomically.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Sequence
+
+from ..compiler.spec import NAME_PATTERN
+from ..errors import DataError, SpecgenError
+from .decide import decide
+from .emit import SpecDraft, render_baseline, render_spec
+from .scan import Table, resolve_inputs, scan
+
+__all__ = ["infer", "Inferred", "DEFAULT_THRESHOLD", "baseline_path", "default_name"]
+
+DEFAULT_THRESHOLD = 20
+
+
+@dataclass(frozen=True)
+class Inferred:
+    spec_text: str
+    baseline_text: str
+    table: Table
+
+
+def baseline_path(spec_path: Path) -> Path:
+    """``model.yaml`` -> ``model.baseline.json`` next to it."""
+    return spec_path.with_name(f"{spec_path.stem}.baseline.json")
+
+
+def infer(data: Sequence[str], spec_path: Path, *, label: str | None = None, key: Sequence[str] = (),
+          name: str | None = None, category_threshold: int = DEFAULT_THRESHOLD, sample: int | None = None,
+          seed: int = 0, schema_ref: str = "spec.schema.json", progress=None) -> Inferred:
+    """``progress``: optional callable given a short message per stage (the CLI's terminal-only progress)."""
+    if name is not None and not re.match(NAME_PATTERN, name):
+        raise SpecgenError(f"--name {name!r} is not a valid spec name: use snake_case, a letter first, "
+                           "at most 63 characters [SG106]", "SG106")
+    paths = resolve_inputs(data)
+    table = scan(paths, sample=sample, seed=seed, threshold=category_threshold, progress=progress)
+    names = [c.name for c in table.columns]
+    for role, column in [("--label", label)] + [("--key", k) for k in key]:
+        if column is not None and column not in names:
+            raise DataError(f"{role} {column!r} is not a column of the data; columns: {', '.join(names)} [SG205]",
+                            "SG205")
+    roles = {c: "feature" for c in names} | {k: "key" for k in key} | ({label: "label"} if label else {})
+    if "feature" not in roles.values():
+        raise DataError("no feature columns left after --label and --key [SG205]", "SG205")
+    columns = tuple(decide(c, roles[c.name], category_threshold) for c in table.columns)
+    spec_dir = spec_path.parent
+    draft = SpecDraft(
+        name=name or default_name(paths[0]),
+        schema_ref=schema_ref,
+        files=tuple(_relative(p, spec_dir) for p in paths),
+        rows=table.rows,
+        source_rows=table.source_rows,
+        seed=seed,
+        label=label,
+        key=tuple(key),
+        key_candidates=tuple(c.name for c in table.columns if c.unique),
+        baseline_file=baseline_path(spec_path).name,
+        sampled=table.rows < table.source_rows,
+        columns=columns,
+    )
+    return Inferred(render_spec(draft), render_baseline(draft), table)
+
+
+def default_name(path: Path) -> str:
+    """A valid spec name from the first file's stem: ``Penguins-Raw.csv`` -> ``penguins_raw``."""
+    stem = re.sub(r"[^a-z0-9_]+", "_", path.stem.lower()).strip("_") or "model"
+    return (stem if stem[0].isalpha() else f"m_{stem}")[:63]
+
+
+def _relative(path: Path, base: Path) -> str:
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(base))
+    return str(PurePosixPath(*Path(rel).parts))

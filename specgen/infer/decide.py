@@ -1,0 +1,98 @@
+"""One column's statistics -> its spec entry, its comments and its monitoring baseline."""
+from __future__ import annotations
+
+import numpy as np
+
+from ..runtime import drift
+from . import policy
+from .emit import Column
+from .scan import ColumnStats
+
+__all__ = ["decide", "BASELINE_BINS"]
+
+BASELINE_BINS = 10
+
+
+def _g(value) -> str:
+    """Compact number for comments."""
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    return f"{float(value):.4g}" if value is not None else "-"
+
+
+def _nulls(s: ColumnStats) -> tuple[list[tuple[str, object]], str]:
+    if s.nulls == 0:
+        return [], "never null"
+    limit = policy.max_null_fraction(s.null_fraction)
+    body = [("max_null_fraction", limit)] if limit is not None and limit < 1 else [("nullable", True)]
+    return body, f"nulls {s.nulls} of {s.rows} ({s.null_fraction:.2%})"
+
+
+def decide(s: ColumnStats, role: str, threshold: int) -> Column:
+    """``role``: feature | label | key."""
+    section = "features" if role == "feature" else "columns"
+    nulls, null_text = _nulls(s)
+    if s.kind == "null":
+        return Column(s.name, section, (("dtype", "string"), ("nullable", True)),
+                      ("always null in the input: set its dtype by hand",))
+    if s.kind in ("int", "float"):
+        return _numeric(s, section, role, nulls, null_text)
+    if s.kind == "datetime":
+        floor = policy.date_floor(s.min, s.max)
+        return Column(s.name, section, (("dtype", "datetime"), *nulls, ("range", [floor, None])),
+                      (f"datetime: earliest {s.min}, latest {s.max}, {null_text}",))
+    if s.kind == "bool":
+        return _categorical(s, section, role, nulls, null_text, dtype="bool")
+    if role != "key" and policy.is_category(s.distinct, s.present, threshold) and s.counts:
+        return _categorical(s, section, role, nulls, null_text, dtype="category")
+    body = [("dtype", "string"), *nulls] + ([("unique", True)] if role == "key" else [])
+    lengths = f", length {s.length[0]}..{s.length[1]}" if s.length else ""
+    return Column(s.name, section, tuple(body),
+                  (f"string: ~{s.distinct} distinct{lengths}, {null_text}",))
+
+
+def _numeric(s: ColumnStats, section: str, role: str, nulls, null_text) -> Column:
+    integer = s.kind == "int"
+    lo, hi = policy.numeric_range(s.min, s.max, integer)
+    body: list[tuple[str, object]] = [("dtype", s.kind), *nulls]
+    if role == "key":  # ids grow: keep only the floor, and demand uniqueness
+        body += [("range", [lo, None]), ("unique", True)]
+    else:
+        body.append(("range", [lo, hi]))
+        band = policy.mean_band(s.mean, s.std)
+        if band is not None:
+            body.append(("distribution", {"mean": list(band)}))
+    q = np.quantile(s.sample, [0.05, 0.5, 0.95]) if s.sample is not None and s.sample.size else [None] * 3
+    comment = (f"{s.kind}: min {_g(s.min)}, max {_g(s.max)}, mean {_g(s.mean)}, std {_g(s.std)}, "
+               f"p5/p50/p95 {_g(q[0])}/{_g(q[1])}/{_g(q[2])}, {null_text}")
+    baseline = None if role == "key" else _numeric_baseline(s)
+    return Column(s.name, section, tuple(body), (comment,), baseline)
+
+
+def _numeric_baseline(s: ColumnStats) -> dict | None:
+    if s.sample is None or not s.sample.size:
+        return None
+    edges = drift.numeric_edges(s.sample, BASELINE_BINS)
+    if edges.size < 2:  # a constant column: one zero-width bin
+        edges = np.array([edges[0], edges[0]])
+    hist = drift.bin_counts(s.sample, edges)
+    total = sum(hist.counts)
+    return {"kind": "numeric", "edges": [policy.readable(e) for e in edges],
+            "shares": [round(c / total, 6) for c in hist.counts[1:-1]],
+            "null_share": round(s.null_fraction, 6), "sample_rows": int(s.sample.size)}
+
+
+def _categorical(s: ColumnStats, section: str, role: str, nulls, null_text, dtype: str) -> Column:
+    present = max(1, s.present)
+    body: list[tuple[str, object]] = [("dtype", dtype), *nulls]
+    if dtype == "category":
+        body.append(("values", [v for v, _ in s.counts]))
+    top = ", ".join(f"{v} {n / present:.0%}" for v, n in s.counts[:5])
+    more = f" (+{len(s.counts) - 5} more)" if len(s.counts) > 5 else ""
+    comments = [f"{dtype}: {len(s.counts)} values, top {top}{more}, {null_text}"]
+    rare = [f"{v} ({n} rows)" for v, n in s.counts if n / present < policy.RARE_SHARE]
+    if rare:
+        comments.append(f"rare (< {policy.RARE_SHARE:.0%} of rows), check before keeping: {', '.join(rare)}")
+    baseline = {"kind": "categorical", "shares": {v: round(n / present, 6) for v, n in s.counts},
+                "null_share": round(s.null_fraction, 6)}
+    return Column(s.name, section, tuple(body), tuple(comments), None if role == "key" else baseline)

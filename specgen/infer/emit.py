@@ -1,0 +1,124 @@
+"""Decisions -> text: the spec YAML (with the observed statistics as comments) and the baseline JSON.
+
+The YAML is written by hand, not dumped, so that key order is fixed, comments
+sit next to the feature they describe and the same input gives the same bytes.
+Scalars still go through ``yaml.safe_dump`` so that names like ``yes`` or
+``1.0`` are quoted exactly when YAML would misread them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+__all__ = ["Column", "SpecDraft", "render_spec", "render_baseline", "scalar"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    section: str  # features | columns
+    body: tuple[tuple[str, Any], ...]  # ordered spec keys of this column
+    comments: tuple[str, ...]
+    baseline: dict | None = None
+
+
+@dataclass(frozen=True)
+class SpecDraft:
+    name: str
+    schema_ref: str
+    files: tuple[str, ...]  # relative to the spec's directory
+    rows: int
+    source_rows: int
+    seed: int
+    label: str | None
+    key: tuple[str, ...]
+    key_candidates: tuple[str, ...]
+    baseline_file: str
+    sampled: bool
+    columns: tuple[Column, ...] = field(default=())
+
+
+def scalar(value: Any) -> str:
+    """One YAML scalar, quoted only when plain style would change its meaning."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        text = repr(value)
+        if "e" in text or "E" in text:  # PyYAML reads 1e-05 as a string: spell it out
+            text = format(value, "f").rstrip("0")
+            text = text + "0" if text.endswith(".") else text
+        return text
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    text = yaml.safe_dump(str(value), default_flow_style=True, width=math.inf, allow_unicode=True)
+    return text.removesuffix("\n").removesuffix("\n...").strip()
+
+
+def _flow(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{scalar(k)}: {_flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_flow(v) for v in value) + "]"
+    return scalar(value)
+
+
+def _header(d: SpecDraft) -> list[str]:
+    what = f"{d.rows} rows" if not d.sampled else f"a sample of {d.rows} of {d.source_rows} rows (seed {d.seed})"
+    lines = [f"# yaml-language-server: $schema={d.schema_ref}",
+             f"# Inferred by `specgen infer` from {what} of {len(d.files)} file{'s' if len(d.files) != 1 else ''}:"]
+    lines += [f"#   {f}" for f in d.files]
+    lines += ["# Review before committing: bounds are the observed values widened by the margin policy",
+              "# (specgen/infer/policy.py); the observed statistics are in the comment above each column."]
+    if d.key_candidates:
+        lines.append(f"# Key candidates (unique, never null): {', '.join(d.key_candidates)}"
+                     + ("" if d.key else " -- declare one with --key."))
+    lines.append(f"# Baseline distributions for drift monitoring: {d.baseline_file}")
+    return lines
+
+
+def render_spec(d: SpecDraft) -> str:
+    lines = _header(d)
+    lines += ["spec_version: 1", f"name: {d.name}", f"seeds: {{global: {d.seed}}}", "data:",
+              f"  training: {scalar(d.files[0])}"]
+    if len(d.files) > 1:
+        lines[-1] += "  # the first input; the statistics cover all of them"
+    if d.label is not None:
+        lines.append(f"  label: {scalar(d.label)}")
+    if d.key:
+        lines.append(f"  key: {_flow(list(d.key))}")
+    for section in ("features", "columns"):
+        members = [c for c in d.columns if c.section == section]
+        if members:
+            lines.append(f"{section}:")
+            for column in members:
+                lines += _column(column)
+    lines += ["dataset:", "  rows: [1, null]"]
+    return "\n".join(lines) + "\n"
+
+
+def _column(c: Column) -> list[str]:
+    out = [f"  # {text}" for text in c.comments]
+    out.append(f"  {scalar(c.name)}:")
+    out += [f"    {key}: {_flow(value)}" for key, value in c.body]
+    return out
+
+
+def render_baseline(d: SpecDraft) -> str:
+    """Reference distributions, one entry per column (keys excluded), for drift and skew measures."""
+    document = {
+        "baseline_version": 1,
+        "spec": d.name,
+        "files": list(d.files),
+        "rows": d.rows,
+        "columns": {c.name: c.baseline for c in d.columns if c.baseline is not None},
+    }
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

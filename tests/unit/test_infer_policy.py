@@ -1,0 +1,118 @@
+"""specgen.infer: margin policy, YAML scalars, and drafts that load as valid specs."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+
+import polars as pl
+import pytest
+import yaml
+
+from specgen.compiler.load import load
+from specgen.compiler.validate import validate
+from specgen.infer import infer
+from specgen.infer import policy
+from specgen.infer.emit import scalar
+
+
+@pytest.mark.parametrize("lo, hi, integer, expected", [
+    (32.1, 59.6, False, (25, 67)),        # 25 % of the 27.5 span each side, rounded outward to 1
+    (2700, 6300, True, (1800, 7200)),
+    (0.5, 100, True, (0, 130)),           # never negative: the floor stays at 0
+    (-5.0, 5.0, False, (-8, 8)),          # seen negative: no clamp
+    (7, 7, True, (5, 9)),                 # constant: 25 % of the value
+    (0, 0, True, (0, 1)),
+    (0.0012, 0.0034, False, (0.0006, 0.004)),
+])
+def test_numeric_range(lo, hi, integer, expected):
+    assert policy.numeric_range(lo, hi, integer) == expected
+
+
+def test_range_catches_gross_errors_but_not_the_observed_values():
+    lo, hi = policy.numeric_range(32.1, 59.6, False)
+    assert lo < 32.1 and 59.6 < hi
+    assert not lo <= 59.6 * 1000 <= hi and not lo <= -32.1 <= hi
+
+
+def test_mean_band():
+    lo, hi = policy.mean_band(4200.0, 800.0)
+    assert lo <= 4200 - 1600 and hi >= 4200 + 1600 and not lo <= 4.2 <= hi  # g -> kg fails
+    assert policy.mean_band(5.0, 0.0) is None
+
+
+@pytest.mark.parametrize("observed, limit", [(0.0, None), (0.0039, 0.06), (0.032, 0.09), (0.3, 0.6), (0.7, 1.0)])
+def test_max_null_fraction(observed, limit):
+    assert policy.max_null_fraction(observed) == limit
+
+
+def test_is_category():
+    assert policy.is_category(3, 100, 20)
+    assert not policy.is_category(21, 1000, 20)  # over the threshold
+    assert not policy.is_category(6, 10, 20)     # values barely repeat: an id or free text
+
+
+@pytest.mark.parametrize("value", ["yes", "No", "1.0", "null", "", "a: b", "#x", " lead", "[1]", "é", "1e5",
+                                   0.1, 1e-05, 1e20, -0.0, 3, True, None])
+def test_scalars_read_back_as_written(value):
+    assert yaml.safe_load(f"k: {scalar(value)}")["k"] == value
+
+
+def _frame(n: int = 300) -> pl.DataFrame:
+    i = pl.int_range(n, eager=True)
+    return pl.DataFrame({
+        "id": i,
+        "yes": (i % 3).cast(pl.String).replace({"0": "yes", "1": "no", "2": "1.0"}),  # names YAML misreads
+        "weight kg": (i * 0.37 % 50 + 10).cast(pl.Float64),
+        "flag": i % 2 == 0,
+        "when": pl.Series([dt.datetime(2024, 1, 1) + dt.timedelta(hours=int(k)) for k in range(n)]),
+        "comment": "note " + i.cast(pl.String),
+        "empty": pl.Series([None] * n, dtype=pl.String),
+        "rare": pl.Series(["common"] * (n - 1) + ["odd"]),
+        "count": (i % 7),
+    }).with_columns(pl.when(i % 10 == 0).then(None).otherwise(pl.col("weight kg")).alias("weight kg"))
+
+
+def test_draft_loads_as_a_valid_spec(tmp_path):
+    data = tmp_path / "table.parquet"
+    _frame().write_parquet(data)
+    spec_path = tmp_path / "spec.yaml"
+    result = infer([str(data)], spec_path, label="count", key=["id"], name="demo")
+    spec_path.write_text(result.spec_text)
+    spec = validate(load(spec_path))
+    dtypes = {name: f.dtype for name, f in spec.all_columns.items()}
+    assert dtypes == {"yes": "category", "weight kg": "float", "flag": "bool", "when": "datetime",
+                      "comment": "string", "empty": "string", "rare": "category", "count": "int", "id": "int"}
+    assert spec.features["yes"].values == ["1.0", "no", "yes"]  # strings, not a float and booleans
+    assert spec.features["weight kg"].max_null_fraction == 0.2
+    assert spec.columns["id"].unique and spec.data.key == ["id"] and spec.data.label == "count"
+    assert "rare (< 1% of rows)" in result.spec_text and "odd (1 rows)" in result.spec_text
+    assert result.spec_text.startswith("# yaml-language-server: $schema=spec.schema.json\n")
+    assert "from 300 rows of 1 file:\n#   table.parquet\n" in result.spec_text
+    baseline = json.loads(result.baseline_text)
+    weight = baseline["columns"]["weight kg"]
+    assert len(weight["edges"]) == 11 and math.isclose(sum(weight["shares"]), 1, abs_tol=1e-5)
+    assert baseline["columns"]["yes"]["shares"] == {"1.0": 0.333333, "no": 0.333333, "yes": 0.333333}
+    assert "id" not in baseline["columns"]  # keys have no distribution to monitor
+
+
+def test_category_threshold(tmp_path):
+    data = tmp_path / "t.parquet"
+    _frame().write_parquet(data)
+    text = infer([str(data)], tmp_path / "s.yaml", category_threshold=2).spec_text
+    assert "  yes:\n" not in text and "\"yes\":\n    dtype: string" in text.replace("'", "\"")
+
+
+def test_sample_is_seeded_and_glob_reads_every_file(tmp_path):
+    frame = _frame(1000)
+    frame.head(600).write_parquet(tmp_path / "part-0.parquet")
+    frame.tail(400).write_parquet(tmp_path / "part-1.parquet")
+    pattern = str(tmp_path / "part-*.parquet")
+    full = infer([pattern], tmp_path / "s.yaml")
+    assert full.table.rows == 1000 and "2 files:" in full.spec_text and "Key candidates" in full.spec_text
+    a = infer([pattern], tmp_path / "s.yaml", sample=100, seed=7)
+    b = infer([pattern], tmp_path / "s.yaml", sample=100, seed=7)
+    c = infer([pattern], tmp_path / "s.yaml", sample=100, seed=8)
+    assert a.spec_text == b.spec_text and a.spec_text != c.spec_text
+    assert a.table.rows == 100 and "a sample of 100 of 1000 rows (seed 7)" in a.spec_text
+    assert "seeds: {global: 7}" in a.spec_text
