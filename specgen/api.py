@@ -35,8 +35,17 @@ def compile_spec(path: str | Path, out_dir: str | Path | None = None, *, templat
                  check: bool = False, dry_run: bool = False, force: bool = False) -> WriteReport:
     """load -> validate -> plan -> render -> write. ``out_dir/<name>/`` receives the files."""
     the_plan = build_plan(path, out_dir)
-    files = render(the_plan, templates)
+    files = render(the_plan, templates, baseline=_baseline(the_plan))
     return write(files, the_plan.out_dir, check=check, dry_run=dry_run, force=force)
+
+
+def _baseline(the_plan: Plan):
+    """The baseline stage: the only compile step that reads data (training statistics for monitoring)."""
+    if the_plan.monitoring is None:
+        return None
+    from .compiler.baseline import baseline
+
+    return baseline(the_plan)
 
 
 @dataclass

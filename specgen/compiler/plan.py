@@ -15,6 +15,7 @@ from typing import Any
 from ..runtime.checks import DATASET_KINDS, KINDS, Check
 from .load import RawSpec
 from .naming import test_id, unique_identifiers
+from .monitoring import MonitoringPlan, monitoring_plan
 from .negatives import Negative, negatives_for
 from .spec import CategoricalFeature, NumericFeature, Spec, StringFeature, DatetimeFeature
 
@@ -100,6 +101,7 @@ class Plan:
     test_module: str
     needs_datetime: bool
     extra_columns: str
+    monitoring: MonitoringPlan | None = None  # None: the spec has no monitoring section
 
     def columns_in(self, environment: str) -> tuple[ColumnPlan, ...]:
         return tuple(c for c in self.columns if environment in c.environments)
@@ -196,6 +198,7 @@ def plan(spec: Spec, raw: RawSpec, out_dir: Path) -> Plan:
         test_module=f"test_{spec.name}_data",
         needs_datetime=any(c.kind == "datetime" and _has_range(c) for c in columns),
         extra_columns=spec.dataset.extra_columns,
+        monitoring=monitoring_plan(spec),
     )
 
 
