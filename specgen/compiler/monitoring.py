@@ -20,9 +20,6 @@ CONFIG_FORMAT = "specgen-monitoring/1"
 SEVERITY = {"page": "critical", "ticket": "warning"}
 _NUMERIC = ("float", "int")
 _CATEGORICAL = ("category", "bool")
-#: every measure ``specgen monitor`` exports per feature kind (one gauge each)
-NUMERIC_MEASURES = ("psi", "js_distance", "linf", "chi_square", "wasserstein_normalized", "ks_statistic")
-CATEGORICAL_MEASURES = ("psi", "js_distance", "linf", "chi_square")
 
 
 @dataclass(frozen=True)

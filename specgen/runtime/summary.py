@@ -24,7 +24,7 @@ from . import io
 from .drift import NULL_KEY, Histogram, merge_category_counts, numeric_edges
 
 __all__ = ["FeatureSpec", "summarize", "summarize_frame", "reference_edges", "iter_chunks",
-           "round_sig", "SIGNIFICANT_DIGITS", "CHUNK_ROWS"]
+           "round_sig", "merge_summaries", "SIGNIFICANT_DIGITS", "CHUNK_ROWS"]
 
 #: Floats stored in the monitoring config keep this many significant digits, so the
 #: same data gives the same bytes on every machine (the last bits of a quantile vary).
@@ -81,11 +81,12 @@ def summarize(chunks: Iterable[pl.DataFrame], features: list[FeatureSpec]) -> tu
     for chunk in chunks:
         rows += chunk.height
         for name, summary in summarize_frame(chunk, features).items():
-            merged[name] = summary if name not in merged else _merge(merged[name], summary)
+            merged[name] = summary if name not in merged else merge_summaries(merged[name], summary)
     return rows, merged
 
 
-def _merge(a, b):
+def merge_summaries(a, b):
+    """Two chunks' summaries of one feature -> the summary of both."""
     return a.merge(b) if isinstance(a, Histogram) else merge_category_counts(a, b)
 
 
