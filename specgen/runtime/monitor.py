@@ -146,7 +146,7 @@ def run(config: dict, current: str | Path, *, checks: list[Check], dtypes: dict[
     features = config["features"]
     references = _references(config, reference, dtypes)
     specs = baseline_mod.feature_specs(features)
-    batch = _Batch(config, specs, [c for c in checks if c.kind in _CHUNK_KINDS])
+    batch = _Batch(config, specs, [_allow_label(c, config.get("label")) for c in checks if c.kind in _CHUNK_KINDS])
     for chunk in iter_chunks(current, dtypes, chunk_rows):
         batch.add(chunk)
         if progress is not None:
@@ -168,6 +168,13 @@ def run(config: dict, current: str | Path, *, checks: list[Check], dtypes: dict[
             report.prediction_bias = batch.pred["sum"] / batch.pred["n"] - batch.pred["label_sum"] / batch.pred["label_n"]
     report.finished_at = time.time() if now is None else now
     return report
+
+
+def _allow_label(check: Check, label: str | None) -> Check:
+    """A monitored batch may carry the label (joined later, for prediction bias): not an extra column."""
+    if check.kind != "extra_columns" or label is None or label in check.params["columns"]:
+        return check
+    return Check(check.kind, check.column, {"columns": [*check.params["columns"], label]}, check.environments)
 
 
 def _references(config: dict, reference, dtypes) -> dict:
