@@ -148,8 +148,6 @@ def test_hostile_names_cannot_change_promql(hostile):
     import yaml
 
     rules = yaml.safe_load((hostile / "generated" / "hostile" / "hostile_alerts.yml").read_text())
-    exprs = [r["expr"] for r in rules["groups"][0]["rules"]]
-    assert not any("vector(1)" in e and "or vector" in e.replace('\\"', "") .split("}")[0] for e in exprs)
     drift = [r for r in rules["groups"][0]["rules"] if r["labels"].get("feature") == HOSTILE_FEATURE]
     assert drift and drift[0]["expr"] == ('specgen_hostile_feature_drift_psi{feature="x\\"} or vector(1) #"} > 0.2')
 
