@@ -209,9 +209,10 @@ class _Batch:
         for name, summary in summarize_frame(chunk, self.specs).items():
             old = self.summaries.get(name)
             self.summaries[name] = summary if old is None else merge_summaries(old, summary)
-        for name in chunk.columns:
-            x = pl.col(name).fill_nan(None) if chunk.schema[name].is_float() else pl.col(name)
-            self.nulls[name] = self.nulls.get(name, 0) + chunk.select(x.null_count()).item()
+        nulls = chunk.select(pl.col(name).fill_nan(None).null_count() if dtype.is_float()
+                             else pl.col(name).null_count() for name, dtype in chunk.schema.items()).row(0, named=True)
+        for name, count in nulls.items():
+            self.nulls[name] = self.nulls.get(name, 0) + count
         index = {id(c): i for i, c in enumerate(self.checks)}
         for failure in engine.run_checks(chunk, self.checks, "serving"):
             self._merge_failure(index[id(failure.check)], failure)
