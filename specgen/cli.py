@@ -121,6 +121,8 @@ def monitor_cmd(spec, current, reference, serving_features, trained_at, config, 
     report = _run(monitor, spec, current, reference=reference, serving_features=serving_features,
                   model_trained_at=trained, metrics_out=metrics_out, config=config, chunk_rows=chunk_rows,
                   progress=progress)
+    if progress is not None:
+        click.echo("", err=True)  # end the progress line
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2, default=str))
     else:
