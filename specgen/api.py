@@ -13,7 +13,7 @@ from .compiler.write import WriteReport, write
 from .errors import SpecgenError
 
 __all__ = ["load_spec", "build_plan", "compile_spec", "validate_data", "ValidationResult", "default_out_dir",
-           "infer_spec"]
+           "infer_spec", "monitor", "parse_timestamp"]
 
 
 def load_spec(path: str | Path) -> tuple[RawSpec, Spec]:
@@ -36,8 +36,17 @@ def compile_spec(path: str | Path, out_dir: str | Path | None = None, *, templat
                  check: bool = False, dry_run: bool = False, force: bool = False) -> WriteReport:
     """load -> validate -> plan -> render -> write. ``out_dir/<name>/`` receives the files."""
     the_plan = build_plan(path, out_dir)
-    files = render(the_plan, templates)
+    files = render(the_plan, templates, baseline=_baseline(the_plan))
     return write(files, the_plan.out_dir, check=check, dry_run=dry_run, force=force)
+
+
+def _baseline(the_plan: Plan):
+    """The baseline stage: the only compile step that reads data (training statistics for monitoring)."""
+    if the_plan.monitoring is None:
+        return None
+    from .compiler.baseline import baseline
+
+    return baseline(the_plan)
 
 
 @dataclass
@@ -94,3 +103,61 @@ def infer_spec(data: list[str], spec_path: str | Path, *, force: bool = False, *
     except OSError as exc:
         raise WriteError(f"{spec_path}: cannot write: {exc.strerror or exc} [SG302]", "SG302") from None
     return targets
+
+
+def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path | None = None,
+            serving_features: str | Path | None = None, model_trained_at: float | None = None,
+            metrics_out: str | Path | None = None, config: str | Path | None = None,
+            chunk_rows: int | None = None, now: float | None = None, progress=None):
+    """Compare a serving batch with the compiled baseline; optionally write Prometheus metrics.
+
+    Returns a ``runtime.monitor.MonitorReport`` (``ok`` is False when any alarm is raised).
+    """
+    from .runtime import exposition
+    from .runtime import monitor as runtime_monitor
+
+    the_plan = build_plan(spec_path)
+    if the_plan.monitoring is None:
+        raise SpecgenError(f"{spec_path}: the spec has no monitoring section; add `monitoring:` and run "
+                           "specgen compile [SG305]", "SG305")
+    config_path = Path(config) if config is not None else the_plan.out_dir / the_plan.monitoring.config_file
+    settings = runtime_monitor.load_config(config_path)
+    if settings.get("spec_sha256") != the_plan.spec_sha256:
+        raise SpecgenError(f"{config_path}: monitoring config is stale (the spec changed); run: specgen compile "
+                           f"{spec_path} [SG304]", "SG304")
+    options = {} if chunk_rows is None else {"chunk_rows": chunk_rows}
+    report = runtime_monitor.run(settings, current, checks=the_plan.checks("serving"), dtypes=the_plan.dtypes(),
+                                 reference=reference, serving_features=serving_features,
+                                 model_trained_at=model_trained_at, now=now, progress=progress, **options)
+    if metrics_out is not None:
+        try:
+            exposition.write_textfile(metrics_out, exposition.exposition(report))
+        except OSError as exc:
+            raise SpecgenError(f"{metrics_out}: cannot write metrics: {exc.strerror} [SG302]", "SG302") from None
+    return report
+
+
+def parse_timestamp(text: str) -> float:
+    """Unix seconds from ``1700000000``, an ISO 8601 time (UTC if no zone), or a JSON metadata file
+    with a ``trained_at`` key holding either."""
+    import datetime as dt
+    import json
+
+    value = text.strip()
+    if Path(value).is_file():
+        try:
+            value = str(json.loads(Path(value).read_text(encoding="utf-8"))["trained_at"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise SpecgenError(f"{text}: cannot read trained_at from model metadata: {exc} [SG104]", "SG104") from None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise SpecgenError(f"{text!r} is not a Unix time, an ISO 8601 time or a metadata file [SG104]",
+                           "SG104") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return moment.timestamp()

@@ -92,6 +92,50 @@ def validate_cmd(spec, data, environment, fmt):
     sys.exit(0 if result.ok else 1)
 
 
+@cli.command("monitor", epilog="Exit codes: 0 no alarm, 1 alarm, 2 usage/spec/data error.")
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--current", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The serving batch to check (CSV or Parquet; Parquet is read in chunks).")
+@click.option("--reference", type=click.Path(dir_okay=False, path_type=Path),
+              help="Compare with this data instead of the compiled training baseline.")
+@click.option("--serving-features", type=click.Path(dir_okay=False, path_type=Path),
+              help="Features as logged by the serving path, for training-serving skew.")
+@click.option("--model-trained-at", "trained_at",
+              help="When the serving model was trained: Unix seconds, ISO 8601, or a JSON file with trained_at.")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
+              help="Monitoring config (default: the compiled <name>_monitoring.yaml next to the spec).")
+@click.option("--metrics-out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write Prometheus metrics here (atomically; for the node_exporter textfile collector).")
+@click.option("--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per Parquet chunk.")
+@_FORMAT
+def monitor_cmd(spec, current, reference, serving_features, trained_at, config, metrics_out, chunk_rows, fmt):
+    """Check a serving batch: schema, drift per feature, skew, model age, prediction health.
+
+    Drift compares the batch with the baseline compiled from the training data,
+    binned on the stored quantile edges in one chunked pass.
+    """
+    from .api import monitor, parse_timestamp
+
+    trained = _run(parse_timestamp, trained_at) if trained_at is not None else None
+    progress = _progress if sys.stderr.isatty() else None
+    report = _run(monitor, spec, current, reference=reference, serving_features=serving_features,
+                  model_trained_at=trained, metrics_out=metrics_out, config=config, chunk_rows=chunk_rows,
+                  progress=progress)
+    if progress is not None:
+        click.echo("", err=True)  # end the progress line
+    if fmt == "json":
+        click.echo(json.dumps(report.as_dict(), indent=2, default=str))
+    else:
+        from .monitor_text import render_text
+
+        click.echo(render_text(report, current))
+    sys.exit(0 if report.ok else 1)
+
+
+def _progress(rows: int) -> None:
+    click.echo(f"\r  {rows:,} rows", nl=False, err=True)
+
+
 @cli.command("schema", epilog=EPILOG)
 def schema_cmd():
     """Print the spec format's JSON Schema (for editor autocompletion).

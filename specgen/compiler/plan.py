@@ -15,6 +15,7 @@ from typing import Any
 from ..runtime.checks import DATASET_KINDS, KINDS, Check
 from .load import RawSpec
 from .model_plan import ModelPlan, model_plan
+from .monitoring import MonitoringPlan, monitoring_plan
 from .naming import param_id, unique_identifiers
 from .negatives import Negative, negatives_for
 from .spec import CategoricalFeature, NumericFeature, Spec, StringFeature, DatetimeFeature
@@ -106,6 +107,7 @@ class Plan:
     @property
     def has_model(self) -> bool:
         return self.model is not None
+    monitoring: MonitoringPlan | None = None  # None: the spec has no monitoring section
 
     def columns_in(self, environment: str) -> tuple[ColumnPlan, ...]:
         return tuple(c for c in self.columns if environment in c.environments)
@@ -204,6 +206,7 @@ def plan(spec: Spec, raw: RawSpec, out_dir: Path) -> Plan:
         extra_columns=spec.dataset.extra_columns,
         model=model_plan(spec, columns, lambda p: _relative(p, out_dir), spec_dir,
                          _relative(spec_dir / spec.data.training, out_dir)),
+        monitoring=monitoring_plan(spec),
     )
 
 

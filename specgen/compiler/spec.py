@@ -20,6 +20,7 @@ __all__ = [
     "DatetimeFeature", "StringFeature", "Data", "Seeds", "DatasetChecks",
     "Training", "Inference", "parse_duration",
     "ModelSection", "Slice", "MetricBound", "Reproducibility", "Leakage", "Stability",
+    "Monitoring", "FeatureMonitoring", "Measure", "DriftDefaults", "Alerts", "Prediction", "ServingTargets",
 ]
 
 Number = Annotated[float, Field(allow_inf_nan=False)]
@@ -66,6 +67,8 @@ class _Column(_Model):
     environments: list[Environment] = Field(
         default_factory=lambda: ["training", "serving"],
         description="Where the column must be present; serving data may lack some (TFDV environments).")
+    monitoring: "FeatureMonitoring | None" = Field(
+        None, description="Per-feature overrides of the monitoring section (features only).")
 
     @model_validator(mode="after")
     def _nulls_agree(self):
@@ -333,7 +336,18 @@ class Stability(_Model):
         None, description="Largest share of weights that are exactly zero.")
 
 
-def _duration_or_none(value):
+# --------------------------------------------------------------------------
+# Monitoring (drift, skew, alerts); see specgen.runtime.drift for the measures
+# --------------------------------------------------------------------------
+
+MeasureName = Literal["psi", "js_distance", "linf", "chi_square", "wasserstein_normalized", "ks_statistic"]
+#: measures that need positions on a number line: numeric features only
+POSITIONAL_MEASURES = ("wasserstein_normalized", "ks_statistic")
+_METRIC_NAME = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"
+_URL = r"^https?://[^\s\"'{}<>\\`]+$"
+
+
+def _check_duration(value):
     if value is not None:
         try:
             parse_duration(value)
@@ -365,7 +379,7 @@ class ModelSection(_Model):
     smoke_rows: Annotated[int, Field(ge=4, le=10000)] = Field(
         32, description="Random rows drawn from the schema for the ML API smoke test.")
 
-    _age = field_validator("max_model_age")(lambda v: _duration_or_none(v))
+    _age = field_validator("max_model_age")(lambda v: _check_duration(v))
 
     @field_validator("metrics")
     @classmethod
@@ -403,6 +417,66 @@ class Slice(_Model):
         return self
 
     _metrics = field_validator("metrics")(lambda v: _check_metrics(v) or v)
+class Measure(_Model):
+    metric: MeasureName = Field(description="Distance measure (specgen.runtime.drift): psi, js_distance, linf, "
+                                            "chi_square, wasserstein_normalized, ks_statistic.")
+    threshold: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        description="Alarm when the measure is above this value.")
+
+
+class DriftDefaults(_Model):
+    numeric: Measure = Field(default_factory=lambda: Measure(metric="psi", threshold=0.2),
+                             description="Default for float/int features (default psi > 0.2).")
+    categorical: Measure = Field(default_factory=lambda: Measure(metric="linf", threshold=0.1),
+                                 description="Default for category/bool features (default linf > 0.1, TFDV's).")
+
+
+class Alerts(_Model):
+    for_: str = Field("15m", alias="for", description="How long a condition must hold before an alert fires.")
+    severity: Literal["critical", "warning", "info", "page", "ticket"] = Field(
+        "warning", description="severity label; page = critical, ticket = warning.")
+    runbook_url: Annotated[str, Field(pattern=_URL)] | None = Field(
+        None, description="Link put in every alert's runbook_url annotation.")
+
+    _for = field_validator("for_")(lambda v: _check_duration(v))
+
+
+class Prediction(_Model):
+    column: str = Field(description="Column of the batch holding the model's numeric prediction.")
+    max_bias: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+        None, description="Largest |mean prediction - mean label| when labels are present.")
+
+
+class ServingTargets(_Model):
+    latency_p99_ms: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+        None, description="Alert when the p99 serving latency is above this (online inference).")
+    min_qps: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+        None, description="Alert when served queries per second drop below this (online inference).")
+    latency_metric: Annotated[str, Field(pattern=_METRIC_NAME)] | None = Field(
+        None, description="Latency histogram of the serving system (default <name>_request_duration_seconds).")
+    requests_metric: Annotated[str, Field(pattern=_METRIC_NAME)] | None = Field(
+        None, description="Request counter of the serving system (default <name>_requests_total).")
+
+
+class FeatureMonitoring(_Model):
+    enabled: bool = Field(True, description="false: do not monitor this feature.")
+    drift: Measure | None = Field(None, description="Overrides monitoring.drift for this feature.")
+    skew: Measure | None = Field(None, description="Overrides monitoring.skew for this feature.")
+    bins: Annotated[int, Field(ge=2, le=100)] | None = Field(None, description="Overrides monitoring.bins.")
+
+
+class Monitoring(_Model):
+    drift: DriftDefaults = Field(default_factory=DriftDefaults,
+                                 description="Current batch vs the training baseline, per feature.")
+    skew: Measure = Field(default_factory=lambda: Measure(metric="linf", threshold=0.05),
+                          description="Serving feature log vs the batch's features (default linf > 0.05).")
+    alerts: Alerts = Field(default_factory=Alerts)
+    bins: Annotated[int, Field(ge=2, le=100)] = Field(10, description="Quantile bins per numeric feature.")
+    stale_after: str = Field("1d", description="Alert when specgen monitor has not succeeded for this long.")
+    prediction: Prediction | None = Field(None, description="Prediction bias and non-finite output monitoring.")
+    serving: ServingTargets | None = Field(None, description="Latency / QPS targets (online inference only).")
+
+    _stale = field_validator("stale_after")(lambda v: _check_duration(v))
 
 
 class Spec(_Model):
@@ -423,6 +497,8 @@ class Spec(_Model):
     dataset: DatasetChecks = Field(default_factory=DatasetChecks)
     model: ModelSection | None = Field(None, description="The model under test, by entrypoint.")
     slices: dict[SliceName, Slice] = Field(default_factory=dict, description="Named data slices with own bounds.")
+    monitoring: Monitoring | None = Field(
+        None, description="Drift/skew baselines and Prometheus alerts; omitted: no monitoring outputs.")
 
     @field_validator("features", "columns")
     @classmethod
@@ -460,8 +536,30 @@ class Spec(_Model):
             _check_metrics(piece.metrics, self.model.task)
             if piece.column is not None and piece.column not in names:
                 raise contradiction(f"slice {name!r} filters on undeclared column {piece.column!r}")
+        self._monitoring_consistent()
+        return self
+
+    def _monitoring_consistent(self):
+        for name, feature in self.columns.items():
+            if feature.monitoring is not None:
+                raise contradiction(f"columns.{name}.monitoring: only features are monitored")
+        for name, feature in self.features.items():
+            override = feature.monitoring
+            if feature.dtype in ("category", "bool") and override is not None:
+                for what in ("drift", "skew"):
+                    measure = getattr(override, what)
+                    if measure is not None and measure.metric in POSITIONAL_MEASURES:
+                        raise contradiction(f"features.{name}.monitoring.{what}: {measure.metric} needs numbers; "
+                                            f"use psi, js_distance, linf or chi_square for {feature.dtype}")
+        if self.monitoring is not None:
+            for what, measure in (("drift.categorical", self.monitoring.drift.categorical),):
+                if measure.metric in POSITIONAL_MEASURES:
+                    raise contradiction(f"monitoring.{what}: {measure.metric} needs numbers")
 
     @property
     def all_columns(self) -> dict[str, Any]:
         return {**self.features, **self.columns}
 
+
+for _cls in (_Column, NumericFeature, CategoricalFeature, BoolFeature, DatetimeFeature, StringFeature, Spec):
+    _cls.model_rebuild()

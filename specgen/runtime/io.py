@@ -14,7 +14,7 @@ import polars as pl
 
 from ..errors import DataError
 
-__all__ = ["read_polars", "read_pandas", "FORMATS"]
+__all__ = ["read_polars", "read_pandas", "read_polars_check", "FORMATS", "DataError"]
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 _TEXT_KINDS = ("category:str", "string")
@@ -23,6 +23,24 @@ _TEXT_KINDS = ("category:str", "string")
 def read_polars(path: str | Path, dtypes: Mapping[str, str] | None = None) -> pl.DataFrame:
     """``dtypes``: column -> specgen dtype kind, used only to keep text columns text."""
     path = Path(path)
+    fmt = read_polars_check(path)
+    try:
+        if fmt == "parquet":
+            return pl.read_parquet(path)
+        return _read_csv(path, dtypes or {})
+    except DataError:
+        raise
+    except PermissionError:
+        raise DataError(f"{path}: permission denied [SG201]", "SG201") from None
+    except FileNotFoundError:
+        raise DataError(f"{path}: data file vanished while reading [SG201]", "SG201") from None
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"{path}: cannot parse {fmt} data: {first} [SG202]", "SG202") from None
+
+
+def read_polars_check(path: Path) -> str:
+    """The file's format (``csv``/``parquet``), or a DataError saying why it cannot be read."""
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise DataError(f"{path}: unsupported data format {path.suffix or '(no extension)'!r}; "
@@ -37,19 +55,7 @@ def read_polars(path: str | Path, dtypes: Mapping[str, str] | None = None) -> pl
         raise DataError(f"{path}: is a directory, expected a data file [SG201]", "SG201")
     if size == 0:
         raise DataError(f"{path}: data file is empty (0 bytes) [SG203]", "SG203")
-    try:
-        if fmt == "parquet":
-            return pl.read_parquet(path)
-        return _read_csv(path, dtypes or {})
-    except DataError:
-        raise
-    except PermissionError:
-        raise DataError(f"{path}: permission denied [SG201]", "SG201") from None
-    except FileNotFoundError:
-        raise DataError(f"{path}: data file vanished while reading [SG201]", "SG201") from None
-    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"{path}: cannot parse {fmt} data: {first} [SG202]", "SG202") from None
+    return fmt
 
 
 def _read_csv(path: Path, dtypes: Mapping[str, str]) -> pl.DataFrame:

@@ -1,0 +1,328 @@
+"""Plan the monitoring outputs: which features are monitored how, the alert rules and their tests.
+
+Everything the three monitoring templates print is computed here. Names from
+the spec never reach PromQL raw: a feature name becomes a PromQL string literal
+through :func:`promql_string` (every quote, backslash and non-printable
+character escaped), and the whole expression then reaches YAML through the
+``yaml`` filter. Annotations mention a feature only as ``{{ $labels.feature }}``
+so no spec text is ever parsed as a Go template.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .spec import Measure, Spec, parse_duration
+
+__all__ = ["MonitoringPlan", "MonitoredFeature", "Rule", "RuleTest", "monitoring_plan", "promql_string",
+           "SEVERITY", "CONFIG_FORMAT"]
+
+CONFIG_FORMAT = "specgen-monitoring/1"
+SEVERITY = {"page": "critical", "ticket": "warning"}
+_NUMERIC = ("float", "int")
+_CATEGORICAL = ("category", "bool")
+
+
+@dataclass(frozen=True)
+class MonitoredFeature:
+    name: str
+    kind: str  # numeric | categorical
+    dtype: str
+    bins: int
+    drift_metric: str
+    drift_threshold: float
+    skew_metric: str
+    skew_threshold: float
+
+
+@dataclass(frozen=True)
+class Rule:
+    alert: str
+    expr: str
+    for_: str
+    labels: tuple[tuple[str, str], ...]
+    annotations: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class ExpectedAlert:
+    labels: tuple[tuple[str, str], ...]
+    annotations: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class RuleTest:
+    """One ``promtool test rules`` case: series in, one alert evaluated, expected alerts out."""
+
+    name: str
+    series: tuple[tuple[str, str], ...]  # (series selector, values in promtool's expanding notation)
+    eval_time: str
+    alert: str
+    expected: tuple[ExpectedAlert, ...]
+
+
+@dataclass(frozen=True)
+class MonitoringPlan:
+    prefix: str
+    config_file: str
+    alerts_file: str
+    alerts_test_file: str
+    features: tuple[MonitoredFeature, ...]
+    stale_after_seconds: int
+    max_model_age_seconds: int | None
+    prediction_column: str | None
+    max_bias: float | None
+    rules: tuple[Rule, ...]
+    tests: tuple[RuleTest, ...]
+    format: str = CONFIG_FORMAT
+
+    @property
+    def metric_names(self) -> list[str]:
+        return sorted({r.expr.split("{")[0].split(" ")[0] for r in self.rules})
+
+
+def promql_string(text: str) -> str:
+    """A double-quoted PromQL string literal whose value is exactly ``text`` (Go escape rules)."""
+    out = ['"']
+    for ch in text:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif 0x20 <= code < 0x7F:
+            out.append(ch)
+        elif code <= 0xFF:
+            out.append(f"\\x{code:02x}" if code < 0x80 else f"\\u{code:04x}")
+        elif code <= 0xFFFF:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def _num(value: float) -> str:
+    return repr(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
+
+
+def _camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_") if part)
+
+
+def monitoring_plan(spec: Spec) -> MonitoringPlan | None:
+    mon = spec.monitoring
+    if mon is None:
+        return None
+    features = tuple(_features(spec))
+    max_age = None
+    if spec.training.mode == "dynamic" and spec.training.max_model_age:
+        max_age = parse_duration(spec.training.max_model_age)
+    builder = _RuleBuilder(spec, f"specgen_{spec.name}_")
+    builder.build(features, max_age)
+    return MonitoringPlan(
+        prefix=builder.prefix,
+        config_file=f"{spec.name}_monitoring.yaml",
+        alerts_file=f"{spec.name}_alerts.yml",
+        alerts_test_file=f"{spec.name}_alerts_test.yml",
+        features=features,
+        stale_after_seconds=parse_duration(mon.stale_after),
+        max_model_age_seconds=max_age,
+        prediction_column=mon.prediction.column if mon.prediction else None,
+        max_bias=mon.prediction.max_bias if mon.prediction else None,
+        rules=tuple(builder.rules),
+        tests=tuple(builder.tests),
+    )
+
+
+def _features(spec: Spec):
+    """Features with a training baseline and a distribution to compare: numbers and categories."""
+    mon = spec.monitoring
+    for name, feature in spec.features.items():
+        override = feature.monitoring
+        if (override is not None and not override.enabled) or "training" not in feature.environments:
+            continue
+        if feature.dtype in _NUMERIC:
+            kind, drift = "numeric", mon.drift.numeric
+        elif feature.dtype in _CATEGORICAL:
+            kind, drift = "categorical", mon.drift.categorical
+        else:
+            continue  # free text and timestamps have no stable bins to compare
+        skew = mon.skew
+        bins = mon.bins
+        if override is not None:
+            drift = override.drift or drift
+            skew = override.skew or skew
+            bins = override.bins or bins
+        if kind == "categorical" and skew.metric in ("wasserstein_normalized", "ks_statistic"):
+            skew = Measure(metric="linf", threshold=skew.threshold)
+        yield MonitoredFeature(name, kind, feature.dtype, bins, drift.metric, drift.threshold,
+                               skew.metric, skew.threshold)
+
+
+class _RuleBuilder:
+    """Collects rules and, for each, a firing and a silent ``promtool`` test case."""
+
+    def __init__(self, spec: Spec, prefix: str):
+        self.spec = spec
+        self.prefix = prefix
+        self.camel = _camel(spec.name)
+        alerts = spec.monitoring.alerts
+        self.for_ = alerts.for_
+        self.for_seconds = parse_duration(alerts.for_)
+        self.severity = SEVERITY.get(alerts.severity, alerts.severity)
+        self.runbook = alerts.runbook_url
+        self.rules: list[Rule] = []
+        self.tests: list[RuleTest] = []
+
+    # -- helpers ----------------------------------------------------------
+
+    @property
+    def _eval_seconds(self) -> int:
+        return self.for_seconds + 300
+
+    @property
+    def _steps(self) -> int:
+        return self._eval_seconds // 60 + 2
+
+    def _annotations(self, summary: str, description: str) -> tuple[tuple[str, str], ...]:
+        out = [("summary", summary), ("description", description)]
+        if self.runbook:
+            out.append(("runbook_url", self.runbook))
+        return tuple(out)
+
+    def _add(self, alert: str, expr: str, summary: str, description: str, *, label: str,
+             firing: list[tuple[str, str]], silent: list[tuple[str, str]],
+             expected_labels: tuple = (), expected_summary: str | None = None,
+             expected_description: str | None = None) -> None:
+        alert = f"{self.camel}{alert}"
+        # per-feature rules carry their feature as a rule label too: promtool rejects
+        # rules that share alert name and labels as duplicates
+        labels = tuple(sorted(expected_labels + (("severity", self.severity),)))
+        self.rules.append(Rule(alert, expr, self.for_, labels, self._annotations(summary, description)))
+        exp = ExpectedAlert(labels, self._annotations(
+            expected_summary or summary, expected_description or description))
+        when = f"{self._eval_seconds}s"
+        self.tests.append(RuleTest(f"{alert} fires: {label}", tuple(firing), when, alert, (exp,)))
+        self.tests.append(RuleTest(f"{alert} stays silent: {label}", tuple(silent), when, alert, ()))
+
+    def _flat(self, value: float) -> str:
+        return f"{_num(value)}x{self._steps}"
+
+    # -- rules --------------------------------------------------------------
+
+    def build(self, features: tuple[MonitoredFeature, ...], max_age: int | None) -> None:
+        for f in features:
+            self._feature_rule(f, "drift", f.drift_metric, f.drift_threshold)
+        for f in features:
+            self._feature_rule(f, "skew", f.skew_metric, f.skew_threshold)
+        self._schema_rule()
+        self._stale_rule()
+        if max_age is not None:
+            self._age_rule(max_age)
+        self._prediction_rules()
+        self._serving_rules()
+
+    def _feature_rule(self, f: MonitoredFeature, what: str, metric: str, threshold: float) -> None:
+        series = f"{self.prefix}feature_{what}_{metric}{{feature={promql_string(f.name)}}}"
+        value = '{{ printf "%.4g" $value }}'
+        word = "drifted from the training baseline" if what == "drift" else "is skewed between training and serving"
+        fire = threshold * 2
+        self._add(
+            "FeatureDrift" if what == "drift" else "FeatureSkew",
+            f"{series} > {_num(threshold)}",
+            f"{self.spec.name}: feature {{{{ $labels.feature }}}} {word}",
+            f"{metric} of feature {{{{ $labels.feature }}}} is {value}, above {_num(threshold)}.",
+            label=f"{what} {f.name}",
+            firing=[(series, self._flat(fire))], silent=[(series, self._flat(threshold / 2))],
+            expected_labels=(("feature", f.name),),
+            expected_summary=f"{self.spec.name}: feature {f.name} {word}",
+            expected_description=f"{metric} of feature {f.name} is {fire:.4g}, above {_num(threshold)}.",
+        )
+
+    def _schema_rule(self) -> None:
+        series = f"{self.prefix}schema_checks_failed"
+        self._add("SchemaViolations", f"{series} > 0",
+                  f"{self.spec.name}: serving batch fails its schema",
+                  "{{ $value }} schema check(s) failed on the last batch; run specgen monitor for details.",
+                  label="schema", firing=[(series, self._flat(3))], silent=[(series, self._flat(0))],
+                  expected_description="3 schema check(s) failed on the last batch; "
+                                       "run specgen monitor for details.")
+
+    def _stale_rule(self) -> None:
+        stale = parse_duration(self.spec.monitoring.stale_after)
+        series = f"{self.prefix}last_success_timestamp_seconds"
+        # time() starts at 0 in promtool tests: a success at 0 is eval_time old at eval_time.
+        eval_seconds = stale + self._eval_seconds
+        steps = eval_seconds // 60 + 2
+        alert = f"{self.camel}MonitorStale"
+        description = (f"specgen monitor has not succeeded for {{{{ printf \"%.0f\" $value }}}}s "
+                       f"(limit {stale}s).")
+        summary = f"{self.spec.name}: monitoring is stale"
+        labels = (("severity", self.severity),)
+        self.rules.append(Rule(alert, f"time() - {series} > {stale}", self.for_, labels,
+                               self._annotations(summary, description)))
+        exp = ExpectedAlert(labels, self._annotations(
+            summary, f"specgen monitor has not succeeded for {eval_seconds}s (limit {stale}s)."))
+        when = f"{eval_seconds}s"
+        self.tests.append(RuleTest(f"{alert} fires: no success since 0", ((series, f"0x{steps}"),), when, alert,
+                                   (exp,)))
+        self.tests.append(RuleTest(f"{alert} stays silent: succeeds every minute", ((series, f"0+60x{steps}"),),
+                                   when, alert, ()))
+
+    def _age_rule(self, max_age: int) -> None:
+        series = f"{self.prefix}model_trained_timestamp_seconds"
+        age = max_age + self._eval_seconds  # trained at -max_age, evaluated at eval_time
+        self._add("ModelTooOld", f"time() - {series} > {max_age}",
+                  f"{self.spec.name}: the serving model is too old",
+                  f"The model was trained {{{{ printf \"%.0f\" $value }}}}s ago (limit {max_age}s, "
+                  f"{self.spec.training.max_model_age}).",
+                  label="model age", firing=[(series, self._flat(-max_age))],
+                  silent=[(series, f"0+60x{self._steps}")],
+                  expected_description=f"The model was trained {age}s ago (limit {max_age}s, "
+                                       f"{self.spec.training.max_model_age}).")
+
+    def _prediction_rules(self) -> None:
+        prediction = self.spec.monitoring.prediction
+        if prediction is None:
+            return
+        series = f"{self.prefix}prediction_non_finite_values"
+        self._add("NonFiniteOutputs", f"{series} > 0", f"{self.spec.name}: the model outputs NaN or infinity",
+                  "{{ $value }} non-finite prediction(s) in the last batch.", label="non-finite",
+                  firing=[(series, self._flat(2))], silent=[(series, self._flat(0))],
+                  expected_description="2 non-finite prediction(s) in the last batch.")
+        if prediction.max_bias is None:
+            return
+        series = f"{self.prefix}prediction_bias"
+        fire = prediction.max_bias * 2
+        self._add("PredictionBias", f"abs({series}) > {_num(prediction.max_bias)}",
+                  f"{self.spec.name}: mean prediction is off the mean label",
+                  f"|mean prediction - mean label| is {{{{ printf \"%.4g\" $value }}}}, above "
+                  f"{_num(prediction.max_bias)}.", label="bias",
+                  firing=[(series, self._flat(-fire))], silent=[(series, self._flat(prediction.max_bias / 2))],
+                  expected_description=f"|mean prediction - mean label| is {fire:.4g}, above "
+                                       f"{_num(prediction.max_bias)}.")
+
+    def _serving_rules(self) -> None:
+        targets = self.spec.monitoring.serving
+        if self.spec.inference.mode != "online" or targets is None:
+            return
+        name = self.spec.name
+        steps = self._steps
+        if targets.latency_p99_ms is not None:
+            metric = targets.latency_metric or f"{name}_request_duration_seconds"
+            target = targets.latency_p99_ms / 1000.0
+            buckets = [f'{metric}_bucket{{le="{_num(target)}"}}', f'{metric}_bucket{{le="{_num(target * 2)}"}}',
+                       f'{metric}_bucket{{le="+Inf"}}']
+            grow = f"0+100x{steps}"
+            self._add("LatencyP99High",
+                      f"histogram_quantile(0.99, sum by (le) (rate({metric}_bucket[5m]))) > {_num(target)}",
+                      f"{name}: p99 serving latency above {_num(targets.latency_p99_ms)} ms",
+                      f"p99 latency over 5m is above the {_num(targets.latency_p99_ms)} ms target.",
+                      label="latency", firing=[(buckets[0], f"0x{steps}"), (buckets[1], grow), (buckets[2], grow)],
+                      silent=[(b, grow) for b in buckets])
+        if targets.min_qps is not None:
+            metric = targets.requests_metric or f"{name}_requests_total"
+            per_minute = targets.min_qps * 60
+            self._add("QpsLow", f"sum(rate({metric}[5m])) < {_num(targets.min_qps)}",
+                      f"{name}: serving traffic below {_num(targets.min_qps)} queries/s",
+                      f"Queries per second over 5m are below the {_num(targets.min_qps)} target.",
+                      label="qps", firing=[(metric, f"0+{_num(per_minute / 4)}x{steps}")],
+                      silent=[(metric, f"0+{_num(per_minute * 4)}x{steps}")])

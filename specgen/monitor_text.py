@@ -1,0 +1,35 @@
+"""The human-readable ``specgen monitor`` report: alarms first, features worst first."""
+from __future__ import annotations
+
+__all__ = ["render_text"]
+
+
+def render_text(report, current) -> str:
+    status = "no alarm" if report.ok else f"{len(report.alarms)} alarm(s)"
+    lines = [f"{current}: {report.rows} rows, {report.checks} schema checks: {status}"]
+    for alarm in report.alarms:
+        lines.append(f"  ALARM {alarm}")
+    for title, results in (("drift vs baseline", report.drift), ("skew vs serving log", report.skew)):
+        if not results:
+            continue
+        lines += ["", f"{title} (worst first)",
+                  f"  {'feature':<24} {'kind':<11} {'measure':<22} {'value':>9} {'limit':>9} {'nulls':>7}  status"]
+        for r in sorted(results, key=lambda r: (-r.severity, r.name)):
+            value = "n/a" if r.value is None else f"{r.value:.4g}"
+            nulls = "" if r.null_ratio is None else f"{r.null_ratio:.2%}"
+            status = "ALARM" if r.alarm else "ok"
+            lines.append(f"  {_cut(r.name):<24} {r.kind:<11} {r.metric:<22} {value:>9} {r.threshold:>9.4g} "
+                         f"{nulls:>7}  {status}{'  (' + r.note + ')' if r.note else ''}")
+    if report.model_age_seconds is not None:
+        limit = report.max_model_age_seconds
+        lines.append(f"\nmodel age: {report.model_age_seconds / 86400:.2f} days"
+                     + (f" (limit {limit / 86400:.2f} days)" if limit is not None else ""))
+    if report.prediction_non_finite is not None:
+        bias = "n/a" if report.prediction_bias is None else f"{report.prediction_bias:.4g}"
+        lines.append(f"predictions: {report.prediction_non_finite} non-finite, bias {bias}")
+    return "\n".join(lines)
+
+
+def _cut(name: str) -> str:
+    flat = " ".join(str(name).split())
+    return flat if len(flat) <= 24 else flat[:23] + "~"

@@ -1,0 +1,61 @@
+"""Reference statistics of a table for drift monitoring (compile time, or ``monitor --reference``).
+
+Returns plain data (lists, dicts, ints, rounded floats) in the layout the
+monitoring config stores, and turns that layout back into summaries.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from . import io
+from .drift import NULL_KEY, Histogram
+from .summary import FeatureSpec, reference_edges, round_sig, summarize_frame
+
+__all__ = ["compute", "to_summary", "feature_specs"]
+
+
+def compute(path: str | Path, dtypes: dict[str, str], features) -> tuple[int, list[dict]]:
+    """(rows, [feature entry]) for ``features`` (objects with name, kind, bins) found in ``path``."""
+    frame = io.read_polars(path, dtypes)
+    if frame.height == 0:
+        raise io.DataError(f"{path}: reference data has no rows [SG203]", "SG203")
+    out = []
+    for f in features:
+        if f.name not in frame.columns:
+            raise io.DataError(f"{path}: monitored feature {f.name!r} is missing from the reference data "
+                               "[SG201]", "SG201")
+        out.append(_entry(frame, f))
+    return frame.height, out
+
+
+def _entry(frame: pl.DataFrame, f) -> dict:
+    column = frame.get_column(f.name)
+    if f.kind == "numeric":
+        values = column.cast(pl.Float64).fill_nan(None).drop_nulls()
+        if values.len() == 0:
+            raise io.DataError(f"monitored feature {f.name!r} has no non-null reference values [SG203]", "SG203")
+        edges = reference_edges(values.to_numpy(), f.bins)
+        hist = summarize_frame(frame, [FeatureSpec(f.name, "numeric", edges)])[f.name]
+        return {"edges": list(edges), "counts": list(hist.counts),
+                "nulls": hist.nulls, "mean": round_sig(values.mean()), "std": round_sig(values.std(ddof=0))}
+    counts = summarize_frame(frame, [FeatureSpec(f.name, "categorical")])[f.name]
+    nulls = counts.pop(NULL_KEY, 0)
+    return {"counts": dict(sorted(counts.items())), "nulls": nulls}
+
+
+def to_summary(kind: str, entry: dict):
+    """A stored reference -> ``Histogram`` or ``{category: count}`` (with nulls under ``NULL_KEY``)."""
+    if kind == "numeric":
+        return Histogram.from_dict(entry)
+    counts = {str(k): int(v) for k, v in entry["counts"].items()}
+    if entry.get("nulls"):
+        counts[NULL_KEY] = int(entry["nulls"])
+    return counts
+
+
+def feature_specs(features: list[dict]) -> list[FeatureSpec]:
+    """Config ``features`` entries -> what to count in a batch."""
+    return [FeatureSpec(f["name"], f["kind"], tuple(float(x) for x in f["reference"].get("edges", ())))
+            for f in features]

@@ -1,0 +1,95 @@
+"""Prometheus text exposition of a monitor report, written atomically (textfile-collector style).
+
+Metric names follow the Prometheus conventions: ``<prefix>`` is
+``specgen_<spec name>_``, one gauge per statistic with a ``feature`` label,
+timestamps as ``..._timestamp_seconds``. Label values are escaped per the
+exposition format (backslash, double quote, newline), so any feature name is safe.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .monitor import MonitorReport
+
+__all__ = ["exposition", "write_textfile"]
+
+
+def exposition(report: MonitorReport) -> str:
+    p = report.prefix
+    gauges: dict[str, tuple[str, list[tuple[dict, float]]]] = {}
+
+    def gauge(name: str, help_text: str, value: float | None, **labels: str) -> None:
+        if value is None:
+            return
+        gauges.setdefault(p + name, (help_text, []))[1].append((labels, float(value)))
+
+    gauge("batch_rows", "Rows in the last monitored batch.", report.rows)
+    gauge("schema_checks", "Schema checks run on the last batch.", report.checks)
+    gauge("schema_checks_failed", "Schema checks that failed on the last batch.", len(report.schema_failures))
+    for failure in report.schema_failures:
+        gauge("schema_failing_rows", "Rows failing a schema check in the last batch (-1: whole-batch check).",
+              failure.failing_rows if failure.failing_rows is not None else -1,
+              column=failure.check.column or "", check=failure.check.kind)
+    for what, results in (("drift", report.drift), ("skew", report.skew)):
+        for r in results:
+            for measure, value in sorted(r.measures.items()):
+                gauge(f"feature_{what}_{measure}", f"{measure} of each feature: {_HELP[what]}.", value, feature=r.name)
+            if what == "drift":
+                gauge("feature_null_ratio", "Share of nulls per feature in the last batch.", r.null_ratio,
+                      feature=r.name)
+    gauge("alarms", "Alarms raised by the last monitor run.", len(report.alarms))
+    gauge("model_trained_timestamp_seconds", "When the serving model was trained (Unix time).",
+          report.model_trained_at)
+    gauge("prediction_non_finite_values", "NaN or infinite predictions in the last batch.",
+          report.prediction_non_finite)
+    gauge("prediction_bias", "Mean prediction minus mean label in the last batch.", report.prediction_bias)
+    gauge("last_success_timestamp_seconds", "When specgen monitor last completed (Unix time).",
+          report.finished_at)
+    lines = []
+    for name in sorted(gauges):
+        help_text, samples = gauges[name]
+        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
+        for labels, value in sorted(samples, key=lambda s: sorted(s[0].items())):
+            lines.append(f"{name}{_labels(labels)} {_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+_HELP = {"drift": "current batch vs the training baseline", "skew": "serving feature log vs the batch"}
+
+
+def _labels(labels: dict) -> str:
+    if not labels:
+        return ""
+    inner = ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items()))
+    return "{" + inner + "}"
+
+
+def _escape(value: str) -> str:
+    return str(value).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _value(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "+Inf" if value > 0 else "-Inf"
+    return repr(int(value)) if value.is_integer() and abs(value) < 2**53 else repr(value)
+
+
+def write_textfile(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically: a scraper never sees a half-written file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

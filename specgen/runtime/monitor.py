@@ -1,0 +1,304 @@
+"""``specgen monitor``: one chunked pass over a serving batch, compared with the stored baseline.
+
+Per chunk: the row-level schema checks (the polars engine of ``specgen validate``),
+bin counts on the baseline's edges and category counts (``summary``), and the
+prediction sums. Chunk results add up, so memory is bounded by the chunk.
+After the pass: dataset checks on the totals, every drift measure per feature,
+skew against a serving feature log, model age, prediction bias.
+
+Distribution checks of the schema (mean/std/quantiles/shares) are not re-run
+here: per-chunk values do not add up, and drift against the baseline is the
+monitor's distribution check.
+"""
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+
+import polars as pl
+
+from . import baseline as baseline_mod
+from . import engine
+from .checks import Check, Failure
+from .drift import NULL_KEY, drift
+from .io import DataError
+from .summary import CHUNK_ROWS, FeatureSpec, iter_chunks, merge_summaries, summarize_frame
+
+__all__ = ["MonitorReport", "FeatureResult", "load_config", "run", "NUMERIC_MEASURES", "CATEGORICAL_MEASURES"]
+
+#: every measure exported per feature kind (one gauge each); the spec picks the one that alarms
+NUMERIC_MEASURES = ("psi", "js_distance", "linf", "chi_square", "wasserstein_normalized", "ks_statistic")
+CATEGORICAL_MEASURES = ("psi", "js_distance", "linf", "chi_square")
+_CHUNK_KINDS = ("present", "dtype", "not_null", "range", "values", "unique", "pattern", "length",
+                "extra_columns", "key_unique")
+
+
+@dataclass
+class FeatureResult:
+    name: str
+    kind: str
+    metric: str
+    threshold: float
+    value: float | None
+    measures: dict[str, float | None]
+    null_ratio: float | None = None
+    note: str = ""
+
+    @property
+    def alarm(self) -> bool:
+        if self.value is None:
+            # present but impossible to compare (e.g. all null) is an alarm, never a silent pass;
+            # an absent column is the schema check's finding
+            return not self.note.startswith("absent")
+        return self.value > self.threshold
+
+    @property
+    def severity(self) -> float:
+        """value / threshold, for sorting worst first."""
+        return math.inf if self.value is None else self.value / self.threshold
+
+    def as_dict(self) -> dict:
+        return {"feature": self.name, "kind": self.kind, "metric": self.metric, "threshold": self.threshold,
+                "value": self.value, "alarm": self.alarm, "measures": self.measures,
+                "null_ratio": self.null_ratio, "note": self.note}
+
+
+@dataclass
+class MonitorReport:
+    name: str
+    prefix: str
+    rows: int
+    checks: int
+    schema_failures: list[Failure]
+    drift: list[FeatureResult]
+    skew: list[FeatureResult] = field(default_factory=list)
+    model_trained_at: float | None = None
+    max_model_age_seconds: float | None = None
+    prediction_non_finite: int | None = None
+    prediction_bias: float | None = None
+    max_bias: float | None = None
+    finished_at: float = 0.0
+
+    @property
+    def model_age_seconds(self) -> float | None:
+        return None if self.model_trained_at is None else self.finished_at - self.model_trained_at
+
+    @property
+    def alarms(self) -> list[str]:
+        out = [f"schema: {f.message()}" for f in self.schema_failures]
+        out += [f"drift: {r.name} ({r.metric} {_fmt(r.value)} > {_fmt(r.threshold)})" for r in self.drift if r.alarm]
+        out += [f"skew: {r.name} ({r.metric} {_fmt(r.value)} > {_fmt(r.threshold)})" for r in self.skew if r.alarm]
+        age = self.model_age_seconds
+        if age is not None and self.max_model_age_seconds is not None and age > self.max_model_age_seconds:
+            out.append(f"model age: {age:.0f}s > {self.max_model_age_seconds:.0f}s")
+        if self.prediction_non_finite:
+            out.append(f"prediction: {self.prediction_non_finite} non-finite value(s)")
+        if self.prediction_bias is not None and self.max_bias is not None and abs(self.prediction_bias) > self.max_bias:
+            out.append(f"prediction bias: {self.prediction_bias:.4g} (limit {self.max_bias:g})")
+        return out
+
+    @property
+    def ok(self) -> bool:
+        return not self.alarms
+
+    def as_dict(self) -> dict:
+        return {
+            "name": self.name, "rows": self.rows, "checks": self.checks, "ok": self.ok, "alarms": self.alarms,
+            "schema_failures": [f.as_dict() for f in self.schema_failures],
+            "drift": [r.as_dict() for r in _worst_first(self.drift)],
+            "skew": [r.as_dict() for r in _worst_first(self.skew)],
+            "model_age_seconds": self.model_age_seconds, "max_model_age_seconds": self.max_model_age_seconds,
+            "prediction_non_finite": self.prediction_non_finite, "prediction_bias": self.prediction_bias,
+        }
+
+
+def _worst_first(results: list[FeatureResult]) -> list[FeatureResult]:
+    return sorted(results, key=lambda r: (-r.severity, r.name))
+
+
+def _fmt(value) -> str:
+    return "n/a" if value is None else f"{value:.4g}"
+
+
+def load_config(path: str | Path) -> dict:
+    import yaml  # only when monitoring
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DataError(f"{path}: monitoring config not found; run specgen compile [SG305]", "SG305") from None
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    config = yaml.load(text, Loader=loader)
+    if not isinstance(config, dict) or config.get("format") != "specgen-monitoring/1":
+        raise DataError(f"{path}: not a specgen monitoring config [SG305]", "SG305")
+    return config
+
+
+def run(config: dict, current: str | Path, *, checks: list[Check], dtypes: dict[str, str],
+        reference: str | Path | None = None, serving_features: str | Path | None = None,
+        model_trained_at: float | None = None, now: float | None = None, chunk_rows: int = CHUNK_ROWS,
+        progress: Callable[[int], None] | None = None) -> MonitorReport:
+    features = config["features"]
+    references = _references(config, reference, dtypes)
+    specs = baseline_mod.feature_specs(features)
+    batch = _Batch(config, specs, [_allow_label(c, config.get("label")) for c in checks if c.kind in _CHUNK_KINDS])
+    for chunk in iter_chunks(current, dtypes, chunk_rows):
+        batch.add(chunk)
+        if progress is not None:
+            progress(batch.rows)
+    if batch.rows == 0:
+        raise DataError(f"{current}: batch has no rows [SG203]", "SG203")
+    failures = batch.failures() + _total_checks(checks, batch)
+    report = MonitorReport(
+        name=config["name"], prefix=config["metric_prefix"], rows=batch.rows, checks=len(checks),
+        schema_failures=failures, drift=[_compare(f, f["drift"], references.get(f["name"]),
+                                                  batch.summaries.get(f["name"]), batch.rows) for f in features],
+        model_trained_at=model_trained_at, max_model_age_seconds=config.get("max_model_age_seconds"),
+        max_bias=config.get("max_bias"))
+    if serving_features is not None:
+        report.skew = _skew(features, specs, serving_features, dtypes, batch, chunk_rows)
+    if batch.predictions:
+        report.prediction_non_finite = batch.pred["non_finite"]
+        if batch.pred["label_n"] and batch.pred["n"]:
+            report.prediction_bias = batch.pred["sum"] / batch.pred["n"] - batch.pred["label_sum"] / batch.pred["label_n"]
+    report.finished_at = time.time() if now is None else now
+    return report
+
+
+def _allow_label(check: Check, label: str | None) -> Check:
+    """A monitored batch may carry the label (joined later, for prediction bias): not an extra column."""
+    if check.kind != "extra_columns" or label is None or label in check.params["columns"]:
+        return check
+    return Check(check.kind, check.column, {"columns": [*check.params["columns"], label]}, check.environments)
+
+
+def _references(config: dict, reference, dtypes) -> dict:
+    entries = {f["name"]: f["reference"] for f in config["features"]}
+    if reference is not None:
+        wanted = [SimpleNamespace(name=f["name"], kind=f["kind"], bins=f.get("bins", 10)) for f in config["features"]]
+        _, computed = baseline_mod.compute(reference, dtypes, wanted)
+        entries = {f.name: e for f, e in zip(wanted, computed)}
+        for f in config["features"]:  # current batches are binned on these edges from now on
+            f["reference"] = entries[f["name"]]
+    kinds = {f["name"]: f["kind"] for f in config["features"]}
+    return {name: (baseline_mod.to_summary(kinds[name], e), e) for name, e in entries.items()}
+
+
+class _Batch:
+    """Running totals over the chunks of one batch."""
+
+    def __init__(self, config: dict, specs: list[FeatureSpec], checks: list[Check]):
+        self.specs = specs
+        self.checks = checks
+        self.rows = 0
+        self.summaries: dict = {}
+        self.nulls: dict[str, int] = {}
+        self.merged: dict[int, Failure] = {}
+        self.prediction = config.get("prediction_column")
+        self.label = config.get("label")
+        self.predictions = False
+        self.pred = {"n": 0, "sum": 0.0, "non_finite": 0, "label_n": 0, "label_sum": 0.0}
+
+    def add(self, chunk: pl.DataFrame) -> None:
+        self.rows += chunk.height
+        for name, summary in summarize_frame(chunk, self.specs).items():
+            old = self.summaries.get(name)
+            self.summaries[name] = summary if old is None else merge_summaries(old, summary)
+        nulls = chunk.select(pl.col(name).fill_nan(None).null_count() if dtype.is_float()
+                             else pl.col(name).null_count() for name, dtype in chunk.schema.items()).row(0, named=True)
+        for name, count in nulls.items():
+            self.nulls[name] = self.nulls.get(name, 0) + count
+        index = {id(c): i for i, c in enumerate(self.checks)}
+        for failure in engine.run_checks(chunk, self.checks, "serving"):
+            self._merge_failure(index[id(failure.check)], failure)
+        if self.prediction and self.prediction in chunk.columns:
+            self._add_predictions(chunk)
+
+    def _merge_failure(self, i: int, failure: Failure) -> None:
+        old = self.merged.get(i)
+        if old is None:
+            self.merged[i] = failure
+        elif old.failing_rows is not None and failure.failing_rows is not None:
+            self.merged[i] = Failure(old.check, old.failing_rows + failure.failing_rows, old.examples, old.observed)
+
+    def _add_predictions(self, chunk: pl.DataFrame) -> None:
+        self.predictions = True
+        p = pl.col(self.prediction).cast(pl.Float64)
+        exprs = [p.is_finite().sum().alias("n"), p.filter(p.is_finite()).sum().alias("sum")]
+        has_label = self.label in chunk.columns and chunk.schema[self.label].is_numeric()
+        if has_label:
+            y = pl.col(self.label).cast(pl.Float64)
+            both = p.is_finite() & y.is_finite()
+            exprs += [both.sum().alias("label_n"), y.filter(both).sum().alias("label_sum"),
+                      p.filter(both).sum().alias("pair_sum")]
+        row = chunk.select(exprs).row(0, named=True)
+        self.pred["non_finite"] += chunk.height - int(row["n"])
+        if has_label:  # bias over rows with both a prediction and a label
+            self.pred["n"] += int(row["label_n"])
+            self.pred["sum"] += float(row["pair_sum"] or 0.0)
+            self.pred["label_n"] += int(row["label_n"])
+            self.pred["label_sum"] += float(row["label_sum"] or 0.0)
+
+    def failures(self) -> list[Failure]:
+        return [self.merged[i] for i in sorted(self.merged)]
+
+
+def _total_checks(checks: list[Check], batch: _Batch) -> list[Failure]:
+    """Checks on the whole batch: row count and null fractions (from the merged totals)."""
+    out = []
+    for check in checks:
+        if "serving" not in check.environments:
+            continue
+        p = check.params
+        if check.kind == "rows":
+            if (p.get("min") is not None and batch.rows < p["min"]) or (p.get("max") is not None and batch.rows > p["max"]):
+                out.append(Failure(check, None, observed=f"{batch.rows} rows"))
+        elif check.kind == "null_fraction" and check.column in batch.nulls:
+            share = batch.nulls[check.column] / batch.rows
+            if share > p["max"]:
+                out.append(Failure(check, None, observed=f"null fraction {share:.4g}"))
+    return out
+
+
+def _compare(feature: dict, setting: dict, reference, current, rows: int) -> FeatureResult:
+    metric, threshold = setting["metric"], float(setting["threshold"])
+    name, kind = feature["name"], feature["kind"]
+    if current is None:
+        return FeatureResult(name, kind, metric, threshold, None, {}, note="absent from the batch")
+    ref_summary, ref_entry = reference
+    names = NUMERIC_MEASURES if kind == "numeric" else CATEGORICAL_MEASURES
+    measures = {}
+    for measure in names:
+        options = {"scale": ref_entry.get("std")} if measure == "wasserstein_normalized" else {}
+        try:
+            measures[measure] = drift(measure, ref_summary, current, **options)
+        except ValueError:
+            measures[measure] = None  # e.g. no non-null values: the positional measures are undefined
+    nulls = current.nulls if kind == "numeric" else current.get(NULL_KEY, 0)
+    value = measures.get(metric)
+    note = "" if value is not None else "not comparable (no non-null values)"
+    return FeatureResult(name, kind, metric, threshold, value, measures, nulls / rows if rows else None, note)
+
+
+def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int) -> list[FeatureResult]:
+    """Serving feature log vs the batch's features, both counted on the baseline's edges."""
+    serving: dict = {}
+    rows = 0
+    for chunk in iter_chunks(path, dtypes, chunk_rows):
+        rows += chunk.height
+        for name, summary in summarize_frame(chunk, specs).items():
+            serving[name] = summary if name not in serving else merge_summaries(serving[name], summary)
+    out = []
+    for f in features:
+        mine = batch.summaries.get(f["name"])
+        if mine is None or f["name"] not in serving:
+            out.append(FeatureResult(f["name"], f["kind"], f["skew"]["metric"], float(f["skew"]["threshold"]),
+                                     None, {}, note="absent from the batch or the serving log"))
+            continue
+        out.append(_compare(f, f["skew"], (mine, f["reference"]), serving[f["name"]], rows))
+    return out

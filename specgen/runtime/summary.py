@@ -1,0 +1,132 @@
+"""Mergeable per-feature summaries of a table, counted on stored baseline edges.
+
+A numeric feature is summarised as a :class:`~specgen.runtime.drift.Histogram`
+over the baseline's quantile edges; a categorical one as ``{category: count}``
+(nulls under ``drift.NULL_KEY``). Both add across chunks, so a file is read
+once, chunk by chunk, and memory stays bounded by the chunk, not the file.
+
+Counting uses one polars ``select`` per chunk: per numeric column, the number of
+values below each edge (cumulative counts; bins are their differences), and a
+``value_counts`` per categorical column. No quantiles at run time: the edges
+were computed once, at compile time, from the training data.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from . import io
+from .drift import NULL_KEY, Histogram, merge_category_counts, numeric_edges
+
+__all__ = ["FeatureSpec", "summarize", "summarize_frame", "reference_edges", "iter_chunks",
+           "round_sig", "merge_summaries", "SIGNIFICANT_DIGITS", "CHUNK_ROWS"]
+
+#: Floats stored in the monitoring config keep this many significant digits, so the
+#: same data gives the same bytes on every machine (the last bits of a quantile vary).
+SIGNIFICANT_DIGITS = 8
+CHUNK_ROWS = 1_000_000
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """What to count for one feature: ``kind`` is ``numeric`` or ``categorical``."""
+
+    name: str
+    kind: str
+    edges: tuple[float, ...] = ()
+
+
+def round_sig(value: float, digits: int = SIGNIFICANT_DIGITS) -> float:
+    if value == 0 or not math.isfinite(value):
+        return float(value)
+    return float(f"{value:.{digits}g}")
+
+
+def reference_edges(values, bins: int) -> tuple[float, ...]:
+    """Quantile edges (``drift.numeric_edges``), rounded and de-duplicated after rounding."""
+    edges = numeric_edges(values, bins)
+    rounded = sorted({round_sig(float(e)) for e in edges})
+    if len(rounded) == 1:
+        rounded = rounded * 2  # a constant sample: one zero-width bin, as numeric_edges does
+    return tuple(rounded)
+
+
+def iter_chunks(path: str | Path, dtypes: dict[str, str], chunk_rows: int = CHUNK_ROWS,
+                columns: list[str] | None = None) -> Iterator[pl.DataFrame]:
+    """Parquet: record batches of at most ``chunk_rows`` rows. CSV: the whole file in one frame."""
+    path = Path(path)
+    if io.FORMATS.get(path.suffix.lower()) != "parquet":
+        yield io.read_polars(path, dtypes)
+        return
+    io.read_polars_check(path)
+    try:
+        # polars' streaming reader: bounded memory, and faster than pyarrow's iter_batches here
+        scan = pl.scan_parquet(path)
+        if columns is not None:
+            names = scan.collect_schema().names()
+            scan = scan.select([c for c in columns if c in names])
+        yield from scan.collect_batches(chunk_size=chunk_rows)
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise io.DataError(f"{path}: cannot parse parquet data: {first} [SG202]", "SG202") from None
+
+
+def summarize(chunks: Iterable[pl.DataFrame], features: list[FeatureSpec]) -> tuple[int, dict]:
+    """(rows, {feature: Histogram | category counts}) merged over ``chunks``; absent features are left out."""
+    rows, merged = 0, {}
+    for chunk in chunks:
+        rows += chunk.height
+        for name, summary in summarize_frame(chunk, features).items():
+            merged[name] = summary if name not in merged else merge_summaries(merged[name], summary)
+    return rows, merged
+
+
+def merge_summaries(a, b):
+    """Two chunks' summaries of one feature -> the summary of both."""
+    return a.merge(b) if isinstance(a, Histogram) else merge_category_counts(a, b)
+
+
+def summarize_frame(frame: pl.DataFrame, features: list[FeatureSpec]) -> dict:
+    present = [f for f in features if f.name in frame.columns]
+    exprs: list[pl.Expr] = []
+    for i, f in enumerate(present):
+        x = _value(frame, f.name)
+        if f.kind == "numeric":
+            exprs.append(x.is_null().sum().alias(f"n{i}"))
+            exprs += [(x < e).sum().alias(f"lt{i}_{j}") for j, e in enumerate(f.edges)]
+            exprs.append((x <= f.edges[-1]).sum().alias(f"le{i}"))
+        else:
+            # counting on a categorical (dictionary) hashes each distinct string once, not every row
+            exprs.append(x.cast(pl.String).cast(pl.Categorical).value_counts(sort=False, name="n")
+                         .implode().alias(f"c{i}"))
+    if not exprs:
+        return {}
+    row = frame.select(exprs).row(0, named=True)
+    out = {}
+    for i, f in enumerate(present):
+        if f.kind == "numeric":
+            below = [int(row[f"lt{i}_{j}"]) for j in range(len(f.edges))]
+            out[f.name] = _histogram(f.edges, below, int(row[f"le{i}"]), frame.height, int(row[f"n{i}"]))
+        else:
+            out[f.name] = {NULL_KEY if r[f.name] is None else str(r[f.name]): int(r["n"]) for r in row[f"c{i}"]}
+    return out
+
+
+def _histogram(edges, below: list[int], at_most_top: int, rows: int, nulls: int) -> Histogram:
+    """Counts per bin from cumulative counts (see ``drift.Histogram`` for the layout)."""
+    cumulative = np.array(below[:-1] + [at_most_top, rows - nulls], dtype=np.int64)
+    counts = np.diff(cumulative, prepend=0)
+    return Histogram(tuple(edges), tuple(int(c) for c in counts), nulls)
+
+
+def _value(frame: pl.DataFrame, name: str) -> pl.Expr:
+    dtype = frame.schema[name]
+    x = pl.col(name)
+    if dtype.is_float():
+        x = x.fill_nan(None)  # NaN is null, as everywhere in specgen
+    return x

@@ -1,0 +1,268 @@
+"""End to end: compile monitoring outputs, check them with promtool, run `specgen monitor` on faults.
+
+promtool comes from Debian's `prometheus` package via scripts/install-promtool.sh
+(cached in .cache/promtool); if it cannot be installed the tests fail, never skip.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+from click.testing import CliRunner
+
+from specgen.cli import cli
+from specgen.compiler.render import yaml_literal
+
+ROOT = Path(__file__).resolve().parents[2]
+PENGUINS = ROOT / "examples" / "penguins"
+GENERATED = PENGUINS / "generated" / "penguins"
+HOSTILE_FEATURE = 'x"} or vector(1) #'
+HOSTILE_CATEGORY = "cat\n- alert: Evil\u2028\u00e9\U0001f600"
+
+
+@pytest.fixture(scope="session")
+def promtool() -> str:
+    done = subprocess.run(["bash", str(ROOT / "scripts" / "install-promtool.sh"), str(ROOT / ".cache" / "promtool")],
+                          capture_output=True, text=True, timeout=600)
+    if done.returncode != 0:
+        pytest.fail(f"cannot install promtool:\n{done.stderr}")
+    return done.stdout.strip().splitlines()[-1]
+
+
+def _promtool(promtool: str, *args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([promtool, *args], cwd=cwd, capture_output=True, text=True, input=stdin, timeout=120)
+
+
+def _specgen(*args) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, [str(a) for a in args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def penguins(tmp_path) -> Path:
+    """A private copy of the penguins example, compiled."""
+    dest = tmp_path / "penguins"
+    shutil.copytree(PENGUINS, dest, ignore=shutil.ignore_patterns("__pycache__", "generated"))
+    code, out = _specgen("compile", dest / "spec.yaml")
+    assert code == 0, out
+    return dest
+
+
+def _variant(penguins: Path, old: str, new: str) -> Path:
+    spec = penguins / "spec.yaml"
+    text = spec.read_text()
+    assert old in text
+    spec.write_text(text.replace(old, new))
+    code, out = _specgen("compile", spec)
+    assert code == 0, out
+    return spec
+
+
+def _serving(penguins: Path, name: str, change) -> Path:
+    frame = pl.read_csv(penguins / "data" / "serving.csv", null_values="NA")
+    path = penguins / "data" / name
+    change(frame).write_csv(path)
+    return path
+
+
+# -- the committed example's rules ---------------------------------------------------------------
+
+def test_committed_rules_pass_promtool_check(promtool):
+    done = _promtool(promtool, "check", "rules", "penguins_alerts.yml", cwd=GENERATED)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "SUCCESS: 16 rules found" in done.stdout
+
+
+def test_committed_rule_tests_pass_promtool_test(promtool):
+    done = _promtool(promtool, "test", "rules", "penguins_alerts_test.yml", cwd=GENERATED)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_rule_tests_catch_a_wrong_threshold(promtool, penguins):
+    """The generated rule tests can fail: loosen one threshold in the rules and they do."""
+    out = penguins / "generated" / "penguins"
+    rules = out / "penguins_alerts.yml"
+    text = rules.read_text()
+    assert '{feature=\\"island\\"} > 0.1"' in text
+    rules.write_text(text.replace('{feature=\\"island\\"} > 0.1"', '{feature=\\"island\\"} > 0.5"'))
+    done = _promtool(promtool, "test", "rules", "penguins_alerts_test.yml", cwd=out)
+    assert done.returncode != 0
+    assert "PenguinsFeatureDrift" in done.stdout + done.stderr
+
+
+# -- every alert kind, with hostile names --------------------------------------------------------
+
+@pytest.fixture
+def hostile(tmp_path) -> Path:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    n = 400
+    (tmp_path / "data").mkdir()
+    pl.DataFrame({
+        HOSTILE_FEATURE: rng.normal(size=n),
+        HOSTILE_CATEGORY: rng.choice(["a", "b'\"", "c"], n),
+        "y": rng.normal(size=n),
+        "pred": rng.normal(size=n),
+    }).write_parquet(tmp_path / "data" / "train.parquet")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "spec_version: 1\nname: hostile\n"
+        "training: {mode: dynamic, max_model_age: 7d}\ninference: {mode: online}\n"
+        "data: {training: data/train.parquet, label: y}\n"
+        "features:\n"
+        f"  {yaml_literal(HOSTILE_FEATURE)}: {{dtype: float}}\n"
+        f"  {yaml_literal(HOSTILE_CATEGORY)}: {{dtype: category, values: [a, \"b'\\\"\", c],"
+        " monitoring: {drift: {metric: psi, threshold: 0.3}}}\n"
+        "columns:\n  pred: {dtype: float}\n"
+        "monitoring:\n  prediction: {column: pred, max_bias: 0.5}\n"
+        "  serving: {latency_p99_ms: 50, min_qps: 200}\n  alerts: {for: 5m, severity: page}\n")
+    code, out = _specgen("compile", spec)
+    assert code == 0, out
+    return tmp_path
+
+
+def test_all_alert_kinds_pass_promtool_with_hostile_names(promtool, hostile):
+    out = hostile / "generated" / "hostile"
+    check = _promtool(promtool, "check", "rules", "hostile_alerts.yml", cwd=out)
+    assert check.returncode == 0, check.stdout + check.stderr
+    test = _promtool(promtool, "test", "rules", "hostile_alerts_test.yml", cwd=out)
+    assert test.returncode == 0, test.stdout + test.stderr
+    text = (out / "hostile_alerts.yml").read_text()
+    for alert in ("FeatureDrift", "FeatureSkew", "SchemaViolations", "MonitorStale", "ModelTooOld",
+                  "NonFiniteOutputs", "PredictionBias", "LatencyP99High", "QpsLow"):
+        assert f'alert: "Hostile{alert}"' in text
+    assert "Evil" in text and "\n- alert: Evil" not in text  # the name stays inside its quoted scalar
+
+
+def test_hostile_names_cannot_change_promql(hostile):
+    import yaml
+
+    rules = yaml.safe_load((hostile / "generated" / "hostile" / "hostile_alerts.yml").read_text())
+    drift = [r for r in rules["groups"][0]["rules"] if r["labels"].get("feature") == HOSTILE_FEATURE]
+    assert drift and drift[0]["expr"] == ('specgen_hostile_feature_drift_psi{feature="x\\"} or vector(1) #"} > 0.2')
+
+
+def test_exported_metrics_pass_promtool_check_metrics(promtool, hostile, tmp_path):
+    prom = tmp_path / "out.prom"
+    code, out = _specgen("monitor", hostile / "spec.yaml", "--current", hostile / "data" / "train.parquet",
+                         "--serving-features", hostile / "data" / "train.parquet",
+                         "--model-trained-at", str(time.time() - 86400), "--metrics-out", prom)
+    assert code == 0, out
+    text = prom.read_text()
+    done = _promtool(promtool, "check", "metrics", cwd=tmp_path, stdin=text)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for name in ("feature_drift_psi", "feature_skew_linf", "last_success_timestamp_seconds",
+                 "model_trained_timestamp_seconds", "prediction_non_finite_values", "prediction_bias"):
+        assert f"specgen_hostile_{name}" in text
+    assert 'feature="x\\"} or vector(1) #"' in text
+
+
+# -- specgen monitor on the penguins example ------------------------------------------------------
+
+def test_clean_serving_batch_passes(penguins, tmp_path):
+    prom = tmp_path / "penguins.prom"
+    code, out = _specgen("monitor", penguins / "spec.yaml", "--current", penguins / "data" / "serving.csv",
+                         "--metrics-out", prom)
+    assert code == 0, out
+    assert "no alarm" in out
+    assert "specgen_penguins_last_success_timestamp_seconds" in prom.read_text()
+
+
+def test_mean_shift_inside_the_valid_range_alarms(penguins):
+    shifted = _serving(penguins, "shifted.csv", lambda f: f.with_columns(pl.col("bill_depth_mm") + 2.5))
+    # the schema alone cannot see it: the shifted batch is still inside the declared range
+    code, out = _specgen("validate", penguins / "spec.yaml", shifted, "--env", "serving")
+    assert code == 0, out
+    code, out = _specgen("monitor", penguins / "spec.yaml", "--current", shifted, "--format", "json")
+    assert code == 1, out
+    report = json.loads(out)
+    assert [r["feature"] for r in report["drift"] if r["alarm"]] == ["bill_depth_mm"]
+    assert report["schema_failures"] == []
+
+
+def test_category_frequency_shift_alarms(penguins):
+    shifted = _serving(penguins, "islands.csv", lambda f: f.with_columns(
+        pl.when(pl.col("island") == "Biscoe").then(pl.lit("Dream")).otherwise(pl.col("island")).alias("island")))
+    code, out = _specgen("monitor", penguins / "spec.yaml", "--current", shifted)
+    assert code == 1, out
+    assert "ALARM drift: island (linf" in out
+
+
+def test_serving_feature_log_with_another_transform_is_skew(penguins):
+    log = _serving(penguins, "serving_log.csv", lambda f: f.with_columns(
+        (pl.col("body_mass_g") * 1.1).round(0).cast(pl.Int64)))  # a wrong unit conversion at serving time
+    code, out = _specgen("monitor", penguins / "spec.yaml", "--current", penguins / "data" / "serving.csv",
+                         "--serving-features", log, "--format", "json")
+    assert code == 1, out
+    report = json.loads(out)
+    assert [r["feature"] for r in report["skew"] if r["alarm"]] == ["body_mass_g"]
+    assert not any(r["alarm"] for r in report["drift"])
+
+
+def test_model_older_than_its_limit_alarms(penguins, tmp_path):
+    spec = _variant(penguins, "training: {mode: static}", "training: {mode: dynamic, max_model_age: 7d}")
+    serving = penguins / "data" / "serving.csv"
+    now = dt.datetime.now(dt.timezone.utc)
+    old = (now - dt.timedelta(days=10)).isoformat()
+    code, out = _specgen("monitor", spec, "--current", serving, "--model-trained-at", old)
+    assert code == 1, out
+    assert "ALARM model age" in out
+    metadata = tmp_path / "model.json"
+    metadata.write_text(json.dumps({"trained_at": (now - dt.timedelta(days=1)).timestamp()}))
+    code, out = _specgen("monitor", spec, "--current", serving, "--model-trained-at", metadata)
+    assert code == 0, out
+
+
+def test_schema_violation_alarms(penguins):
+    broken = _serving(penguins, "broken.csv", lambda f: f.with_columns(pl.lit("Atlantis").alias("island")))
+    code, out = _specgen("monitor", penguins / "spec.yaml", "--current", broken, "--format", "json")
+    assert code == 1
+    report = json.loads(out)
+    assert any(f["column"] == "island" and f["check"] == "values" for f in report["schema_failures"])
+
+
+def test_reference_override(penguins):
+    serving = penguins / "data" / "serving.csv"
+    code, out = _specgen("monitor", penguins / "spec.yaml", "--current", serving, "--reference", serving,
+                         "--format", "json")
+    assert code == 0, out
+    drift = json.loads(out)["drift"]
+    assert len(drift) == 7 and all(r["value"] == 0 for r in drift)  # the batch against itself
+
+
+def test_chunked_parquet_gives_the_same_report(penguins, tmp_path):
+    from specgen.api import monitor
+
+    frame = pl.read_csv(penguins / "data" / "serving.csv", null_values="NA")
+    parquet = tmp_path / "serving.parquet"
+    frame.write_parquet(parquet, row_group_size=7)
+    whole = monitor(penguins / "spec.yaml", parquet, now=0.0)
+    chunked = monitor(penguins / "spec.yaml", parquet, chunk_rows=7, now=0.0)
+    assert [r.as_dict() for r in chunked.drift] == [r.as_dict() for r in whole.drift]
+    assert chunked.rows == whole.rows == frame.height
+
+
+def test_errors_exit_2(penguins):
+    code, out = _specgen("monitor", penguins / "spec.yaml", "--current", penguins / "data" / "nope.csv")
+    assert code == 2 and "SG201" in out
+    spec = penguins / "spec.yaml"
+    spec.write_text(spec.read_text().replace("threshold: 0.3", "threshold: 0.4"))  # not recompiled
+    code, out = _specgen("monitor", spec, "--current", penguins / "data" / "serving.csv")
+    assert code == 2 and "SG304" in out
+
+
+def test_monitor_exit_code_in_a_real_process(penguins):
+    done = subprocess.run([sys.executable, "-m", "specgen", "monitor", str(penguins / "spec.yaml"),
+                           "--current", str(penguins / "data" / "serving.csv")],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -1,0 +1,108 @@
+"""Unit tests of the monitoring pieces: escaping, summaries, exposition, determinism, isolation."""
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from specgen.compiler.monitoring import promql_string
+from specgen.compiler.render import yaml_literal
+from specgen.runtime.drift import NULL_KEY, bin_counts
+from specgen.runtime.exposition import exposition
+from specgen.runtime.monitor import FeatureResult, MonitorReport
+from specgen.runtime.summary import FeatureSpec, reference_edges, summarize, summarize_frame
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT)
+def test_yaml_strings_round_trip_and_stay_on_one_line(text):
+    rendered = yaml_literal(text)
+    assert "\n" not in rendered and rendered.isascii()
+    assert yaml.safe_load(f"key: {rendered}\nnext: 1\n") == {"key": text, "next": 1}
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXT)
+def test_promql_strings_round_trip(text):
+    # Go's escapes used here (\\ \" \xNN \uNNNN \UNNNNNNNN) read the same in Python
+    literal = promql_string(text)
+    assert literal.isascii()
+    assert ast.literal_eval(literal) == text
+
+
+@pytest.mark.parametrize("value, expected", [(1e-05, "1.0e-05"), (0.2, "0.2"), (3, "3"), (None, "null"),
+                                             ([1.5, "a"], '[1.5, "a"]'), ({"k": True}, '{"k": true}')])
+def test_yaml_literals(value, expected):
+    assert yaml_literal(value) == expected
+    assert yaml.safe_load(expected) == value
+
+
+def test_yaml_literal_rejects_non_finite():
+    with pytest.raises(ValueError):
+        yaml_literal(float("nan"))
+
+
+def test_polars_histogram_matches_drift_bin_counts():
+    rng = np.random.default_rng(1)
+    x = np.concatenate([rng.normal(size=1000), [np.nan, np.inf, -np.inf, 5.0, -5.0]])
+    edges = reference_edges(rng.normal(size=500), 10)
+    got = summarize_frame(pl.DataFrame({"x": x}), [FeatureSpec("x", "numeric", edges)])["x"]
+    assert got == bin_counts(x, edges)
+    assert got.counts[0] >= 2 and got.counts[-1] >= 2 and got.nulls == 1
+
+
+def test_summaries_merge_across_chunks():
+    frame = pl.DataFrame({"x": [1.0, 2.0, None, 4.0, 9.0, 2.5], "c": ["a", "b", None, "a", "z", "a"]})
+    specs = [FeatureSpec("x", "numeric", (1.0, 2.0, 4.0)), FeatureSpec("c", "categorical")]
+    rows, merged = summarize([frame.slice(0, 2), frame.slice(2, 3), frame.slice(5)], specs)
+    assert rows == 6
+    assert merged == summarize_frame(frame, specs)
+    assert merged["c"] == {"a": 3, "b": 1, "z": 1, NULL_KEY: 1}
+
+
+def test_edges_are_rounded_and_deduplicated():
+    edges = reference_edges([1 / 3, 1 / 3 + 1e-12, 2 / 3, 1.0], 3)
+    assert edges == tuple(sorted(set(edges)))
+    assert all(len(repr(e).replace("0.", "")) <= 10 for e in edges)
+
+
+def test_exposition_escapes_label_values():
+    result = FeatureResult('a"b\\c\nd', "numeric", "psi", 0.2, 0.5, {"psi": 0.5}, 0.0)
+    report = MonitorReport("m", "specgen_m_", 10, 3, [], [result], finished_at=1700000000.0)
+    text = exposition(report)
+    assert 'specgen_m_feature_drift_psi{feature="a\\"b\\\\c\\nd"} 0.5' in text
+    assert "specgen_m_last_success_timestamp_seconds 1700000000" in text
+    assert "specgen_m_alarms 1" in text
+
+
+def test_compile_is_deterministic(tmp_path):
+    for i in (1, 2):
+        dest = tmp_path / str(i)
+        shutil.copytree(ROOT / "examples" / "penguins", dest, ignore=shutil.ignore_patterns("generated"))
+        subprocess.run([sys.executable, "-m", "specgen", "compile", str(dest / "spec.yaml")], check=True,
+                       cwd=ROOT, capture_output=True, env={"PYTHONPATH": str(ROOT), "PYTHONHASHSEED": str(i)})
+    for name in ("penguins_monitoring.yaml", "penguins_alerts.yml", "penguins_alerts_test.yml"):
+        one = (tmp_path / "1" / "generated" / "penguins" / name).read_bytes()
+        assert one == (tmp_path / "2" / "generated" / "penguins" / name).read_bytes()
+        assert one == (ROOT / "examples" / "penguins" / "generated" / "penguins" / name).read_bytes()
+
+
+def test_monitor_runtime_does_not_import_the_compiler():
+    code = ("import sys, specgen.runtime.monitor, specgen.runtime.exposition, specgen.runtime.baseline;"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('jinja2', 'click', 'pydantic')"
+            " or m.startswith('specgen.compiler')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                          env={"PYTHONPATH": str(ROOT)})
+    assert done.stdout.strip() == "[]"
