@@ -203,7 +203,8 @@ Feature = Annotated[
 
 
 class Seeds(_Model):
-    global_: int = Field(0, alias="global", description="Seed for every RNG the generated tests touch.")
+    global_: int = Field(0, alias="global", ge=0, le=2**32 - 1,
+                         description="Seed for every RNG the generated tests touch (numpy accepts 0 to 2**32-1).")
     split_salt: str | None = Field(None, description="Salt for hash-based splits (default: the spec name).")
     rotate_daily: bool = Field(False, description="Add the date to split hashes so each day tests a fresh sample.")
 
