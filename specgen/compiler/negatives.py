@@ -79,8 +79,8 @@ def _cases(check: Check, kind: str | None) -> list[tuple[str, str, Any]]:
         bounds = [(p.get("min"), p.get("max"))] if k == "mean" else [(lo, hi) for _q, lo, hi in p["quantiles"]]
         lo, hi = bounds[0]
         if hi is not None:
-            return [("above", "set_all", _step(hi, +1, "float"))]
-        return [("below", "set_all", _step(lo, -1, "float"))] if lo is not None else []
+            return [("above", "set_all", _beyond(hi, +1))]
+        return [("below", "set_all", _beyond(lo, -1))] if lo is not None else []
     if k == "std":
         return [("constant", "set_all_first", None)] if p.get("min") else []
     if k == "shares":
@@ -109,6 +109,14 @@ def _step(bound, direction: int, kind: str | None):
     if kind in ("int", "category:int") and float(bound).is_integer():
         return int(bound) + direction
     return math.nextafter(float(bound), direction * math.inf)
+
+
+def _beyond(bound, direction: int) -> float:
+    """A value clearly outside a bound on a statistic. One ULP (``_step``) is not enough:
+    the mean of n copies of x is computed as sum/n and may round back onto the bound."""
+    bound = float(bound)
+    value = bound + direction * max(abs(bound), 1.0) * 1e-6
+    return value if math.isfinite(value) else _step(bound, direction, "float")
 
 
 def _unseen(values: list) -> Any:

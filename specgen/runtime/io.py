@@ -6,6 +6,7 @@ numeric column turned to text is seen as text (and fails its dtype check).
 """
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Mapping
 
@@ -55,12 +56,25 @@ def _read_csv(path: Path, dtypes: Mapping[str, str]) -> pl.DataFrame:
     header = pl.read_csv(path, n_rows=0, infer_schema=False).columns
     if not header:
         raise DataError(f"{path}: CSV has no header row [SG203]", "SG203")
-    text = {c: pl.String for c in header if dtypes.get(c) in _TEXT_KINDS}
+    names = _csv_header(path)
+    # polars (2.1) keeps the doubled quotes of a quoted header field ('"a""b"' -> 'a""b'): use the csv module's
+    # reading of the header whenever it agrees on the column count
+    rename = names if len(names) == len(header) and names != header else None
+    text = {c: pl.String for c in (rename or header) if dtypes.get(c) in _TEXT_KINDS}
+    if rename:
+        text = {header[rename.index(c)]: t for c, t in text.items()}
+    options = dict(schema_overrides=text, try_parse_dates=True)
     try:
-        return pl.read_csv(path, schema_overrides=text, try_parse_dates=True, infer_schema_length=100_000)
+        frame = pl.read_csv(path, infer_schema_length=100_000, **options)
     except pl.exceptions.ComputeError:
         # a value far down the file contradicts the type guessed from the top: infer from all rows
-        return pl.read_csv(path, schema_overrides=text, try_parse_dates=True, infer_schema_length=None)
+        frame = pl.read_csv(path, infer_schema_length=None, **options)
+    return frame.rename(dict(zip(header, rename))) if rename else frame
+
+
+def _csv_header(path: Path) -> list[str]:
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as handle:
+        return next(csv.reader(handle), [])
 
 
 def read_pandas(path: str | Path, dtypes: Mapping[str, str] | None = None):
