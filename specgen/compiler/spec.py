@@ -129,7 +129,7 @@ class CategoricalDistribution(_Model):
     @classmethod
     def _sum_at_most_one(cls, value):
         if sum(value.values()) > 1 + 1e-9:
-            raise contradiction(f"shares add up to {sum(value.values()):g}, more than 1")
+            raise contradiction(f"shares add up to {sum(value.values()):.12g}, more than 1")
         return value
 
 

@@ -69,6 +69,8 @@ def _read_csv(path: Path, dtypes: Mapping[str, str]) -> pl.DataFrame:
     except pl.exceptions.ComputeError:
         # a value far down the file contradicts the type guessed from the top: infer from all rows
         frame = pl.read_csv(path, infer_schema_length=None, **options)
+    if frame.height == 0:  # every column would read as text and fail its dtype check: say what is wrong
+        raise DataError(f"{path}: CSV has a header but no data rows [SG203]", "SG203")
     return frame.rename(dict(zip(header, rename))) if rename else frame
 
 

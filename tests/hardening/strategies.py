@@ -87,7 +87,7 @@ def feature(draw, dtype: str, unique_ok: bool = True) -> dict:
             out["default"] = draw(st.sampled_from(values))
         if draw(st.booleans()):
             weights = [draw(st.integers(1, 5)) for _ in values]
-            out["distribution"] = {"shares": {str(v): round(w / sum(weights), 6) * 0.999999
+            out["distribution"] = {"shares": {str(v): math.floor(w / sum(weights) * 1e4) / 1e4
                                               for v, w in zip(values, weights)},
                                    "tolerance": draw(st.sampled_from([0.25, 0.5, 1.0]))}
     elif dtype == "datetime":
