@@ -69,7 +69,8 @@ def feature(draw, dtype: str, unique_ok: bool = True) -> dict:
         if draw(st.booleans()):
             out["range"] = draw(_bounds(-big, big, integer))
         lo, hi = _limits(out)
-        if unique_ok and hi - lo >= 2 * 40 and draw(st.booleans()):  # room for 40 distinct values
+        room = hi - lo >= 2 * 40 and hi - lo > 1e-6 * max(abs(lo), abs(hi))  # 40 distinct values, even as floats
+        if unique_ok and room and draw(st.booleans()):
             out["unique"] = True
         if draw(st.booleans()):
             out["default"] = lo if draw(st.booleans()) else hi
@@ -112,10 +113,10 @@ def _limits(f: dict):
     lo, hi = f.get("range") or [None, None]
     if lo is None and hi is None:
         return -100, 100
-    if lo is None:
-        return hi - 100, hi
+    if lo is None:  # scale the span with the bound, or 1e17 + 100 == 1e17
+        return hi - max(100, abs(hi)), hi
     if hi is None:
-        return lo, lo + 100
+        return lo, lo + max(100, abs(lo))
     return lo, hi
 
 
