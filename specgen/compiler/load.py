@@ -85,6 +85,8 @@ def loads(raw: bytes | str, path: str | Path = "<spec>") -> RawSpec:
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         msg = f"invalid YAML: {exc.problem or exc.context}"
+X
+            msg += " (a key longer than 1024 characters; names may have at most 200)"
         raise SpecError([Diagnostic(str(path), line, col, "", msg, "SG002")]) from None
     except yaml.reader.ReaderError as exc:  # a control character: not a MarkedYAMLError, so no mark
         line = text[: exc.position].count("\n") + 1

@@ -103,6 +103,12 @@ def test_hazard_in_process(name):
         assert first.line == line, str(info.value)
 
 
+def test_very_long_key_says_why():
+    with pytest.raises(SpecError) as info:
+        _load(HAZARDS["long_name_5000"][0])
+    assert "longer than 1024" in str(info.value), str(info.value)
+
+
 def test_duplicate_key_names_both_lines():
     with pytest.raises(SpecError) as info:
         _load(HAZARDS["duplicate_feature"][0])
