@@ -85,7 +85,8 @@ def loads(raw: bytes | str, path: str | Path = "<spec>") -> RawSpec:
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         msg = f"invalid YAML: {exc.problem or exc.context}"
-X
+        if col is not None and col > 1024 and ("mapping values" in msg or "expected ':'" in msg):
+            # PyYAML's limit on a plain (implicit) key
             msg += " (a key longer than 1024 characters; names may have at most 200)"
         raise SpecError([Diagnostic(str(path), line, col, "", msg, "SG002")]) from None
     except yaml.reader.ReaderError as exc:  # a control character: not a MarkedYAMLError, so no mark
