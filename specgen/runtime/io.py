@@ -49,6 +49,8 @@ def read_polars(path: str | Path, dtypes: Mapping[str, str] | None = None) -> pl
         raise DataError(f"{path}: data file vanished while reading [SG201]", "SG201") from None
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if fmt == "csv" and "more fields" in first:
+            first = _ragged_row(path) or first
         raise DataError(f"{path}: cannot parse {fmt} data: {first} [SG202]", "SG202") from None
 
 
@@ -72,6 +74,17 @@ def _read_csv(path: Path, dtypes: Mapping[str, str]) -> pl.DataFrame:
     if frame.height == 0:  # every column would read as text and fail its dtype check: say what is wrong
         raise DataError(f"{path}: CSV has a header but no data rows [SG203]", "SG203")
     return frame.rename(dict(zip(header, rename))) if rename else frame
+
+
+def _ragged_row(path: Path) -> str | None:
+    """On the error path only: name the first record with more fields than the header (polars does not)."""
+    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+        reader = csv.reader(handle)
+        width = len(next(reader, []))
+        for row in reader:
+            if len(row) > width:
+                return f"line {reader.line_num} has {len(row)} fields, the header has {width}"
+    return None
 
 
 def _csv_header(path: Path) -> list[str]:
