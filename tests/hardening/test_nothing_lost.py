@@ -30,10 +30,12 @@ def expected_files(spec: Path, out_root: Path) -> dict[str, str]:
     return render(api.build_plan(spec, out_root))
 
 
-def _wait_for_writing(out: Path, proc: subprocess.Popen, deadline: float) -> None:
-    """Poll until the writer has started (a temp file exists) or the process ended."""
+def _wait_for_writing(out: Path, proc: subprocess.Popen, deadline: float, replaced: dict | None) -> None:
+    """Poll until the writer has started (a temp file exists, or a file was replaced) or the process ended."""
     while proc.poll() is None and time.monotonic() < deadline:
-        if any(name.endswith(".tmp") for name in os.listdir(out)):
+        if replaced is None and any(name.endswith(".tmp") for name in os.listdir(out)):
+            return
+        if replaced is not None and any((out / n).stat().st_mtime_ns != t for n, t in replaced.items()):
             return
 
 
@@ -60,7 +62,10 @@ def test_killed_compile_leaves_old_or_new_files(tmp_path):
             (out / name).write_text(text, encoding="utf-8", newline="\n")
         proc = subprocess.Popen([sys.executable, "-m", "specgen", "compile", str(spec), "-o", str(out_root)],
                                 env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_for_writing(out, proc, deadline=time.monotonic() + 10 * duration + 5)
+        mtimes = {name: (out / name).stat().st_mtime_ns for name in old}
+        # even attempts: kill once a temp file exists; odd ones: once the first file has been replaced
+        _wait_for_writing(out, proc, deadline=time.monotonic() + 10 * duration + 5,
+                          replaced=mtimes if attempt % 2 else None)
         time.sleep(rnd.choice([0, 0, rnd.uniform(0, 0.02)]))  # inside the write phase, at a random point
         proc.send_signal(signal.SIGKILL)
         proc.wait()
