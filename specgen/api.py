@@ -70,7 +70,7 @@ class ValidationResult:
 def validate_data(spec_path: str | Path, data_path: str | Path, environment: str = "training") -> ValidationResult:
     """Run the plan's checks on a data file with the polars engine (same checks as the schema)."""
     if environment not in ("training", "serving"):
-        raise SpecgenError(f"unknown environment {environment!r}; use training or serving", "SG104")
+        raise SpecgenError(f"unknown environment {environment!r}; use training or serving [SG104]", "SG104")
     from .runtime import engine, io  # polars only when validating
 
     the_plan = build_plan(spec_path)

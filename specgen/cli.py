@@ -34,7 +34,7 @@ def cli():
 
 
 @cli.command("compile", epilog=EPILOG)
-@click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("specs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Output root; files go to OUT/<name>/. Default: <spec dir>/generated/<name>/.")
 @click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
@@ -68,8 +68,8 @@ def compile_cmd(specs, out_dir, templates, check, dry_run, force, fmt):
 
 
 @cli.command("validate", epilog=EPILOG)
-@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("data", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("spec", type=click.Path(path_type=Path))
+@click.argument("data", type=click.Path(path_type=Path))
 @click.option("--env", "environment", type=click.Choice(["training", "serving"]), default="training",
               show_default=True, help="Which environment's columns to expect (serving has no label).")
 @_FORMAT

@@ -16,12 +16,21 @@ import yaml
 
 from ..errors import Diagnostic, SpecError
 
-__all__ = ["RawSpec", "load", "loads", "MAX_NODES"]
+__all__ = ["RawSpec", "load", "loads", "MAX_NODES", "MAX_DEPTH"]
 
-#: Upper bound on nodes visited while expanding aliases; real specs use a few thousand.
+#: Upper bound on nodes after expanding aliases; real specs use a few thousand.
 MAX_NODES = 200_000
+#: Upper bound on nesting; real specs nest about 5 deep, and deeper input would
+#: exhaust Python's stack in the recursive YAML composer and in pydantic.
+MAX_DEPTH = 64
+#: Errors PyYAML's scalar constructors raise on values they cannot build
+#: (a 2020-13-45 timestamp, an int of more than 4300 digits).
+_SCALAR_ERRORS = (yaml.YAMLError, ValueError, OverflowError)
 
 Path_ = tuple[Any, ...]
+#: The only tags a spec may carry (explicitly or resolved): plain JSON-like data and timestamps.
+_PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("map", "seq", "str", "int", "float", "bool", "null",
+                                                          "timestamp"))
 
 
 @dataclass(frozen=True)
@@ -69,17 +78,28 @@ def loads(raw: bytes | str, path: str | Path = "<spec>") -> RawSpec:
         text = raw.removeprefix("\ufeff")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     try:
+        _check_depth(text, path)
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         col = mark.column + 1 if mark else None
         msg = f"invalid YAML: {exc.problem or exc.context}"
+        if col is not None and col > 1024 and ("mapping values" in msg or "expected ':'" in msg):
+            # PyYAML's limit on a plain (implicit) key
+            msg += " (a key longer than 1024 characters; names may have at most 200)"
         raise SpecError([Diagnostic(str(path), line, col, "", msg, "SG002")]) from None
+    except yaml.reader.ReaderError as exc:  # a control character: not a MarkedYAMLError, so no mark
+        line = text[: exc.position].count("\n") + 1
+        raise _error(path, line, f"invalid YAML: character {exc.character!r} is not allowed in YAML text",
+                     "SG002") from None
     except yaml.YAMLError as exc:
         raise _error(path, None, f"invalid YAML: {exc}", "SG002") from None
+    except RecursionError:
+        raise _error(path, None, f"spec is nested too deeply (more than {MAX_DEPTH} levels)", "SG004") from None
     if node is None:
         raise _error(path, 1, "spec is empty; expected a mapping with spec_version, name, data, features", "SG005")
+    _check_size(node, path)
     walker = _Walker(path)
     data = walker.build(node, ())
     if walker.diagnostics:
@@ -101,18 +121,24 @@ class _Walker:
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
         self.visited += 1
-        if self.visited > MAX_NODES:
+        if self.visited > MAX_NODES:  # _check_size makes this unreachable; kept as a backstop
             raise _error(self.path, node.start_mark.line + 1,
                          f"spec expands to more than {MAX_NODES} nodes (alias bomb?)", "SG004")
+        if len(path) > MAX_DEPTH:
+            raise _error(self.path, node.start_mark.line + 1,
+                         f"spec is nested too deeply (more than {MAX_DEPTH} levels)", "SG004")
         self.positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if node.tag not in _PLAIN_TAGS:  # !!python/..., !!binary, !!set: never data a spec needs
+            self._note(node, path, f"YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed", "SG004")
+            return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         try:
             return self.constructor.construct_object(node, deep=True)
-        except yaml.YAMLError as exc:
-            self._note(node, path, f"cannot read value: {getattr(exc, 'problem', exc)}", "SG002")
+        except _SCALAR_ERRORS as exc:
+            self._note(node, path, f"cannot read value: {_reason(exc)}", "SG002")
             return None
 
     def _mapping(self, node: yaml.MappingNode, path: Path_) -> dict:
@@ -124,9 +150,18 @@ class _Walker:
             if not isinstance(key_node, yaml.ScalarNode):
                 self._note(key_node, path, "mapping keys must be plain scalars", "SG004")
                 continue
-            key = self.constructor.construct_object(key_node)
-            if not isinstance(key, (str, int, float, bool)) or key is None:
-                key = str(key)
+            try:
+                key = self.constructor.construct_object(key_node)
+            except _SCALAR_ERRORS as exc:
+                self._note(key_node, path, f"cannot read key: {_reason(exc)}", "SG002")
+                continue
+            if key is None:  # `null:` or `~:` would otherwise become a column named "None"
+                self._note(key_node, path, "key is null; quote it if you mean the text 'null'", "SG104")
+                continue
+            if isinstance(key, bool):  # YAML 1.1 reads `yes:`/`on:` as True; as a name the text is meant
+                key = key_node.value
+            if not isinstance(key, (str, int, float)):
+                key = str(key)  # dates: keep the ISO text the user wrote
             key_path = path + (key,)
             if key in out:
                 first = self.positions.get(key_path, (None, None))[0]
@@ -142,6 +177,61 @@ class _Walker:
             format_path(path), message, code))
 
 
+def _check_depth(text: str, path: Path) -> None:
+    """Reject deep nesting before the (recursive) composer meets it; the event
+    parser is iterative, so this costs one pass and no stack."""
+    depth = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _error(path, event.start_mark.line + 1,
+                             f"spec is nested too deeply (more than {MAX_DEPTH} levels)", "SG004")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _check_size(root: yaml.Node, path: Path) -> None:
+    """Reject alias bombs before building anything: count expanded nodes on the
+    composed graph (each distinct node once, memoised), so a billion-laughs spec
+    costs a few hundred node visits and no memory, not MAX_NODES objects."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    # iterative post-order walk: the graph may be as deep as the composer allowed
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        children = _children(node)
+        if not done:
+            if key in active:
+                raise _error(path, node.start_mark.line + 1, "recursive YAML alias (an anchor refers to itself)",
+                             "SG004")
+            active.add(key)
+            stack.append((node, True))
+            for child in children:
+                if id(child) in active and id(child) not in sizes:
+                    raise _error(path, child.start_mark.line + 1,
+                                 "recursive YAML alias (an anchor refers to itself)", "SG004")
+                stack.append((child, False))
+            continue
+        active.discard(key)
+        sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+        if sizes[key] > MAX_NODES:
+            raise _error(path, node.start_mark.line + 1,
+                         f"spec expands to more than {MAX_NODES} nodes through aliases (alias bomb?)", "SG004")
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
 def format_path(path: Path_) -> str:
     """``('features', 'a b', 'range', 0)`` -> ``features.'a b'.range[0]``."""
     out = ""
@@ -154,6 +244,11 @@ def format_path(path: Path_) -> str:
                 text = repr(text)
             out += ("." if out else "") + text
     return out
+
+
+def _reason(exc: Exception) -> str:
+    # first clause only: Python's int-size error goes on to advise calling sys.set_int_max_str_digits
+    return str(getattr(exc, "problem", None) or exc).split(";")[0]
 
 
 def _error(path: Path, line: int | None, message: str, code: str) -> SpecError:

@@ -117,8 +117,11 @@ def _step(bound, direction: int, kind: str | None):
 
 
 def _beyond(bound, direction: int) -> float:
-    """A float past ``bound`` by a relative 1e-9 (at least 1e-9): far beyond rounding noise, still tiny."""
-    return float(bound) + direction * max(abs(float(bound)) * 1e-9, 1e-9)
+    """A value clearly outside a bound on a statistic. One ULP (``_step``) is not enough:
+    the mean of n copies of x is computed as sum/n and may round back onto the bound."""
+    bound = float(bound)
+    value = bound + direction * max(abs(bound), 1.0) * 1e-6
+    return value if math.isfinite(value) else _step(bound, direction, "float")
 
 
 def _unseen(values: list) -> Any:

@@ -162,7 +162,12 @@ def comment_text(value) -> str:
 
 def header_lines(plan: Plan, prefix: str, suffix: str, body: str) -> str:
     body_hash = hashlib.sha256(body.encode("utf-8")).hexdigest()
-    return (f"{prefix}{HEADER_TAG} from {plan.spec_rel}. DO NOT EDIT.{suffix}\n"
+    # the spec's path is user text too: a newline in it would start a line of code after "# ",
+    # and "-->" would end the Markdown comment early
+    source = comment_text(plan.spec_rel)
+    if suffix:
+        source = source.replace("--", "-\u200b-")
+    return (f"{prefix}{HEADER_TAG} from {source}. DO NOT EDIT.{suffix}\n"
             f"{prefix}specgen: spec-sha256={plan.spec_sha256} body-sha256={body_hash}{suffix}\n")
 
 

@@ -135,7 +135,7 @@ class CategoricalDistribution(_Model):
     @classmethod
     def _sum_at_most_one(cls, value):
         if sum(value.values()) > 1 + 1e-9:
-            raise contradiction(f"shares add up to {sum(value.values()):g}, more than 1")
+            raise contradiction(f"shares add up to {sum(value.values()):.12g}, more than 1")
         return value
 
 
@@ -219,7 +219,8 @@ Feature = Annotated[
 
 
 class Seeds(_Model):
-    global_: int = Field(0, alias="global", description="Seed for every RNG the generated tests touch.")
+    global_: int = Field(0, alias="global", ge=0, le=2**32 - 1,
+                         description="Seed for every RNG the generated tests touch (numpy accepts 0 to 2**32-1).")
     split_salt: str | None = Field(None, description="Salt for hash-based splits (default: the spec name).")
     rotate_daily: bool = Field(False, description="Add the date to split hashes so each day tests a fresh sample.")
 

@@ -63,6 +63,10 @@ def _diagnostic(raw: RawSpec, err: dict) -> Diagnostic:
         else:
             message = f"dtype {given!r} is not one of {', '.join(choices)}" + _suggest(str(given), choices)
             path = path + ("dtype",)
+    elif err["loc"] and err["loc"][-1] == "[key]":  # a mapping key of the wrong type, e.g. `1:` for a name
+        path = path[:-1]
+        hint = "; quote it to make it text" if kind == "string_type" else ""
+        message = f"key {path[-1]!r}: {message}{hint}"
     elif kind == "contradiction" and err["msg"].startswith("label "):
         path = ("features", raw.data["data"]["label"])
     line, col = raw.position(path)

@@ -21,6 +21,8 @@ __all__ = ["FileStatus", "WriteReport", "write", "inspect"]
 
 _BODY_HASH = re.compile(r"body-sha256=([0-9a-f]{64})")
 _IGNORED = {"__pycache__", ".pytest_cache"}
+#: ``_atomic_write``'s temp files; a run killed mid-write leaves them behind.
+_TEMP = re.compile(r"^\..+\.[^.]+\.tmp$")
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ def write(files: dict[str, str], out_dir: Path, *, check: bool = False, dry_run:
                 _atomic_write(f.path, files[str(f.path.relative_to(out_dir))])
             elif f.status == "delete":
                 f.path.unlink()
+        _remove_stale_temps(out_dir, set(files))
     except OSError as exc:
         raise WriteError(f"{exc.filename or out_dir}: cannot write: {exc.strerror} [SG302]", "SG302") from None
     report.written = True
@@ -112,11 +115,18 @@ def _extras(out_dir: Path, produced: set[str]) -> list[Path]:
         return []
     out = []
     for path in sorted(out_dir.iterdir()):
-        if path.name in _IGNORED or not path.is_file() or path.name in produced:
+        if path.name in _IGNORED or not path.is_file() or path.name in produced or _TEMP.match(path.name):
             continue
         if inspect(path) == "generated":
             out.append(path)
     return out
+
+
+def _remove_stale_temps(out_dir: Path, produced: set[str]) -> None:
+    """Temp files of our own outputs left by a killed run (complete or not): never output, never kept."""
+    for path in out_dir.iterdir():
+        if _TEMP.match(path.name) and any(path.name.startswith(f".{name}.") for name in produced):
+            path.unlink(missing_ok=True)
 
 
 def _atomic_write(path: Path, text: str) -> None:

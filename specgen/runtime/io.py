@@ -36,6 +36,8 @@ def read_polars(path: str | Path, dtypes: Mapping[str, str] | None = None) -> pl
         raise DataError(f"{path}: data file vanished while reading [SG201]", "SG201") from None
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if fmt == "csv" and "more fields" in first:
+            first = _ragged_row(path) or first
         raise DataError(f"{path}: cannot parse {fmt} data: {first} [SG202]", "SG202") from None
 
 
@@ -59,26 +61,41 @@ def read_polars_check(path: Path) -> str:
 
 
 def _read_csv(path: Path, dtypes: Mapping[str, str]) -> pl.DataFrame:
-    raw_header = pl.read_csv(path, n_rows=0, infer_schema=False).columns
-    header = _csv_header(path, raw_header)
+    header = pl.read_csv(path, n_rows=0, infer_schema=False).columns
     if not header:
         raise DataError(f"{path}: CSV has no header row [SG203]", "SG203")
-    text = {raw: pl.String for raw, name in zip(raw_header, header) if dtypes.get(name) in _TEXT_KINDS}
+    names = _csv_header(path)
+    # polars (2.1) keeps the doubled quotes of a quoted header field ('"a""b"' -> 'a""b'): use the csv module's
+    # reading of the header whenever it agrees on the column count
+    rename = names if len(names) == len(header) and names != header else None
+    text = {c: pl.String for c in (rename or header) if dtypes.get(c) in _TEXT_KINDS}
+    if rename:
+        text = {header[rename.index(c)]: t for c, t in text.items()}
+    options = dict(schema_overrides=text, try_parse_dates=True)
     try:
-        frame = pl.read_csv(path, schema_overrides=text, try_parse_dates=True, infer_schema_length=100_000)
+        frame = pl.read_csv(path, infer_schema_length=100_000, **options)
     except pl.exceptions.ComputeError:
         # a value far down the file contradicts the type guessed from the top: infer from all rows
-        frame = pl.read_csv(path, schema_overrides=text, try_parse_dates=True, infer_schema_length=None)
-    return frame.rename(dict(zip(raw_header, header))) if header != raw_header else frame
+        frame = pl.read_csv(path, infer_schema_length=None, **options)
+    if frame.height == 0:  # every column would read as text and fail its dtype check: say what is wrong
+        raise DataError(f"{path}: CSV has a header but no data rows [SG203]", "SG203")
+    return frame.rename(dict(zip(header, rename))) if rename else frame
 
 
-def _csv_header(path: Path, raw_header: list[str]) -> list[str]:
-    """The header as the CSV standard reads it: polars keeps doubled quotes in names."""
-    if not any('"' in name for name in raw_header):
-        return raw_header
+def _ragged_row(path: Path) -> str | None:
+    """On the error path only: name the first record with more fields than the header (polars does not)."""
     with open(path, newline="", encoding="utf-8", errors="replace") as handle:
-        names = next(csv.reader(handle), [])
-    return names if len(names) == len(raw_header) else raw_header
+        reader = csv.reader(handle)
+        width = len(next(reader, []))
+        for row in reader:
+            if len(row) > width:
+                return f"line {reader.line_num} has {len(row)} fields, the header has {width}"
+    return None
+
+
+def _csv_header(path: Path) -> list[str]:
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as handle:
+        return next(csv.reader(handle), [])
 
 
 def read_pandas(path: str | Path, dtypes: Mapping[str, str] | None = None):

@@ -37,8 +37,8 @@ def dtype_matches(series, kind: str) -> bool:
             return bool(values.map(lambda v: isinstance(v, str)).all())
         return t.is_string_dtype(dtype)
     if kind == "bool":
-        if t.is_object_dtype(dtype):  # polars Boolean with nulls arrives as object: True/False/None
-            return bool(series.dropna().map(lambda v: type(v).__name__ in ("bool", "bool_")).all())
+        if t.is_object_dtype(dtype):  # a bool column with nulls arrives from polars as object True/False/None
+            return bool(series.dropna().map(lambda v: isinstance(v, (bool, __import__("numpy").bool_))).all())
         return t.is_bool_dtype(dtype)
     if kind == "datetime":
         return t.is_datetime64_any_dtype(dtype)

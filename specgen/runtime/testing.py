@@ -130,15 +130,23 @@ def mutate(frame, column, mutation: str, value=None):
     elif mutation == "set_all":
         values = [value] * len(values)
     elif mutation == "set_all_first":
-        values = [values[0]] * len(values)
-    elif mutation == "copy_first":
-        values[1] = values[0]
+        values = [values[_first_present(values)]] * len(values)
+    elif mutation == "copy_first":  # a repeated null is no duplicate: repeat the first real value
+        i = _first_present(values)
+        values[1 if i == 0 else 0] = values[i]
     elif mutation == "replace_column":
         values = [value] * len(values)
     else:
         raise ValueError(f"unknown mutation {mutation!r}")
     df[column] = pd.Series(values, index=df.index, dtype=_keep_dtype(df[column], values))
     return df
+
+
+def _first_present(values: list) -> int:
+    """Index of the first non-null value (0 when all are null)."""
+    import pandas as pd
+
+    return next((i for i, v in enumerate(values) if not pd.isna(v)), 0)
 
 
 def _copy_row0(df):
