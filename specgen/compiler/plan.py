@@ -67,9 +67,12 @@ class TestCase:
 
 @dataclass(frozen=True)
 class SchemaConfig:
-    """Dataset-level settings of one environment's schema class."""
+    """One environment's schema class: its base, the columns it declares, dataset settings."""
 
     class_name: str
+    env: str
+    base: str  # "pa.DataFrameModel", or the serving class the training class extends
+    columns: tuple[ColumnPlan, ...]  # declared here (an extending class declares only what it adds)
     doc_suffix: str
     strict: bool
     unique: tuple[str, ...]
@@ -132,20 +135,36 @@ class Plan:
         return [TestCase(c.kind, None, c.kind, c.describe())
                 for c in self.dataset_checks if environment in c.environments]
 
-    def schema_config(self, environment: str) -> SchemaConfig:
+    @property
+    def schema_classes(self) -> tuple[SchemaConfig, ...]:
+        """ServingSchema, then TrainingSchema: extending it when serving columns are a subset of training's."""
+        serving, training = self.columns_in("serving"), self.columns_in("training")
+        if {c.name for c in serving} <= {c.name for c in training}:
+            added = tuple(c for c in training if c not in serving)
+            return (self._schema_config("serving", "pa.DataFrameModel", serving),
+                    self._schema_config("training", "ServingSchema", added))
+        return (self._schema_config("serving", "pa.DataFrameModel", serving),
+                self._schema_config("training", "pa.DataFrameModel", training))
+
+    def _schema_config(self, environment: str, base: str, columns: tuple[ColumnPlan, ...]) -> SchemaConfig:
         names = {c.name for c in self.columns_in(environment)}
         rows = next((c for c in self.dataset_checks if c.kind == "rows"), None)
         unique = self.key if self.key and all(k in names for k in self.key) and any(
             c.kind == "key_unique" for c in self.dataset_checks) else ()
         suffix = " (no label column)" if environment == "serving" and self.label else ""
+        if base != "pa.DataFrameModel":
+            suffix = f": {base} plus the columns only training data has"
         return SchemaConfig(
             class_name=f"{environment.capitalize()}Schema",
+            env=environment,
+            base=base,
+            columns=columns,
             doc_suffix=suffix,
             strict=self.extra_columns == "error",
             unique=tuple(unique),
             rows_min=rows.params["min"] if rows else None,
             rows_max=rows.params["max"] if rows else None,
-            has_rows=rows is not None,
+            has_rows=rows is not None and base == "pa.DataFrameModel",  # an extending class inherits the check
         )
 
     def test_prefix(self, environment: str) -> str:
