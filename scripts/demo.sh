@@ -43,7 +43,28 @@ set +e
 SPECGEN_TRAINING_DATA="$TMP/broken.csv" "$PY" -m pytest -q -p no:cacheprovider "$EX/generated/penguins" 2>&1 | grep -E "^(FAILED|[0-9]+ (passed|failed))"
 set -e
 
-step "7. CI guard: generated files are up to date"
+step "7. monitor a serving batch against the training baseline (expect: no alarm, exit 0)"
+"$PY" -m specgen monitor "$EX/spec.yaml" --current "$EX/data/serving.csv" --metrics-out "$TMP/batch.prom"
+echo "Prometheus metrics written: $(grep -c '^specgen_' "$TMP/batch.prom") samples"
+
+step "8. a batch whose bill depth drifted by +2.5 mm (still inside the valid range): drift alarm, exit 1"
+"$PY" - "$EX/data/serving.csv" "$TMP/drifted.csv" <<'PYEOF'
+import sys, polars as pl
+pl.read_csv(sys.argv[1]).with_columns(pl.col("bill_depth_mm") + 2.5).write_csv(sys.argv[2])
+PYEOF
+set +e
+"$PY" -m specgen monitor "$EX/spec.yaml" --current "$TMP/drifted.csv" > "$TMP/monitor.txt"
+code=$?
+set -e
+head -6 "$TMP/monitor.txt"
+echo "exit code: $code"
+[ "$code" -eq 1 ] || { echo "demo: expected exit 1 from monitor on a drifted batch"; exit 1; }
+
+step "9. draft a spec from raw data with specgen infer"
+"$PY" -m specgen infer "$EX/data/train.csv" --label species --key penguin_id -o "$TMP/drafted.yaml"
+sed -n '1,25p' "$TMP/drafted.yaml"
+
+step "10. CI guard: generated files are up to date"
 "$PY" -m specgen compile --check "$EX/spec.yaml"
 echo
 echo "demo: done"
