@@ -637,6 +637,9 @@ class Spec(_Model):
             raise contradiction("predictions needs key columns: set predictions.key or data.key")
         if p.inputs is None and self.data.serving is None:
             raise contradiction("predictions needs the rows to predict: set predictions.inputs or data.serving")
+        undeclared = sorted(set(p.key) - set(self.all_columns) - set(self.data.key))
+        if undeclared:
+            raise contradiction(f"predictions.key names undeclared columns {undeclared}")
         unknown = sorted(set(p.rare_slices) - set(self.slices))
         if unknown:
             raise contradiction(f"predictions.rare_slices names {unknown}, which slices does not define")
