@@ -16,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-from . import io
 from .adapter import load_entrypoint
 from .testing import data_path, load_module, report
 
@@ -43,12 +42,12 @@ class Features:
     @cached_property
     def _training_raw(self):
         path = data_path(self.here, self.config["training_data"], "SPECGEN_TRAINING_DATA")
-        return io.read_pandas(path, self.config["dtypes"])
+        return _read(path, self.config["dtypes"])
 
     @cached_property
     def _serving_raw(self):
         path = data_path(self.here, self.config["serving_data"], "SPECGEN_SERVING_DATA")
-        return io.read_pandas(path, self.config["dtypes"]) if path is not None else None
+        return _read(path, self.config["dtypes"]) if path is not None else None
 
     @cached_property
     def inputs(self):
@@ -292,3 +291,9 @@ def _rows(index) -> str:
 
 def _b(value, unbounded: str) -> str:
     return unbounded if value is None else f"{value:g}"
+
+
+def _read(path, dtypes):
+    from . import io  # polars on first read only: the compiler imports this module for ENV_OVERRIDES
+
+    return io.read_pandas(path, dtypes)

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 
-from . import io
 from .testing import data_path
 
 __all__ = ["Predictions", "check_keys", "check_column", "check_probabilities", "check_slice_coverage",
@@ -30,12 +29,12 @@ class Predictions:
     @cached_property
     def table(self):
         path = data_path(self.here, self.config["path"], ENV_OVERRIDES["predictions"])
-        return io.read_pandas(path, {k: v for k, v in self.config["dtypes"].items() if k in self.config["key"]})
+        return _read(path, {k: v for k, v in self.config["dtypes"].items() if k in self.config["key"]})
 
     @cached_property
     def inputs(self):
         path = data_path(self.here, self.config["inputs"], ENV_OVERRIDES["inputs"])
-        return io.read_pandas(path, self.config["dtypes"])
+        return _read(path, self.config["dtypes"])
 
     def keys(self, frame) -> list[tuple]:
         key = self.config["key"]
@@ -158,3 +157,9 @@ def check_slice_coverage(p: Predictions, name: str) -> None:
         covered = 1 - len(missing) / len(rows)
         raise AssertionError(f"slice {name!r}: {len(missing)} of {len(rows)} rows have no prediction "
                              f"({covered:.1%} covered), keys {_show(missing)}")
+
+
+def _read(path, dtypes):
+    from . import io  # polars on first read only: the compiler imports this module for ENV_OVERRIDES
+
+    return io.read_pandas(path, dtypes)

@@ -220,3 +220,19 @@ def test_prediction_checks():
         sgp.check_column(nan, "y", "bounds")
     with pytest.raises(AssertionError, match="do not sum to 1"):
         sgp.check_probabilities(_batch(table.assign(p1=[0.2, 0.5, 0.9]), inputs), "sum")
+
+
+def test_hostile_names_stay_literals(tmp_path):
+    import ast
+
+    hostile = "x'\\\"); import os #"
+    section = TRANSFORMS.replace("x_clip:", f"'{hostile.replace(chr(39), chr(39) * 2)}':")
+    preds = PREDICTIONS.replace("y_pred:", '"p\\nred\\"); os.system(1) #":')
+    files = render(build_plan(_write(tmp_path, BASE, section, preds)))
+    for name in ("test_toy_features.py", "test_toy_predictions.py"):
+        tree = ast.parse(files[name])
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "attr", "") == "system"]
+        assert not calls, name
+    config = ast.literal_eval(files["test_toy_features.py"].split("CONFIG = ", 1)[1].splitlines()[0])
+    assert hostile in config["outputs"]
+    assert """id='p?red"); os.system(1) #-complete'""" in files["test_toy_predictions.py"]
