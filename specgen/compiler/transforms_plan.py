@@ -114,7 +114,8 @@ def features_plan(spec: Spec, columns, relative, spec_dir: Path, training_rel: s
     if t is None:
         return None
     label = spec.data.label
-    has_serving_path = t.serving_entrypoint is not None
+    # transformed during training, the one transform also serves: it is the serving path
+    serving_path = t.serving_entrypoint or (t.entrypoint if t.when == "during_training" else None)
     config = {
         "name": spec.name,
         "when": t.when,
@@ -124,19 +125,19 @@ def features_plan(spec: Spec, columns, relative, spec_dir: Path, training_rel: s
         "dtypes": {c.name: c.kind for c in columns},
         "training_only": sorted(c.name for c in columns if c.environments == ("training",)),
         "paths": [relative(spec_dir / p) for p in t.paths],
-        "entrypoints": {"training": t.entrypoint, "serving": t.serving_entrypoint},
+        "entrypoints": {"training": t.entrypoint, "serving": serving_path},
         "tolerance": t.tolerance,
         "outputs": {name: _output(o) for name, o in sorted(t.outputs.items())},
         "schema_module": [f"{spec.name}_schema.py", f"{spec.name}_schema"],
     }
     cases = _output_cases(t.outputs, "training")
-    if has_serving_path and serving_rel is not None:
+    if serving_path is not None and serving_rel is not None:
         cases += _output_cases(t.outputs, "serving")
     return FeaturesPlan(
         config=config,
         test_module=f"test_{spec.name}_features",
         output_cases=tuple(cases),
-        has_parity=has_serving_path,
+        has_parity=t.serving_entrypoint is not None,
         skew_checks=SKEW_CHECKS if serving_rel is not None else (),
         env_overrides=tuple(FEATURE_ENV.values()),
     )
@@ -203,10 +204,10 @@ def _transform_idea(spec: Spec, f: FeaturesPlan | None) -> SeedIdea:
         if not f.has_parity:
             why += "; no serving_entrypoint is given, so feature skew is NOT tested"
     else:
-        why = ("the same transform runs inside training and serving (no stored features); its output is "
-               "still checked on the training data, and each training batch pays its cost")
+        why = ("the same transform runs inside training and serving (no stored features), so its output "
+               "checks also run on the serving data; each training batch pays its cost")
         if f.has_parity:
-            why += "; the separate serving path is compared with it"
+            why += "; the separate serving path given is compared with it"
     return SeedIdea("transform timing", spec.transforms.when, "; ".join(made), why)
 
 

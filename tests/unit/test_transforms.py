@@ -116,6 +116,16 @@ def test_without_serving_path_or_data(tmp_path):
     assert "same transform runs inside training and serving" in plan.seed_ideas[0].why
 
 
+def test_during_training_checks_the_one_transform_on_serving_data(tmp_path):
+    only = TRANSFORMS.replace("  serving_entrypoint: toy_features:serve\n", "")
+    during = build_plan(_write(tmp_path, BASE, only.replace("before_training", "during_training"))).features
+    assert during.config["entrypoints"] == {"training": "toy_features:transform", "serving": "toy_features:transform"}
+    assert "serving-x_clip-range" in [c.id for c in during.output_cases] and not during.has_parity
+    before = build_plan(_write(tmp_path, BASE, only)).features
+    assert before.config["entrypoints"]["serving"] is None
+    assert all(c.args[0] == "training" for c in before.output_cases) and before.has_schema_skew
+
+
 def test_sections_absent_render_nothing_new(tmp_path):
     plan = build_plan(_write(tmp_path, BASE))
     files = render(plan)
