@@ -231,8 +231,10 @@ def _inference_idea(spec: Spec, p: PredictionsPlan | None, monitoring) -> SeedId
     mode = spec.inference.mode
     if mode == "batch":
         if p is not None:
-            return SeedIdea("inference mode", mode, f"`{p.test_module}.py`: keys, values, probabilities and "
-                            "rare-slice coverage of the cached predictions",
+            what = ["keys", "values"] + (["probabilities"] if p.has_probabilities else []) + (
+                ["rare-slice coverage"] if p.has_slices else [])
+            return SeedIdea("inference mode", mode, f"`{p.test_module}.py`: {', '.join(what)} of the cached "
+                            "predictions (I4)",
                             "batch predictions are cached before they are pushed, so they can be checked first")
         return SeedIdea("inference mode", mode, "nothing", "add a predictions section to check the cached "
                         "predictions before they are pushed")
