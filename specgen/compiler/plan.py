@@ -18,6 +18,7 @@ from .model_plan import ModelPlan, model_plan
 from .monitoring import MonitoringPlan, monitoring_plan
 from .naming import param_id, unique_identifiers
 from .negatives import Negative, negatives_for
+from .transforms_plan import FeaturesPlan, PredictionsPlan, SeedIdea, features_plan, predictions_plan, seed_ideas
 from .spec import CategoricalFeature, NumericFeature, Spec, StringFeature, DatetimeFeature
 
 __all__ = ["Plan", "ColumnPlan", "Method", "plan", "column_checks", "dtype_kind"]
@@ -111,6 +112,15 @@ class Plan:
     def has_model(self) -> bool:
         return self.model is not None
     monitoring: MonitoringPlan | None = None  # None: the spec has no monitoring section
+    features: FeaturesPlan | None = None  # transform output and skew tests (transforms section)
+    predictions: PredictionsPlan | None = None  # cached batch prediction checks (predictions section)
+    seed_ideas: tuple[SeedIdea, ...] = ()  # README rows: what each training/inference/transform mode produced
+    inference_mode: str = "batch"  # online: marked for the infrastructure and monitoring work
+
+    @property
+    def has_seed_table(self) -> bool:
+        """The seed-idea table is shown once a spec uses the sections that depend on the modes."""
+        return self.features is not None or self.predictions is not None
 
     def columns_in(self, environment: str) -> tuple[ColumnPlan, ...]:
         return tuple(c for c in self.columns if environment in c.environments)
@@ -204,6 +214,13 @@ def plan(spec: Spec, raw: RawSpec, out_dir: Path) -> Plan:
     dataset = _dataset_checks(spec, columns)
     negatives = tuple(n for col in columns for ch in col.checks for n in negatives_for(ch, col.kind))
     negatives += tuple(n for ch in dataset for n in negatives_for(ch, None))
+    relative = lambda p: _relative(p, out_dir)  # noqa: E731
+    training_rel = _relative(spec_dir / spec.data.training, out_dir)
+    serving_rel = _relative(spec_dir / spec.data.serving, out_dir) if spec.data.serving else None
+    model = model_plan(spec, columns, relative, spec_dir, training_rel)
+    monitoring = monitoring_plan(spec)
+    features = features_plan(spec, columns, relative, spec_dir, training_rel, serving_rel)
+    predictions = predictions_plan(spec, columns, relative, spec_dir)
     return Plan(
         name=spec.name,
         description=spec.description,
@@ -211,8 +228,8 @@ def plan(spec: Spec, raw: RawSpec, out_dir: Path) -> Plan:
         spec_sha256=raw.sha256,
         out_dir=out_dir,
         spec_rel=_relative(raw.path, out_dir),
-        training_rel=_relative(spec_dir / spec.data.training, out_dir),
-        serving_rel=_relative(spec_dir / spec.data.serving, out_dir) if spec.data.serving else None,
+        training_rel=training_rel,
+        serving_rel=serving_rel,
         label=spec.data.label,
         key=tuple(spec.data.key),
         seed=spec.seeds.global_,
@@ -223,9 +240,12 @@ def plan(spec: Spec, raw: RawSpec, out_dir: Path) -> Plan:
         test_module=f"test_{spec.name}_data",
         needs_datetime=any(c.kind == "datetime" and _has_range(c) for c in columns),
         extra_columns=spec.dataset.extra_columns,
-        model=model_plan(spec, columns, lambda p: _relative(p, out_dir), spec_dir,
-                         _relative(spec_dir / spec.data.training, out_dir)),
-        monitoring=monitoring_plan(spec),
+        model=model,
+        monitoring=monitoring,
+        features=features,
+        predictions=predictions,
+        seed_ideas=seed_ideas(spec, model, features, predictions, monitoring),
+        inference_mode=spec.inference.mode,
     )
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "Training", "Inference", "parse_duration",
     "ModelSection", "Slice", "MetricBound", "Reproducibility", "Leakage", "Stability",
     "Monitoring", "FeatureMonitoring", "Measure", "DriftDefaults", "Alerts", "Prediction", "ServingTargets",
+    "Transforms", "TransformOutput", "Predictions", "PredictionColumn", "OUTPUT_KINDS",
 ]
 
 Number = Annotated[float, Field(allow_inf_nan=False)]
@@ -225,6 +226,13 @@ class Seeds(_Model):
     rotate_daily: bool = Field(False, description="Add the date to split hashes so each day tests a fresh sample.")
 
 
+def _data_format(value):
+    if value is not None and not value.lower().endswith((".csv", ".parquet", ".pq")):
+        raise PydanticCustomError("value_error", "{path!r}: data must be a .csv or .parquet file",
+                                  {"path": value})
+    return value
+
+
 class Data(_Model):
     training: str = Field(description="Training data (CSV or Parquet), relative to the spec file.")
     serving: str | None = Field(None, description="A sample of serving data, relative to the spec file.")
@@ -234,10 +242,7 @@ class Data(_Model):
     @field_validator("training", "serving")
     @classmethod
     def _supported_format(cls, value):
-        if value is not None and not value.lower().endswith((".csv", ".parquet", ".pq")):
-            raise PydanticCustomError("value_error", "{path!r}: data must be a .csv or .parquet file",
-                                      {"path": value})
-        return value
+        return _data_format(value)
 
 
 class DatasetChecks(_Model):
@@ -480,6 +485,102 @@ class Monitoring(_Model):
     _stale = field_validator("stale_after")(lambda v: _check_duration(v))
 
 
+# --------------------------------------------------------------------------
+# Feature engineering and batch predictions (issue 5)
+# --------------------------------------------------------------------------
+
+#: transform output kind -> what it promises (the generated README and docs show these)
+OUTPUT_KINDS = {
+    "onehot": "a group of columns holding 0 or 1, exactly one 1 per row",
+    "zscore": "mean ~ 0 and std ~ 1 on the training data (within tolerance)",
+    "minmax": "within [0, 1]",
+    "clip": "within the clip range",
+    "bucketize": "integers in [0, buckets)",
+    "log": "a log transform: finite, within range when given",
+    "range": "within a custom numeric range",
+}
+_OUTPUT_PATTERN = r"^[^\x00-\x1f\x7f]{1,200}$"
+
+
+class TransformOutput(_Model):
+    kind: Literal["onehot", "zscore", "minmax", "clip", "bucketize", "log", "range"] = Field(
+        description="onehot | zscore | minmax | clip | bucketize | log | range.")
+    range: Bounds | None = Field(None, description="[min, max] (clip and range: required; log: optional).")
+    buckets: Annotated[int, Field(ge=1)] | None = Field(None, description="Number of buckets (bucketize).")
+    tolerance: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        0.05, description="zscore: largest |mean| and |std - 1| on the training data.")
+
+    _range = field_validator("range")(lambda v: _check_bounds(v))
+
+    @model_validator(mode="after")
+    def _needs(self):
+        if self.kind in ("clip", "range") and (self.range is None or self.range == (None, None)):
+            raise contradiction(f"kind {self.kind} needs range: [min, max]")
+        if self.kind == "bucketize" and self.buckets is None:
+            raise contradiction("kind bucketize needs buckets: n")
+        if self.buckets is not None and self.kind != "bucketize":
+            raise contradiction(f"buckets is for kind bucketize, not {self.kind}")
+        if self.range is not None and self.kind not in ("clip", "range", "log"):
+            raise contradiction(f"range is for kinds clip, range and log, not {self.kind}")
+        return self
+
+
+class Transforms(_Model):
+    when: Literal["before_training", "during_training"] = Field(
+        description="before_training: features are computed and stored (skew risk); "
+                    "during_training: the same code runs in training and serving.")
+    entrypoint: Entrypoint = Field(description="module:function, the training path: DataFrame -> DataFrame.")
+    serving_entrypoint: Entrypoint | None = Field(
+        None, description="module:function, the serving (online) path; when given, a parity test "
+                          "feeds both paths the same raw rows.")
+    paths: list[str] = Field(default_factory=lambda: ["."],
+                             description="Directories (relative to the spec) to import entrypoints from.")
+    tolerance: Annotated[float, Field(ge=0, allow_inf_nan=False)] = Field(
+        1e-6, description="Largest |training - serving| feature difference the parity test allows.")
+    outputs: Annotated[dict[Annotated[str, Field(pattern=_OUTPUT_PATTERN)], TransformOutput],
+                       Field(min_length=1)] = Field(
+        description="Output column, or glob pattern such as payment_type_*, -> its kind and checks.")
+
+    @model_validator(mode="after")
+    def _onehot_groups(self):
+        for name, out in self.outputs.items():
+            if out.kind != "onehot" and any(ch in name for ch in "*?["):
+                raise contradiction(f"output {name!r}: glob patterns name onehot groups only")
+        return self
+
+
+class PredictionColumn(_Model):
+    range: Bounds | None = Field(None, description="[min, max] of a numeric prediction.")
+    values: list[StrictStr | StrictInt] | None = Field(None, description="Allowed predicted classes.")
+
+    _range = field_validator("range")(lambda v: _check_bounds(v))
+
+    @model_validator(mode="after")
+    def _one(self):
+        if self.range is not None and self.values is not None:
+            raise contradiction("give range (numeric) or values (classes), not both")
+        return self
+
+
+class Predictions(_Model):
+    path: str = Field(description="The cached prediction table (CSV or Parquet), relative to the spec.")
+    inputs: str | None = Field(None, description="The rows that must have predictions (default data.serving).")
+    key: list[str] = Field(default_factory=list, description="Key columns (default data.key).")
+    columns: Annotated[dict[str, PredictionColumn], Field(min_length=1)] = Field(
+        description="Prediction column -> {range} or {values}.")
+    probabilities: list[str] = Field(default_factory=list,
+                                     description="Class probability columns: each in [0, 1], each row sums to 1.")
+    tolerance: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        1e-6, description="Largest |row sum of probabilities - 1|.")
+    rare_slices: list[SliceName] = Field(
+        default_factory=list, description="Slices (from slices:) whose input rows must all have predictions.")
+
+    @field_validator("path", "inputs")
+    @classmethod
+    def _supported_format(cls, value):
+        return _data_format(value)
+
+
 class Spec(_Model):
     """One model's tests and monitors, declared once."""
 
@@ -500,6 +601,10 @@ class Spec(_Model):
     slices: dict[SliceName, Slice] = Field(default_factory=dict, description="Named data slices with own bounds.")
     monitoring: Monitoring | None = Field(
         None, description="Drift/skew baselines and Prometheus alerts; omitted: no monitoring outputs.")
+    transforms: Transforms | None = Field(
+        None, description="Feature-engineering checks and training-serving skew tests.")
+    predictions: Predictions | None = Field(
+        None, description="Checks on cached batch predictions before they are pushed (inference.mode batch).")
 
     @field_validator("features", "columns")
     @classmethod
@@ -520,7 +625,28 @@ class Spec(_Model):
         if both:
             raise contradiction(f"{both} declared both in features and in columns")
         self._model_checks()
+        self._predictions_consistent()
         return self
+
+    def _predictions_consistent(self) -> None:
+        p = self.predictions
+        if p is None:
+            return
+        if self.inference.mode != "batch":
+            raise contradiction("predictions checks cached batch predictions: set inference.mode: batch")
+        if not (p.key or self.data.key):
+            raise contradiction("predictions needs key columns: set predictions.key or data.key")
+        if p.inputs is None and self.data.serving is None:
+            raise contradiction("predictions needs the rows to predict: set predictions.inputs or data.serving")
+        undeclared = sorted(set(p.key) - set(self.all_columns) - set(self.data.key))
+        if undeclared:
+            raise contradiction(f"predictions.key names undeclared columns {undeclared}")
+        unknown = sorted(set(p.rare_slices) - set(self.slices))
+        if unknown:
+            raise contradiction(f"predictions.rare_slices names {unknown}, which slices does not define")
+        both = sorted(set(p.columns) & set(p.probabilities))
+        if both:
+            raise contradiction(f"{both} listed both as prediction columns and as probabilities")
 
     def _model_checks(self) -> None:
         if self.slices and self.model is None:

@@ -33,13 +33,16 @@ def _copy_example(name: str, tmp: Path) -> Path:
     return target
 
 
-def run_suite(example: Path, name: str, env: dict | None = None, *, only_model: bool = True):
-    """Run the generated suite; returns (exit code, {failed test id: message}, output)."""
+def run_suite(example: Path, name: str, env: dict | None = None, *, only_model: bool = True,
+              targets: list[str] | None = None):
+    """Run the generated suite (or ``targets``, relative to the example); returns
+    (exit code, {failed test id: message}, output)."""
     suite = example / "generated" / name
     target = suite / f"test_{name}_model.py" if only_model else suite
+    paths = [str(example / t) for t in targets] if targets else [str(target)]
     full_env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1", "COLUMNS": "400",
                 **(env or {})}
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider", str(target)],
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider", *paths],
                           cwd=example, env=full_env, capture_output=True, text=True, timeout=300)
     output = proc.stdout + proc.stderr
     return proc.returncode, dict(_FAILED.findall(output)), output

@@ -6,7 +6,8 @@ import sys
 
 import pytest
 
-MODULES = ["checks", "stats", "pandas_checks", "engine", "io", "testing", "drift", "metrics", "hashing"]
+MODULES = ["checks", "stats", "pandas_checks", "engine", "io", "testing", "drift", "metrics", "hashing",
+           "features", "predictions"]
 FORBIDDEN = ("specgen.compiler", "specgen.api", "specgen.cli", "jinja2", "click", "pydantic")
 
 
@@ -16,6 +17,12 @@ def test_runtime_module_imports_nothing_of_the_compiler(module):
             f"bad = sorted(m for m in sys.modules if m.startswith({FORBIDDEN!r})); print(bad)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_planning_does_not_import_polars():
+    code = "import sys, specgen.compiler.plan; print('polars' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
 
 
 def test_cli_help_does_not_import_the_heavy_stack():
