@@ -52,6 +52,20 @@ print(json.dumps({"read": t1 - t0, "compute": t2 - t1, "failures": len(failures)
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
+# What `specgen validate` does: scan the Parquet file and run the checks in one streaming pass.
+STREAMING = r"""
+import json, resource, sys, time
+from specgen.api import build_plan
+from specgen.runtime import engine, io
+spec, path = sys.argv[1], sys.argv[2]
+plan = build_plan(spec)
+t0 = time.perf_counter()
+failures = engine.run_checks(io.scan_polars(path, plan.dtypes()), plan.checks("training"), "training")
+t1 = time.perf_counter()
+print(json.dumps({"total": t1 - t0, "failures": len(failures),
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
 
 def measure(code: str, *args: str) -> dict:
     out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
@@ -76,6 +90,7 @@ def main() -> None:
         spec.write_text(spec_text(data).replace(f"training: {data.name}", f"training: {data}"))
         floor = [measure(FLOOR, str(data)) for _ in range(args.repeat)]
         ours = [measure(SPECGEN, str(spec), str(data)) for _ in range(args.repeat)]
+        streaming = [measure(STREAMING, str(spec), str(data)) for _ in range(args.repeat)]
         wall = [cli_wall(spec, data) for _ in range(args.repeat)]
     med = lambda runs, key: statistics.median(r[key] for r in runs)  # noqa: E731
     print(f"rows={args.rows:,} cols=20 repeat={args.repeat} (median; fresh process each)")
@@ -83,8 +98,13 @@ def main() -> None:
           f"peak RSS {med(floor, 'rss_mb'):.0f} MB")
     print(f"specgen validate   : read {med(ours, 'read'):.3f}s  compute {med(ours, 'compute'):.3f}s  "
           f"peak RSS {med(ours, 'rss_mb'):.0f} MB  failures={ours[0]['failures']}")
-    print(f"ratio compute (specgen / floor): {med(ours, 'compute') / med(floor, 'compute'):.2f}x  (target <= 1.5x)")
-    print(f"ratio read+compute             : {(med(ours, 'read') + med(ours, 'compute')) / (med(floor, 'read') + med(floor, 'compute')):.2f}x")
+    print(f"specgen validate, streaming scan (what the CLI runs): total {med(streaming, 'total'):.3f}s  "
+          f"peak RSS {med(streaming, 'rss_mb'):.0f} MB")
+    floor_total = med(floor, "read") + med(floor, "compute")
+    print(f"ratio compute, same in-memory frame (specgen / floor): "
+          f"{med(ours, 'compute') / med(floor, 'compute'):.2f}x  (target <= 1.5x)")
+    print(f"ratio end to end, streaming validate vs floor read+compute: {med(streaming, 'total') / floor_total:.2f}x; "
+          f"peak RSS {med(streaming, 'rss_mb') / med(floor, 'rss_mb'):.2f}x of the floor's")
     print(f"CLI wall clock (incl. start-up): {statistics.median(wall):.2f}s")
 
 

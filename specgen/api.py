@@ -74,10 +74,11 @@ def validate_data(spec_path: str | Path, data_path: str | Path, environment: str
     from .runtime import engine, io  # polars only when validating
 
     the_plan = build_plan(spec_path)
-    frame = io.read_polars(data_path, the_plan.dtypes())
+    frame = io.scan_polars(data_path, the_plan.dtypes())
     checks = the_plan.checks(environment)
-    failures = engine.run_checks(frame, checks, environment)
-    return ValidationResult(str(spec_path), str(data_path), environment, frame.height, len(checks), failures)
+    with io.reading(Path(data_path)):
+        failures = engine.run_checks(frame, checks, environment)
+    return ValidationResult(str(spec_path), str(data_path), environment, failures.rows, len(checks), list(failures))
 
 
 def infer_spec(data: list[str], spec_path: str | Path, *, force: bool = False, **options) -> list[Path]:

@@ -7,6 +7,7 @@ numeric column turned to text is seen as text (and fails its dtype check).
 from __future__ import annotations
 
 import csv
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Mapping
 
@@ -14,7 +15,7 @@ import polars as pl
 
 from ..errors import DataError
 
-__all__ = ["read_polars", "read_pandas", "read_polars_check", "FORMATS", "DataError"]
+__all__ = ["read_polars", "scan_polars", "reading", "read_pandas", "read_polars_check", "FORMATS", "DataError"]
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 _TEXT_KINDS = ("category:str", "string")
@@ -24,10 +25,32 @@ def read_polars(path: str | Path, dtypes: Mapping[str, str] | None = None) -> pl
     """``dtypes``: column -> specgen dtype kind, used only to keep text columns text."""
     path = Path(path)
     fmt = read_polars_check(path)
-    try:
+    with reading(path, fmt):
         if fmt == "parquet":
             return pl.read_parquet(path)
         return _read_csv(path, dtypes or {})
+
+
+def scan_polars(path: str | Path, dtypes: Mapping[str, str] | None = None) -> pl.LazyFrame:
+    """A lazy frame: Parquet is scanned in batches when collected (memory bounded by the
+    batch); CSV is read eagerly (its header and ragged-row repairs need the whole file).
+    Collect it inside ``reading(path)`` so that parse errors become DataErrors."""
+    path = Path(path)
+    fmt = read_polars_check(path)
+    with reading(path, fmt):
+        if fmt == "parquet":
+            lazy = pl.scan_parquet(path)
+            lazy.collect_schema()  # a corrupt footer fails here, not half-way through a check
+            return lazy
+        return _read_csv(path, dtypes or {}).lazy()
+
+
+@contextmanager
+def reading(path: Path, fmt: str | None = None):
+    """Turn what can go wrong while reading ``path`` into one DataError with a code."""
+    fmt = fmt or FORMATS.get(Path(path).suffix.lower(), "data")
+    try:
+        yield
     except DataError:
         raise
     except PermissionError:

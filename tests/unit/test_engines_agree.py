@@ -41,3 +41,19 @@ def test_polars_engine_and_pandera_schema_report_the_same_failures(tmp_path, cas
 
     assert ours == theirs
     assert (case == "clean") == (not ours), ours  # every broken case is caught by both
+
+
+def test_nan_counts_as_null_in_the_polars_engine(tmp_path):
+    """Parquet can hold real NaNs (not nulls): both engines treat them as nulls."""
+    plan = build_plan(SPEC)
+    frame = pl.read_csv(TRAIN).with_columns(
+        pl.when(pl.int_range(pl.len()) < 40).then(float("nan")).otherwise(pl.col("bill_depth_mm"))
+        .alias("bill_depth_mm"))
+    path = tmp_path / "nan.parquet"
+    frame.write_parquet(path)
+    assert frame["bill_depth_mm"].is_nan().sum() == 40
+    ours = engine.run_checks(io.scan_polars(path, plan.dtypes()), plan.checks("training"), "training")
+    assert [f.check.key for f in ours] == [("bill_depth_mm", "null_fraction")]
+    assert "null fraction 0.16" in ours[0].message()
+    report = testing.report(SCHEMA.TrainingSchema, io.read_pandas(path, plan.dtypes()))
+    assert set(report.failures) == {("bill_depth_mm", "null_fraction")}
