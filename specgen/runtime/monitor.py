@@ -25,7 +25,7 @@ from . import baseline as baseline_mod
 from . import engine
 from .checks import Check, Failure
 from .drift import NULL_KEY, drift
-from .io import DataError
+from .io import DataError, InferenceTooShort
 from .summary import CHUNK_ROWS, FeatureSpec, iter_chunks, merge_summaries, summarize_frame
 
 __all__ = ["MonitorReport", "FeatureResult", "load_config", "run", "NUMERIC_MEASURES", "CATEGORICAL_MEASURES"]
@@ -146,11 +146,14 @@ def run(config: dict, current: str | Path, *, checks: list[Check], dtypes: dict[
     features = config["features"]
     references = _references(config, reference, dtypes)
     specs = baseline_mod.feature_specs(features)
-    batch = _Batch(config, specs, [_allow_label(c, config.get("label")) for c in checks if c.kind in _CHUNK_KINDS])
-    for chunk in iter_chunks(current, dtypes, chunk_rows):
+    chunk_checks = [_allow_label(c, config.get("label")) for c in checks if c.kind in _CHUNK_KINDS]
+
+    def add(batch: _Batch, chunk: pl.DataFrame) -> None:
         batch.add(chunk)
         if progress is not None:
             progress(batch.rows)
+
+    batch = one_pass(current, dtypes, chunk_rows, lambda: _Batch(config, specs, chunk_checks), add)
     if batch.rows == 0:
         raise DataError(f"{current}: batch has no rows [SG203]", "SG203")
     failures = batch.failures() + _total_checks(checks, batch)
@@ -168,6 +171,24 @@ def run(config: dict, current: str | Path, *, checks: list[Check], dtypes: dict[
             report.prediction_bias = batch.pred["sum"] / batch.pred["n"] - batch.pred["label_sum"] / batch.pred["label_n"]
     report.finished_at = time.time() if now is None else now
     return report
+
+
+def one_pass(path, dtypes: dict[str, str], chunk_rows: int, start: Callable[[], object],
+             add: Callable[[object, pl.DataFrame], None]):
+    """Read ``path`` once, chunk by chunk, into ``start()``'s accumulator; returns the accumulator.
+
+    A CSV whose types the first rows got wrong is read again with types inferred from
+    every row, into a fresh accumulator (``read_polars`` does the same for a whole file).
+    """
+    for infer_all in (False, True):
+        totals = start()
+        try:
+            for chunk in iter_chunks(path, dtypes, chunk_rows, infer_all=infer_all):
+                add(totals, chunk)
+            return totals
+        except InferenceTooShort:
+            continue
+    raise AssertionError("unreachable: the second pass infers from every row")
 
 
 def _allow_label(check: Check, label: str | None) -> Check:
@@ -287,12 +308,12 @@ def _compare(feature: dict, setting: dict, reference, current, rows: int) -> Fea
 
 def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int) -> list[FeatureResult]:
     """Serving feature log vs the batch's features, both counted on the baseline's edges."""
-    serving: dict = {}
-    rows = 0
-    for chunk in iter_chunks(path, dtypes, chunk_rows):
-        rows += chunk.height
+    def add(totals: list, chunk: pl.DataFrame) -> None:
+        totals[0] += chunk.height
         for name, summary in summarize_frame(chunk, specs).items():
-            serving[name] = summary if name not in serving else merge_summaries(serving[name], summary)
+            totals[1][name] = summary if name not in totals[1] else merge_summaries(totals[1][name], summary)
+
+    rows, serving = one_pass(path, dtypes, chunk_rows, lambda: [0, {}], add)
     out = []
     for f in features:
         mine = batch.summaries.get(f["name"])

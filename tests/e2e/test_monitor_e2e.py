@@ -266,3 +266,31 @@ def test_monitor_exit_code_in_a_real_process(penguins):
                            "--current", str(penguins / "data" / "serving.csv")],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_chunked_csv_gives_the_same_report(penguins):
+    from specgen.api import build_plan, monitor
+    from specgen.runtime.summary import iter_chunks
+
+    csv = penguins / "data" / "serving.csv"
+    sizes = [c.height for c in iter_chunks(csv, build_plan(penguins / "spec.yaml").dtypes(), 7)]
+    assert len(sizes) > 5 and max(sizes) <= 7  # really read in pieces
+    whole = monitor(penguins / "spec.yaml", csv, now=0.0)  # default chunk: the file in one piece
+    chunked = monitor(penguins / "spec.yaml", csv, chunk_rows=7, now=0.0)
+    assert whole.rows == chunked.rows == sum(sizes) == pl.read_csv(csv).height
+    assert chunked.as_dict() == whole.as_dict()
+
+
+def test_csv_chunks_keep_the_whole_file_types(tmp_path, monkeypatch):
+    """A value after the inference window contradicts the guessed type: read again, as a whole read does."""
+    from specgen.runtime import io
+    from specgen.runtime.monitor import one_pass
+
+    path = tmp_path / "late.csv"
+    path.write_text("a,b\n" + "".join(f"{i},x\n" for i in range(50)) + "1.5,y\n")
+    monkeypatch.setattr(io, "INFER_ROWS", 10)
+    whole = io.read_polars(path, {})
+    assert whole.schema["a"] == pl.Float64
+    chunks = one_pass(path, {}, 4, list, lambda acc, chunk: acc.append(chunk))
+    assert max(c.height for c in chunks) <= 4
+    assert pl.concat(chunks).equals(whole)
