@@ -39,7 +39,14 @@ def exposition(report: MonitorReport) -> str:
             if what == "drift":
                 gauge("feature_null_ratio", "Share of nulls per feature in the last batch.", r.null_ratio,
                       feature=r.name)
+    for r in report.prediction_drift:
+        for measure, value in sorted(r.measures.items()):
+            gauge(f"prediction_drift_{measure}", f"{measure} of each model output: current batch vs the training "
+                  "baseline.", value, output=r.name)
     gauge("alarms", "Alarms raised by the last monitor run.", len(report.alarms))
+    if report.model_version is not None:
+        gauge("model_info", "The serving model (always 1; its version in the model_version label).", 1,
+              model_version=report.model_version)
     gauge("model_trained_timestamp_seconds", "When the serving model was trained (Unix time).",
           report.model_trained_at)
     gauge("prediction_non_finite_values", "NaN or infinite predictions in the last batch.",

@@ -26,6 +26,7 @@ from . import engine
 from .checks import Check, Failure
 from .drift import NULL_KEY, drift
 from .io import DataError, InferenceTooShort
+from .model_outputs import PREDICTION_OUTPUT
 from .summary import CHUNK_ROWS, FeatureSpec, iter_chunks, merge_summaries, summarize_frame
 
 __all__ = ["MonitorReport", "FeatureResult", "load_config", "run", "NUMERIC_MEASURES", "CATEGORICAL_MEASURES"]
@@ -76,6 +77,9 @@ class MonitorReport:
     schema_failures: list[Failure]
     drift: list[FeatureResult]
     skew: list[FeatureResult] = field(default_factory=list)
+    prediction_drift: list[FeatureResult] = field(default_factory=list)
+    prediction_source: str | None = None  # column | model | None (no predictions in this run)
+    model_version: str | None = None  # None: the spec declares no model
     model_trained_at: float | None = None
     max_model_age_seconds: float | None = None
     prediction_non_finite: int | None = None
@@ -92,6 +96,8 @@ class MonitorReport:
         out = [f"schema: {f.message()}" for f in self.schema_failures]
         out += [f"drift: {r.name} ({r.metric} {_fmt(r.value)} > {_fmt(r.threshold)})" for r in self.drift if r.alarm]
         out += [f"skew: {r.name} ({r.metric} {_fmt(r.value)} > {_fmt(r.threshold)})" for r in self.skew if r.alarm]
+        out += [f"prediction drift: {r.name} ({r.metric} {_fmt(r.value)} > {_fmt(r.threshold)})"
+                for r in self.prediction_drift if r.alarm]
         age = self.model_age_seconds
         if age is not None and self.max_model_age_seconds is not None and age > self.max_model_age_seconds:
             out.append(f"model age: {age:.0f}s > {self.max_model_age_seconds:.0f}s")
@@ -111,6 +117,8 @@ class MonitorReport:
             "schema_failures": [f.as_dict() for f in self.schema_failures],
             "drift": [r.as_dict() for r in _worst_first(self.drift)],
             "skew": [r.as_dict() for r in _worst_first(self.skew)],
+            "prediction_drift": [r.as_dict() for r in _worst_first(self.prediction_drift)],
+            "prediction_source": self.prediction_source, "model_version": self.model_version,
             "model_age_seconds": self.model_age_seconds, "max_model_age_seconds": self.max_model_age_seconds,
             "prediction_non_finite": self.prediction_non_finite, "prediction_bias": self.prediction_bias,
         }
@@ -142,18 +150,21 @@ def load_config(path: str | Path) -> dict:
 def run(config: dict, current: str | Path, *, checks: list[Check], dtypes: dict[str, str],
         reference: str | Path | None = None, serving_features: str | Path | None = None,
         model_trained_at: float | None = None, now: float | None = None, chunk_rows: int = CHUNK_ROWS,
-        progress: Callable[[int], None] | None = None) -> MonitorReport:
+        progress: Callable[[int], None] | None = None,
+        predictor: Callable[[pl.DataFrame], pl.DataFrame] | None = None) -> MonitorReport:
+    """``predictor``: chunk -> model outputs, used for prediction drift when the batch has no prediction column."""
     features = config["features"]
     references = _references(config, reference, dtypes)
     specs = baseline_mod.feature_specs(features)
-    chunk_checks = [_allow_label(c, config.get("label")) for c in checks if c.kind in _CHUNK_KINDS]
+    allowed = [config.get("label"), config.get("prediction_column")]
+    chunk_checks = [_allow_columns(c, allowed) for c in checks if c.kind in _CHUNK_KINDS]
 
     def add(batch: _Batch, chunk: pl.DataFrame) -> None:
         batch.add(chunk)
         if progress is not None:
             progress(batch.rows)
 
-    batch = one_pass(current, dtypes, chunk_rows, lambda: _Batch(config, specs, chunk_checks), add)
+    batch = one_pass(current, dtypes, chunk_rows, lambda: _Batch(config, specs, chunk_checks, predictor), add)
     if batch.rows == 0:
         raise DataError(f"{current}: batch has no rows [SG203]", "SG203")
     failures = batch.failures() + _total_checks(checks, batch)
@@ -165,6 +176,7 @@ def run(config: dict, current: str | Path, *, checks: list[Check], dtypes: dict[
         max_bias=config.get("max_bias"))
     if serving_features is not None:
         report.skew = _skew(features, specs, serving_features, dtypes, batch, chunk_rows)
+    report.prediction_drift, report.prediction_source = _prediction_drift(config, batch)
     if batch.predictions:
         report.prediction_non_finite = batch.pred["non_finite"]
         if batch.pred["label_n"] and batch.pred["n"]:
@@ -191,11 +203,13 @@ def one_pass(path, dtypes: dict[str, str], chunk_rows: int, start: Callable[[], 
     raise AssertionError("unreachable: the second pass infers from every row")
 
 
-def _allow_label(check: Check, label: str | None) -> Check:
-    """A monitored batch may carry the label (joined later, for prediction bias): not an extra column."""
-    if check.kind != "extra_columns" or label is None or label in check.params["columns"]:
+def _allow_columns(check: Check, names: list[str | None]) -> Check:
+    """A monitored batch may carry the label (joined later, for prediction bias) and the model's
+    predictions: not extra columns."""
+    extra = [n for n in names if n is not None and n not in check.params.get("columns", ())]
+    if check.kind != "extra_columns" or not extra:
         return check
-    return Check(check.kind, check.column, {"columns": [*check.params["columns"], label]}, check.environments)
+    return Check(check.kind, check.column, {"columns": [*check.params["columns"], *extra]}, check.environments)
 
 
 def _references(config: dict, reference, dtypes) -> dict:
@@ -213,8 +227,14 @@ def _references(config: dict, reference, dtypes) -> dict:
 class _Batch:
     """Running totals over the chunks of one batch."""
 
-    def __init__(self, config: dict, specs: list[FeatureSpec], checks: list[Check]):
+    def __init__(self, config: dict, specs: list[FeatureSpec], checks: list[Check], predictor=None):
         self.specs = specs
+        drift = config.get("prediction_drift")
+        self.outputs = baseline_mod.feature_specs(drift["outputs"]) if drift else []
+        self.output_kind = {o["name"]: o["kind"] for o in drift["outputs"]} if drift else {}
+        self.predictor = predictor
+        self.output_summaries: dict = {}
+        self.output_source: str | None = None
         self.checks = checks
         self.rows = 0
         self.summaries: dict = {}
@@ -237,8 +257,26 @@ class _Batch:
         index = {id(c): i for i, c in enumerate(self.checks)}
         for failure in engine.run_checks(chunk, self.checks, "serving"):
             self._merge_failure(index[id(failure.check)], failure)
-        if self.prediction and self.prediction in chunk.columns:
+        if self.prediction and self.prediction in chunk.columns and chunk.schema[self.prediction].is_numeric():
             self._add_predictions(chunk)
+        if self.outputs:
+            self._add_outputs(chunk)
+
+    def _add_outputs(self, chunk: pl.DataFrame) -> None:
+        """Model outputs of this chunk: the batch's prediction column, else the model run on the chunk."""
+        if self.prediction and self.prediction in chunk.columns:
+            self.output_source = "column"
+            numeric = self.output_kind.get(PREDICTION_OUTPUT) == "numeric"
+            x = pl.col(self.prediction)
+            outputs = chunk.select((x.cast(pl.Float64) if numeric else x.cast(pl.String)).alias(PREDICTION_OUTPUT))
+        elif self.predictor is not None:
+            self.output_source = "model"
+            outputs = self.predictor(chunk)
+        else:
+            return
+        for name, summary in summarize_frame(outputs, self.outputs).items():
+            old = self.output_summaries.get(name)
+            self.output_summaries[name] = summary if old is None else merge_summaries(old, summary)
 
     def _merge_failure(self, i: int, failure: Failure) -> None:
         old = self.merged.get(i)
@@ -304,6 +342,24 @@ def _compare(feature: dict, setting: dict, reference, current, rows: int) -> Fea
     value = measures.get(metric)
     note = "" if value is not None else "not comparable (no non-null values)"
     return FeatureResult(name, kind, metric, threshold, value, measures, nulls / rows if rows else None, note)
+
+
+def _prediction_drift(config: dict, batch: _Batch) -> tuple[list[FeatureResult], str | None]:
+    drift = config.get("prediction_drift")
+    if not drift:
+        return [], None
+    out = []
+    for o in drift["outputs"]:
+        current = batch.output_summaries.get(o["name"])
+        if current is None:
+            why = ("no predictions: the batch has no prediction column and no model to run" if batch.output_source
+                   is None else f"absent from the model outputs (source: {batch.output_source})")
+            out.append(FeatureResult(o["name"], o["kind"], o["drift"]["metric"], float(o["drift"]["threshold"]),
+                                     None, {}, note="absent: " + why))
+            continue
+        reference = (baseline_mod.to_summary(o["kind"], o["reference"]), o["reference"])
+        out.append(_compare(o, o["drift"], reference, current, batch.rows))
+    return out, batch.output_source
 
 
 def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int) -> list[FeatureResult]:

@@ -79,7 +79,7 @@ def _serving(penguins: Path, name: str, change) -> Path:
 def test_committed_rules_pass_promtool_check(promtool):
     done = _promtool(promtool, "check", "rules", "penguins_alerts.yml", cwd=GENERATED)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "SUCCESS: 16 rules found" in done.stdout
+    assert "SUCCESS: 18 rules found" in done.stdout  # 16 + prediction drift (class, probabilities)
 
 
 def test_committed_rule_tests_pass_promtool_test(promtool):
@@ -294,3 +294,93 @@ def test_csv_chunks_keep_the_whole_file_types(tmp_path, monkeypatch):
     chunks = one_pass(path, {}, 4, list, lambda acc, chunk: acc.append(chunk))
     assert max(c.height for c in chunks) <= 4
     assert pl.concat(chunks).equals(whole)
+
+
+# -- prediction drift and model identity ----------------------------------------------------------
+
+SWAPPED_MODEL = '''
+import numpy as np
+
+
+class Always:
+    """A broken release: calls every penguin a Gentoo."""
+    classes_ = np.array(["Adelie", "Chinstrap", "Gentoo"])
+    model_version = "swapped-1"
+
+    def predict(self, X):
+        return np.array(["Gentoo"] * len(X))
+
+    def predict_proba(self, X):
+        return np.tile([0.0, 0.0, 1.0], (len(X), 1))
+
+
+def load():
+    return Always()
+
+
+def explode():
+    raise RuntimeError("registry unreachable")
+'''
+
+
+def test_prediction_baseline_is_compiled_from_the_serving_model(penguins):
+    import yaml
+
+    config = yaml.safe_load((penguins / "generated" / "penguins" / "penguins_monitoring.yaml").read_text())
+    drift = config["prediction_drift"]
+    assert drift["source"] == "model"
+    assert [o["name"] for o in drift["outputs"]] == ["prediction", "proba:Adelie", "proba:Chinstrap", "proba:Gentoo"]
+    counts = drift["outputs"][0]["reference"]["counts"]
+    assert sum(counts.values()) == config["baseline"]["rows"] and set(counts) == {"Adelie", "Chinstrap", "Gentoo"}
+
+
+def test_clean_batch_exports_model_info_and_prediction_drift(promtool, penguins, tmp_path):
+    prom = tmp_path / "penguins.prom"
+    code, out = _specgen("monitor", penguins / "spec.yaml", "--current", penguins / "data" / "serving.csv",
+                         "--metrics-out", prom)
+    assert code == 0, out
+    assert "prediction drift (the serving model run on the batch)" in out
+    text = prom.read_text()
+    assert 'specgen_penguins_model_info{model_version="snapshot-300"} 1\n' in text
+    assert 'specgen_penguins_prediction_drift_linf{output="prediction"}' in text
+    assert 'specgen_penguins_prediction_drift_psi{output="proba:Gentoo"}' in text
+    done = _promtool(promtool, "check", "metrics", cwd=tmp_path, stdin=text)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_swapped_serving_model_is_prediction_drift(penguins, monkeypatch):
+    """Same features, another model: only the model's outputs move, and the monitor says so."""
+    (penguins / "swapped_model.py").write_text(SWAPPED_MODEL)
+    monkeypatch.setenv("SPECGEN_MODEL_LOAD", "swapped_model:load")
+    code, out = _specgen("monitor", penguins / "spec.yaml", "--current", penguins / "data" / "serving.csv",
+                         "--format", "json")
+    assert code == 1, out
+    report = json.loads(out)
+    assert [a for a in report["alarms"] if not a.startswith("prediction drift: ")] == []
+    assert "prediction drift: prediction (linf" in " ".join(report["alarms"])
+    assert {r["feature"] for r in report["prediction_drift"] if r["alarm"]} >= {"prediction", "proba:Gentoo"}
+    assert report["prediction_source"] == "model" and report["model_version"] == "swapped-1"
+    assert not any(r["alarm"] for r in report["drift"])
+
+
+def test_prediction_column_of_the_batch_is_used_without_loading_the_model(penguins, monkeypatch):
+    spec = _variant(penguins, "  stale_after: 1d", "  stale_after: 1d\n  prediction: {column: predicted}")
+    from specgen.runtime import model_outputs
+
+    model = model_outputs.load_model([penguins], {"load": "penguins_model:load"})
+    predicted = lambda f: model_outputs.outputs(model, f, model.impl.feature_names_in_.tolist(),  # noqa: E731
+                                                "classification")["prediction"]
+    (penguins / "swapped_model.py").write_text(SWAPPED_MODEL)
+    monkeypatch.setenv("SPECGEN_MODEL_LOAD", "swapped_model:explode")  # loading it would be an error
+    clean = _serving(penguins, "clean_predictions.csv", lambda f: f.with_columns(predicted(f).alias("predicted")))
+    code, out = _specgen("monitor", spec, "--current", clean, "--format", "json")
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["prediction_source"] == "column" and report["schema_failures"] == []
+    shifted = _serving(penguins, "gentoo_predictions.csv", lambda f: f.with_columns(pl.lit("Gentoo").alias("predicted")))
+    code, out = _specgen("monitor", spec, "--current", shifted)
+    assert code == 1, out
+    assert "ALARM prediction drift: prediction (linf" in out
+    # without the column the model must run, and a model that cannot load is an error (exit 2)
+    code, out = _specgen("monitor", spec, "--current", penguins / "data" / "serving.csv")
+    assert code == 2 and "SG306" in out and "registry unreachable" in out
