@@ -108,7 +108,8 @@ def infer_spec(data: list[str], spec_path: str | Path, *, force: bool = False, *
 def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path | None = None,
             serving_features: str | Path | None = None, model_trained_at: float | None = None,
             metrics_out: str | Path | None = None, config: str | Path | None = None,
-            chunk_rows: int | None = None, now: float | None = None, progress=None):
+            chunk_rows: int | None = None, now: float | None = None, progress=None,
+            pushgateway: str | None = None):
     """Compare a serving batch with the compiled baseline; optionally write Prometheus metrics.
 
     Returns a ``runtime.monitor.MonitorReport`` (``ok`` is False when any alarm is raised).
@@ -138,6 +139,8 @@ def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path
             exposition.write_textfile(metrics_out, exposition.exposition(report))
         except OSError as exc:
             raise SpecgenError(f"{metrics_out}: cannot write metrics: {exc.strerror} [SG302]", "SG302") from None
+    if pushgateway is not None:
+        exposition.push(pushgateway, f"specgen_{report.name}", exposition.exposition(report))
     return report
 
 
