@@ -456,3 +456,21 @@ def test_pushgateway_errors_exit_2(penguins, no_proxy):
     assert code == 2 and "SG307" in out and "cannot reach the Pushgateway" in out
     code, out = _specgen("monitor", penguins / "spec.yaml", "--current", serving, "--pushgateway", "file:///etc/x")
     assert code == 2 and "SG307" in out and "must be http(s)" in out
+
+
+def test_duplicate_keys_in_different_chunks_are_found(penguins, tmp_path):
+    from specgen.api import monitor
+
+    frame = pl.read_csv(penguins / "data" / "serving.csv", null_values="NA")
+    first = frame.get_column("penguin_id")[0]
+    frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == 50).then(first).otherwise(pl.col("penguin_id"))
+                               .alias("penguin_id"))
+    parquet = tmp_path / "dupes.parquet"
+    frame.write_parquet(parquet, row_group_size=7)
+    whole = monitor(penguins / "spec.yaml", parquet, now=0.0)
+    chunked = monitor(penguins / "spec.yaml", parquet, chunk_rows=7, now=0.0)  # rows 0 and 50: other chunks
+    found = lambda report: sorted((f.check.column or "", f.check.kind, f.failing_rows)  # noqa: E731
+                                  for f in report.schema_failures)
+    assert ("penguin_id", "unique", 2) in found(whole)
+    assert found(chunked) == found(whole)
+    assert not chunked.ok and any("unique" in a for a in chunked.alarms)
