@@ -109,7 +109,8 @@ def infer_spec(data: list[str], spec_path: str | Path, *, force: bool = False, *
 def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path | None = None,
             serving_features: str | Path | None = None, model_trained_at: float | None = None,
             metrics_out: str | Path | None = None, config: str | Path | None = None,
-            chunk_rows: int | None = None, now: float | None = None, progress=None):
+            chunk_rows: int | None = None, now: float | None = None, progress=None,
+            pushgateway: str | None = None):
     """Compare a serving batch with the compiled baseline; optionally write Prometheus metrics.
 
     Returns a ``runtime.monitor.MonitorReport`` (``ok`` is False when any alarm is raised).
@@ -127,15 +128,47 @@ def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path
         raise SpecgenError(f"{config_path}: monitoring config is stale (the spec changed); run: specgen compile "
                            f"{spec_path} [SG304]", "SG304")
     options = {} if chunk_rows is None else {"chunk_rows": chunk_rows}
+    predictor = _predictor(the_plan)
     report = runtime_monitor.run(settings, current, checks=the_plan.checks("serving"), dtypes=the_plan.dtypes(),
                                  reference=reference, serving_features=serving_features,
-                                 model_trained_at=model_trained_at, now=now, progress=progress, **options)
+                                 model_trained_at=model_trained_at, now=now, progress=progress,
+                                 predictor=predictor, **options)
+    if predictor is not None:
+        _model_identity(report, predictor, the_plan)
     if metrics_out is not None:
         try:
             exposition.write_textfile(metrics_out, exposition.exposition(report))
         except OSError as exc:
             raise SpecgenError(f"{metrics_out}: cannot write metrics: {exc.strerror} [SG302]", "SG302") from None
+    if pushgateway is not None:
+        exposition.push(pushgateway, f"specgen_{report.name}", exposition.exposition(report))
     return report
+
+
+def _predictor(the_plan: Plan):
+    """The serving model, loaded on first use (never when the batch carries its predictions)."""
+    if the_plan.model is None:
+        return None
+    import os
+
+    from .runtime.model_outputs import Predictor
+
+    config = the_plan.model.config
+    paths = [os.path.normpath(the_plan.out_dir / p) for p in config["paths"]]
+    return Predictor(paths, config["entrypoints"], config["features"], config["task"])
+
+
+def _model_identity(report, predictor, the_plan: Plan) -> None:
+    """``model_info{model_version}`` and, unless given, the training time from the model's metadata."""
+    import os
+
+    from .runtime import model_outputs
+
+    artifact = the_plan.model.config["artifact"]
+    artifact = os.path.normpath(the_plan.out_dir / artifact) if artifact else None
+    report.model_version = model_outputs.model_version(predictor.model, artifact)
+    if report.model_trained_at is None:
+        report.model_trained_at = model_outputs.trained_at(predictor.model, artifact)
 
 
 def parse_timestamp(text: str) -> float:

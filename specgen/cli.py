@@ -106,9 +106,12 @@ def validate_cmd(spec, data, environment, fmt):
               help="Monitoring config (default: the compiled <name>_monitoring.yaml next to the spec).")
 @click.option("--metrics-out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write Prometheus metrics here (atomically; for the node_exporter textfile collector).")
-@click.option("--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per Parquet chunk.")
+@click.option("--pushgateway", metavar="URL",
+              help="Also push the metrics to this Prometheus Pushgateway (PUT /metrics/job/specgen_<name>).")
+@click.option("--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per chunk (CSV and Parquet).")
 @_FORMAT
-def monitor_cmd(spec, current, reference, serving_features, trained_at, config, metrics_out, chunk_rows, fmt):
+def monitor_cmd(spec, current, reference, serving_features, trained_at, config, metrics_out, pushgateway,
+                chunk_rows, fmt):
     """Check a serving batch: schema, drift per feature, skew, model age, prediction health.
 
     Drift compares the batch with the baseline compiled from the training data,
@@ -120,7 +123,7 @@ def monitor_cmd(spec, current, reference, serving_features, trained_at, config, 
     progress = _progress if sys.stderr.isatty() else None
     report = _run(monitor, spec, current, reference=reference, serving_features=serving_features,
                   model_trained_at=trained, metrics_out=metrics_out, config=config, chunk_rows=chunk_rows,
-                  progress=progress)
+                  progress=progress, pushgateway=pushgateway)
     if progress is not None:
         click.echo("", err=True)  # end the progress line
     if fmt == "json":

@@ -40,6 +40,8 @@ CODES: dict[str, str] = {
     "SG303": "template error",
     "SG304": "monitoring config is stale (the spec changed since it was compiled)",
     "SG305": "monitoring config missing or not a specgen monitoring config",
+    "SG306": "the serving model cannot be loaded or fails to predict (prediction drift)",
+    "SG307": "metrics cannot be pushed to the Pushgateway",
 }
 
 

@@ -9,11 +9,14 @@ def render_text(report, current) -> str:
     lines = [f"{current}: {report.rows} rows, {report.checks} schema checks: {status}"]
     for alarm in report.alarms:
         lines.append(f"  ALARM {alarm}")
-    for title, results in (("drift vs baseline", report.drift), ("skew vs serving log", report.skew)):
+    source = {"column": "the batch's prediction column", "model": "the serving model run on the batch"}
+    for title, results in (("drift vs baseline", report.drift), ("skew vs serving log", report.skew),
+                           (f"prediction drift ({source.get(report.prediction_source, 'no predictions')})",
+                            report.prediction_drift)):
         if not results:
             continue
         lines += ["", f"{title} (worst first)",
-                  f"  {'feature':<24} {'kind':<11} {'measure':<22} {'value':>9} {'limit':>9} {'nulls':>7}  status"]
+                  f"  {'feature' if 'prediction' not in title else 'output':<24} {'kind':<11} {'measure':<22} {'value':>9} {'limit':>9} {'nulls':>7}  status"]
         for r in sorted(results, key=lambda r: (-r.severity, r.name)):
             value = "n/a" if r.value is None else f"{r.value:.4g}"
             nulls = "" if r.null_ratio is None else f"{r.null_ratio:.2%}"
@@ -24,6 +27,8 @@ def render_text(report, current) -> str:
         limit = report.max_model_age_seconds
         lines.append(f"\nmodel age: {report.model_age_seconds / 86400:.2f} days"
                      + (f" (limit {limit / 86400:.2f} days)" if limit is not None else ""))
+    if report.model_version is not None:
+        lines.append(f"model version: {report.model_version}")
     if report.prediction_non_finite is not None:
         bias = "n/a" if report.prediction_bias is None else f"{report.prediction_bias:.4g}"
         lines.append(f"predictions: {report.prediction_non_finite} non-finite, bias {bias}")

@@ -24,6 +24,7 @@ FEATURES = NUMERIC + CATEGORICAL
 LABEL = "species"
 DATA = Path(__file__).parent / "data" / "train.csv"
 RELEASED_SNAPSHOT = 300  # last penguin_id the serving model was trained on
+VERSION = "snapshot-300"  # reported by specgen monitor as specgen_penguins_model_info{model_version=...}
 
 
 def build(seed: int, C: float = 1.0) -> Pipeline:
@@ -43,4 +44,6 @@ def train(frame: pd.DataFrame, seed: int) -> Pipeline:
 
 def load() -> Pipeline:
     frame = pd.read_csv(DATA)
-    return train(frame[frame["penguin_id"] <= RELEASED_SNAPSHOT], seed=1234)
+    model = train(frame[frame["penguin_id"] <= RELEASED_SNAPSHOT], seed=1234)
+    model.model_version = VERSION  # a registry would hand this over with the model
+    return model

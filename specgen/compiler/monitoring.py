@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from .spec import Measure, Spec, parse_duration
 
-__all__ = ["MonitoringPlan", "MonitoredFeature", "Rule", "RuleTest", "monitoring_plan", "promql_string",
-           "SEVERITY", "CONFIG_FORMAT"]
+__all__ = ["MonitoringPlan", "MonitoredFeature", "PredictionDriftPlan", "Rule", "RuleTest", "monitoring_plan",
+           "promql_string", "SEVERITY", "CONFIG_FORMAT", "PREDICTION_OUTPUT", "PROBA_PREFIX"]
 
 CONFIG_FORMAT = "specgen-monitoring/1"
 SEVERITY = {"page": "critical", "ticket": "warning"}
@@ -32,6 +32,31 @@ class MonitoredFeature:
     drift_threshold: float
     skew_metric: str
     skew_threshold: float
+
+
+#: the ``output`` label of the model's ``predict`` output; class probabilities are ``proba:<class>``
+PREDICTION_OUTPUT = "prediction"
+PROBA_PREFIX = "proba:"
+
+
+@dataclass(frozen=True)
+class PredictionDriftPlan:
+    """Drift of the model's outputs: ``predict`` (a class or a number), and class probabilities.
+
+    The baseline is the serving model (``model.load``) run on the training data, or the
+    prediction column when the training data carries one; ``specgen monitor`` reads the
+    batch's prediction column when present, and runs the model otherwise.
+    """
+
+    task: str
+    kind: str  # of the predict output: categorical (classification) | numeric (regression)
+    metric: str
+    threshold: float
+    proba_metric: str  # class probabilities are numbers
+    proba_threshold: float
+    bins: int
+    column: str | None  # the prediction column (monitoring.prediction.column)
+    has_load: bool
 
 
 @dataclass(frozen=True)
@@ -73,6 +98,7 @@ class MonitoringPlan:
     max_bias: float | None
     rules: tuple[Rule, ...]
     tests: tuple[RuleTest, ...]
+    prediction_drift: PredictionDriftPlan | None = None
     format: str = CONFIG_FORMAT
 
     @property
@@ -115,8 +141,9 @@ def monitoring_plan(spec: Spec) -> MonitoringPlan | None:
     max_age = None
     if spec.training.mode == "dynamic" and spec.training.max_model_age:
         max_age = parse_duration(spec.training.max_model_age)
+    drift_plan = _prediction_drift(spec)
     builder = _RuleBuilder(spec, f"specgen_{spec.name}_")
-    builder.build(features, max_age)
+    builder.build(features, max_age, drift_plan)
     return MonitoringPlan(
         prefix=builder.prefix,
         config_file=f"{spec.name}_monitoring.yaml",
@@ -129,7 +156,21 @@ def monitoring_plan(spec: Spec) -> MonitoringPlan | None:
         max_bias=mon.prediction.max_bias if mon.prediction else None,
         rules=tuple(builder.rules),
         tests=tuple(builder.tests),
+        prediction_drift=drift_plan,
     )
+
+
+def _prediction_drift(spec: Spec) -> PredictionDriftPlan | None:
+    """Needs a model and a source of training-time predictions (the serving model, or a prediction column)."""
+    mon, model = spec.monitoring, spec.model
+    column = mon.prediction.column if mon.prediction else None
+    if model is None or (model.load is None and column is None):
+        return None
+    settings = mon.prediction_drift or mon.drift
+    kind = "categorical" if model.task == "classification" else "numeric"
+    chosen = settings.categorical if kind == "categorical" else settings.numeric
+    return PredictionDriftPlan(model.task, kind, chosen.metric, chosen.threshold, settings.numeric.metric,
+                               settings.numeric.threshold, mon.bins, column, model.load is not None)
 
 
 def _features(spec: Spec):
@@ -191,12 +232,13 @@ class _RuleBuilder:
     def _add(self, alert: str, expr: str, summary: str, description: str, *, label: str,
              firing: list[tuple[str, str]], silent: list[tuple[str, str]],
              expected_labels: tuple = (), expected_summary: str | None = None,
-             expected_description: str | None = None) -> None:
+             expected_description: str | None = None, rule_labels: tuple | None = None) -> None:
         alert = f"{self.camel}{alert}"
         # per-feature rules carry their feature as a rule label too: promtool rejects
         # rules that share alert name and labels as duplicates
         labels = tuple(sorted(expected_labels + (("severity", self.severity),)))
-        self.rules.append(Rule(alert, expr, self.for_, labels, self._annotations(summary, description)))
+        own = labels if rule_labels is None else tuple(sorted(rule_labels + (("severity", self.severity),)))
+        self.rules.append(Rule(alert, expr, self.for_, own, self._annotations(summary, description)))
         exp = ExpectedAlert(labels, self._annotations(
             expected_summary or summary, expected_description or description))
         when = f"{self._eval_seconds}s"
@@ -208,7 +250,8 @@ class _RuleBuilder:
 
     # -- rules --------------------------------------------------------------
 
-    def build(self, features: tuple[MonitoredFeature, ...], max_age: int | None) -> None:
+    def build(self, features: tuple[MonitoredFeature, ...], max_age: int | None,
+              prediction_drift: PredictionDriftPlan | None = None) -> None:
         for f in features:
             self._feature_rule(f, "drift", f.drift_metric, f.drift_threshold)
         for f in features:
@@ -218,6 +261,8 @@ class _RuleBuilder:
         if max_age is not None:
             self._age_rule(max_age)
         self._prediction_rules()
+        if prediction_drift is not None:
+            self._prediction_drift_rules(prediction_drift)
         self._serving_rules()
 
     def _feature_rule(self, f: MonitoredFeature, what: str, metric: str, threshold: float) -> None:
@@ -299,6 +344,31 @@ class _RuleBuilder:
                   firing=[(series, self._flat(-fire))], silent=[(series, self._flat(prediction.max_bias / 2))],
                   expected_description=f"|mean prediction - mean label| is {fire:.4g}, above "
                                        f"{_num(prediction.max_bias)}.")
+
+    def _prediction_drift_rules(self, plan: PredictionDriftPlan) -> None:
+        """One rule for the predict output; one for every class probability (classification)."""
+        self._output_rule(plan.metric, plan.threshold, f"output={promql_string(PREDICTION_OUTPUT)}",
+                          PREDICTION_OUTPUT, (("output", PREDICTION_OUTPUT),))
+        if plan.task == "classification":
+            # a regex matcher: the classes are known only once the model is loaded (baseline stage)
+            self._output_rule(plan.proba_metric, plan.proba_threshold,
+                              f"output=~{promql_string(PROBA_PREFIX + '.+')}", PROBA_PREFIX + "example", ())
+
+    def _output_rule(self, metric: str, threshold: float, selector: str, example: str, rule_labels: tuple) -> None:
+        name = f"{self.prefix}prediction_drift_{metric}"
+        value = '{{ printf "%.4g" $value }}'
+        test_series = f"{name}{{output={promql_string(example)}}}"
+        fire = threshold * 2
+        self._add(
+            "PredictionDrift", f"{name}{{{selector}}} > {_num(threshold)}",
+            f"{self.spec.name}: model output {{{{ $labels.output }}}} drifted from the training baseline",
+            f"{metric} of model output {{{{ $labels.output }}}} is {value}, above {_num(threshold)}.",
+            label=f"prediction drift {example}",
+            firing=[(test_series, self._flat(fire))], silent=[(test_series, self._flat(threshold / 2))],
+            expected_labels=(("output", example),), rule_labels=rule_labels,
+            expected_summary=f"{self.spec.name}: model output {example} drifted from the training baseline",
+            expected_description=f"{metric} of model output {example} is {fire:.4g}, above {_num(threshold)}.",
+        )
 
     def _serving_rules(self) -> None:
         targets = self.spec.monitoring.serving

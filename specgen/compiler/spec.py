@@ -480,6 +480,9 @@ class Monitoring(_Model):
     bins: Annotated[int, Field(ge=2, le=100)] = Field(10, description="Quantile bins per numeric feature.")
     stale_after: str = Field("1d", description="Alert when specgen monitor has not succeeded for this long.")
     prediction: Prediction | None = Field(None, description="Prediction bias and non-finite output monitoring.")
+    prediction_drift: DriftDefaults | None = Field(
+        None, description="Prediction drift (needs a model section): numeric for regression outputs and class "
+                          "probabilities, categorical for predicted classes. Default: monitoring.drift.")
     serving: ServingTargets | None = Field(None, description="Latency / QPS targets (online inference only).")
 
     _stale = field_validator("stale_after")(lambda v: _check_duration(v))
@@ -626,6 +629,7 @@ class Spec(_Model):
             raise contradiction(f"{both} declared both in features and in columns")
         self._model_checks()
         self._predictions_consistent()
+        self._monitoring_consistent()
         return self
 
     def _predictions_consistent(self) -> None:
@@ -663,8 +667,6 @@ class Spec(_Model):
             _check_metrics(piece.metrics, self.model.task)
             if piece.column is not None and piece.column not in names:
                 raise contradiction(f"slice {name!r} filters on undeclared column {piece.column!r}")
-        self._monitoring_consistent()
-        return self
 
     def _monitoring_consistent(self):
         for name, feature in self.columns.items():
@@ -679,7 +681,12 @@ class Spec(_Model):
                         raise contradiction(f"features.{name}.monitoring.{what}: {measure.metric} needs numbers; "
                                             f"use psi, js_distance, linf or chi_square for {feature.dtype}")
         if self.monitoring is not None:
-            for what, measure in (("drift.categorical", self.monitoring.drift.categorical),):
+            measures = [("drift.categorical", self.monitoring.drift.categorical)]
+            if self.monitoring.prediction_drift is not None:
+                if self.model is None:
+                    raise contradiction("monitoring.prediction_drift needs a model section")
+                measures.append(("prediction_drift.categorical", self.monitoring.prediction_drift.categorical))
+            for what, measure in measures:
                 if measure.metric in POSITIONAL_MEASURES:
                     raise contradiction(f"monitoring.{what}: {measure.metric} needs numbers")
 

@@ -13,24 +13,28 @@ from . import io
 from .drift import NULL_KEY, Histogram
 from .summary import FeatureSpec, reference_edges, round_sig, summarize_frame
 
-__all__ = ["compute", "to_summary", "feature_specs"]
+__all__ = ["compute", "compute_frame", "entry", "to_summary", "feature_specs"]
 
 
 def compute(path: str | Path, dtypes: dict[str, str], features) -> tuple[int, list[dict]]:
     """(rows, [feature entry]) for ``features`` (objects with name, kind, bins) found in ``path``."""
-    frame = io.read_polars(path, dtypes)
+    return compute_frame(io.read_polars(path, dtypes), features, str(path))
+
+
+def compute_frame(frame: pl.DataFrame, features, source: str) -> tuple[int, list[dict]]:
     if frame.height == 0:
-        raise io.DataError(f"{path}: reference data has no rows [SG203]", "SG203")
+        raise io.DataError(f"{source}: reference data has no rows [SG203]", "SG203")
     out = []
     for f in features:
         if f.name not in frame.columns:
-            raise io.DataError(f"{path}: monitored feature {f.name!r} is missing from the reference data "
+            raise io.DataError(f"{source}: monitored feature {f.name!r} is missing from the reference data "
                                "[SG201]", "SG201")
-        out.append(_entry(frame, f))
+        out.append(entry(frame, f))
     return frame.height, out
 
 
-def _entry(frame: pl.DataFrame, f) -> dict:
+def entry(frame: pl.DataFrame, f) -> dict:
+    """The stored reference of one column: ``f`` has name, kind (numeric | categorical) and bins."""
     column = frame.get_column(f.name)
     if f.kind == "numeric":
         values = column.cast(pl.Float64).fill_nan(None).drop_nulls()

@@ -11,9 +11,15 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..errors import SpecgenError
 from .monitor import MonitorReport
 
-__all__ = ["exposition", "write_textfile"]
+
+class PushError(SpecgenError):
+    def __init__(self, message: str):
+        super().__init__(f"{message} [SG307]", "SG307")
+
+__all__ = ["exposition", "write_textfile", "push", "PushError"]
 
 
 def exposition(report: MonitorReport) -> str:
@@ -39,7 +45,14 @@ def exposition(report: MonitorReport) -> str:
             if what == "drift":
                 gauge("feature_null_ratio", "Share of nulls per feature in the last batch.", r.null_ratio,
                       feature=r.name)
+    for r in report.prediction_drift:
+        for measure, value in sorted(r.measures.items()):
+            gauge(f"prediction_drift_{measure}", f"{measure} of each model output: current batch vs the training "
+                  "baseline.", value, output=r.name)
     gauge("alarms", "Alarms raised by the last monitor run.", len(report.alarms))
+    if report.model_version is not None:
+        gauge("model_info", "The serving model (always 1; its version in the model_version label).", 1,
+              model_version=report.model_version)
     gauge("model_trained_timestamp_seconds", "When the serving model was trained (Unix time).",
           report.model_trained_at)
     gauge("prediction_non_finite_values", "NaN or infinite predictions in the last batch.",
@@ -93,3 +106,32 @@ def write_textfile(path: str | Path, text: str) -> None:
         except OSError:
             pass
         raise
+
+
+def push(gateway: str, job: str, text: str, timeout: float = 30.0) -> str:
+    """PUT ``text`` to ``<gateway>/metrics/job/<job>`` (replaces the job's group, as a batch job wants).
+
+    The Pushgateway's API with the standard library: text exposition format 0.0.4.
+    Returns the URL pushed to; any failure is a ``PushError`` naming the cause.
+    """
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+
+    parts = urllib.parse.urlsplit(gateway)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise PushError(f"{gateway!r}: the Pushgateway URL must be http(s)://host[:port]")
+    url = gateway.rstrip("/") + "/metrics/job/" + urllib.parse.quote(job, safe="")
+    request = urllib.request.Request(url, data=text.encode("utf-8"), method="PUT",
+                                     headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            response.read()
+    except urllib.error.HTTPError as exc:
+        body = exc.read(500).decode("utf-8", "replace").strip().splitlines()
+        raise PushError(f"{url}: the Pushgateway answered HTTP {exc.code} {exc.reason}"
+                        + (f": {body[0]}" if body else "")) from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise PushError(f"{url}: cannot reach the Pushgateway: {reason}") from None
+    return url

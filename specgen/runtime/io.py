@@ -7,6 +7,8 @@ numeric column turned to text is seen as text (and fails its dtype check).
 from __future__ import annotations
 
 import csv
+import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Mapping
@@ -15,9 +17,11 @@ import polars as pl
 
 from ..errors import DataError
 
-__all__ = ["read_polars", "scan_polars", "reading", "read_pandas", "read_polars_check", "FORMATS", "DataError"]
+__all__ = ["read_polars", "scan_polars", "reading", "read_pandas", "read_polars_check", "iter_csv",
+           "InferenceTooShort", "FORMATS", "DataError", "INFER_ROWS"]
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+INFER_ROWS = 100_000  # CSV rows column types are inferred from (all rows when these contradict a later value)
 _TEXT_KINDS = ("category:str", "string")
 
 
@@ -53,15 +57,8 @@ def reading(path: Path, fmt: str | None = None):
         yield
     except DataError:
         raise
-    except PermissionError:
-        raise DataError(f"{path}: permission denied [SG201]", "SG201") from None
-    except FileNotFoundError:
-        raise DataError(f"{path}: data file vanished while reading [SG201]", "SG201") from None
     except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if fmt == "csv" and "more fields" in first:
-            first = _ragged_row(path) or first
-        raise DataError(f"{path}: cannot parse {fmt} data: {first} [SG202]", "SG202") from None
+        raise _parse_error(path, fmt, exc) from None
 
 
 def read_polars_check(path: Path) -> str:
@@ -83,7 +80,8 @@ def read_polars_check(path: Path) -> str:
     return fmt
 
 
-def _read_csv(path: Path, dtypes: Mapping[str, str]) -> pl.DataFrame:
+def _csv_options(path: Path, dtypes: Mapping[str, str]) -> tuple[list[str], list[str] | None, dict]:
+    """(header as polars reads it, the csv module's reading when it differs, read options)."""
     header = pl.read_csv(path, n_rows=0, infer_schema=False).columns
     if not header:
         raise DataError(f"{path}: CSV has no header row [SG203]", "SG203")
@@ -94,15 +92,69 @@ def _read_csv(path: Path, dtypes: Mapping[str, str]) -> pl.DataFrame:
     text = {c: pl.String for c in (rename or header) if dtypes.get(c) in _TEXT_KINDS}
     if rename:
         text = {header[rename.index(c)]: t for c, t in text.items()}
-    options = dict(schema_overrides=text, try_parse_dates=True)
+    return header, rename, dict(schema_overrides=text, try_parse_dates=True)
+
+
+def _read_csv(path: Path, dtypes: Mapping[str, str]) -> pl.DataFrame:
+    header, rename, options = _csv_options(path, dtypes)
     try:
-        frame = pl.read_csv(path, infer_schema_length=100_000, **options)
+        frame = pl.read_csv(path, infer_schema_length=INFER_ROWS, **options)
     except pl.exceptions.ComputeError:
         # a value far down the file contradicts the type guessed from the top: infer from all rows
         frame = pl.read_csv(path, infer_schema_length=None, **options)
     if frame.height == 0:  # every column would read as text and fail its dtype check: say what is wrong
         raise DataError(f"{path}: CSV has a header but no data rows [SG203]", "SG203")
     return frame.rename(dict(zip(header, rename))) if rename else frame
+
+
+class InferenceTooShort(Exception):
+    """A CSV value after the first ``INFER_ROWS`` rows contradicts the inferred type, after chunks were
+    already handed out: the reader must start again with ``infer_all=True`` (as ``read_polars`` does)."""
+
+
+def iter_csv(path: str | Path, dtypes: Mapping[str, str] | None, chunk_rows: int, *,
+             infer_all: bool = False) -> Iterator[pl.DataFrame]:
+    """A CSV file in frames of at most ``chunk_rows`` rows, read as ``read_polars`` reads it whole.
+
+    polars' streaming engine parses the file in pieces: memory is bounded by the chunk,
+    not the file. Column types are inferred once, from the first ``INFER_ROWS`` rows (or
+    all rows with ``infer_all``), so every chunk has the types the whole file would get.
+    """
+    path = Path(path)
+    read_polars_check(path)
+    header, rename, options = _csv_options(path, dtypes or {})
+    yielded = 0
+    try:
+        scan = pl.scan_csv(path, infer_schema_length=None if infer_all else INFER_ROWS, **options)
+        for chunk in scan.collect_batches(chunk_size=chunk_rows):
+            if chunk.height == 0:
+                continue
+            yielded += chunk.height
+            yield chunk.rename(dict(zip(header, rename))) if rename else chunk
+    except DataError:
+        raise
+    except pl.exceptions.ComputeError:
+        if infer_all:
+            raise _parse_error(path, "csv", sys.exc_info()[1]) from None
+        if yielded:
+            raise InferenceTooShort(str(path)) from None
+        yield from iter_csv(path, dtypes, chunk_rows, infer_all=True)
+        return
+    except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+        raise _parse_error(path, "csv", exc) from None
+    if not yielded:
+        raise DataError(f"{path}: CSV has a header but no data rows [SG203]", "SG203")
+
+
+def _parse_error(path: Path, fmt: str, exc: BaseException) -> DataError:
+    if isinstance(exc, PermissionError):
+        return DataError(f"{path}: permission denied [SG201]", "SG201")
+    if isinstance(exc, FileNotFoundError):
+        return DataError(f"{path}: data file vanished while reading [SG201]", "SG201")
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if fmt == "csv" and "more fields" in first:
+        first = _ragged_row(path) or first
+    return DataError(f"{path}: cannot parse {fmt} data: {first} [SG202]", "SG202")
 
 
 def _ragged_row(path: Path) -> str | None:

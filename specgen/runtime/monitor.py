@@ -19,13 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import polars as pl
 
 from . import baseline as baseline_mod
 from . import engine
 from .checks import Check, Failure
 from .drift import NULL_KEY, drift
-from .io import DataError
+from .io import DataError, InferenceTooShort
+from .model_outputs import PREDICTION_OUTPUT
 from .summary import CHUNK_ROWS, FeatureSpec, iter_chunks, merge_summaries, summarize_frame
 
 __all__ = ["MonitorReport", "FeatureResult", "load_config", "run", "NUMERIC_MEASURES", "CATEGORICAL_MEASURES"]
@@ -76,6 +78,9 @@ class MonitorReport:
     schema_failures: list[Failure]
     drift: list[FeatureResult]
     skew: list[FeatureResult] = field(default_factory=list)
+    prediction_drift: list[FeatureResult] = field(default_factory=list)
+    prediction_source: str | None = None  # column | model | None (no predictions in this run)
+    model_version: str | None = None  # None: the spec declares no model
     model_trained_at: float | None = None
     max_model_age_seconds: float | None = None
     prediction_non_finite: int | None = None
@@ -92,6 +97,8 @@ class MonitorReport:
         out = [f"schema: {f.message()}" for f in self.schema_failures]
         out += [f"drift: {r.name} ({r.metric} {_fmt(r.value)} > {_fmt(r.threshold)})" for r in self.drift if r.alarm]
         out += [f"skew: {r.name} ({r.metric} {_fmt(r.value)} > {_fmt(r.threshold)})" for r in self.skew if r.alarm]
+        out += [f"prediction drift: {r.name} ({r.metric} {_fmt(r.value)} > {_fmt(r.threshold)})"
+                for r in self.prediction_drift if r.alarm]
         age = self.model_age_seconds
         if age is not None and self.max_model_age_seconds is not None and age > self.max_model_age_seconds:
             out.append(f"model age: {age:.0f}s > {self.max_model_age_seconds:.0f}s")
@@ -111,6 +118,8 @@ class MonitorReport:
             "schema_failures": [f.as_dict() for f in self.schema_failures],
             "drift": [r.as_dict() for r in _worst_first(self.drift)],
             "skew": [r.as_dict() for r in _worst_first(self.skew)],
+            "prediction_drift": [r.as_dict() for r in _worst_first(self.prediction_drift)],
+            "prediction_source": self.prediction_source, "model_version": self.model_version,
             "model_age_seconds": self.model_age_seconds, "max_model_age_seconds": self.max_model_age_seconds,
             "prediction_non_finite": self.prediction_non_finite, "prediction_bias": self.prediction_bias,
         }
@@ -142,15 +151,21 @@ def load_config(path: str | Path) -> dict:
 def run(config: dict, current: str | Path, *, checks: list[Check], dtypes: dict[str, str],
         reference: str | Path | None = None, serving_features: str | Path | None = None,
         model_trained_at: float | None = None, now: float | None = None, chunk_rows: int = CHUNK_ROWS,
-        progress: Callable[[int], None] | None = None) -> MonitorReport:
+        progress: Callable[[int], None] | None = None,
+        predictor: Callable[[pl.DataFrame], pl.DataFrame] | None = None) -> MonitorReport:
+    """``predictor``: chunk -> model outputs, used for prediction drift when the batch has no prediction column."""
     features = config["features"]
     references = _references(config, reference, dtypes)
     specs = baseline_mod.feature_specs(features)
-    batch = _Batch(config, specs, [_allow_label(c, config.get("label")) for c in checks if c.kind in _CHUNK_KINDS])
-    for chunk in iter_chunks(current, dtypes, chunk_rows):
+    allowed = [config.get("label"), config.get("prediction_column")]
+    chunk_checks = [_allow_columns(c, allowed) for c in checks if c.kind in _CHUNK_KINDS]
+
+    def add(batch: _Batch, chunk: pl.DataFrame) -> None:
         batch.add(chunk)
         if progress is not None:
             progress(batch.rows)
+
+    batch = one_pass(current, dtypes, chunk_rows, lambda: _Batch(config, specs, chunk_checks, predictor), add)
     if batch.rows == 0:
         raise DataError(f"{current}: batch has no rows [SG203]", "SG203")
     failures = batch.failures() + _total_checks(checks, batch)
@@ -162,6 +177,7 @@ def run(config: dict, current: str | Path, *, checks: list[Check], dtypes: dict[
         max_bias=config.get("max_bias"))
     if serving_features is not None:
         report.skew = _skew(features, specs, serving_features, dtypes, batch, chunk_rows)
+    report.prediction_drift, report.prediction_source = _prediction_drift(config, batch)
     if batch.predictions:
         report.prediction_non_finite = batch.pred["non_finite"]
         if batch.pred["label_n"] and batch.pred["n"]:
@@ -170,11 +186,31 @@ def run(config: dict, current: str | Path, *, checks: list[Check], dtypes: dict[
     return report
 
 
-def _allow_label(check: Check, label: str | None) -> Check:
-    """A monitored batch may carry the label (joined later, for prediction bias): not an extra column."""
-    if check.kind != "extra_columns" or label is None or label in check.params["columns"]:
+def one_pass(path, dtypes: dict[str, str], chunk_rows: int, start: Callable[[], object],
+             add: Callable[[object, pl.DataFrame], None]):
+    """Read ``path`` once, chunk by chunk, into ``start()``'s accumulator; returns the accumulator.
+
+    A CSV whose types the first rows got wrong is read again with types inferred from
+    every row, into a fresh accumulator (``read_polars`` does the same for a whole file).
+    """
+    for infer_all in (False, True):
+        totals = start()
+        try:
+            for chunk in iter_chunks(path, dtypes, chunk_rows, infer_all=infer_all):
+                add(totals, chunk)
+            return totals
+        except InferenceTooShort:
+            continue
+    raise AssertionError("unreachable: the second pass infers from every row")
+
+
+def _allow_columns(check: Check, names: list[str | None]) -> Check:
+    """A monitored batch may carry the label (joined later, for prediction bias) and the model's
+    predictions: not extra columns."""
+    extra = [n for n in names if n is not None and n not in check.params.get("columns", ())]
+    if check.kind != "extra_columns" or not extra:
         return check
-    return Check(check.kind, check.column, {"columns": [*check.params["columns"], label]}, check.environments)
+    return Check(check.kind, check.column, {"columns": [*check.params["columns"], *extra]}, check.environments)
 
 
 def _references(config: dict, reference, dtypes) -> dict:
@@ -192,13 +228,22 @@ def _references(config: dict, reference, dtypes) -> dict:
 class _Batch:
     """Running totals over the chunks of one batch."""
 
-    def __init__(self, config: dict, specs: list[FeatureSpec], checks: list[Check]):
+    def __init__(self, config: dict, specs: list[FeatureSpec], checks: list[Check], predictor=None):
         self.specs = specs
+        drift = config.get("prediction_drift")
+        self.outputs = baseline_mod.feature_specs(drift["outputs"]) if drift else []
+        self.output_kind = {o["name"]: o["kind"] for o in drift["outputs"]} if drift else {}
+        self.predictor = predictor
+        self.output_summaries: dict = {}
+        self.output_source: str | None = None
         self.checks = checks
         self.rows = 0
         self.summaries: dict = {}
         self.nulls: dict[str, int] = {}
         self.merged: dict[int, Failure] = {}
+        self.unique = [(i, c) for i, c in enumerate(checks)
+                       if c.kind in ("unique", "key_unique") and "serving" in c.environments]
+        self.hashes: dict[int, list[np.ndarray]] = {i: [] for i, _ in self.unique}
         self.prediction = config.get("prediction_column")
         self.label = config.get("label")
         self.predictions = False
@@ -216,8 +261,30 @@ class _Batch:
         index = {id(c): i for i, c in enumerate(self.checks)}
         for failure in engine.run_checks(chunk, self.checks, "serving"):
             self._merge_failure(index[id(failure.check)], failure)
-        if self.prediction and self.prediction in chunk.columns:
+        for i, check in self.unique:
+            hashes = _row_hashes(chunk, check)
+            if hashes is not None:
+                self.hashes[i].append(hashes)
+        if self.prediction and self.prediction in chunk.columns and chunk.schema[self.prediction].is_numeric():
             self._add_predictions(chunk)
+        if self.outputs:
+            self._add_outputs(chunk)
+
+    def _add_outputs(self, chunk: pl.DataFrame) -> None:
+        """Model outputs of this chunk: the batch's prediction column, else the model run on the chunk."""
+        if self.prediction and self.prediction in chunk.columns:
+            self.output_source = "column"
+            numeric = self.output_kind.get(PREDICTION_OUTPUT) == "numeric"
+            x = pl.col(self.prediction)
+            outputs = chunk.select((x.cast(pl.Float64) if numeric else x.cast(pl.String)).alias(PREDICTION_OUTPUT))
+        elif self.predictor is not None:
+            self.output_source = "model"
+            outputs = self.predictor(chunk)
+        else:
+            return
+        for name, summary in summarize_frame(outputs, self.outputs).items():
+            old = self.output_summaries.get(name)
+            self.output_summaries[name] = summary if old is None else merge_summaries(old, summary)
 
     def _merge_failure(self, i: int, failure: Failure) -> None:
         old = self.merged.get(i)
@@ -245,7 +312,30 @@ class _Batch:
             self.pred["label_sum"] += float(row["label_sum"] or 0.0)
 
     def failures(self) -> list[Failure]:
+        self._unique_across_chunks()
         return [self.merged[i] for i in sorted(self.merged)]
+
+    def _unique_across_chunks(self) -> None:
+        """Uniqueness over the whole batch, not per chunk: count the rows whose 64-bit hash repeats.
+
+        Exact up to hash collisions, which can only add false duplicates (about n^2 / 2^65:
+        1 in 15,000 batches of 50,000,000 rows), never hide one; memory is 8 bytes per row
+        of each unique column or key (a set of hashes), unlike the chunk-bounded rest.
+        """
+        broken = {f.check.column for f in self.merged.values() if f.check.kind in ("present", "dtype")}
+        for i, check in self.unique:
+            if not self.hashes[i] or check.column in broken:
+                continue
+            values = np.concatenate(self.hashes[i])
+            self.hashes[i] = []
+            _, counts = np.unique(values, return_counts=True)
+            rows = int(counts[counts > 1].sum())
+            old = self.merged.get(i)
+            if rows:
+                examples = old.examples if old is not None else ()
+                self.merged[i] = Failure(check, rows, examples, "" if old is not None else "duplicates across chunks")
+            elif old is not None:  # cannot happen: a duplicate within a chunk repeats its hash
+                raise AssertionError(f"uniqueness: a chunk found duplicates the batch count missed: {old}")
 
 
 def _total_checks(checks: list[Check], batch: _Batch) -> list[Failure]:
@@ -285,14 +375,48 @@ def _compare(feature: dict, setting: dict, reference, current, rows: int) -> Fea
     return FeatureResult(name, kind, metric, threshold, value, measures, nulls / rows if rows else None, note)
 
 
+def _row_hashes(chunk: pl.DataFrame, check: Check) -> np.ndarray | None:
+    """64-bit hashes of the values a uniqueness check compares (``engine``'s semantics:
+    ``unique`` ignores nulls and NaN, ``key_unique`` compares whole keys, nulls included)."""
+    if check.kind == "unique":
+        if check.column not in chunk.columns:
+            return None
+        x = pl.col(check.column)
+        if chunk.schema[check.column].is_float():
+            x = x.fill_nan(None)
+        return chunk.select(x.drop_nulls().hash(seed=0)).to_series().to_numpy()
+    columns = check.params["columns"]
+    if not all(c in chunk.columns for c in columns):
+        return None
+    return chunk.select(pl.struct(columns).hash(seed=0)).to_series().to_numpy()
+
+
+def _prediction_drift(config: dict, batch: _Batch) -> tuple[list[FeatureResult], str | None]:
+    drift = config.get("prediction_drift")
+    if not drift:
+        return [], None
+    out = []
+    for o in drift["outputs"]:
+        current = batch.output_summaries.get(o["name"])
+        if current is None:
+            why = ("no predictions: the batch has no prediction column and no model to run" if batch.output_source
+                   is None else f"absent from the model outputs (source: {batch.output_source})")
+            out.append(FeatureResult(o["name"], o["kind"], o["drift"]["metric"], float(o["drift"]["threshold"]),
+                                     None, {}, note="absent: " + why))
+            continue
+        reference = (baseline_mod.to_summary(o["kind"], o["reference"]), o["reference"])
+        out.append(_compare(o, o["drift"], reference, current, batch.rows))
+    return out, batch.output_source
+
+
 def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int) -> list[FeatureResult]:
     """Serving feature log vs the batch's features, both counted on the baseline's edges."""
-    serving: dict = {}
-    rows = 0
-    for chunk in iter_chunks(path, dtypes, chunk_rows):
-        rows += chunk.height
+    def add(totals: list, chunk: pl.DataFrame) -> None:
+        totals[0] += chunk.height
         for name, summary in summarize_frame(chunk, specs).items():
-            serving[name] = summary if name not in serving else merge_summaries(serving[name], summary)
+            totals[1][name] = summary if name not in totals[1] else merge_summaries(totals[1][name], summary)
+
+    rows, serving = one_pass(path, dtypes, chunk_rows, lambda: [0, {}], add)
     out = []
     for f in features:
         mine = batch.summaries.get(f["name"])

@@ -57,11 +57,15 @@ def reference_edges(values, bins: int) -> tuple[float, ...]:
 
 
 def iter_chunks(path: str | Path, dtypes: dict[str, str], chunk_rows: int = CHUNK_ROWS,
-                columns: list[str] | None = None) -> Iterator[pl.DataFrame]:
-    """Parquet: record batches of at most ``chunk_rows`` rows. CSV: the whole file in one frame."""
+                columns: list[str] | None = None, *, infer_all: bool = False) -> Iterator[pl.DataFrame]:
+    """Frames of at most ``chunk_rows`` rows: Parquet record batches, CSV pieces (``io.iter_csv``).
+
+    A CSV may raise ``io.InferenceTooShort`` part way: start again with ``infer_all=True``.
+    """
     path = Path(path)
     if io.FORMATS.get(path.suffix.lower()) != "parquet":
-        yield io.read_polars(path, dtypes)
+        for chunk in io.iter_csv(path, dtypes, chunk_rows, infer_all=infer_all):
+            yield chunk if columns is None else chunk.select([c for c in columns if c in chunk.columns])
         return
     io.read_polars_check(path)
     try:

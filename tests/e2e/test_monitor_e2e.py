@@ -79,7 +79,7 @@ def _serving(penguins: Path, name: str, change) -> Path:
 def test_committed_rules_pass_promtool_check(promtool):
     done = _promtool(promtool, "check", "rules", "penguins_alerts.yml", cwd=GENERATED)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "SUCCESS: 16 rules found" in done.stdout
+    assert "SUCCESS: 18 rules found" in done.stdout  # 16 + prediction drift (class, probabilities)
 
 
 def test_committed_rule_tests_pass_promtool_test(promtool):
@@ -266,3 +266,211 @@ def test_monitor_exit_code_in_a_real_process(penguins):
                            "--current", str(penguins / "data" / "serving.csv")],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_chunked_csv_gives_the_same_report(penguins):
+    from specgen.api import build_plan, monitor
+    from specgen.runtime.summary import iter_chunks
+
+    csv = penguins / "data" / "serving.csv"
+    sizes = [c.height for c in iter_chunks(csv, build_plan(penguins / "spec.yaml").dtypes(), 7)]
+    assert len(sizes) > 5 and max(sizes) <= 7  # really read in pieces
+    whole = monitor(penguins / "spec.yaml", csv, now=0.0)  # default chunk: the file in one piece
+    chunked = monitor(penguins / "spec.yaml", csv, chunk_rows=7, now=0.0)
+    assert whole.rows == chunked.rows == sum(sizes) == pl.read_csv(csv).height
+    assert chunked.as_dict() == whole.as_dict()
+
+
+def test_csv_chunks_keep_the_whole_file_types(tmp_path, monkeypatch):
+    """A value after the inference window contradicts the guessed type: read again, as a whole read does."""
+    from specgen.runtime import io
+    from specgen.runtime.monitor import one_pass
+
+    path = tmp_path / "late.csv"
+    path.write_text("a,b\n" + "".join(f"{i},x\n" for i in range(50)) + "1.5,y\n")
+    monkeypatch.setattr(io, "INFER_ROWS", 10)
+    whole = io.read_polars(path, {})
+    assert whole.schema["a"] == pl.Float64
+    chunks = one_pass(path, {}, 4, list, lambda acc, chunk: acc.append(chunk))
+    assert max(c.height for c in chunks) <= 4
+    assert pl.concat(chunks).equals(whole)
+
+
+# -- prediction drift and model identity ----------------------------------------------------------
+
+SWAPPED_MODEL = '''
+import numpy as np
+
+
+class Always:
+    """A broken release: calls every penguin a Gentoo."""
+    classes_ = np.array(["Adelie", "Chinstrap", "Gentoo"])
+    model_version = "swapped-1"
+
+    def predict(self, X):
+        return np.array(["Gentoo"] * len(X))
+
+    def predict_proba(self, X):
+        return np.tile([0.0, 0.0, 1.0], (len(X), 1))
+
+
+def load():
+    return Always()
+
+
+def explode():
+    raise RuntimeError("registry unreachable")
+'''
+
+
+def test_prediction_baseline_is_compiled_from_the_serving_model(penguins):
+    import yaml
+
+    config = yaml.safe_load((penguins / "generated" / "penguins" / "penguins_monitoring.yaml").read_text())
+    drift = config["prediction_drift"]
+    assert drift["source"] == "model"
+    assert [o["name"] for o in drift["outputs"]] == ["prediction", "proba:Adelie", "proba:Chinstrap", "proba:Gentoo"]
+    counts = drift["outputs"][0]["reference"]["counts"]
+    assert sum(counts.values()) == config["baseline"]["rows"] and set(counts) == {"Adelie", "Chinstrap", "Gentoo"}
+
+
+def test_clean_batch_exports_model_info_and_prediction_drift(promtool, penguins, tmp_path):
+    prom = tmp_path / "penguins.prom"
+    code, out = _specgen("monitor", penguins / "spec.yaml", "--current", penguins / "data" / "serving.csv",
+                         "--metrics-out", prom)
+    assert code == 0, out
+    assert "prediction drift (the serving model run on the batch)" in out
+    text = prom.read_text()
+    assert 'specgen_penguins_model_info{model_version="snapshot-300"} 1\n' in text
+    assert 'specgen_penguins_prediction_drift_linf{output="prediction"}' in text
+    assert 'specgen_penguins_prediction_drift_psi{output="proba:Gentoo"}' in text
+    done = _promtool(promtool, "check", "metrics", cwd=tmp_path, stdin=text)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_swapped_serving_model_is_prediction_drift(penguins, monkeypatch):
+    """Same features, another model: only the model's outputs move, and the monitor says so."""
+    (penguins / "swapped_model.py").write_text(SWAPPED_MODEL)
+    monkeypatch.setenv("SPECGEN_MODEL_LOAD", "swapped_model:load")
+    code, out = _specgen("monitor", penguins / "spec.yaml", "--current", penguins / "data" / "serving.csv",
+                         "--format", "json")
+    assert code == 1, out
+    report = json.loads(out)
+    assert [a for a in report["alarms"] if not a.startswith("prediction drift: ")] == []
+    assert "prediction drift: prediction (linf" in " ".join(report["alarms"])
+    assert {r["feature"] for r in report["prediction_drift"] if r["alarm"]} >= {"prediction", "proba:Gentoo"}
+    assert report["prediction_source"] == "model" and report["model_version"] == "swapped-1"
+    assert not any(r["alarm"] for r in report["drift"])
+
+
+def test_prediction_column_of_the_batch_is_used_without_loading_the_model(penguins, monkeypatch):
+    spec = _variant(penguins, "  stale_after: 1d", "  stale_after: 1d\n  prediction: {column: predicted}")
+    from specgen.runtime import model_outputs
+
+    model = model_outputs.load_model([penguins], {"load": "penguins_model:load"})
+    predicted = lambda f: model_outputs.outputs(model, f, model.impl.feature_names_in_.tolist(),  # noqa: E731
+                                                "classification")["prediction"]
+    (penguins / "swapped_model.py").write_text(SWAPPED_MODEL)
+    monkeypatch.setenv("SPECGEN_MODEL_LOAD", "swapped_model:explode")  # loading it would be an error
+    clean = _serving(penguins, "clean_predictions.csv", lambda f: f.with_columns(predicted(f).alias("predicted")))
+    code, out = _specgen("monitor", spec, "--current", clean, "--format", "json")
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["prediction_source"] == "column" and report["schema_failures"] == []
+    shifted = _serving(penguins, "gentoo_predictions.csv", lambda f: f.with_columns(pl.lit("Gentoo").alias("predicted")))
+    code, out = _specgen("monitor", spec, "--current", shifted)
+    assert code == 1, out
+    assert "ALARM prediction drift: prediction (linf" in out
+    # without the column the model must run, and a model that cannot load is an error (exit 2)
+    code, out = _specgen("monitor", spec, "--current", penguins / "data" / "serving.csv")
+    assert code == 2 and "SG306" in out and "registry unreachable" in out
+
+
+# -- Pushgateway ----------------------------------------------------------------------------------
+
+class _Gateway:
+    """A stand-in Pushgateway on 127.0.0.1 (ephemeral port): records each request, answers ``status``."""
+
+    def __init__(self, status: int = 200):
+        import http.server
+        import threading
+
+        self.requests: list[tuple[str, str, str, bytes]] = []
+        gateway = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _handle(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                gateway.requests.append((self.command, self.path, self.headers.get("Content-Type", ""), body))
+                self.send_response(status)
+                self.end_headers()
+                self.wfile.write(b"push rejected: bad metric\n" if status >= 400 else b"")
+
+            do_PUT = do_POST = _handle
+
+            def log_message(self, *args):  # keep the test output clean
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.timeout = 5
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def no_proxy(monkeypatch):
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_metrics_are_pushed_to_the_pushgateway(penguins, tmp_path, no_proxy):
+    prom = tmp_path / "penguins.prom"
+    with _Gateway() as gateway:
+        code, out = _specgen("monitor", penguins / "spec.yaml", "--current", penguins / "data" / "serving.csv",
+                             "--metrics-out", prom, "--pushgateway", gateway.url + "/")
+    assert code == 0, out
+    assert len(gateway.requests) == 1
+    method, path, content_type, body = gateway.requests[0]
+    assert (method, path) == ("PUT", "/metrics/job/specgen_penguins")
+    assert content_type.startswith("text/plain; version=0.0.4")
+    assert body.decode() == prom.read_text()  # the same exposition as the textfile
+    assert b"specgen_penguins_last_success_timestamp_seconds" in body
+
+
+def test_pushgateway_errors_exit_2(penguins, no_proxy):
+    serving = penguins / "data" / "serving.csv"
+    with _Gateway(status=400) as gateway:
+        code, out = _specgen("monitor", penguins / "spec.yaml", "--current", serving, "--pushgateway", gateway.url)
+    assert code == 2 and "SG307" in out and "HTTP 400" in out and "push rejected: bad metric" in out
+    # the stand-in is gone: nothing listens on its port any more
+    code, out = _specgen("monitor", penguins / "spec.yaml", "--current", serving, "--pushgateway", gateway.url)
+    assert code == 2 and "SG307" in out and "cannot reach the Pushgateway" in out
+    code, out = _specgen("monitor", penguins / "spec.yaml", "--current", serving, "--pushgateway", "file:///etc/x")
+    assert code == 2 and "SG307" in out and "must be http(s)" in out
+
+
+def test_duplicate_keys_in_different_chunks_are_found(penguins, tmp_path):
+    from specgen.api import monitor
+
+    frame = pl.read_csv(penguins / "data" / "serving.csv", null_values="NA")
+    first = frame.get_column("penguin_id")[0]
+    frame = frame.with_columns(pl.when(pl.int_range(pl.len()) == 50).then(first).otherwise(pl.col("penguin_id"))
+                               .alias("penguin_id"))
+    parquet = tmp_path / "dupes.parquet"
+    frame.write_parquet(parquet, row_group_size=7)
+    whole = monitor(penguins / "spec.yaml", parquet, now=0.0)
+    chunked = monitor(penguins / "spec.yaml", parquet, chunk_rows=7, now=0.0)  # rows 0 and 50: other chunks
+    found = lambda report: sorted((f.check.column or "", f.check.kind, f.failing_rows)  # noqa: E731
+                                  for f in report.schema_failures)
+    assert ("penguin_id", "unique", 2) in found(whole)
+    assert found(chunked) == found(whole)
+    assert not chunked.ok and any("unique" in a for a in chunked.alarms)

@@ -106,3 +106,41 @@ def test_monitor_runtime_does_not_import_the_compiler():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                           env={"PYTHONPATH": str(ROOT)})
     assert done.stdout.strip() == "[]"
+
+
+def _spec(extra: str, task: str = "regression"):
+    from specgen.compiler.spec import Spec
+
+    text = ("spec_version: 1\nname: m\ndata: {training: t.csv, label: y}\nfeatures: {x: {dtype: float}}\n"
+            "columns: {y: {dtype: float}}\n"
+            f"model: {{task: {task}, train: 'm:train', load: 'm:load', metrics: {{{'r2' if task == 'regression' else 'accuracy'}: {{min: 0.1}}}}}}\n"
+            f"monitoring: {{bins: 4{extra}}}\n")
+    return Spec.model_validate(yaml.safe_load(text))
+
+
+def test_prediction_drift_rules_per_task():
+    from specgen.compiler.monitoring import PREDICTION_OUTPUT, PROBA_PREFIX, monitoring_plan
+    from specgen.runtime import model_outputs
+
+    assert (PREDICTION_OUTPUT, PROBA_PREFIX) == (model_outputs.PREDICTION_OUTPUT, model_outputs.PROBA_PREFIX)
+    regression = monitoring_plan(_spec(""))
+    rules = [r for r in regression.rules if r.alert == "MPredictionDrift"]
+    assert [r.expr for r in rules] == ['specgen_m_prediction_drift_psi{output="prediction"} > 0.2']
+    classifier = monitoring_plan(_spec(", prediction_drift: {categorical: {metric: psi, threshold: 0.4}}",
+                                       "classification"))
+    rules = [r.expr for r in classifier.rules if r.alert == "MPredictionDrift"]
+    assert rules == ['specgen_m_prediction_drift_psi{output="prediction"} > 0.4',
+                     'specgen_m_prediction_drift_psi{output=~"proba:.+"} > 0.2']
+
+
+def test_prediction_drift_needs_numbers_for_numbers_and_a_model():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="needs numbers"):
+        _spec(", prediction_drift: {categorical: {metric: ks_statistic, threshold: 0.4}}", "classification")
+    from specgen.compiler.spec import Spec
+
+    with pytest.raises(ValidationError, match="needs a model section"):
+        Spec.model_validate(yaml.safe_load(
+            "spec_version: 1\nname: m\ndata: {training: t.csv}\nfeatures: {x: {dtype: float}}\n"
+            "monitoring: {prediction_drift: {}}\n"))

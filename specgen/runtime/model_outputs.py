@@ -1,0 +1,116 @@
+"""The serving model's outputs on a table, for prediction drift, and the model's identity.
+
+The model is loaded through the spec's entrypoints (``model.load``, ``model.adapter``,
+``model.predict``; the ``SPECGEN_MODEL_<ROLE>`` overrides apply) with the runtime
+adapter the model tests use, so monitoring sees the model the tests saw. Outputs are
+one column per output: ``prediction`` (what ``predict`` returns: a class, as text, or a
+number) and, for a classifier with ``predict_proba``, ``proba:<class>`` per class.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from ..errors import SpecgenError
+from .adapter import Model, load_entrypoint
+
+__all__ = ["ModelError", "load_model", "outputs", "model_version", "trained_at", "Predictor",
+           "PREDICTION_OUTPUT", "PROBA_PREFIX"]
+
+PREDICTION_OUTPUT = "prediction"
+PROBA_PREFIX = "proba:"
+_VERSION_ATTRIBUTES = ("model_version", "version", "version_", "__version__")
+
+
+class ModelError(SpecgenError):
+    """The serving model cannot be loaded or fails to predict."""
+
+    def __init__(self, message: str):
+        super().__init__(f"{message} [SG306]", "SG306")
+
+
+def load_model(paths: list[str | Path], entrypoints: dict) -> Model:
+    """The serving model behind the adapter interface (``paths`` go in front of ``sys.path``)."""
+    for path in reversed([str(Path(p).resolve()) for p in paths]):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+
+    def entry(role: str):
+        text = entrypoints.get(role)
+        return load_entrypoint(text, role) if text or os.environ.get(f"SPECGEN_MODEL_{role.upper()}") else None
+
+    try:
+        load = entry("load")
+        if load is None:
+            raise ModelError("model.load is not set: there is no serving model to run")
+        return Model(load(), adapter=entry("adapter"), predict=entry("predict"))
+    except SpecgenError:
+        raise
+    except Exception as exc:  # user code: any failure is a user error, reported without a traceback
+        raise ModelError(f"cannot load the serving model: {type(exc).__name__}: {exc}") from None
+
+
+def outputs(model: Model, frame: pl.DataFrame, features: list[str], task: str) -> pl.DataFrame:
+    """One column per model output for every row of ``frame`` (pandas in, as the model tests feed it)."""
+    missing = [f for f in features if f not in frame.columns]
+    if missing:
+        raise ModelError(f"the model needs features missing from the data: {missing[:5]}")
+    X = frame.select(features).to_pandas()
+    try:
+        predicted = np.asarray(model.predict(X))
+        matrix, classes = model.proba(X) if task == "classification" else (None, None)
+    except Exception as exc:  # user code
+        raise ModelError(f"the serving model failed to predict: {type(exc).__name__}: {exc}") from None
+    if predicted.shape != (frame.height,):
+        raise ModelError(f"predict returned shape {predicted.shape} for {frame.height} rows")
+    if task == "classification":
+        columns = {PREDICTION_OUTPUT: pl.Series([None if v is None else str(v) for v in predicted.tolist()],
+                                                dtype=pl.String)}
+        if matrix is not None:
+            columns.update({f"{PROBA_PREFIX}{c}": pl.Series(matrix[:, j], dtype=pl.Float64)
+                            for j, c in enumerate(classes)})
+    else:
+        columns = {PREDICTION_OUTPUT: pl.Series(predicted.astype(float), dtype=pl.Float64)}
+    return pl.DataFrame(columns)
+
+
+def model_version(model: Model | None, artifact: str | Path | None) -> str:
+    """The model's own version attribute, else ``sha256:<12 hex>`` of the artifact file, else ``unknown``."""
+    for obj in (() if model is None else (model.impl, model.raw)):
+        for attr in _VERSION_ATTRIBUTES:
+            value = getattr(obj, attr, None)
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
+                return str(value)
+    if artifact is not None and Path(artifact).is_file():
+        digest = hashlib.sha256()
+        with open(artifact, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return f"sha256:{digest.hexdigest()[:12]}"
+    return "unknown"
+
+
+def trained_at(model: Model | None, artifact: str | Path | None) -> float | None:
+    """POSIX seconds of training: the model's ``trained_at``, else the artifact's mtime (as the age test)."""
+    value = model.trained_at() if model is not None else None
+    if value is None and artifact is not None and Path(artifact).is_file():
+        value = os.stat(artifact).st_mtime
+    return value
+
+
+class Predictor:
+    """Loads the serving model on first use only: a batch carrying its predictions never loads it."""
+
+    def __init__(self, paths: list[str | Path], entrypoints: dict, features: list[str], task: str):
+        self.paths, self.entrypoints, self.features, self.task = paths, entrypoints, features, task
+        self.model: Model | None = None
+
+    def __call__(self, chunk: pl.DataFrame) -> pl.DataFrame:
+        if self.model is None:
+            self.model = load_model(self.paths, self.entrypoints)
+        return outputs(self.model, chunk, self.features, self.task)
