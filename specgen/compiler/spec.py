@@ -259,15 +259,7 @@ class Training(_Model):
     mode: Literal["static", "dynamic"] = "static"
     max_model_age: str | None = Field(None, description="Largest model age, e.g. 7d (dynamic training).")
 
-    @field_validator("max_model_age")
-    @classmethod
-    def _duration(cls, value):
-        if value is not None:
-            try:
-                parse_duration(value)
-            except ValueError as exc:
-                raise PydanticCustomError("value_error", str(exc)) from None
-        return value
+    _age = field_validator("max_model_age")(lambda v: _check_duration(v))
 
 
 class Inference(_Model):

@@ -32,6 +32,16 @@ ENV_OVERRIDES = {role: f"SPECGEN_MODEL_{role.upper()}" for role in ("train", "lo
 _WEIGHTS = ("coef_", "intercept_", "coefs_", "intercepts_", "feature_importances_")
 
 
+def add_import_paths(here, paths) -> None:
+    """Put the spec's entrypoint directories (relative to the generated suite) first on sys.path."""
+    from pathlib import Path
+
+    for rel in reversed(paths):
+        path = str((Path(here).parent / rel).resolve())
+        if path not in sys.path:
+            sys.path.insert(0, path)
+
+
 def load_entrypoint(text: str, role: str):
     """``'pkg.mod:func'`` -> the function (``$SPECGEN_MODEL_<ROLE>`` wins over the spec)."""
     text = os.environ.get(ENV_OVERRIDES.get(role, ""), "") or text

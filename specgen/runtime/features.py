@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import sys
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
-from .adapter import load_entrypoint
+from .adapter import add_import_paths, load_entrypoint
 from .testing import data_path, load_module, report
 
 __all__ = ["Features", "check_output", "check_parity", "check_schema_skew", "ENV_OVERRIDES", "coarse_dtype"]
@@ -30,10 +29,7 @@ class Features:
     def __init__(self, config: dict, here: str | Path):
         self.config = config
         self.here = Path(here)
-        for rel in reversed(config["paths"]):
-            path = str((self.here.parent / rel).resolve())
-            if path not in sys.path:
-                sys.path.insert(0, path)
+        add_import_paths(self.here, config["paths"])
 
     def raw(self, environment: str):
         """The data file of an environment, as read by the data tests (None: no serving data)."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import sys
 import time
 from functools import cached_property
 from pathlib import Path
@@ -19,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from . import io, leakage, metrics, synth
-from .adapter import Model, load_entrypoint, seed_everything
+from .adapter import Model, add_import_paths, load_entrypoint, seed_everything
 from .hashing import split_mask
 from .testing import data_path
 
@@ -35,10 +34,7 @@ class Harness:
     def __init__(self, config: dict, here: str | Path):
         self.config = config
         self.here = Path(here)
-        for rel in reversed(config["paths"]):
-            path = str((self.here.parent / rel).resolve())
-            if path not in sys.path:
-                sys.path.insert(0, path)
+        add_import_paths(self.here, config["paths"])
 
     # -- data ---------------------------------------------------------------------------------
     @cached_property
