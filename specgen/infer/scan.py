@@ -1,6 +1,6 @@
 """Read the inputs in chunks and compute per-column statistics in one pass over them.
 
-Memory is bounded by the chunk size (``CHUNK_VALUES`` cells) and the number of
+Memory is bounded by the chunk size (``read.CHUNK_VALUES`` cells) and the number of
 columns, not by the rows: each chunk is folded into mergeable accumulators
 (``sketch.py``: moments, capped category counters, distinct-count sketches, a
 systematic sample of at most ``SAMPLE_ROWS`` rows for quantiles and baseline
@@ -9,29 +9,22 @@ exact uniqueness needs 8 bytes a row, until its first repeat or null.
 """
 from __future__ import annotations
 
-import csv
-import glob
-import io
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from ..errors import DataError
-from ..runtime.io import FORMATS
-
+from .read import Source, open_source, resolve_inputs
 from .sketch import CappedCounter, DistinctSketch, Moments, Systematic, UniqueHashes
 
-__all__ = ["ColumnStats", "Table", "resolve_inputs", "scan", "SAMPLE_ROWS", "CHUNK_VALUES"]
+__all__ = ["ColumnStats", "Table", "resolve_inputs", "scan", "SAMPLE_ROWS"]
 
 SAMPLE_ROWS = 200_000  # quantile sample per numeric column (every row of smaller inputs) ...
 SAMPLE_VALUES = 4_000_000  # ... but at most this many values over all columns (32 MiB): wide tables sample less
 SAMPLE_FLOOR = 20_000
-CHUNK_VALUES = 4_000_000  # cells per chunk: 200,000 rows of 20 columns
-CHUNK_FLOOR = 1_000  # rows per chunk, however wide the table
-_STREAM = {"engine": "streaming"}
 
 
 @dataclass(frozen=True)
@@ -68,61 +61,6 @@ class Table:
 
     def column(self, name: str) -> ColumnStats:
         return next(c for c in self.columns if c.name == name)
-
-
-def resolve_inputs(patterns: Sequence[str]) -> list[Path]:
-    """Expand globs, keep the given order (globs sorted), reject what cannot be a table."""
-    out: list[Path] = []
-    for pattern in patterns:
-        matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
-        if not matches:
-            raise DataError(f"{pattern}: no files match [SG204]", "SG204")
-        out += [Path(m) for m in matches]
-    formats = set()
-    for path in out:
-        fmt = FORMATS.get(path.suffix.lower())
-        if fmt is None:
-            raise DataError(f"{path}: unsupported data format {path.suffix or '(no extension)'!r}; "
-                            "use .csv or .parquet [SG202]", "SG202")
-        if not path.is_file():
-            raise DataError(f"{path}: data file not found [SG201]", "SG201")
-        if path.stat().st_size == 0:
-            raise DataError(f"{path}: data file is empty (0 bytes) [SG203]", "SG203")
-        formats.add(fmt)
-    if len(formats) > 1:
-        raise DataError("inputs mix CSV and Parquet; infer from one format at a time [SG204]", "SG204")
-    return out
-
-
-def _check_rows(path: Path, progress, done: int = 0) -> None:
-    """Every CSV row has as many fields as the header.
-
-    Polars fills missing trailing fields with nulls silently (only extra fields
-    raise), so a short row would pass as a null; the csv module streams the file
-    once, in bounded memory. ``done``: bytes of earlier files, for the progress bar.
-    """
-    with open(path, "rb") as raw, io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="") as handle:
-        rows = csv.reader(handle)
-        header = next(rows, None)
-        if not header:
-            return
-        for number, row in enumerate(rows, start=2):
-            if row and len(row) != len(header):
-                raise DataError(f"{path}: ragged CSV: record {number} has {len(row)} fields, the header has "
-                                f"{len(header)} [SG202]", "SG202")
-            if number % 65_536 == 0:
-                progress.update(done + raw.tell())
-
-
-def _lazy(paths: list[Path], infer_rows: int | None = 100_000) -> pl.LazyFrame:
-    names = [str(p) for p in paths]
-    if FORMATS[paths[0].suffix.lower()] == "parquet":
-        return pl.scan_parquet(names)
-    # the same reading rules as specgen validate (runtime.io), so inferred dtypes match what it sees
-    options = {"try_parse_dates": True}
-    schema = pl.scan_csv(names, infer_schema_length=infer_rows, **options).collect_schema()
-    # pinned: otherwise every query of the plan infers the schema again (x10 slower on wide CSVs)
-    return pl.scan_csv(names, schema=schema, **options)
 
 
 def _parse_error(paths: list[Path], exc: Exception) -> DataError:
@@ -164,29 +102,30 @@ def scan(paths: list[Path], sample: int | None = None, seed: int = 0, threshold:
 
 def _scan(paths: list[Path], sample: int | None, seed: int, threshold: int, progress,
           infer_rows: int | None) -> Table:
-    if FORMATS[paths[0].suffix.lower()] == "csv":
-        progress.start("specgen infer: checking CSV rows", sum(p.stat().st_size for p in paths), "bytes")
-        done = 0
-        for path in paths:
-            _check_rows(path, progress, done)
-            done += path.stat().st_size
-    lf = _lazy(paths, infer_rows)
-    schema = lf.collect_schema()
-    if not schema.names():
-        raise DataError(f"{paths[0]}: no columns (no header row) [SG203]", "SG203")
-    source_rows = lf.select(pl.len()).collect(**_STREAM).item()
-    if source_rows == 0:
-        raise DataError(f"{paths[0]}: no data rows (header only) [SG203]", "SG203")
-    chosen = _chosen(source_rows, sample, seed) if sample is not None and sample < source_rows else None
-    rows = source_rows if chosen is None else chosen.size
-    columns = _Columns(schema, rows, threshold)
-    progress.start(f"specgen infer: {len(schema)} columns", source_rows)
+    source = open_source(paths, progress, infer_rows)
+    while True:
+        table, seen = _pass(source, sample, seed, threshold, progress)
+        if seen == source.rows:
+            return table
+        if not seen:
+            raise DataError(f"{paths[0]}: no data rows (header only) [SG203]", "SG203")
+        # the CSV record count and polars disagree (a stray blank line at the end, say): the sample
+        # steps and --sample rows depend on the exact count, so go again with polars' count
+        source.rows = seen
+
+
+def _pass(source: Source, sample: int | None, seed: int, threshold: int, progress) -> tuple[Table, int]:
+    """The statistics of one pass over every chunk, and the rows polars read."""
+    chosen = _chosen(source.rows, sample, seed) if sample is not None and sample < source.rows else None
+    rows = source.rows if chosen is None else chosen.size
+    columns = _Columns(source.schema, rows, threshold)
+    progress.start(f"specgen infer: {len(source.schema)} columns", source.rows)
     start = 0
-    for chunk in lf.collect_batches(chunk_size=max(CHUNK_FLOOR, CHUNK_VALUES // len(schema)), **_STREAM):
+    for chunk in source.chunks():
         columns.add(chunk if chosen is None else _pick(chunk, chosen, start))
         start += chunk.height
         progress.update(start)
-    return Table(tuple(str(p) for p in paths), rows, source_rows, columns.stats())
+    return Table(tuple(str(p) for p in source.paths), rows, source.rows, columns.stats()), start
 
 
 def _chosen(rows: int, n: int, seed: int) -> np.ndarray:
