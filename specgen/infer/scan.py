@@ -167,7 +167,7 @@ class _Columns:
         self.sketches = {n: DistinctSketch() for n in names if self.kinds[n] == "text"}
         self.keys = {n: UniqueHashes() for n in names if self.kinds[n] in ("int", "text")}
         self.numeric = [n for n in names if self.kinds[n] in ("int", "float")]
-        size = max(SAMPLE_FLOOR, min(SAMPLE_ROWS, SAMPLE_VALUES // max(1, len(self.numeric))))
+        size = min(SAMPLE_ROWS, max(SAMPLE_FLOOR, SAMPLE_VALUES // max(1, len(self.numeric))))
         self.samples = {n: Systematic(rows, size) for n in self.numeric}
         self.position = 0  # rows of the (sampled) stream seen so far
         self.exprs = [e for i, n in enumerate(names) for e in _chunk_exprs(i, n, self.kinds[n])]
