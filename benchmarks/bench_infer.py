@@ -1,17 +1,20 @@
-"""Benchmark ``specgen infer`` against one pandas pass computing the same statistics.
+"""Benchmark ``specgen infer``: peak memory flat in the row count, against one pandas pass.
 
-    python benchmarks/bench_infer.py [--rows 10000000]
+    python benchmarks/bench_infer.py [--rows 1000000,10000000,30000000] [--pandas-max 10000000]
 
 Generates (once, seeded) ``benchmarks/data/infer_<rows>.parquet``: 10 float
 columns with ~5 % nulls, 5 int columns, 5 string categoricals. Each contender
 runs in a fresh subprocess; wall time and that child's peak RSS (``os.wait4``)
-are printed with the ratio specgen / pandas. Not part of the test suite.
+are printed, with specgen's peak RSS relative to its smallest run (flat = x1.0)
+and the ratios specgen / pandas where pandas ran (pandas only up to
+``--pandas-max`` rows: it holds the whole table). Not part of the test suite.
 
 Not quite like for like, on purpose: pandas loads the whole table and computes
-exact distinct counts and quantiles; specgen streams, counts distinct values
-with HyperLogLog (exactly only near the category threshold and for key
-candidates) and takes quantiles from a systematic sample of <= 200,000 rows.
-The first run after generating the file reads it cold: expect it to be slower.
+exact distinct counts and quantiles; specgen reads chunks of ~1M cells, counts
+categories exactly up to the threshold, distinct text values with a sketch
+and takes quantiles from a systematic sample of <= 200,000 rows.
+Timings are noisy on a shared machine; peak RSS is the figure this measures.
+The first run after generating a file reads it cold: expect it to be slower.
 """
 from __future__ import annotations
 
@@ -85,25 +88,37 @@ def measure(kind: str, path: Path) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--rows", default="1000000,10000000,30000000", help="comma-separated row counts")
+    parser.add_argument("--pandas-max", type=int, default=10_000_000, help="largest table pandas loads")
     parser.add_argument("--run", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
         {"specgen": run_specgen, "pandas": run_pandas}[args.run[0]](args.run[1])
         return
-    path = HERE / "data" / f"infer_{args.rows}.parquet"
-    if not path.exists():
-        start = time.perf_counter()
-        generate(args.rows, path)
-        print(f"generated {path.relative_to(ROOT)} in {time.perf_counter() - start:.1f}s "
-              f"({path.stat().st_size / 2**20:.0f} MiB)")
-    results = {kind: measure(kind, path) for kind in ("specgen", "pandas")}
-    print(f"{args.rows:,} rows x 20 columns")
-    print(f"{'':10}{'time s':>10}{'peak RSS MiB':>15}")
-    for kind, (seconds, rss) in results.items():
-        print(f"{kind:10}{seconds:10.2f}{rss:15.0f}")
-    (ts, rs), (tp, rp) = results["specgen"], results["pandas"]
-    print(f"specgen/pandas: time x{ts / tp:.2f}, peak RSS x{rs / rp:.2f}")
+    results = {}
+    for rows in sorted(int(r) for r in args.rows.split(",")):
+        path = HERE / "data" / f"infer_{rows}.parquet"
+        if not path.exists():
+            start = time.perf_counter()
+            generate(rows, path)
+            print(f"generated {path.relative_to(ROOT)} in {time.perf_counter() - start:.1f}s "
+                  f"({path.stat().st_size / 2**20:.0f} MiB)")
+        kinds = ("specgen", "pandas") if rows <= args.pandas_max else ("specgen",)
+        results[rows] = {kind: measure(kind, path) for kind in kinds}
+    report(results)
+
+
+def report(results: dict[int, dict[str, tuple[float, float]]]) -> None:
+    floor = results[min(results)]["specgen"][1]
+    print(f"{'rows x 20 columns':>18}{'specgen s':>11}{'MiB':>7}{'vs first':>10}"
+          f"{'pandas s':>10}{'MiB':>7}{'time x':>8}{'RSS x':>7}")
+    for rows, runs in results.items():
+        ts, rs = runs["specgen"]
+        line = f"{rows:>18,}{ts:>11.2f}{rs:>7.0f}{rs / floor:>9.2f}x"
+        if "pandas" in runs:
+            tp, rp = runs["pandas"]
+            line += f"{tp:>10.2f}{rp:>7.0f}{ts / tp:>8.2f}{rs / rp:>7.2f}"
+        print(line)
 
 
 if __name__ == "__main__":

@@ -187,10 +187,11 @@ def infer_cmd(data, label, keys, name, category_threshold, sample, seed, schema_
     """
     from .api import infer_spec
     from .infer import default_name
+    from .infer.progress import terminal_progress
 
     if out is None:
         out = Path(f"{name or default_name(Path(data[0]))}.yaml")
-    progress = (lambda message: click.echo(f"specgen infer: {message}", err=True)) if sys.stderr.isatty() else None
+    progress = terminal_progress(sys.stderr)  # None (silent) unless stderr is a terminal outside CI
     written = _run(infer_spec, list(data), out, force=force, label=label, key=keys, name=name,
                    category_threshold=category_threshold, sample=sample, seed=seed, schema_ref=schema_ref,
                    progress=progress)

@@ -37,7 +37,7 @@ def baseline_path(spec_path: Path) -> Path:
 def infer(data: Sequence[str], spec_path: Path, *, label: str | None = None, key: Sequence[str] = (),
           name: str | None = None, category_threshold: int = DEFAULT_THRESHOLD, sample: int | None = None,
           seed: int = 0, schema_ref: str = "spec.schema.json", progress=None) -> Inferred:
-    """``progress``: optional callable given a short message per stage (the CLI's terminal-only progress)."""
+    """``progress``: an optional ``progress.Progress`` (the CLI's terminal-only bar; see ``terminal_progress``)."""
     if name is not None and not re.match(NAME_PATTERN, name):
         raise SpecgenError(f"--name {name!r} is not a valid spec name: use snake_case, a letter first, "
                            "at most 63 characters [SG106]", "SG106")

@@ -1,0 +1,156 @@
+"""Find the inputs and hand them over in chunks of at most ``CHUNK_VALUES`` cells, in file order.
+
+Polars' own streaming (``collect_batches``) runs ahead of a slow consumer and
+its memory grows with the file, so chunks are cut here:
+
+* Parquet: ``scan_parquet(...).slice(start, n)``, which decodes only the row
+  groups (and pages) that hold those rows.
+* CSV: the pass that checks every record's field count (the csv module, one
+  record at a time) also notes the byte offset every ``n`` records; each chunk is
+  then those bytes, behind the header, parsed by polars with the schema pinned.
+  Quoted newlines are handled because the offsets are record boundaries.
+"""
+from __future__ import annotations
+
+import csv
+import glob
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import polars as pl
+
+from ..errors import DataError
+from ..runtime.io import FORMATS
+
+__all__ = ["resolve_inputs", "Source", "open_source", "chunk_rows", "CHUNK_VALUES", "CHUNK_FLOOR"]
+
+CHUNK_VALUES = 1_000_000  # cells per chunk: 50,000 rows of 20 columns (~8 MiB of numbers)
+CHUNK_FLOOR = 1_000  # rows per chunk, however wide the table
+_CSV_OPTIONS = {"try_parse_dates": True}  # the same reading rules as specgen validate (runtime.io)
+
+
+def chunk_rows(columns: int) -> int:
+    return max(CHUNK_FLOOR, CHUNK_VALUES // max(1, columns))
+
+
+def resolve_inputs(patterns: Sequence[str]) -> list[Path]:
+    """Expand globs, keep the given order (globs sorted), reject what cannot be a table."""
+    out: list[Path] = []
+    for pattern in patterns:
+        matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        if not matches:
+            raise DataError(f"{pattern}: no files match [SG204]", "SG204")
+        out += [Path(m) for m in matches]
+    formats = set()
+    for path in out:
+        fmt = FORMATS.get(path.suffix.lower())
+        if fmt is None:
+            raise DataError(f"{path}: unsupported data format {path.suffix or '(no extension)'!r}; "
+                            "use .csv or .parquet [SG202]", "SG202")
+        if not path.is_file():
+            raise DataError(f"{path}: data file not found [SG201]", "SG201")
+        if path.stat().st_size == 0:
+            raise DataError(f"{path}: data file is empty (0 bytes) [SG203]", "SG203")
+        formats.add(fmt)
+    if len(formats) > 1:
+        raise DataError("inputs mix CSV and Parquet; infer from one format at a time [SG204]", "SG204")
+    return out
+
+
+@dataclass
+class Source:
+    paths: list[Path]
+    schema: pl.Schema
+    rows: int
+    lazy: pl.LazyFrame
+    offsets: dict[Path, list[int]] = field(default_factory=dict)  # CSV: header end, chunk starts, end
+
+    def chunks(self) -> Iterator[pl.DataFrame]:
+        if not self.offsets:
+            step = chunk_rows(len(self.schema))
+            for start in range(0, self.rows, step):
+                yield self.lazy.slice(start, step).collect()
+            return
+        for path in self.paths:
+            yield from _csv_chunks(path, self.offsets[path], self.schema)
+
+
+def open_source(paths: list[Path], progress, infer_rows: int | None) -> Source:
+    """Check (CSV), pin the schema, count the rows. ``infer_rows``: CSV rows to guess types from (None: all).
+
+    CSV rows are the records the check counted (polars' own count maps the
+    whole file into memory); ``Source.rows`` is corrected if polars sees
+    another number (see ``scan``).
+    """
+    offsets, records = {}, 0
+    if FORMATS[paths[0].suffix.lower()] == "csv":
+        progress.start("specgen infer: checking CSV records", sum(p.stat().st_size for p in paths), "bytes")
+        done = 0
+        for path in paths:
+            offsets[path], count = _index_csv(path, progress, done)
+            done += path.stat().st_size
+            records += count
+    lazy = _lazy(paths, infer_rows)
+    schema = lazy.collect_schema()
+    if not schema.names():
+        raise DataError(f"{paths[0]}: no columns (no header row) [SG203]", "SG203")
+    rows = records if offsets else lazy.select(pl.len()).collect(engine="streaming").item()
+    if rows == 0:
+        raise DataError(f"{paths[0]}: no data rows (header only) [SG203]", "SG203")
+    return Source(paths, schema, rows, lazy, offsets)
+
+
+def _lazy(paths: list[Path], infer_rows: int | None) -> pl.LazyFrame:
+    names = [str(p) for p in paths]
+    if FORMATS[paths[0].suffix.lower()] == "parquet":
+        return pl.scan_parquet(names)
+    schema = pl.scan_csv(names, infer_schema_length=infer_rows, **_CSV_OPTIONS).collect_schema()
+    # pinned: otherwise every query of the plan infers the schema again (x10 slower on wide CSVs)
+    return pl.scan_csv(names, schema=schema, **_CSV_OPTIONS)
+
+
+def _index_csv(path: Path, progress, done: int) -> tuple[list[int], int]:
+    """Check every record has as many fields as the header.
+
+    Returns the byte offsets of the header's end, of every chunk's start and
+    of the end, and the number of records after the header.
+
+    Polars fills missing trailing fields with nulls silently (only extra fields
+    raise), so a short row would pass as a null. The csv module reads one line
+    at a time and stops at the end of a record, so the bytes read so far are
+    exactly the records returned. ``done``: bytes of earlier files (progress).
+    """
+    position = 0
+
+    def lines(raw) -> Iterator[str]:
+        nonlocal position
+        for line in raw:
+            position += len(line)
+            yield line.decode("utf-8", errors="replace")
+
+    with open(path, "rb") as raw:
+        records = csv.reader(lines(raw))
+        header = next(records, None)
+        offsets, number = [position], 1
+        if not header:
+            return offsets, 0
+        step = chunk_rows(len(header))
+        for number, row in enumerate(records, start=2):
+            if row and len(row) != len(header):
+                raise DataError(f"{path}: ragged CSV: record {number} has {len(row)} fields, the header has "
+                                f"{len(header)} [SG202]", "SG202")
+            if (number - 1) % step == 0:
+                offsets.append(position)
+                progress.update(done + position)
+    if offsets[-1] != position:
+        offsets.append(position)
+    return offsets, number - 1
+
+
+def _csv_chunks(path: Path, offsets: list[int], schema: pl.Schema) -> Iterator[pl.DataFrame]:
+    with open(path, "rb") as handle:
+        header = handle.read(offsets[0])
+        for start, end in zip(offsets, offsets[1:]):
+            handle.seek(start)
+            yield pl.read_csv(header + handle.read(end - start), schema=schema, **_CSV_OPTIONS)
