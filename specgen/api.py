@@ -74,10 +74,9 @@ def validate_data(spec_path: str | Path, data_path: str | Path, environment: str
     from .runtime import engine, io  # polars only when validating
 
     the_plan = build_plan(spec_path)
-    frame = io.scan_polars(data_path, the_plan.dtypes())
     checks = the_plan.checks(environment)
-    with io.reading(Path(data_path)):
-        failures = engine.run_checks(frame, checks, environment)
+    failures = io.checked_scan(data_path, the_plan.dtypes(),
+                               lambda frame: engine.run_checks(frame, checks, environment))
     return ValidationResult(str(spec_path), str(data_path), environment, failures.rows, len(checks), list(failures))
 
 

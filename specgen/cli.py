@@ -84,7 +84,7 @@ def validate_cmd(spec, data, environment, fmt):
     """Check DATA (CSV or Parquet) against SPEC with the same checks as the generated schema.
 
     Every failure is reported (not just the first) with its column, check,
-    number of failing rows and example values. Parquet is checked in one
+    number of failing rows and example values. The file is checked in one
     streaming pass, so memory stays bounded by a batch, not the file.
 
     \b

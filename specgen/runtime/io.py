@@ -17,7 +17,7 @@ import polars as pl
 
 from ..errors import DataError
 
-__all__ = ["read_polars", "scan_polars", "reading", "read_pandas", "read_polars_check", "iter_csv",
+__all__ = ["read_polars", "scan_polars", "checked_scan", "reading", "read_pandas", "read_polars_check", "iter_csv",
            "InferenceTooShort", "FORMATS", "DataError", "INFER_ROWS"]
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
@@ -35,10 +35,11 @@ def read_polars(path: str | Path, dtypes: Mapping[str, str] | None = None) -> pl
         return _read_csv(path, dtypes or {})
 
 
-def scan_polars(path: str | Path, dtypes: Mapping[str, str] | None = None) -> pl.LazyFrame:
-    """A lazy frame: Parquet is scanned in batches when collected (memory bounded by the
-    batch); CSV is read eagerly (its header and ragged-row repairs need the whole file).
-    Collect it inside ``reading(path)`` so that parse errors become DataErrors."""
+def scan_polars(path: str | Path, dtypes: Mapping[str, str] | None = None, *,
+                infer_all: bool = False) -> pl.LazyFrame:
+    """A lazy frame read in batches when collected with the streaming engine, so memory is
+    bounded by a batch, not the file. Use it through ``checked_scan``, which turns parse
+    errors into DataErrors and re-infers CSV types from every row when a late value needs it."""
     path = Path(path)
     fmt = read_polars_check(path)
     with reading(path, fmt):
@@ -46,7 +47,24 @@ def scan_polars(path: str | Path, dtypes: Mapping[str, str] | None = None) -> pl
             lazy = pl.scan_parquet(path)
             lazy.collect_schema()  # a corrupt footer fails here, not half-way through a check
             return lazy
-        return _read_csv(path, dtypes or {}).lazy()
+        header, rename, options = _csv_options(path, dtypes or {})
+        if pl.read_csv(path, n_rows=1, **options).height == 0:
+            raise DataError(f"{path}: CSV has a header but no data rows [SG203]", "SG203")
+        lazy = pl.scan_csv(path, infer_schema_length=None if infer_all else INFER_ROWS, **options)
+        return lazy.rename(dict(zip(header, rename))) if rename else lazy
+
+
+def checked_scan(path: str | Path, dtypes: Mapping[str, str] | None, use):
+    """``use(lazy_frame)`` on the file, with the reading rules of ``read_polars``."""
+    path = Path(path)
+    with reading(path):
+        try:
+            return use(scan_polars(path, dtypes))
+        except pl.exceptions.ComputeError:
+            if FORMATS.get(path.suffix.lower()) != "csv":
+                raise
+            # a value far down the file contradicts the type guessed from the top: infer from all rows
+            return use(scan_polars(path, dtypes, infer_all=True))
 
 
 @contextmanager

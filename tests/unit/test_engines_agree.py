@@ -57,3 +57,20 @@ def test_nan_counts_as_null_in_the_polars_engine(tmp_path):
     assert "null fraction 0.16" in ours[0].message()
     report = testing.report(SCHEMA.TrainingSchema, io.read_pandas(path, plan.dtypes()))
     assert set(report.failures) == {("bill_depth_mm", "null_fraction")}
+
+
+def test_validate_streams_csv_and_reinfers_a_late_type(tmp_path):
+    """A float first seen after the rows polars infers types from: no crash, the real failure reported."""
+    rows = io.INFER_ROWS + 10
+    base = pl.read_csv(TRAIN)
+    frame = pl.concat([base] * (rows // base.height + 1)).head(rows).with_columns(
+        pl.int_range(1, rows + 1).alias("penguin_id"), pl.col("body_mass_g").fill_null(4000))
+    frame = frame.with_columns(pl.when(pl.col("penguin_id") == rows).then(4000.5).otherwise(pl.col("body_mass_g"))
+                               .alias("body_mass_g"))
+    path = tmp_path / "late.csv"
+    frame.write_csv(path)
+    from specgen.api import validate_data
+    result = validate_data(SPEC, path)
+    assert result.rows == rows
+    kinds = {f.check.key for f in result.failures}
+    assert ("body_mass_g", "dtype") in kinds, kinds  # 4000.5 is not a whole number: an int column it is not
