@@ -99,6 +99,7 @@ class MonitoringPlan:
     rules: tuple[Rule, ...]
     tests: tuple[RuleTest, ...]
     prediction_drift: PredictionDriftPlan | None = None
+    group_name: str = ""  # the Prometheus rule group
     format: str = CONFIG_FORMAT
 
     @property
@@ -157,6 +158,7 @@ def monitoring_plan(spec: Spec) -> MonitoringPlan | None:
         rules=tuple(builder.rules),
         tests=tuple(builder.tests),
         prediction_drift=drift_plan,
+        group_name=f"specgen-{spec.name}",
     )
 
 
