@@ -40,6 +40,7 @@ class ModelPlan:
     reproducibility: tuple[str, ...]  # metric names, then "outputs"
     quality: tuple[str, ...]
     vs_serving: tuple[str, ...]
+    baseline: tuple[str, ...]  # metrics with a margin over the trivial baseline
     slices: tuple[str, ...]
     slice_cases: tuple[SliceCase, ...]
     stability: tuple[str, ...]
@@ -55,6 +56,10 @@ class ModelPlan:
     @property
     def has_vs_serving(self) -> bool:
         return bool(self.vs_serving)
+
+    @property
+    def has_baseline(self) -> bool:
+        return bool(self.baseline)
 
     @property
     def has_slices(self) -> bool:
@@ -97,6 +102,7 @@ def model_plan(spec: Spec, columns, relative, spec_dir: Path, training_rel: str)
         "split_key": list(spec.data.key) or features + [spec.data.label],
         "metrics": _metrics(m.metrics),
         "max_drop": dict(sorted(m.max_drop.items())),
+        "baseline_margin": dict(sorted(m.baseline.margin.items())) if m.baseline else {},
         "reproducibility": {"runs": m.reproducibility.runs, "tolerance": m.reproducibility.tolerance},
         "leakage": {"max_abs_correlation": leak.max_abs_correlation if leak else None,
                     "max_single_feature_score": leak.max_single_feature_score if leak else None},
@@ -118,6 +124,7 @@ def model_plan(spec: Spec, columns, relative, spec_dir: Path, training_rel: str)
         reproducibility=tuple(sorted(m.metrics)) + ("outputs",),
         quality=tuple(sorted(m.metrics)),
         vs_serving=tuple(sorted(m.max_drop)),
+        baseline=tuple(sorted(m.baseline.margin)) if m.baseline else (),
         slices=tuple(sorted(spec.slices)),
         slice_cases=tuple(SliceCase(param_id(name, metric), name, metric)
                           for name, s in sorted(spec.slices.items()) for metric in sorted(s.metrics)),

@@ -23,7 +23,8 @@ from .hashing import split_mask
 from .testing import data_path
 
 __all__ = [
-    "Harness", "check_smoke", "check_reproducible", "check_quality", "check_vs_serving",
+    "Harness", "MajorityClass", "TrainingMean", "trivial_baseline",
+    "check_smoke", "check_reproducible", "check_quality", "check_vs_serving", "check_beats_baseline",
     "check_slice_rows", "check_slice", "check_stability", "check_leakage", "check_model_age",
 ]
 
@@ -89,6 +90,11 @@ class Harness:
         return self.wrap(load())
 
     @cached_property
+    def baseline(self) -> Model:
+        """The trivial model of ML Test Score M5, from the candidate's training rows."""
+        return Model(trivial_baseline(self.labels(self.train_frame), self.config["task"]))
+
+    @cached_property
     def runs(self) -> list[Model]:
         extra = self.config["reproducibility"]["runs"] - 1
         return [self.candidate] + [self.train(self.train_frame) for _ in range(extra)]
@@ -118,6 +124,42 @@ class Harness:
         c = self.config
         return synth.random_frame(c["synth_columns"], c["smoke_rows"], c["seed"],
                                   observed=lambda name: self.data[name].dropna().unique())
+
+
+class MajorityClass:
+    """Always the most frequent training class (ties: the first in sorted order); its
+    probabilities are the training class shares. Deterministic: the same for every seed."""
+
+    def __init__(self, y_train):
+        y = np.asarray(y_train)
+        classes, counts = np.unique(y, return_counts=True)
+        self.classes_ = classes
+        self.shares = counts / counts.sum()
+        self.value = classes[int(np.argmax(counts))]  # argmax takes the first of equal counts
+        self.dtype = y.dtype
+
+    def predict(self, X) -> np.ndarray:
+        return np.full(len(X), self.value, dtype=self.dtype)
+
+    def predict_proba(self, X) -> np.ndarray:
+        return np.tile(self.shares, (len(X), 1))
+
+
+class TrainingMean:
+    """Always the mean training label (regression)."""
+
+    def __init__(self, y_train):
+        self.value = float(np.mean(np.asarray(y_train, dtype=float)))
+
+    def predict(self, X) -> np.ndarray:
+        return np.full(len(X), self.value)
+
+
+def trivial_baseline(y_train, task: str):
+    """The simplest model for ``task`` fitted to the training labels alone (numpy only)."""
+    if len(y_train) == 0:
+        raise AssertionError("no training rows: the trivial baseline needs training labels")
+    return TrainingMean(y_train) if task == "regression" else MajorityClass(y_train)
 
 
 def _bound_problem(value: float, bound: dict) -> str | None:
@@ -220,6 +262,21 @@ def _allowed(metric: str, bound: dict, candidate: float, serving: float, max_dro
         return metrics.allowed(metric, candidate, serving, max_drop)
     drop = serving - candidate if bound["greater_is_better"] else candidate - serving
     return drop <= max_drop or math.isclose(drop, max_drop, rel_tol=1e-9, abs_tol=1e-12)  # NaN: not allowed
+
+
+def check_beats_baseline(h: Harness, metric: str) -> None:
+    """ML Test Score M5: the candidate beats the trivial baseline by at least the margin."""
+    bound, margin = h.config["metrics"][metric], h.config["baseline_margin"][metric]
+    candidate = h.score(h.candidate, h.eval_frame, metric, bound)
+    baseline = h.score(h.baseline, h.eval_frame, metric, bound)
+    info = metrics.METRICS.get(metric) if bound["entrypoint"] is None else None
+    greater_is_better = info.greater_is_better if info is not None else bound["greater_is_better"]
+    gain = candidate - baseline if greater_is_better else baseline - candidate
+    if not (gain >= margin or math.isclose(gain, margin, rel_tol=1e-9, abs_tol=1e-12)):  # NaN fails
+        what = "majority-class" if h.config["task"] == "classification" else "training-mean"
+        raise AssertionError(f"{metric}: candidate {candidate:.4g} vs {what} baseline {baseline:.4g} on "
+                             f"{len(h.eval_frame)} evaluation rows is a gain of {gain:.4g} < margin {margin:g} "
+                             "(a simpler model is as good)")
 
 
 def check_slice_rows(h: Harness, name: str) -> None:

@@ -2,7 +2,7 @@
 
 They pass on the correct models and FAIL, naming the cause in the test id and
 message, for each injected fault: shuffled labels, a candidate much worse than
-the serving model, a model that ignores the seed, a NaN weight, a leaked label
+the serving model, a candidate no better than always predicting the majority class, a model that ignores the seed, a NaN weight, a leaked label
 copy in the data, a slice where the model is poor, a slice too small to judge and
 a stale serving model. Faults come in through the environment variables the
 generated suite documents (SPECGEN_MODEL_*, SPECGEN_TRAINING_DATA) and through
@@ -80,6 +80,9 @@ PENGUIN_FAULTS = {
                     "test_stability[outputs_finite]": "non-finite"}),
     "poor_slice": ({"SPECGEN_MODEL_ADAPTER": "penguins_faults:adapter_poor_on_dream"},
                    {"test_slice[dream-accuracy]": "slice 'dream': accuracy"}),
+    "majority_class": ({"SPECGEN_MODEL_TRAIN": "penguins_faults:train_majority_class"},
+                       {"test_beats_baseline[accuracy]": "vs majority-class baseline 0.4368",
+                        "test_beats_baseline[log_loss]": "a simpler model is as good"}),
 }
 
 
@@ -98,8 +101,10 @@ def results(tmp_path_factory) -> dict:
         "stale_model": (diabetes, "diabetes", {"SPECGEN_MODEL_LOAD": "diabetes_faults:load_stale"}, True),
     }
     runs.update({fault: (penguins, "penguins", env, True) for fault, (env, _) in PENGUIN_FAULTS.items()})
+    runs["penguins_baseline"] = (penguins, "penguins", {}, True)
+    targets = {"penguins_baseline": ["generated/penguins/test_penguins_model.py::test_beats_baseline"]}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        futures = {key: pool.submit(run_suite, ex, name, env, only_model=model_only)
+        futures = {key: pool.submit(run_suite, ex, name, env, only_model=model_only, targets=targets.get(key))
                    for key, (ex, name, env, model_only) in runs.items()}
         return {key: future.result() for key, future in futures.items()}
 
@@ -108,6 +113,14 @@ def results(tmp_path_factory) -> dict:
 def test_examples_pass(results, name):
     code, failed, output = results[name]
     assert code == 0 and not failed, output[-3000:]
+
+
+def test_real_model_beats_the_baseline_that_the_majority_class_fault_does_not(results):
+    """The same test ids ran on the real penguin model (and passed there) and fail on the trivial one."""
+    _, failed, output = results["majority_class"]
+    assert "gain of 0 < margin 0.3" in failed["test_beats_baseline[accuracy]"], output[-3000:]
+    code, failed, output = results["penguins_baseline"]
+    assert code == 0 and not failed and "2 passed" in output, output[-3000:]
 
 
 @pytest.mark.parametrize("fault", sorted(PENGUIN_FAULTS))

@@ -17,6 +17,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from specgen.runtime import leakage, synth
+from specgen.runtime import model as sgm
 from specgen.runtime.adapter import Model, load_entrypoint
 
 REPO = Path(__file__).resolve().parents[2]
@@ -141,3 +142,86 @@ def test_user_metric_drop_follows_its_direction_and_rejects_nan():
     assert _allowed("x", up, 0.8, 0.85, 0.05) and not _allowed("x", up, 0.7, 0.85, 0.05)
     assert _allowed("x", down, 1.04, 1.0, 0.05) and not _allowed("x", down, 1.2, 1.0, 0.05)
     assert not _allowed("x", up, float("nan"), 0.85, 0.05)
+
+
+# -- ML Test Score M5: the trivial baseline ------------------------------------------------------
+
+def test_majority_class_baseline_predicts_the_mode_with_training_shares():
+    base = sgm.trivial_baseline(np.array(["b", "a", "b", "c", "a", "b"]), "classification")
+    assert base.predict(np.zeros((3, 1))).tolist() == ["b", "b", "b"]
+    matrix, classes = Model(base).proba(np.zeros((2, 1)))
+    assert classes == ["a", "b", "c"] and matrix.tolist() == [[2 / 6, 3 / 6, 1 / 6]] * 2
+    assert sgm.trivial_baseline(np.array([2, 1, 2, 1]), "classification").predict([0]).tolist() == [1]  # tie: first
+    mean = sgm.trivial_baseline(np.array([1.0, 2.0, 6.0]), "regression")
+    assert mean.predict(np.zeros((2, 1))).tolist() == [3.0, 3.0] and Model(mean).proba([0]) == (None, None)
+    with pytest.raises(AssertionError, match="no training rows"):
+        sgm.trivial_baseline(np.array([]), "classification")
+
+
+class _Rule:
+    """A model that predicts from x with ``rule`` (and one-hot probabilities over ``classes``)."""
+
+    def __init__(self, rule, classes=None):
+        self.rule, self.classes_ = rule, classes
+
+    def predict(self, X):
+        return np.array([self.rule(x) for x in X["x"]])
+
+    def predict_proba(self, X):
+        return (self.predict(X)[:, None] == np.array(self.classes_)[None, :]).astype(float) * 0.98 + 0.01
+
+
+def _harness(task, y_train, x_eval, y_eval, candidate, metric, margin):
+    config = {"paths": [], "task": task, "label": "y", "features": ["x"], "baseline_margin": {metric: margin},
+              "metrics": {metric: {"min": None, "max": None, "kwargs": {}, "entrypoint": None,
+                                   "greater_is_better": None}}}  # None: the direction must come from METRICS
+    h = sgm.Harness(config, Path(__file__))
+    h.__dict__.update(train_frame=pd.DataFrame({"x": np.zeros(len(y_train)), "y": y_train}),
+                      eval_frame=pd.DataFrame({"x": x_eval, "y": y_eval}), candidate=Model(candidate))
+    return h
+
+
+CLASS_TRAIN = ["a"] * 6 + ["b"] * 4
+X_EVAL, Y_EVAL = [0.1, 0.2, 0.7, 0.9], ["a", "a", "b", "b"]
+GOOD = _Rule(lambda x: "b" if x > 0.5 else "a", ["a", "b"])
+ALWAYS_A = _Rule(lambda x: "a", ["a", "b"])
+
+
+@pytest.mark.parametrize("candidate, metric, margin, ok", [
+    (GOOD, "accuracy", 0.5, True),            # 1.0 vs 0.5: gain 0.5 exactly
+    (GOOD, "accuracy", 0.51, False),
+    (ALWAYS_A, "accuracy", 0.0, True),        # as good as the baseline, no margin asked
+    (ALWAYS_A, "accuracy", 0.01, False),
+    (GOOD, "log_loss", 0.5, True),            # a loss: the baseline's must be higher
+    (_Rule(lambda x: "a" if x > 0.5 else "b", ["a", "b"]), "log_loss", 0.0, False),  # confidently wrong
+])
+def test_beats_baseline_classification(candidate, metric, margin, ok):
+    h = _harness("classification", CLASS_TRAIN, X_EVAL, Y_EVAL, candidate, metric, margin)
+    if ok:
+        sgm.check_beats_baseline(h, metric)
+    else:
+        with pytest.raises(AssertionError, match=rf"^{metric}: candidate .* vs majority-class baseline .* "
+                                                 rf"< margin {margin:g} \(a simpler model is as good\)"):
+            sgm.check_beats_baseline(h, metric)
+
+
+@pytest.mark.parametrize("rule, metric, margin, ok", [
+    (lambda x: 10 * x, "rmse", 2.0, True),    # exact vs the training mean 5: rmse 0 vs sqrt(5)
+    (lambda x: 10 * x, "r2", 0.9, True),
+    (lambda x: 20.0, "rmse", 0.0, False),     # worse than always predicting the mean
+    (lambda x: 20.0, "r2", 0.0, False),
+])
+def test_beats_baseline_regression(rule, metric, margin, ok):
+    h = _harness("regression", [0.0, 10.0, 5.0, 5.0], [0.2, 0.4, 0.6, 0.8], [2.0, 4.0, 6.0, 8.0],
+                 _Rule(rule), metric, margin)
+    if ok:
+        sgm.check_beats_baseline(h, metric)
+    else:
+        with pytest.raises(AssertionError, match=r"vs training-mean baseline \S+ on 4 evaluation rows is a gain of -"):
+            sgm.check_beats_baseline(h, metric)
+
+
+def test_model_runtime_needs_no_sklearn():
+    code = "import sys, specgen.runtime.model; print('sklearn' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

@@ -58,6 +58,11 @@ def test_model_section_loads(tmp_path):
     (MODEL.replace("{min: 0.7}", "{min: 0.9, max: 0.7}"), "lower bound 0.9 is above upper bound 0.7"),
     (MODEL + "  max_model_age: 1 day\n", "not a duration"),
     (MODEL + "  leakage: {}\n", "give max_abs_correlation, max_single_feature_score or both"),
+    (MODEL + "  baseline: {margin: {roc_auc: 0.1}}\n", "baseline.margin names ['roc_auc'], which model.metrics"),
+    (MODEL + "  baseline: {margin: {accuracy: -0.1}}\n", "model.baseline.margin.accuracy: Input should be greater than or equal to 0"),
+    (MODEL + "  baseline: {margin: {accuracy: .nan}}\n", "model.baseline.margin.accuracy: Input should be a finite number"),
+    (MODEL + "  baseline: {margin: {}}\n", "model.baseline.margin: Dictionary should have at least 1 item"),
+    (MODEL + "  baseline: {margins: {accuracy: 0.1}}\n", "did you mean 'margin'?"),
 ])
 def test_model_mistakes_are_reported(tmp_path, model, expected):
     errors = _errors(tmp_path, BASE, model)
@@ -132,3 +137,18 @@ def test_user_metrics_by_entrypoint(tmp_path):
     assert m.config["metrics"]["accuracy"]["greater_is_better"] is True
     builtin = MODEL.replace("f1: {min: 0.7}", "f1: {min: 0.7, entrypoint: 'toy_model:f1'}")
     assert any("'f1' is built in" in e for e in _errors(tmp_path, BASE, builtin))
+
+
+def test_baseline_margin_plan_render_and_location(tmp_path):
+    m = build_plan(_write(tmp_path, BASE, MODEL, "  baseline: {margin: {f1: 0.2, accuracy: 0.1}}\n")).model
+    assert m.baseline == ("accuracy", "f1") and m.config["baseline_margin"] == {"accuracy": 0.1, "f1": 0.2}
+    text = render(build_plan(tmp_path / "spec.yaml"))["test_toy_model.py"]
+    assert "def test_beats_baseline(harness, metric):\n    sgm.check_beats_baseline(harness, metric)" in text
+    assert "pytest.param('f1', id='f1')," in text.split("def test_vs_serving", 1)[1]
+    plain = build_plan(_write(tmp_path, BASE, MODEL)).model
+    assert plain.baseline == () and plain.config["baseline_margin"] == {}
+    assert "test_beats_baseline" not in render(build_plan(tmp_path / "spec.yaml"))["test_toy_model.py"]
+    line = len((BASE + MODEL).splitlines()) + 1  # the baseline: line
+    errors = _errors(tmp_path, BASE, MODEL, "  baseline: {margin: {rmse: 1}}\n")
+    assert errors == [f"{tmp_path / 'spec.yaml'}:{line}:3: model.baseline: baseline.margin names ['rmse'], "
+                      "which model.metrics does not list [SG103]"], errors

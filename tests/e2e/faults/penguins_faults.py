@@ -62,3 +62,10 @@ class PoorOnDream:
 
 def adapter_poor_on_dream(model):
     return PoorOnDream(model)
+
+
+def train_majority_class(frame, seed):
+    """No better than the trivial baseline: always the most frequent species, probabilities = class shares."""
+    from sklearn.dummy import DummyClassifier
+
+    return DummyClassifier(strategy="prior").fit(frame[pm.FEATURES], frame[pm.LABEL])
