@@ -32,6 +32,15 @@ def render_text(report, current) -> str:
     if report.prediction_non_finite is not None:
         bias = "n/a" if report.prediction_bias is None else f"{report.prediction_bias:.4g}"
         lines.append(f"predictions: {report.prediction_non_finite} non-finite, bias {bias}")
+    if report.class_shares is not None:
+        lines += ["", "prediction bias per class (share predicted - share labelled)",
+                  f"  {'class':<24} {'predicted':>9} {'labelled':>9} {'bias':>9} {'limit':>9}  status"]
+        limit = report.max_bias
+        for c, (predicted, labelled) in sorted(report.class_shares.items()):
+            alarm = limit is not None and abs(predicted - labelled) > limit
+            shown = "n/a" if limit is None else f"{limit:.4g}"
+            lines.append(f"  {_cut(c):<24} {predicted:>9.2%} {labelled:>9.2%} {predicted - labelled:>+9.4f} "
+                         f"{shown:>9}  {'ALARM' if alarm else 'ok'}")
     return "\n".join(lines)
 
 

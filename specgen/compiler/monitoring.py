@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .spec import Measure, Spec, parse_duration
 
 __all__ = ["MonitoringPlan", "MonitoredFeature", "PredictionDriftPlan", "Rule", "RuleTest", "monitoring_plan",
-           "promql_string", "SEVERITY", "CONFIG_FORMAT", "PREDICTION_OUTPUT", "PROBA_PREFIX"]
+           "promql_string", "bias_classes", "SEVERITY", "CONFIG_FORMAT", "PREDICTION_OUTPUT", "PROBA_PREFIX"]
 
 CONFIG_FORMAT = "specgen-monitoring/1"
 SEVERITY = {"page": "critical", "ticket": "warning"}
@@ -100,6 +100,8 @@ class MonitoringPlan:
     tests: tuple[RuleTest, ...]
     prediction_drift: PredictionDriftPlan | None = None
     group_name: str = ""  # the Prometheus rule group
+    #: classifier bias: the label's declared classes (the bounded ``class`` label); None: numeric bias
+    bias_classes: tuple[str, ...] | None = None
     format: str = CONFIG_FORMAT
 
     @property
@@ -143,8 +145,9 @@ def monitoring_plan(spec: Spec) -> MonitoringPlan | None:
     if spec.training.mode == "dynamic" and spec.training.max_model_age:
         max_age = parse_duration(spec.training.max_model_age)
     drift_plan = _prediction_drift(spec)
+    classes = bias_classes(spec)
     builder = _RuleBuilder(spec, f"specgen_{spec.name}_")
-    builder.build(features, max_age, drift_plan)
+    builder.build(features, max_age, drift_plan, classes)
     return MonitoringPlan(
         prefix=builder.prefix,
         config_file=f"{spec.name}_monitoring.yaml",
@@ -159,7 +162,31 @@ def monitoring_plan(spec: Spec) -> MonitoringPlan | None:
         tests=tuple(builder.tests),
         prediction_drift=drift_plan,
         group_name=f"specgen-{spec.name}",
+        bias_classes=classes,
     )
+
+
+def bias_classes(spec: Spec) -> tuple[str, ...] | None:
+    """The classes of a classifier's label, when prediction bias is per class.
+
+    A label declared with a closed set of values (``category`` or ``bool``) makes the
+    prediction column a column of class labels: bias is then the share predicted as each
+    class minus the share labelled with it. The declared set bounds the ``class`` label
+    of the exported gauge (values outside it are counted as one class, ``runtime.monitor.OTHER_CLASS``).
+    Any other label keeps the numeric bias (mean prediction - mean label).
+    """
+    prediction = spec.monitoring.prediction
+    label = spec.data.label
+    if prediction is None or label is None:
+        return None
+    column = spec.features.get(label) or spec.columns.get(label)
+    if column is None:
+        return None
+    if column.dtype == "category":
+        return tuple(str(v) for v in column.values)
+    if column.dtype == "bool":
+        return ("false", "true")  # polars' string form of a boolean
+    return None
 
 
 def _prediction_drift(spec: Spec) -> PredictionDriftPlan | None:
@@ -253,7 +280,7 @@ class _RuleBuilder:
     # -- rules --------------------------------------------------------------
 
     def build(self, features: tuple[MonitoredFeature, ...], max_age: int | None,
-              prediction_drift: PredictionDriftPlan | None = None) -> None:
+              prediction_drift: PredictionDriftPlan | None = None, classes: tuple[str, ...] | None = None) -> None:
         for f in features:
             self._feature_rule(f, "drift", f.drift_metric, f.drift_threshold)
         for f in features:
@@ -262,7 +289,7 @@ class _RuleBuilder:
         self._stale_rule()
         if max_age is not None:
             self._age_rule(max_age)
-        self._prediction_rules()
+        self._prediction_rules(classes)
         if prediction_drift is not None:
             self._prediction_drift_rules(prediction_drift)
         self._serving_rules()
@@ -326,16 +353,20 @@ class _RuleBuilder:
                   expected_description=f"The model was trained {age}s ago (limit {max_age}s, "
                                        f"{self.spec.training.max_model_age}).")
 
-    def _prediction_rules(self) -> None:
+    def _prediction_rules(self, classes: tuple[str, ...] | None) -> None:
         prediction = self.spec.monitoring.prediction
         if prediction is None:
             return
-        series = f"{self.prefix}prediction_non_finite_values"
-        self._add("NonFiniteOutputs", f"{series} > 0", f"{self.spec.name}: the model outputs NaN or infinity",
-                  "{{ $value }} non-finite prediction(s) in the last batch.", label="non-finite",
-                  firing=[(series, self._flat(2))], silent=[(series, self._flat(0))],
-                  expected_description="2 non-finite prediction(s) in the last batch.")
+        if classes is None:  # class labels are never NaN: the gauge exists for numeric predictions only
+            series = f"{self.prefix}prediction_non_finite_values"
+            self._add("NonFiniteOutputs", f"{series} > 0", f"{self.spec.name}: the model outputs NaN or infinity",
+                      "{{ $value }} non-finite prediction(s) in the last batch.", label="non-finite",
+                      firing=[(series, self._flat(2))], silent=[(series, self._flat(0))],
+                      expected_description="2 non-finite prediction(s) in the last batch.")
         if prediction.max_bias is None:
+            return
+        if classes is not None:
+            self._class_bias_rule(prediction.max_bias, classes)
             return
         series = f"{self.prefix}prediction_bias"
         fire = prediction.max_bias * 2
@@ -346,6 +377,29 @@ class _RuleBuilder:
                   firing=[(series, self._flat(-fire))], silent=[(series, self._flat(prediction.max_bias / 2))],
                   expected_description=f"|mean prediction - mean label| is {fire:.4g}, above "
                                        f"{_num(prediction.max_bias)}.")
+
+    def _class_bias_rule(self, max_bias: float, classes: tuple[str, ...]) -> None:
+        """One rule over every class (the ``class`` label comes from the series); the firing case
+        has one class over the limit and another under it, so only the first may alert."""
+        name = f"{self.prefix}prediction_class_bias"
+        limit = _num(max_bias)
+        hot, calm = classes[0], classes[-1]
+        hot_series = f"{name}{{class={promql_string(hot)}}}"
+        calm_series = f"{name}{{class={promql_string(calm)}}}"
+        fire = max_bias * 2
+        firing = [(hot_series, self._flat(fire))]
+        if calm != hot:  # a class near the limit stays silent next to the one that fires
+            firing.append((calm_series, self._flat(-max_bias / 2)))
+        what = "|share predicted - share labelled|"
+        self._add("PredictionBias", f"abs({name}) > {limit}",
+                  f"{self.spec.name}: class {{{{ $labels.class }}}} is predicted off its label share",
+                  f"{what} of class {{{{ $labels.class }}}} is {{{{ printf \"%.4g\" $value }}}}, above {limit}.",
+                  label=f"class bias {hot}", firing=firing,
+                  silent=[(hot_series, self._flat(-max_bias / 2))] + firing[1:],
+                  expected_labels=(("class", hot),),
+                  expected_summary=f"{self.spec.name}: class {hot} is predicted off its label share",
+                  expected_description=f"{what} of class {hot} is {fire:.4g}, above {limit}.",
+                  rule_labels=())
 
     def _prediction_drift_rules(self, plan: PredictionDriftPlan) -> None:
         """One rule for the predict output; one for every class probability (classification)."""

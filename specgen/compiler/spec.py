@@ -456,9 +456,11 @@ class Alerts(_Model):
 
 
 class Prediction(_Model):
-    column: str = Field(description="Column of the batch holding the model's numeric prediction.")
+    column: str = Field(description="Column of the batch holding the model's prediction: a number, or a class "
+                                    "when the label is a category or bool (a classifier).")
     max_bias: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
-        None, description="Largest |mean prediction - mean label| when labels are present.")
+        None, description="Largest |mean prediction - mean label| when labels are present; for a classifier, "
+                          "largest |share predicted as a class - share labelled with it| over every class.")
 
 
 class ServingTargets(_Model):

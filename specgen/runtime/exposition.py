@@ -58,6 +58,10 @@ def exposition(report: MonitorReport) -> str:
     gauge("prediction_non_finite_values", "NaN or infinite predictions in the last batch.",
           report.prediction_non_finite)
     gauge("prediction_bias", "Mean prediction minus mean label in the last batch.", report.prediction_bias)
+    for c, bias in sorted((report.class_bias or {}).items()):
+        # the class label is bounded: the spec's declared classes plus one for any other value
+        gauge("prediction_class_bias", "Share of rows predicted as each class minus share labelled with it "
+              "in the last batch.", bias, **{"class": c})
     gauge("last_success_timestamp_seconds", "When specgen monitor last completed (Unix time).",
           report.finished_at)
     lines = []

@@ -30,7 +30,12 @@ from .io import DataError, InferenceTooShort
 from .model_outputs import PREDICTION_OUTPUT
 from .summary import CHUNK_ROWS, FeatureSpec, iter_chunks, merge_summaries, summarize_frame
 
-__all__ = ["MonitorReport", "FeatureResult", "load_config", "run", "NUMERIC_MEASURES", "CATEGORICAL_MEASURES"]
+__all__ = ["MonitorReport", "FeatureResult", "load_config", "run", "NUMERIC_MEASURES", "CATEGORICAL_MEASURES",
+           "OTHER_CLASS"]
+
+#: predicted or labelled values outside a classifier's declared classes count as this one class,
+#: so the ``class`` label of the bias gauge stays bounded by the spec
+OTHER_CLASS = "__other__"
 
 #: every measure exported per feature kind (one gauge each); the spec picks the one that alarms
 NUMERIC_MEASURES = ("psi", "js_distance", "linf", "chi_square", "wasserstein_normalized", "ks_statistic")
@@ -86,11 +91,20 @@ class MonitorReport:
     prediction_non_finite: int | None = None
     prediction_bias: float | None = None
     max_bias: float | None = None
+    #: classifier: class -> (share predicted, share labelled), over rows with both; None: no labelled predictions
+    class_shares: dict[str, tuple[float, float]] | None = None
     finished_at: float = 0.0
 
     @property
     def model_age_seconds(self) -> float | None:
         return None if self.model_trained_at is None else self.finished_at - self.model_trained_at
+
+    @property
+    def class_bias(self) -> dict[str, float] | None:
+        """Per class: share of rows predicted as it minus share labelled with it."""
+        if self.class_shares is None:
+            return None
+        return {c: predicted - labelled for c, (predicted, labelled) in self.class_shares.items()}
 
     @property
     def alarms(self) -> list[str]:
@@ -106,6 +120,11 @@ class MonitorReport:
             out.append(f"prediction: {self.prediction_non_finite} non-finite value(s)")
         if self.prediction_bias is not None and self.max_bias is not None and abs(self.prediction_bias) > self.max_bias:
             out.append(f"prediction bias: {self.prediction_bias:.4g} (limit {self.max_bias:g})")
+        if self.class_shares is not None and self.max_bias is not None:
+            for c, (predicted, labelled) in sorted(self.class_shares.items()):
+                if abs(predicted - labelled) > self.max_bias:
+                    out.append(f"prediction bias: class {c!r} {predicted - labelled:+.4g} (predicted {predicted:.2%}, "
+                               f"labelled {labelled:.2%}; limit {self.max_bias:g})")
         return out
 
     @property
@@ -122,6 +141,7 @@ class MonitorReport:
             "prediction_source": self.prediction_source, "model_version": self.model_version,
             "model_age_seconds": self.model_age_seconds, "max_model_age_seconds": self.max_model_age_seconds,
             "prediction_non_finite": self.prediction_non_finite, "prediction_bias": self.prediction_bias,
+            "prediction_class_bias": self.class_bias, "max_bias": self.max_bias,
         }
 
 
@@ -182,6 +202,10 @@ def run(config: dict, current: str | Path, *, checks: list[Check], dtypes: dict[
         report.prediction_non_finite = batch.pred["non_finite"]
         if batch.pred["label_n"] and batch.pred["n"]:
             report.prediction_bias = batch.pred["sum"] / batch.pred["n"] - batch.pred["label_sum"] / batch.pred["label_n"]
+    if batch.class_pairs:  # every declared class (a gauge must not vanish at 0), and any other value seen
+        classes = sorted(set(batch.classes) | set(batch.class_predicted) | set(batch.class_labelled))
+        report.class_shares = {c: (batch.class_predicted.get(c, 0) / batch.class_pairs,
+                                   batch.class_labelled.get(c, 0) / batch.class_pairs) for c in classes}
     report.finished_at = time.time() if now is None else now
     return report
 
@@ -248,6 +272,10 @@ class _Batch:
         self.label = config.get("label")
         self.predictions = False
         self.pred = {"n": 0, "sum": 0.0, "non_finite": 0, "label_n": 0, "label_sum": 0.0}
+        self.classes = config.get("bias_classes")  # a classifier: per-class bias instead of the mean
+        self.class_pairs = 0
+        self.class_predicted: dict[str, int] = {}
+        self.class_labelled: dict[str, int] = {}
 
     def add(self, chunk: pl.DataFrame) -> None:
         self.rows += chunk.height
@@ -265,7 +293,9 @@ class _Batch:
             hashes = _row_hashes(chunk, check)
             if hashes is not None:
                 self.hashes[i].append(hashes)
-        if self.prediction and self.prediction in chunk.columns and chunk.schema[self.prediction].is_numeric():
+        if self.classes is not None:
+            self._add_class_predictions(chunk)
+        elif self.prediction and self.prediction in chunk.columns and chunk.schema[self.prediction].is_numeric():
             self._add_predictions(chunk)
         if self.outputs:
             self._add_outputs(chunk)
@@ -310,6 +340,27 @@ class _Batch:
             self.pred["sum"] += float(row["pair_sum"] or 0.0)
             self.pred["label_n"] += int(row["label_n"])
             self.pred["label_sum"] += float(row["label_sum"] or 0.0)
+
+    def _add_class_predictions(self, chunk: pl.DataFrame) -> None:
+        """Class counts of the predictions and of the labels, over rows that have both.
+
+        Both columns are compared as strings (a label declared ``[1, 2]`` reads as integers);
+        a value outside the declared classes counts as ``OTHER_CLASS``, so the counts stay
+        bounded whatever the batch holds.
+        """
+        if self.prediction not in chunk.columns or self.label not in chunk.columns:
+            return
+
+        def bounded(name: str) -> pl.Expr:
+            x = pl.col(name).cast(pl.String)
+            return pl.when(x.is_in(self.classes)).then(x).otherwise(pl.lit(OTHER_CLASS)).alias(name)
+
+        pairs = chunk.select(self.prediction, self.label).drop_nulls().select(bounded(self.prediction),
+                                                                               bounded(self.label))
+        self.class_pairs += pairs.height
+        for column, counts in ((self.prediction, self.class_predicted), (self.label, self.class_labelled)):
+            for value, count in pairs.group_by(column).len().iter_rows():
+                counts[value] = counts.get(value, 0) + count
 
     def failures(self) -> list[Failure]:
         self._unique_across_chunks()

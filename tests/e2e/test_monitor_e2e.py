@@ -79,7 +79,8 @@ def _serving(penguins: Path, name: str, change) -> Path:
 def test_committed_rules_pass_promtool_check(promtool):
     done = _promtool(promtool, "check", "rules", "penguins_alerts.yml", cwd=GENERATED)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "SUCCESS: 18 rules found" in done.stdout  # 16 + prediction drift (class, probabilities)
+    # 16 + prediction drift (class, probabilities) + per-class prediction bias
+    assert "SUCCESS: 19 rules found" in done.stdout
 
 
 def test_committed_rule_tests_pass_promtool_test(promtool):
@@ -364,7 +365,7 @@ def test_swapped_serving_model_is_prediction_drift(penguins, monkeypatch):
 
 
 def test_prediction_column_of_the_batch_is_used_without_loading_the_model(penguins, monkeypatch):
-    spec = _variant(penguins, "  stale_after: 1d", "  stale_after: 1d\n  prediction: {column: predicted}")
+    spec = _variant(penguins, "prediction: {column: predicted_species,", "prediction: {column: predicted,")
     from specgen.runtime import model_outputs
 
     model = model_outputs.load_model([penguins], {"load": "penguins_model:load"})
@@ -474,3 +475,131 @@ def test_duplicate_keys_in_different_chunks_are_found(penguins, tmp_path):
     assert ("penguin_id", "unique", 2) in found(whole)
     assert found(chunked) == found(whole)
     assert not chunked.ok and any("unique" in a for a in chunked.alarms)
+
+
+# -- per-class prediction bias (a classifier, once labels arrive) ----------------------------------
+
+def _labelled(penguins: Path, name: str, to_gentoo: int = 0) -> Path:
+    """The serving batch with its labels (species, from the raw data: penguin_id is the raw row
+    number) and the serving model's cached predictions; ``to_gentoo`` rows of the other species
+    are then predicted as Gentoo (about 70% of them Adelie, 30% Chinstrap)."""
+    raw = pl.read_csv(penguins / "data" / "penguins_raw.csv", null_values="NA")
+    labels = raw.with_row_index("penguin_id", offset=1).select(pl.col("penguin_id").cast(pl.Int64), "species")
+    predictions = pl.read_csv(penguins / "data" / "predictions.csv").select("penguin_id", "predicted_species")
+    frame = (pl.read_csv(penguins / "data" / "serving.csv", null_values="NA")
+             .join(labels, on="penguin_id", how="left").join(predictions, on="penguin_id", how="left"))
+    assert frame["species"].null_count() == 0 and frame["predicted_species"].null_count() == 0
+    adelie = frame.filter(pl.col("species") == "Adelie")["penguin_id"].head(to_gentoo * 7 // 10).to_list()
+    chinstrap = frame.filter(pl.col("species") == "Chinstrap")["penguin_id"].head(to_gentoo - len(adelie)).to_list()
+    frame = frame.with_columns(pl.when(pl.col("penguin_id").is_in(adelie + chinstrap)).then(pl.lit("Gentoo"))
+                               .otherwise(pl.col("predicted_species")).alias("predicted_species"))
+    path = penguins / "data" / name
+    frame.write_csv(path)
+    return path
+
+
+def test_classifier_over_predicting_one_class_is_prediction_bias(promtool, penguins, tmp_path):
+    batch = _labelled(penguins, "gentoo_heavy.csv", to_gentoo=10)  # Gentoo +10/88 over its label share
+    prom = tmp_path / "penguins.prom"
+    code, out = _specgen("monitor", penguins / "spec.yaml", "--current", batch, "--format", "json",
+                         "--metrics-out", prom)
+    assert code == 1, out
+    report = json.loads(out)
+    bias = [a for a in report["alarms"] if a.startswith("prediction bias")]
+    assert len(bias) == 1 and bias[0].startswith("prediction bias: class 'Gentoo' +0.1136"), report["alarms"]
+    assert report["alarms"] == bias  # nothing else moved enough to alarm: the bias alone is exit 1
+    shares = report["prediction_class_bias"]
+    assert set(shares) == {"Adelie", "Chinstrap", "Gentoo"} and abs(sum(shares.values())) < 1e-12
+    assert all(abs(v) <= 0.1 for c, v in shares.items() if c != "Gentoo")
+    text = prom.read_text()
+    assert 'specgen_penguins_prediction_class_bias{class="Gentoo"} 0.1136' in text
+    assert "specgen_penguins_prediction_bias " not in text  # the numeric gauge is for numeric predictions
+    done = _promtool(promtool, "check", "metrics", cwd=tmp_path, stdin=text)
+    assert done.returncode == 0, done.stdout + done.stderr
+    code, out = _specgen("monitor", penguins / "spec.yaml", "--current", batch)
+    assert code == 1 and "ALARM prediction bias: class 'Gentoo' +0.1136 (predicted 43.18%, labelled 31.82%" in out
+
+
+def test_class_bias_adds_up_over_chunks(penguins):
+    from specgen.api import monitor
+
+    batch = _labelled(penguins, "gentoo_heavy.csv", to_gentoo=10)
+    whole = monitor(penguins / "spec.yaml", batch, now=0.0)
+    chunked = monitor(penguins / "spec.yaml", batch, chunk_rows=7, now=0.0)
+    assert whole.class_shares is not None and chunked.class_shares == whole.class_shares
+    assert chunked.alarms == whole.alarms
+
+
+def test_classifier_with_balanced_predictions_has_no_bias_alarm(promtool, penguins, tmp_path):
+    batch = _labelled(penguins, "balanced.csv")  # the serving model's own predictions: 98% accurate
+    prom = tmp_path / "penguins.prom"
+    code, out = _specgen("monitor", penguins / "spec.yaml", "--current", batch, "--format", "json",
+                         "--metrics-out", prom)
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["alarms"] == [] and report["prediction_source"] == "column"
+    assert max(abs(v) for v in report["prediction_class_bias"].values()) < 0.05
+    text = prom.read_text()
+    for species in ("Adelie", "Chinstrap", "Gentoo"):
+        assert f'specgen_penguins_prediction_class_bias{{class="{species}"}}' in text
+    done = _promtool(promtool, "check", "metrics", cwd=tmp_path, stdin=text)
+    assert done.returncode == 0, done.stdout + done.stderr
+    # the serving batch without labels: no bias to measure, and none is exported
+    code, out = _specgen("monitor", penguins / "spec.yaml", "--current", penguins / "data" / "serving.csv",
+                         "--format", "json")
+    assert code == 0 and json.loads(out)["prediction_class_bias"] is None
+
+
+def test_class_bias_rule_tests_catch_a_wrong_threshold(promtool, penguins):
+    """The generated class-bias cases can fail: a rule that ignores negative bias, or a looser limit."""
+    out = penguins / "generated" / "penguins"
+    rules = out / "penguins_alerts.yml"
+    text = rules.read_text()
+    expr = '"abs(specgen_penguins_prediction_class_bias) > 0.1"'
+    assert expr in text
+    rules.write_text(text.replace(expr, '"abs(specgen_penguins_prediction_class_bias) > 0.3"'))
+    done = _promtool(promtool, "test", "rules", "penguins_alerts_test.yml", cwd=out)
+    assert done.returncode != 0 and "PenguinsPredictionBias" in done.stdout + done.stderr
+    rules.write_text(text.replace(expr, '"specgen_penguins_prediction_class_bias > -1"'))
+    done = _promtool(promtool, "test", "rules", "penguins_alerts_test.yml", cwd=out)
+    assert done.returncode != 0 and "PenguinsPredictionBias" in done.stdout + done.stderr
+
+
+def test_hostile_class_names_reach_promql_and_metrics_escaped(promtool, tmp_path):
+    """Class names from the spec are untrusted: escaped in the rule tests' selectors and the exposition;
+    a value outside the declared classes is exported as the one bounded ``__other__`` class."""
+    import numpy as np
+
+    classes = [HOSTILE_CATEGORY, 'b"} or vector(1) #\\', "c"]
+    rng = np.random.default_rng(0)
+    n = 300
+    (tmp_path / "data").mkdir()
+    label = rng.choice(classes, n)
+    pl.DataFrame({"x": rng.normal(size=n), "y": label, "pred": label}).write_parquet(tmp_path / "data" / "train.parquet")
+    spec = tmp_path / "spec.yaml"
+    values = ", ".join(yaml_literal(c) for c in classes)
+    spec.write_text(
+        "spec_version: 1\nname: hostile\ndata: {training: data/train.parquet, label: y}\n"
+        f"features:\n  x: {{dtype: float}}\ncolumns:\n  y: {{dtype: category, values: [{values}]}}\n"
+        "  pred: {dtype: string}\n"
+        "monitoring:\n  prediction: {column: pred, max_bias: 0.1}\n")
+    code, out = _specgen("compile", spec)
+    assert code == 0, out
+    generated = tmp_path / "generated" / "hostile"
+    for args in (("check", "rules", "hostile_alerts.yml"), ("test", "rules", "hostile_alerts_test.yml")):
+        done = _promtool(promtool, *args, cwd=generated)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "NonFiniteOutputs" not in (generated / "hostile_alerts.yml").read_text()  # class labels are never NaN
+    # predictions: every "c" becomes an undeclared class, every hostile one becomes "c"
+    batch = tmp_path / "data" / "batch.parquet"
+    pred = np.where(label == "c", "zebra", np.where(label == classes[0], "c", label))
+    pl.DataFrame({"x": rng.normal(size=n), "y": label, "pred": pred}).write_parquet(batch)
+    prom = tmp_path / "out.prom"
+    code, out = _specgen("monitor", spec, "--current", batch, "--format", "json", "--metrics-out", prom)
+    assert code == 1, out
+    bias = json.loads(out)["prediction_class_bias"]
+    assert set(bias) == {*classes, "__other__"} and bias["__other__"] > 0.1 and bias[classes[0]] < -0.1
+    text = prom.read_text()
+    done = _promtool(promtool, "check", "metrics", cwd=tmp_path, stdin=text)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert 'class="b\\"} or vector(1) #\\\\"' in text and 'class="cat\\n- alert: Evil' in text
