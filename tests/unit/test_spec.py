@@ -7,7 +7,7 @@ import textwrap
 import pytest
 
 from specgen.compiler.jsonschema import dumps
-from specgen.compiler.load import loads
+from specgen.compiler.load import load, loads
 from specgen.compiler.validate import validate
 from specgen.errors import SpecError
 
@@ -46,8 +46,10 @@ def test_valid_spec_loads_with_defaults():
 
 
 def test_example_specs_validate():
-    for path in EXAMPLES.glob("*/spec.yaml"):
-        validate(__import__("specgen.compiler.load", fromlist=["load"]).load(path))
+    paths = sorted(EXAMPLES.glob("*/spec.yaml"))
+    assert paths
+    for path in paths:
+        assert validate(load(path)).name == path.parent.name
 
 
 def test_unknown_key_suggests_the_right_one_with_position():
