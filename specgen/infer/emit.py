@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["Column", "SpecDraft", "render_spec", "render_baseline", "scalar"]
+__all__ = ["Column", "SpecDraft", "render_spec", "render_baseline", "scalar", "comment"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,13 @@ def scalar(value: Any) -> str:
     return text.removesuffix("\n").removesuffix("\n...").strip()
 
 
+def comment(text: str) -> str:
+    """``text`` made safe for a ``#`` comment line: every non-printable character (newline, CR, NEL,
+    U+2028, NUL, BOM, ...) is written as its escape. File names, column names and category values reach
+    the comments; a raw line break there would end the comment and inject YAML (a ``model:`` section)."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
 def _flow(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{scalar(k)}: {_flow(v)}" for k, v in value.items()) + "}"
@@ -82,7 +89,7 @@ def _header(d: SpecDraft) -> list[str]:
         lines.append(f"# Key candidates (unique, never null): {', '.join(d.key_candidates)}"
                      + ("" if d.key else " -- declare one with --key."))
     lines.append(f"# Baseline distributions for drift monitoring: {d.baseline_file}")
-    return lines
+    return [comment(line) for line in lines]
 
 
 def render_spec(d: SpecDraft) -> str:
@@ -106,7 +113,7 @@ def render_spec(d: SpecDraft) -> str:
 
 
 def _column(c: Column) -> list[str]:
-    out = [f"  # {text}" for text in c.comments]
+    out = [f"  # {comment(text)}" for text in c.comments]
     out.append(f"  {scalar(c.name)}:")
     out += [f"    {key}: {_flow(value)}" for key, value in c.body]
     return out

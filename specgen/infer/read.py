@@ -50,12 +50,22 @@ def resolve_inputs(patterns: Sequence[str]) -> list[Path]:
                             "use .csv or .parquet [SG202]", "SG202")
         if not path.is_file():
             raise DataError(f"{path}: data file not found [SG201]", "SG201")
+        if not _utf8(str(path)):  # polars takes str names only: bytes that are not UTF-8 crash it
+            raise DataError(f"{ascii(str(path))}: the file name is not valid UTF-8; rename it [SG201]", "SG201")
         if path.stat().st_size == 0:
             raise DataError(f"{path}: data file is empty (0 bytes) [SG203]", "SG203")
         formats.add(fmt)
     if len(formats) > 1:
         raise DataError("inputs mix CSV and Parquet; infer from one format at a time [SG204]", "SG204")
     return out
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass
