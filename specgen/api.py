@@ -109,7 +109,7 @@ def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path
             serving_features: str | Path | None = None, model_trained_at: float | None = None,
             metrics_out: str | Path | None = None, config: str | Path | None = None,
             chunk_rows: int | None = None, now: float | None = None, progress=None,
-            pushgateway: str | None = None):
+            pushgateway: str | None = None, pushgateway_auth_file: str | Path | None = None):
     """Compare a serving batch with the compiled baseline; optionally write Prometheus metrics.
 
     Returns a ``runtime.monitor.MonitorReport`` (``ok`` is False when any alarm is raised).
@@ -140,7 +140,8 @@ def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path
         except OSError as exc:
             raise SpecgenError(f"{metrics_out}: cannot write metrics: {exc.strerror} [SG302]", "SG302") from None
     if pushgateway is not None:
-        exposition.push(pushgateway, f"specgen_{report.name}", exposition.exposition(report))
+        auth = exposition.read_auth_file(pushgateway_auth_file) if pushgateway_auth_file is not None else None
+        exposition.push(pushgateway, f"specgen_{report.name}", exposition.exposition(report), auth=auth)
     return report
 
 

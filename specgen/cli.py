@@ -121,10 +121,12 @@ def validate_cmd(spec, data, environment, fmt):
               help="Write Prometheus metrics here (atomically; for the node_exporter textfile collector).")
 @click.option("--pushgateway", metavar="URL",
               help="Also push the metrics to this Prometheus Pushgateway (PUT /metrics/job/specgen_<name>).")
+@click.option("--pushgateway-auth-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A file holding user:password for the Pushgateway's basic auth (keeps it off the command line).")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per chunk (CSV and Parquet).")
 @_FORMAT
 def monitor_cmd(spec, current, reference, serving_features, trained_at, config, metrics_out, pushgateway,
-                chunk_rows, fmt):
+                pushgateway_auth_file, chunk_rows, fmt):
     """Check a serving batch: schema, drift per feature, skew, model age, prediction health.
 
     Drift compares the batch with the baseline compiled from the training data,
@@ -132,11 +134,13 @@ def monitor_cmd(spec, current, reference, serving_features, trained_at, config, 
     """
     from .api import monitor, parse_timestamp
 
+    if pushgateway_auth_file is not None and pushgateway is None:
+        raise click.UsageError("--pushgateway-auth-file needs --pushgateway")
     trained = _run(parse_timestamp, trained_at) if trained_at is not None else None
     progress = _progress if sys.stderr.isatty() else None
     report = _run(monitor, spec, current, reference=reference, serving_features=serving_features,
                   model_trained_at=trained, metrics_out=metrics_out, config=config, chunk_rows=chunk_rows,
-                  progress=progress, pushgateway=pushgateway)
+                  progress=progress, pushgateway=pushgateway, pushgateway_auth_file=pushgateway_auth_file)
     if progress is not None:
         click.echo("", err=True)  # end the progress line
     if fmt == "json":

@@ -3,13 +3,19 @@ timestamps (W2), JSON output (W6/W7), 0-row Parquet and located spec errors (C4)
 Each test failed before its fix."""
 from __future__ import annotations
 
+import base64
 import csv
+import http.server
+import threading
+import time
 
+import pytest
 import yaml
 
 from specgen.api import infer_spec
+from specgen.runtime.exposition import PushError, push
 
-from .helpers import invoke
+from .helpers import PENGUINS, invoke
 
 HOSTILE_FILE = "a\nmodel:\n  load: os:system\n.csv"
 
@@ -55,3 +61,150 @@ def test_s3_non_utf8_file_name_is_a_clear_error(tmp_path):
     (tmp_path / name).write_text("x\n1\n2\n", encoding="utf-8")
     proc = invoke("infer", str(tmp_path / name), "-o", str(tmp_path / "s.yaml"))
     assert proc.returncode == 2 and "SG201" in proc.stderr, proc.stderr
+
+
+# -- S4 / H1 / C7: the Pushgateway push ---------------------------------------------------------------
+
+class _Gateway:
+    """A local stand-in Pushgateway; ``answer(handler)`` writes the response, the requests are recorded."""
+
+    def __init__(self, answer=None):
+        requests = self.requests = []
+        self.sent = 0
+        gateway = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_PUT(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                requests.append((self.path, dict(self.headers)))
+                try:
+                    (answer or _ok)(self, gateway)
+                except OSError:  # the client hung up: what a bounded reader does
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.port = self.server.server_address[1]
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _ok(handler, gateway):
+    handler.send_response(200)
+    handler.send_header("Content-Length", "0")
+    handler.end_headers()
+
+
+def _drip(handler, gateway):
+    """Status and headers at once, then one body byte every 0.1 s (each read is quick, the whole never ends)."""
+    handler.send_response(200)
+    handler.send_header("Content-Length", str(10**9))
+    handler.end_headers()
+    for _ in range(600):
+        handler.wfile.write(b"x")
+        handler.wfile.flush()
+        time.sleep(0.1)
+
+
+def _huge(handler, gateway):
+    """A 64 MiB answer (the finding used 1 GiB: 1.2 GB RSS)."""
+    handler.send_response(200)
+    handler.send_header("Content-Length", str(64 << 20))
+    handler.end_headers()
+    block = b"0" * (1 << 16)
+    for _ in range(1024):
+        handler.wfile.write(block)
+        gateway.sent += len(block)
+
+
+def _timed_push(url: str, **kwargs) -> tuple[float, object]:
+    """Push from a thread; (seconds taken, the result or the exception); at most 10 s even if push hangs."""
+    outcome = []
+
+    def run():
+        try:
+            outcome.append(push(url, "job", "m 1\n", **kwargs))
+        except Exception as exc:  # noqa: BLE001 -- the test inspects it
+            outcome.append(exc)
+
+    start = time.monotonic()
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(10)
+    return time.monotonic() - start, (outcome[0] if outcome else None)
+
+
+@pytest.fixture
+def no_proxy(monkeypatch):
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_s4_url_credentials_go_as_basic_auth_never_in_the_url(no_proxy):
+    with _Gateway() as gateway:
+        shown = push(f"http://ann:s%40cret@127.0.0.1:{gateway.port}/", "job", "m 1\n")
+    (path, headers), = gateway.requests
+    assert path == "/metrics/job/job"
+    assert headers["Authorization"] == "Basic " + base64.b64encode(b"ann:s@cret").decode()
+    assert "ann" not in headers["Host"] and "cret" not in shown and "ann" not in shown
+
+
+def test_s4_credentials_are_redacted_in_every_message(no_proxy):
+    with _Gateway() as gateway:
+        free_port = gateway.port  # nothing listens there once the stand-in is gone
+    for url in (f"http://zqxuser:hunter2@127.0.0.1:{free_port}", "http://zqxuser:hunter2@host:abc",
+                "http://zqxuser:hunter2@[::1", "ftp://zqxuser:hunter2@host", "http://zqxuser:hun/ter2@host",
+                "http://zqxuser:hunter2@ho st"):
+        with pytest.raises(PushError) as info:
+            push(url, "job", "m 1\n", timeout=5)
+        assert "hunter2" not in str(info.value) and "zqxuser" not in str(info.value), str(info.value)
+        assert info.value.code == "SG307"
+
+
+def test_s4_auth_file_from_the_cli(tmp_path, no_proxy):
+    secret = tmp_path / "push.auth"
+    secret.write_text("ann:hunter2\n", encoding="utf-8")
+    serving = PENGUINS.parent / "data" / "serving.csv"
+    with _Gateway() as gateway:
+        proc = invoke("monitor", PENGUINS, "--current", serving, "--format", "json",
+                      "--pushgateway", f"http://127.0.0.1:{gateway.port}", "--pushgateway-auth-file", secret)
+    assert proc.returncode in (0, 1), proc.stderr
+    (path, headers), = gateway.requests
+    assert headers["Authorization"] == "Basic " + base64.b64encode(b"ann:hunter2").decode()
+    proc = invoke("monitor", PENGUINS, "--current", serving, "--pushgateway", "http://127.0.0.1:9",
+                  "--pushgateway-auth-file", tmp_path / "missing")
+    assert proc.returncode == 2 and "SG307" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_h1_slow_drip_answer_is_cut_at_the_deadline(no_proxy):
+    with _Gateway(_drip) as gateway:
+        took, result = _timed_push(f"http://127.0.0.1:{gateway.port}", timeout=1.0)
+    assert took < 5, f"push still running after {took:.1f} s"
+    assert isinstance(result, PushError) and "within 1 s" in str(result), result
+
+
+def test_h1_huge_answer_is_not_read(no_proxy):
+    with _Gateway(_huge) as gateway:
+        took, result = _timed_push(f"http://127.0.0.1:{gateway.port}", timeout=8.0)
+        time.sleep(0.2)  # the stand-in notices the hang-up
+    assert isinstance(result, str), result
+    assert gateway.sent < 16 << 20, f"the client read {gateway.sent >> 20} MiB of the answer"
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://host:abc", "http://host:99999", "http://ho st:9091",
+                                 "http://host\n:9091", "http://host:9091/\x00", "http://", "localhost:9091"])
+def test_c7_malformed_pushgateway_url_is_sg307(url):
+    with pytest.raises(PushError) as info:
+        push(url, "job", "m 1\n", timeout=2)
+    assert info.value.code == "SG307" and "\n" not in str(info.value) and "\x00" not in str(info.value)
