@@ -9,10 +9,12 @@ import http.server
 import threading
 import time
 
+import polars as pl
 import pytest
 import yaml
 
 from specgen.api import infer_spec
+from specgen.infer import policy
 from specgen.runtime.exposition import PushError, push
 
 from .helpers import PENGUINS, invoke
@@ -208,3 +210,47 @@ def test_c7_malformed_pushgateway_url_is_sg307(url):
     with pytest.raises(PushError) as info:
         push(url, "job", "m 1\n", timeout=2)
     assert info.value.code == "SG307" and "\n" not in str(info.value) and "\x00" not in str(info.value)
+
+
+# -- W3 / C11: infer -> validate of the very file it was inferred from -----------------------------
+
+def _infer_then_validate(tmp_path, frame: pl.DataFrame, suffix: str = ".csv") -> tuple[dict, str]:
+    data = tmp_path / f"data{suffix}"
+    frame.write_csv(data) if suffix == ".csv" else frame.write_parquet(data)
+    spec = tmp_path / "s.yaml"
+    proc = invoke("infer", data, "-o", spec)
+    assert proc.returncode == 0, proc.stderr
+    proc = invoke("validate", spec, data)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return yaml.safe_load(spec.read_text(encoding="utf-8")), proc.stdout
+
+
+def test_w3_64_bit_ids_pass_their_own_draft(tmp_path):
+    ids = [1441455612345678901 + i * 7919 for i in range(200)]
+    draft, _ = _infer_then_validate(tmp_path, pl.DataFrame({"id": ids, "v": [float(i % 7) for i in range(200)]}))
+    lo, hi = draft["features"]["id"]["range"]
+    assert lo < min(ids) and max(ids) < hi  # was [1.44145561235e18, 1.44145561235e18]: zero width, above the data
+    assert "distribution" not in draft["features"]["id"]  # distinct integers: no mean band
+
+
+def test_w3_ints_at_the_int64_edges_pass_their_own_draft(tmp_path):
+    frame = pl.DataFrame({"top": [2**63 - 1, 2**63 - 2, 2**63 - 5, 2**63 - 100],
+                          "bottom": [-2**63, -2**63 + 5, -2**63 + 9, -2**63 + 100]})
+    _infer_then_validate(tmp_path, frame, ".parquet")
+
+
+def test_w3_integer_range_is_exact_and_outward():
+    for lo, hi in [(1441455612345678901, 1441455612347254782), (2**62 + 1, 2**62 + 3), (7, 7), (-2**63, 0)]:
+        low, high = policy.numeric_range(lo, hi, True)
+        assert isinstance(low, int) and isinstance(high, int) and low < lo and hi < high
+        assert float(low) == low and float(high) == high  # the spec reads bounds as floats: no rounding inward
+
+
+def test_c11_infinite_columns_infer_and_validate(tmp_path):
+    inf = float("inf")
+    frame = pl.DataFrame({"all_inf": [inf] * 6, "some_inf": [1.0, 2.0, inf, 3.0, 4.0, 5.0],
+                          "neg_inf": [-inf, 1.0, 2.0, 3.0, 4.0, 5.0], "x": [1, 2, 3, 4, 5, 6]})
+    draft, _ = _infer_then_validate(tmp_path, frame)
+    features = draft["features"]
+    assert "range" not in features["all_inf"]
+    assert features["some_inf"]["range"][1] is None and features["neg_inf"]["range"][0] is None
