@@ -171,11 +171,19 @@ def _model_identity(report, predictor, the_plan: Plan) -> None:
         report.model_trained_at = model_outputs.trained_at(predictor.model, artifact)
 
 
-def parse_timestamp(text: str) -> float:
+CLOCK_SKEW = 300.0  # seconds a training time may lie in the future (clocks of two machines differ)
+_MS_THRESHOLD = 1e11  # Unix seconds reach 1e11 in the year 5138; a larger number is milliseconds
+
+
+def parse_timestamp(text: str, now: float | None = None) -> float:
     """Unix seconds from ``1700000000``, an ISO 8601 time (UTC if no zone), or a JSON metadata file
-    with a ``trained_at`` key holding either."""
+    with a ``trained_at`` key holding either. Milliseconds (a number above 1e11) are refused with the
+    seconds they would mean; non-finite and future times (beyond ``CLOCK_SKEW``) are refused: each
+    gave a negative or NaN model age that never alarms."""
     import datetime as dt
     import json
+    import math
+    import time
 
     value = text.strip()
     if Path(value).is_file():
@@ -184,14 +192,26 @@ def parse_timestamp(text: str) -> float:
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise SpecgenError(f"{text}: cannot read trained_at from model metadata: {exc} [SG104]", "SG104") from None
     try:
-        return float(value)
+        seconds = float(value)
     except ValueError:
-        pass
-    try:
-        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise SpecgenError(f"{text!r} is not a Unix time, an ISO 8601 time or a metadata file [SG104]",
-                           "SG104") from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
-    return moment.timestamp()
+        seconds = None
+    if seconds is None:
+        try:
+            moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise SpecgenError(f"{text!r} is not a Unix time, an ISO 8601 time or a metadata file [SG104]",
+                               "SG104") from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.timezone.utc)
+        seconds = moment.timestamp()
+    if not math.isfinite(seconds):
+        raise SpecgenError(f"model trained at {text!r}: not a finite time [SG104]", "SG104")
+    if abs(seconds) >= _MS_THRESHOLD:
+        raise SpecgenError(f"model trained at {text!r}: looks like milliseconds; give Unix seconds "
+                           f"({seconds / 1000:.0f}) or an ISO 8601 time [SG104]", "SG104")
+    now = time.time() if now is None else now
+    if seconds > now + CLOCK_SKEW:
+        when = dt.datetime.fromtimestamp(seconds, dt.timezone.utc).isoformat()
+        raise SpecgenError(f"model trained at {text!r} ({when}) is in the future; give the time "
+                           "the serving model was trained [SG104]", "SG104")
+    return seconds

@@ -13,7 +13,8 @@ import polars as pl
 import pytest
 import yaml
 
-from specgen.api import infer_spec
+from specgen.api import infer_spec, parse_timestamp
+from specgen.errors import SpecgenError
 from specgen.infer import policy
 from specgen.runtime.exposition import PushError, push
 
@@ -254,3 +255,24 @@ def test_c11_infinite_columns_infer_and_validate(tmp_path):
     features = draft["features"]
     assert "range" not in features["all_inf"]
     assert features["some_inf"]["range"][1] is None and features["neg_inf"]["range"][0] is None
+
+
+# -- W2: --model-trained-at ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value, says", [("nan", "finite"), ("inf", "finite"), ("-inf", "finite"),
+                                         ("1e400", "finite"), ("1700000000000", "milliseconds"),
+                                         ("1700000000000.5", "1700000000"), ("2999-01-01T00:00:00Z", "future"),
+                                         ("4102444800", "future")])
+def test_w2_bad_training_times_are_refused(value, says):
+    proc = invoke("monitor", PENGUINS, "--current", PENGUINS.parent / "data" / "serving.csv",
+                  "--model-trained-at", value)
+    assert proc.returncode == 2 and "SG104" in proc.stderr and says in proc.stderr, proc.stderr
+
+
+def test_w2_metadata_file_in_milliseconds_and_small_skew(tmp_path):
+    meta = tmp_path / "model.json"
+    meta.write_text('{"trained_at": 1700000000000}', encoding="utf-8")
+    with pytest.raises(SpecgenError, match="milliseconds"):
+        parse_timestamp(str(meta))
+    assert parse_timestamp("1700000100", now=1_700_000_000.0) == 1_700_000_100.0  # 100 s ahead: clock skew
+    assert parse_timestamp("2023-11-14T22:13:20Z", now=1_800_000_000.0) == 1_700_000_000.0
