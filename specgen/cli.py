@@ -96,7 +96,9 @@ def validate_cmd(spec, data, environment, fmt):
 
     result = _run(validate_data, spec, data, environment)
     if fmt == "json":
-        click.echo(json.dumps(result.as_dict(), indent=2, default=str))
+        from .jsontext import dumps  # strict JSON: NaN/inf -> null
+
+        click.echo(dumps(result.as_dict(), indent=2, default=str))
     else:
         status = "ok" if result.ok else f"{len(result.failures)} check(s) failed"
         click.echo(f"{data}: {result.rows} rows, {result.checks} checks ({environment}): {status}")
@@ -144,7 +146,9 @@ def monitor_cmd(spec, current, reference, serving_features, trained_at, config, 
     if progress is not None:
         click.echo("", err=True)  # end the progress line
     if fmt == "json":
-        click.echo(json.dumps(report.as_dict(), indent=2, default=str))
+        from .jsontext import dumps  # strict JSON: NaN/inf -> null
+
+        click.echo(dumps(report.as_dict(), indent=2, default=str))
     else:
         from .monitor_text import render_text
 

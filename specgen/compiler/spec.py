@@ -189,7 +189,14 @@ class DatetimeFeature(_Column):
             return [dt.datetime.combine(v, dt.time()) if type(v) is dt.date else v for v in value]
         return value
 
-    _range = field_validator("range")(lambda v: _check_bounds(v))
+    _range = field_validator("range")(lambda v: _check_bounds(v if v is None else tuple(map(_naive_utc, v))))
+
+
+def _naive_utc(value):
+    """An aware bound as UTC without a zone: data are read so (runtime.io.naive_utc); a naive bound is UTC."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value
 
 
 class StringFeature(_Column):

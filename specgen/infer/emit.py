@@ -8,12 +8,13 @@ Scalars still go through ``yaml.safe_dump`` so that names like ``yes`` or
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
+from .. import jsontext
 
 __all__ = ["Column", "SpecDraft", "render_spec", "render_baseline", "scalar", "comment"]
 
@@ -128,4 +129,4 @@ def render_baseline(d: SpecDraft) -> str:
         "rows": d.rows,
         "columns": {c.name: c.baseline for c in d.columns if c.baseline is not None},
     }
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return jsontext.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -21,7 +21,7 @@ from typing import Iterator, Sequence
 import polars as pl
 
 from ..errors import DataError
-from ..runtime.io import FORMATS
+from ..runtime.io import FORMATS, naive_utc
 
 __all__ = ["resolve_inputs", "Source", "open_source", "chunk_rows", "CHUNK_VALUES", "CHUNK_FLOOR"]
 
@@ -114,10 +114,10 @@ def open_source(paths: list[Path], progress, infer_rows: int | None) -> Source:
 def _lazy(paths: list[Path], infer_rows: int | None) -> pl.LazyFrame:
     names = [str(p) for p in paths]
     if FORMATS[paths[0].suffix.lower()] == "parquet":
-        return pl.scan_parquet(names)
+        return naive_utc(pl.scan_parquet(names))
     schema = pl.scan_csv(names, infer_schema_length=infer_rows, **_CSV_OPTIONS).collect_schema()
     # pinned: otherwise every query of the plan infers the schema again (x10 slower on wide CSVs)
-    return pl.scan_csv(names, schema=schema, **_CSV_OPTIONS)
+    return naive_utc(pl.scan_csv(names, schema=schema, **_CSV_OPTIONS))  # zones: as validate reads them
 
 
 def _index_csv(path: Path, progress, done: int) -> tuple[list[int], int]:

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import base64
 import csv
+import datetime as dt
 import http.server
+import json
+import math
 import threading
 import time
 
+import numpy as np
 import polars as pl
 import pytest
 import yaml
@@ -16,6 +20,7 @@ import yaml
 from specgen.api import infer_spec, parse_timestamp
 from specgen.errors import SpecgenError
 from specgen.infer import policy
+from specgen.runtime import io
 from specgen.runtime.exposition import PushError, push
 
 from .helpers import PENGUINS, invoke
@@ -276,3 +281,76 @@ def test_w2_metadata_file_in_milliseconds_and_small_skew(tmp_path):
         parse_timestamp(str(meta))
     assert parse_timestamp("1700000100", now=1_700_000_000.0) == 1_700_000_100.0  # 100 s ahead: clock skew
     assert parse_timestamp("2023-11-14T22:13:20Z", now=1_800_000_000.0) == 1_700_000_000.0
+
+
+# -- W6/W7: strict JSON output; a 0-row Parquet is SG203 -----------------------------------------------
+
+def _strict_json(text: str):
+    def refuse(constant):
+        raise AssertionError(f"bare {constant} in --format json output")
+    return json.loads(text, parse_constant=refuse)
+
+
+class _Document:
+    """A report/result stand-in whose numbers could not be computed."""
+    ok = False
+
+    def as_dict(self):
+        return {"value": math.nan, "measures": {"psi": math.inf, "linf": -math.inf}, "n": 3,
+                "shares": [np.float32("nan"), np.float64(0.5)], "pair": (math.nan, 1.5)}
+
+
+@pytest.mark.parametrize("command, function", [("validate", "validate_data"), ("monitor", "monitor")])
+def test_w6_json_output_has_no_bare_nan(monkeypatch, command, function):
+    monkeypatch.setattr(f"specgen.api.{function}", lambda *a, **k: _Document())
+    args = ["--current", "x.csv"] if command == "monitor" else ["x.csv"]
+    proc = invoke(command, PENGUINS, *args, "--format", "json")
+    document = _strict_json(proc.stdout)
+    assert document == {"value": None, "measures": {"psi": None, "linf": None}, "n": 3,
+                        "shares": [None, 0.5], "pair": [None, 1.5]}
+
+
+def test_w7_zero_row_parquet_is_sg203_like_a_header_only_csv(tmp_path):
+    frame = pl.read_csv(PENGUINS.parent / "data" / "serving.csv", null_values="NA").head(0)
+    frame.write_parquet(tmp_path / "empty.parquet")
+    (tmp_path / "empty.csv").write_text(",".join(frame.columns) + "\n", encoding="utf-8")
+    for name in ("empty.csv", "empty.parquet"):
+        proc = invoke("validate", PENGUINS, tmp_path / name, "--env", "serving")
+        assert proc.returncode == 2 and "SG203" in proc.stderr and "no data rows" in proc.stderr, proc.stdout
+
+
+# -- C3: time-zone-aware datetimes (read as UTC; a naive bound means UTC) -----------------------------
+
+def _aware(zone: str = "Europe/Berlin") -> pl.DataFrame:
+    times = [dt.datetime(2024, 1, 1) + dt.timedelta(hours=7 * i) for i in range(40)]
+    return pl.DataFrame({"t": times, "x": [float(i) for i in range(40)]}).with_columns(
+        pl.col("t").dt.replace_time_zone(zone))
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".csv"])
+def test_c3_aware_datetimes_infer_then_validate(tmp_path, suffix):
+    frame = _aware()
+    if suffix == ".csv":
+        frame = frame.with_columns(pl.col("t").dt.to_string("%Y-%m-%dT%H:%M:%S%:z"))
+    draft, _ = _infer_then_validate(tmp_path, frame, suffix)
+    assert draft["features"]["t"]["dtype"] == "datetime"
+
+
+def test_c3_bounds_compare_in_utc(tmp_path):
+    data = tmp_path / "t.parquet"
+    _aware().write_parquet(data)  # earliest: 2024-01-01 00:00 Berlin = 2023-12-31 23:00 UTC
+    spec = tmp_path / "s.yaml"
+    for bound, failing in [("2023-12-31T22:59:00", 0), ("2023-12-31T23:01:00", 1),  # naive: UTC
+                           ("2024-01-01T00:01:00+01:00", 1), ("2023-12-31T18:01:00-05:00", 1),
+                           ("2023-12-31T17:59:00-05:00", 0)]:
+        spec.write_text(f"spec_version: 1\nname: s\ndata: {{training: t.parquet}}\nfeatures:\n"
+                        f"  t: {{dtype: datetime, range: ['{bound}', null]}}\n  x: {{dtype: float}}\n",
+                        encoding="utf-8")
+        proc = invoke("validate", spec, data, "--format", "json")
+        failures = _strict_json(proc.stdout)["failures"]
+        assert [f["failing_rows"] for f in failures] == ([failing] if failing else []), (bound, proc.stdout)
+
+
+def test_c3_naive_utc_keeps_the_instant():
+    frame = io.naive_utc(_aware("America/New_York"))
+    assert frame.schema["t"] == pl.Datetime("us") and frame["t"][0] == dt.datetime(2024, 1, 1, 5)
