@@ -11,8 +11,8 @@ import difflib
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationInfo, field_validator,
-                      model_validator)
+from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr, ValidationInfo,
+                      field_validator, model_validator)
 from pydantic_core import PydanticCustomError
 
 __all__ = [
@@ -24,9 +24,19 @@ __all__ = [
     "Transforms", "TransformOutput", "Predictions", "PredictionColumn", "OUTPUT_KINDS",
 ]
 
-Number = Annotated[float, Field(allow_inf_nan=False)]
+
+def _not_bool(value):
+    # YAML reads true/false/yes/no/on/off as booleans, and pydantic would take them as 1 and 0
+    if isinstance(value, bool):
+        raise PydanticCustomError("float_type", "Input should be a number, not a boolean ({value})",
+                                  {"value": str(value).lower()})
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_bool), Field(allow_inf_nan=False)]
 Environment = Literal["training", "serving"]
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 _DURATION = re.compile(r"^(\d+)(s|m|h|d|w)$")
 _DURATION_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -156,6 +166,16 @@ class CategoricalFeature(_Column):
                 "quote category names, or use dtype: bool")
         return value
 
+    @field_validator("values")
+    @classmethod
+    def _one_type(cls, value):
+        # a column holds one type: with [1, 2, unknown] every row fails one kind or the other
+        if len({type(v) for v in value}) > 1:
+            numbers = [v for v in value if isinstance(v, int)]
+            raise contradiction(f"values mixes numbers {numbers} and text; quote the numbers if they are "
+                                "category names")
+        return value
+
     @model_validator(mode="after")
     def _consistent(self):
         seen = set()
@@ -186,6 +206,11 @@ class DatetimeFeature(_Column):
     @classmethod
     def _dates_to_datetimes(cls, value):
         if isinstance(value, (list, tuple)):
+            for v in value:  # pydantic would read 0 or "1.5" as a Unix time: a spec means a date
+                if isinstance(v, (bool, int, float)) or (isinstance(v, str) and _NUMBER.fullmatch(v.strip())):
+                    raise PydanticCustomError(
+                        "datetime_type", "datetime range bounds are dates or ISO 8601 times "
+                        "(2024-01-31, 2024-01-31T12:00:00Z), not {value}", {"value": repr(v)})
             return [dt.datetime.combine(v, dt.time()) if type(v) is dt.date else v for v in value]
         return value
 

@@ -17,13 +17,13 @@ import polars as pl
 import pytest
 import yaml
 
-from specgen.api import infer_spec, parse_timestamp
-from specgen.errors import SpecgenError
+from specgen.api import infer_spec, load_spec, parse_timestamp
+from specgen.errors import SpecError, SpecgenError
 from specgen.infer import policy
 from specgen.runtime import io
 from specgen.runtime.exposition import PushError, push
 
-from .helpers import PENGUINS, invoke
+from .helpers import PENGUINS, invoke, spec_error_located
 
 HOSTILE_FILE = "a\nmodel:\n  load: os:system\n.csv"
 
@@ -354,3 +354,35 @@ def test_c3_bounds_compare_in_utc(tmp_path):
 def test_c3_naive_utc_keeps_the_instant():
     frame = io.naive_utc(_aware("America/New_York"))
     assert frame.schema["t"] == pl.Datetime("us") and frame["t"][0] == dt.datetime(2024, 1, 1, 5)
+
+
+# -- C4: spec values the engines cannot honour are located spec errors ------------------------------
+
+@pytest.mark.parametrize("feature, code, says", [
+    ("{dtype: category, values: [1, 2, 3, unknown]}", "SG103", "mixes numbers"),
+    ("{dtype: datetime, range: [0, 1]}", "SG104", "dates or ISO 8601"),
+    ("{dtype: datetime, range: ['1700000000', null]}", "SG104", "dates or ISO 8601"),
+    ("{dtype: datetime, range: [1.5, null]}", "SG104", "dates or ISO 8601"),
+    ("{dtype: float, range: [true, false]}", "SG104", "not a boolean"),
+    ("{dtype: int, range: [false, true]}", "SG104", "not a boolean"),
+    ("{dtype: float, distribution: {mean: [yes, 2]}}", "SG104", "not a boolean"),
+])
+def test_c4_unusable_bounds_and_values_are_located_errors(tmp_path, feature, code, says):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(f"spec_version: 1\nname: s\ndata: {{training: d.csv}}\nfeatures:\n  v: {feature}\n",
+                    encoding="utf-8")
+    with pytest.raises(SpecError) as info:
+        load_spec(spec)
+    spec_error_located(info.value, spec)
+    assert any(d.code == code and says in d.message and d.line == 5 for d in info.value.diagnostics), str(info.value)
+
+
+@pytest.mark.parametrize("feature", ["{dtype: category, values: ['1', '2', unknown]}",
+                                     "{dtype: category, values: [1, 2, 3]}",
+                                     "{dtype: datetime, range: [2024-01-01, '2024-02-01T00:00:00Z']}",
+                                     "{dtype: float, range: [0, 1.5]}"])
+def test_c4_well_typed_specs_still_load(tmp_path, feature):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(f"spec_version: 1\nname: s\ndata: {{training: d.csv}}\nfeatures:\n  v: {feature}\n",
+                    encoding="utf-8")
+    load_spec(spec)
