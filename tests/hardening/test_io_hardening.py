@@ -386,3 +386,9 @@ def test_c4_well_typed_specs_still_load(tmp_path, feature):
     spec.write_text(f"spec_version: 1\nname: s\ndata: {{training: d.csv}}\nfeatures:\n  v: {feature}\n",
                     encoding="utf-8")
     load_spec(spec)
+
+
+def test_c7_malformed_url_through_the_cli_exits_2():
+    proc = invoke("monitor", PENGUINS, "--current", PENGUINS.parent / "data" / "serving.csv",
+                  "--pushgateway", "http://zqxuser:hunter2@[::1")
+    assert proc.returncode == 2 and "SG307" in proc.stderr and "hunter2" not in proc.stderr, proc.stderr
