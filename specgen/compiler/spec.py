@@ -11,9 +11,10 @@ import difflib
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr, ValidationInfo,
-                      field_validator, model_validator)
+from pydantic import (BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationInfo, field_validator,
+                      model_validator)
 from pydantic_core import PydanticCustomError
+from pydantic.functional_validators import BeforeValidator
 
 __all__ = [
     "Spec", "Feature", "NumericFeature", "CategoricalFeature", "BoolFeature",
@@ -156,16 +157,6 @@ class CategoricalFeature(_Column):
     default: StrictStr | StrictInt | None = None
     distribution: CategoricalDistribution | None = None
 
-    @field_validator("values", mode="before")
-    @classmethod
-    def _no_yaml_booleans(cls, value):
-        # YAML 1.1 reads unquoted yes/no/on/off/true/false as booleans: almost never meant as a category
-        if isinstance(value, list) and any(isinstance(v, bool) for v in value):
-            raise PydanticCustomError(
-                "value_error", "values holds a boolean (unquoted yes/no/on/off/true/false in YAML); "
-                "quote category names, or use dtype: bool")
-        return value
-
     @field_validator("values")
     @classmethod
     def _one_type(cls, value):
@@ -174,6 +165,16 @@ class CategoricalFeature(_Column):
             numbers = [v for v in value if isinstance(v, int)]
             raise contradiction(f"values mixes numbers {numbers} and text; quote the numbers if they are "
                                 "category names")
+        return value
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _no_yaml_booleans(cls, value):
+        # YAML 1.1 reads unquoted yes/no/on/off/true/false as booleans: almost never meant as a category
+        if isinstance(value, list) and any(isinstance(v, bool) for v in value):
+            raise PydanticCustomError(
+                "value_error", "values holds a boolean (unquoted yes/no/on/off/true/false in YAML); "
+                "quote category names, or use dtype: bool")
         return value
 
     @model_validator(mode="after")
