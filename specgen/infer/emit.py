@@ -8,15 +8,14 @@ Scalars still go through ``yaml.safe_dump`` so that names like ``yes`` or
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from .. import jsontext
-
-__all__ = ["Column", "SpecDraft", "render_spec", "render_baseline", "scalar", "comment"]
+__all__ = ["Column", "SpecDraft", "render_spec", "render_baseline", "scalar"]
 
 
 @dataclass(frozen=True)
@@ -64,7 +63,7 @@ def scalar(value: Any) -> str:
     return text.removesuffix("\n").removesuffix("\n...").strip()
 
 
-def comment(text: str) -> str:
+def _comment(text: str) -> str:
     """``text`` made safe for a ``#`` comment line: every non-printable character (newline, CR, NEL,
     U+2028, NUL, BOM, ...) is written as its escape. File names, column names and category values reach
     the comments; a raw line break there would end the comment and inject YAML (a ``model:`` section)."""
@@ -90,7 +89,7 @@ def _header(d: SpecDraft) -> list[str]:
         lines.append(f"# Key candidates (unique, never null): {', '.join(d.key_candidates)}"
                      + ("" if d.key else " -- declare one with --key."))
     lines.append(f"# Baseline distributions for drift monitoring: {d.baseline_file}")
-    return [comment(line) for line in lines]
+    return [_comment(line) for line in lines]
 
 
 def render_spec(d: SpecDraft) -> str:
@@ -114,7 +113,7 @@ def render_spec(d: SpecDraft) -> str:
 
 
 def _column(c: Column) -> list[str]:
-    out = [f"  # {comment(text)}" for text in c.comments]
+    out = [f"  # {_comment(text)}" for text in c.comments]
     out.append(f"  {scalar(c.name)}:")
     out += [f"    {key}: {_flow(value)}" for key, value in c.body]
     return out
@@ -129,4 +128,4 @@ def render_baseline(d: SpecDraft) -> str:
         "rows": d.rows,
         "columns": {c.name: c.baseline for c in d.columns if c.baseline is not None},
     }
-    return jsontext.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
