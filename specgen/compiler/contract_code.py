@@ -1,0 +1,45 @@
+"""Contracts (``specgen.runtime.contracts``) as generated code: constructor arguments and imports.
+
+The generated tests build the runtime's contract objects readably: the template
+writes one ``name=value`` per line from ``arguments``; nested contracts render
+inline through the ``py`` filter (``render.py_literal``); the names to import
+come from ``class_names``.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+__all__ = ["arguments", "class_names", "is_contract"]
+
+_PACKAGE = "specgen.runtime.contracts"
+
+
+def is_contract(value) -> bool:
+    return dataclasses.is_dataclass(value) and not isinstance(value, type) and \
+        type(value).__module__.startswith(_PACKAGE)
+
+
+def arguments(contract) -> tuple[tuple[str, object], ...]:
+    """(field name, value) for every field, in declaration order: every default shows."""
+    return tuple((f.name, getattr(contract, f.name)) for f in dataclasses.fields(contract))
+
+
+def class_names(*values) -> str:
+    """``A, B, C``: the contract classes ``values`` contain (at any depth), sorted, to import."""
+    found: set[str] = set()
+    for value in values:
+        _collect(value, found)
+    return ", ".join(sorted(found))
+
+
+def _collect(value, found: set[str]) -> None:
+    if is_contract(value):
+        found.add(type(value).__name__)
+        for _, item in arguments(value):
+            _collect(item, found)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _collect(item, found)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _collect(item, found)
