@@ -1,15 +1,25 @@
 """Contracts (``specgen.runtime.contracts``) as generated code: constructor arguments and imports.
 
 The generated tests build the runtime's contract objects readably: the template
-writes one ``name=value`` per line from ``arguments``; nested contracts render
-inline through the ``py`` filter (``render.py_literal``); the names to import
-come from ``class_names``.
+(``_contract.py.jinja``) writes one ``name=value`` per line from ``arguments``,
+a mapping of several entries one entry per line; nested contracts render inline
+through the ``py`` filter (``render.py_literal``); the names to import come
+from ``class_names``.
 """
 from __future__ import annotations
 
 import dataclasses
 
-__all__ = ["arguments", "class_names", "is_contract"]
+__all__ = ["Argument", "arguments", "fields", "class_names", "is_contract"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Argument:
+    """One keyword argument of a contract's constructor; ``entries``: a mapping's items, one per line."""
+
+    name: str
+    value: object
+    entries: tuple | None
 
 _PACKAGE = "specgen.runtime.contracts"
 
@@ -19,9 +29,15 @@ def is_contract(value) -> bool:
         type(value).__module__.startswith(_PACKAGE)
 
 
-def arguments(contract) -> tuple[tuple[str, object], ...]:
+def fields(contract) -> tuple[tuple[str, object], ...]:
     """(field name, value) for every field, in declaration order: every default shows."""
     return tuple((f.name, getattr(contract, f.name)) for f in dataclasses.fields(contract))
+
+
+def arguments(contract) -> tuple[Argument, ...]:
+    """The constructor arguments of a top-level contract, as the template lays them out."""
+    return tuple(Argument(name, value, tuple(value.items()) if isinstance(value, dict) and len(value) > 1 else None)
+                 for name, value in fields(contract))
 
 
 def class_names(*values) -> str:
@@ -35,7 +51,7 @@ def class_names(*values) -> str:
 def _collect(value, found: set[str]) -> None:
     if is_contract(value):
         found.add(type(value).__name__)
-        for _, item in arguments(value):
+        for _, item in fields(value):
             _collect(item, found)
     elif isinstance(value, dict):
         for item in value.values():

@@ -16,7 +16,7 @@ from ..runtime.adapter import ENV_OVERRIDES
 from ..runtime.contracts.model import (STABILITY_CHECKS, Bound, Entrypoints, Metric, ModelSetup, SliceFilter,
                                        SmokeColumn, Split)
 from ..runtime.metrics import METRICS
-from .contract_code import arguments, class_names
+from .contract_code import Argument, arguments, class_names
 from .naming import param_id
 from .spec import MetricBound, Spec, parse_duration
 
@@ -54,7 +54,7 @@ class ModelPlan:
     env_overrides: tuple[str, ...]
 
     @property
-    def setup_arguments(self) -> tuple[tuple[str, object], ...]:
+    def setup_arguments(self) -> tuple[Argument, ...]:
         return arguments(self.setup)
 
     @property

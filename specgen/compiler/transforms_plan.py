@@ -18,7 +18,7 @@ from ..runtime.contracts.predictions import (KEY_CHECKS, PROBABILITY_CHECKS, Pre
                                              SliceFilter)
 from ..runtime.features import ENV_OVERRIDES as FEATURE_ENV
 from ..runtime.predictions import ENV_OVERRIDES as PREDICTION_ENV
-from .contract_code import arguments, class_names
+from .contract_code import Argument, arguments, class_names
 from .model_plan import Param
 from .naming import param_id
 from .spec import Spec
@@ -46,7 +46,7 @@ class FeaturesPlan:
     env_overrides: tuple[str, ...]
 
     @property
-    def setup_arguments(self) -> tuple[tuple[str, object], ...]:
+    def setup_arguments(self) -> tuple[Argument, ...]:
         return arguments(self.setup)
 
     @property
@@ -78,7 +78,7 @@ class PredictionsPlan:
     env_overrides: tuple[str, ...]
 
     @property
-    def setup_arguments(self) -> tuple[tuple[str, object], ...]:
+    def setup_arguments(self) -> tuple[Argument, ...]:
         return arguments(self.setup)
 
     @property

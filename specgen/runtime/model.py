@@ -31,7 +31,7 @@ __all__ = [
     "check_slice_rows", "check_slice", "check_stability", "check_leakage", "check_model_age",
 ]
 
-_NUMERIC_KINDS = ("float", "int", "datetime")
+_NUMERIC_DTYPES = ("float", "int", "datetime")
 
 
 class Harness:
@@ -323,7 +323,7 @@ def _outputs_finite(h: Harness) -> None:
 def check_leakage(h: Harness, feature: str, measure: str, limit: float) -> None:
     """No single feature may tell the label too well (a leaked label, or a proxy of it)."""
     label, task = h.setup.label, h.setup.task
-    x_numeric = h.setup.dtypes[feature] in _NUMERIC_KINDS
+    x_numeric = h.setup.dtypes[feature] in _NUMERIC_DTYPES
     if measure == "association":
         value, how = leakage.association(h.data[feature], h.data[label], x_numeric, task == "regression")
     else:

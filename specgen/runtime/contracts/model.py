@@ -12,12 +12,10 @@ from dataclasses import dataclass
 from .slices import SliceFilter
 
 __all__ = ["Metric", "Bound", "Entrypoints", "Split", "SmokeColumn", "ModelSetup", "SliceFilter",
-           "STABILITY_CHECKS", "LEAKAGE_MEASURES"]
+           "STABILITY_CHECKS"]
 
 #: the numerical-stability checks, in test order (``zero_fraction`` only with a limit)
 STABILITY_CHECKS = ("parameters_finite", "outputs_finite", "zero_fraction")
-#: the label-leakage measures: association with the label, and a one-feature model's score
-LEAKAGE_MEASURES = ("association", "single_feature")
 
 
 @dataclass(frozen=True)
