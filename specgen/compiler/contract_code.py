@@ -21,12 +21,14 @@ class Argument:
     value: object
     entries: tuple | None
 
+
 _PACKAGE = "specgen.runtime.contracts"
 
 
 def is_contract(value) -> bool:
-    return dataclasses.is_dataclass(value) and not isinstance(value, type) and \
-        type(value).__module__.startswith(_PACKAGE)
+    """An instance of a contract class (anything else has no name the generated code imports)."""
+    is_instance = dataclasses.is_dataclass(value) and not isinstance(value, type)
+    return is_instance and type(value).__module__.startswith(_PACKAGE)
 
 
 def fields(contract) -> tuple[tuple[str, object], ...]:
