@@ -1,8 +1,10 @@
-"""Plan for the model tests: Spec.model + Spec.slices -> one plain config and the test cases.
+"""Plan for the model tests: Spec.model + Spec.slices -> the runtime contract and the test rows.
 
-The generated ``test_<name>_model.py`` renders ``config`` as a literal and
-parametrizes over the case tuples here; ``specgen.runtime.model`` reads the
-config. Every default is filled in here, so the generated file shows it.
+The generated ``test_<name>_model.py`` builds ``setup`` (a
+``specgen.runtime.contracts.model.ModelSetup``, one argument per line) and
+parametrizes each test over its rows here; every row carries its own threshold
+(a ``Bound``, a ``max_drop``, a ``margin``, a limit), so the generated file shows
+it next to the test. Every default is filled in here, so the generated file shows it.
 """
 from __future__ import annotations
 
@@ -11,59 +13,82 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..runtime.adapter import ENV_OVERRIDES
+from ..runtime.contracts.model import (STABILITY_CHECKS, Bound, Entrypoints, Metric, ModelSetup, SliceFilter,
+                                       SmokeColumn, Split)
 from ..runtime.metrics import METRICS
+from .contract_code import Argument, arguments, class_names
 from .naming import param_id
 from .spec import MetricBound, Spec, parse_duration
 
-__all__ = ["ModelPlan", "SliceCase", "FeatureCase", "model_plan"]
+__all__ = ["ModelPlan", "Param", "model_plan"]
 
 _AVERAGED = ("precision", "recall", "f1")
 
 
 @dataclass(frozen=True)
-class SliceCase:
-    id: str
-    slice: str
-    metric: str
+class Param:
+    """One ``pytest.param``: its id and the values passed to the test, in order."""
 
-
-@dataclass(frozen=True)
-class FeatureCase:
     id: str
-    feature: str
+    values: tuple
 
 
 @dataclass(frozen=True)
 class ModelPlan:
-    config: dict
+    setup: ModelSetup
     test_module: str
-    reproducibility: tuple[str, ...]  # metric names, then "outputs"
-    quality: tuple[str, ...]
-    vs_serving: tuple[str, ...]
-    baseline: tuple[str, ...]  # metrics with a margin over the trivial baseline
-    slices: tuple[str, ...]
-    slice_cases: tuple[SliceCase, ...]
-    stability: tuple[str, ...]
-    leakage_association: tuple[FeatureCase, ...]
-    leakage_single: tuple[FeatureCase, ...]
-    has_age: bool
+    smoke_columns: tuple[SmokeColumn, ...]
+    smoke_rows: int
+    tolerance: float  # reproducibility: largest spread across runs
+    reproducible: tuple[Param, ...]  # (metric, tolerance)
+    quality: tuple[Param, ...]  # (metric, bound)
+    vs_serving: tuple[Param, ...]  # (metric, max_drop)
+    beats_trivial: tuple[Param, ...]  # (metric, margin)
+    slice_rows: tuple[Param, ...]  # (slice name, min_rows)
+    slice_metrics: tuple[Param, ...]  # (slice name, metric, bound, min_rows)
+    stability: tuple[Param, ...]  # (check, limit or None)
+    leakage_association: tuple[Param, ...]  # (feature, max_abs_correlation)
+    leakage_single: tuple[Param, ...]  # (feature, max_single_feature_score)
+    max_model_age: str | None
+    max_model_age_seconds: int | None
     env_overrides: tuple[str, ...]
+
+    @property
+    def setup_arguments(self) -> tuple[Argument, ...]:
+        return arguments(self.setup)
+
+    @property
+    def imports(self) -> str:
+        rows = (self.quality, self.reproducible, self.vs_serving, self.beats_trivial, self.slice_metrics)
+        return class_names(self.setup, self.smoke_columns, *[p.values for group in rows for p in group])
+
+    @property
+    def config(self) -> dict:
+        """Transitional, compiler-side only: what ``compiler/baseline.py`` and ``api.py`` still read
+        (their owner moves them onto ``setup``; then this goes)."""
+        s = self.setup
+        return {"paths": list(s.paths), "entrypoints": s.entrypoints, "features": list(s.features),
+                "task": s.task, "artifact": s.artifact}
 
     @property
     def env_override_text(self) -> str:
         return ", ".join(self.env_overrides)
 
     @property
+    def has_age(self) -> bool:
+        return self.max_model_age is not None
+
+    @property
     def has_vs_serving(self) -> bool:
         return bool(self.vs_serving)
 
     @property
-    def has_baseline(self) -> bool:
-        return bool(self.baseline)
+    def has_beats_trivial(self) -> bool:
+        return bool(self.beats_trivial)
 
     @property
     def has_slices(self) -> bool:
-        return bool(self.slices)
+        return bool(self.slice_rows)
 
     @property
     def has_leakage_association(self) -> bool:
@@ -80,88 +105,96 @@ def model_plan(spec: Spec, columns, relative, spec_dir: Path, training_rel: str)
     if m is None:
         return None
     trained = [c for c in columns if "training" in c.environments]
-    features = [c.name for c in trained if c.role == "feature"]
     age = m.max_model_age or spec.training.max_model_age
     has_age = age is not None and (m.max_model_age is not None or spec.training.mode == "dynamic")
-    leak = m.leakage
-    config = {
-        "name": spec.name,
-        "task": m.task,
-        "label": spec.data.label,
-        "features": features,
-        "kinds": {c.name: c.kind for c in trained},
-        "dtypes": {c.name: c.kind for c in columns},
-        "training_data": training_rel,
-        "paths": [relative(spec_dir / p) for p in m.paths],
-        "entrypoints": {"train": m.train, "load": m.load, "predict": m.predict, "adapter": m.adapter},
-        "seed": spec.seeds.global_,
-        # own namespace, so the split is independent of any other split made with the same salt
-        "salt": f"{spec.seeds.split_salt if spec.seeds.split_salt is not None else spec.name}:model-eval",
-        "rotate_daily": spec.seeds.rotate_daily,
-        "eval_fraction": m.eval_fraction,
-        "split_key": list(spec.data.key) or features + [spec.data.label],
-        "metrics": _metrics(m.metrics),
-        "max_drop": dict(sorted(m.max_drop.items())),
-        "baseline_margin": dict(sorted(m.baseline.margin.items())) if m.baseline else {},
-        "reproducibility": {"runs": m.reproducibility.runs, "tolerance": m.reproducibility.tolerance},
-        "leakage": {"max_abs_correlation": leak.max_abs_correlation if leak else None,
-                    "max_single_feature_score": leak.max_single_feature_score if leak else None},
-        "stability": {"max_zero_fraction": m.stability.max_zero_fraction},
-        "max_model_age": age if has_age else None,
-        "max_model_age_seconds": parse_duration(age) if has_age else None,
-        "artifact": relative(spec_dir / m.artifact) if m.artifact else None,
-        "slices": {name: _slice(s) for name, s in sorted(spec.slices.items())},
-        "synth_columns": [_synth_column(c) for c in trained],
-        "smoke_rows": m.smoke_rows,
-    }
-    cases = tuple(FeatureCase(param_id(f), f) for f in features)
-    stability = ["parameters_finite", "outputs_finite"]
-    if m.stability.max_zero_fraction is not None:
-        stability.append("zero_fraction")
+    metrics = {name: _metric(name, b) for name, b in sorted(m.metrics.items())}
     return ModelPlan(
-        config=config,
+        setup=_setup(spec, columns, trained, relative, spec_dir, training_rel),
         test_module=f"test_{spec.name}_model",
-        reproducibility=tuple(sorted(m.metrics)) + ("outputs",),
-        quality=tuple(sorted(m.metrics)),
-        vs_serving=tuple(sorted(m.max_drop)),
-        baseline=tuple(sorted(m.baseline.margin)) if m.baseline else (),
-        slices=tuple(sorted(spec.slices)),
-        slice_cases=tuple(SliceCase(param_id(name, metric), name, metric)
-                          for name, s in sorted(spec.slices.items()) for metric in sorted(s.metrics)),
-        stability=tuple(stability),
-        leakage_association=cases if leak and leak.max_abs_correlation is not None else (),
-        leakage_single=cases if leak and leak.max_single_feature_score is not None else (),
-        has_age=has_age,
+        smoke_columns=tuple(_smoke_column(c) for c in trained),
+        smoke_rows=m.smoke_rows,
+        tolerance=m.reproducibility.tolerance,
+        reproducible=tuple(Param(param_id(n), (metric, m.reproducibility.tolerance)) for n, metric in metrics.items()),
+        quality=tuple(Param(param_id(n), (metrics[n], _bound(b))) for n, b in sorted(m.metrics.items())),
+        vs_serving=tuple(Param(param_id(n), (metrics[n], drop)) for n, drop in sorted(m.max_drop.items())),
+        beats_trivial=tuple(Param(param_id(n), (metrics[n], margin))
+                            for n, margin in sorted(m.beats_trivial.margin.items())) if m.beats_trivial else (),
+        slice_rows=tuple(Param(param_id(name), (name, s.min_rows)) for name, s in sorted(spec.slices.items())),
+        slice_metrics=tuple(Param(param_id(name, metric), (name, _metric(metric, b), _bound(b), s.min_rows))
+                            for name, s in sorted(spec.slices.items()) for metric, b in sorted(s.metrics.items())),
+        stability=_stability(m.stability.max_zero_fraction),
+        leakage_association=_leakage(spec, trained, "max_abs_correlation"),
+        leakage_single=_leakage(spec, trained, "max_single_feature_score"),
+        max_model_age=age if has_age else None,
+        max_model_age_seconds=parse_duration(age) if has_age else None,
         env_overrides=tuple(ENV_OVERRIDES.values()),
     )
 
 
-def _metrics(bounds: dict[str, MetricBound]) -> dict:
-    out = {}
-    for name, b in sorted(bounds.items()):
-        kwargs = {}
-        if name in _AVERAGED:
-            kwargs["average"] = b.average or "macro"
-        if b.pos_label is not None:
-            kwargs["pos_label"] = b.pos_label
-        builtin = METRICS.get(name)
-        out[name] = {"min": b.min, "max": b.max, "kwargs": kwargs, "entrypoint": b.entrypoint,
-                     "greater_is_better": builtin.greater_is_better if builtin else b.greater_is_better}
-    return out
+def _setup(spec: Spec, columns, trained, relative, spec_dir: Path, training_rel: str) -> ModelSetup:
+    m = spec.model
+    features = tuple(c.name for c in trained if c.role == "feature")
+    salt = spec.seeds.split_salt if spec.seeds.split_salt is not None else spec.name
+    return ModelSetup(
+        name=spec.name,
+        task=m.task,
+        label=spec.data.label,
+        features=features,
+        dtypes={c.name: c.kind for c in columns},
+        training_data=training_rel,
+        paths=tuple(relative(spec_dir / p) for p in m.paths),
+        entrypoints=Entrypoints(train=m.train, load=m.load, predict=m.predict, adapter=m.adapter),
+        seed=spec.seeds.global_,
+        # own namespace, so the split is independent of any other split made with the same salt
+        split=Split(key=tuple(spec.data.key) or features + (spec.data.label,), salt=f"{salt}:model-eval",
+                    eval_fraction=m.eval_fraction, rotate_daily=spec.seeds.rotate_daily),
+        runs=m.reproducibility.runs,
+        slices={name: SliceFilter(where=s.where, column=s.column, value=_value(s.value))
+                for name, s in sorted(spec.slices.items())},
+        artifact=relative(spec_dir / m.artifact) if m.artifact else None,
+    )
 
 
-def _slice(s) -> dict:
-    value = list(s.value) if isinstance(s.value, list) else s.value
-    return {"where": s.where, "column": s.column, "value": value, "min_rows": s.min_rows,
-            "metrics": _metrics(s.metrics)}
+def _metric(name: str, b: MetricBound) -> Metric:
+    kwargs = {}
+    if name in _AVERAGED:
+        kwargs["average"] = b.average or "macro"
+    if b.pos_label is not None:
+        kwargs["pos_label"] = b.pos_label
+    builtin = METRICS.get(name)
+    return Metric(name=name, kwargs=kwargs, entrypoint=b.entrypoint,
+                  greater_is_better=builtin.greater_is_better if builtin else b.greater_is_better)
 
 
-def _synth_column(column) -> dict:
+def _bound(b: MetricBound) -> Bound:
+    return Bound(min=b.min, max=b.max)
+
+
+def _stability(max_zero_fraction: float | None) -> tuple[Param, ...]:
+    limits = {"zero_fraction": max_zero_fraction}
+    return tuple(Param(param_id(check), (check, limits.get(check))) for check in STABILITY_CHECKS
+                 if check != "zero_fraction" or max_zero_fraction is not None)
+
+
+def _leakage(spec: Spec, trained, limit_name: str) -> tuple[Param, ...]:
+    leak = spec.model.leakage
+    limit = getattr(leak, limit_name) if leak else None
+    if limit is None:
+        return ()
+    return tuple(Param(param_id(c.name), (c.name, limit)) for c in trained if c.role == "feature")
+
+
+def _value(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _smoke_column(column) -> SmokeColumn:
     params = {ch.kind: ch.params for ch in column.checks}
     lo = params.get("range", {}).get("min")
     hi = params.get("range", {}).get("max")
-    return {"name": column.name, "kind": column.kind, "min": _iso(lo), "max": _iso(hi),
-            "values": params.get("values", {}).get("values"), "unique": "unique" in params}
+    values = params.get("values", {}).get("values")
+    return SmokeColumn(name=column.name, dtype=column.kind, min=_iso(lo), max=_iso(hi),
+                       values=tuple(values) if values is not None else None, unique="unique" in params)
 
 
 def _iso(value):

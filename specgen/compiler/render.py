@@ -16,6 +16,7 @@ import jinja2
 import jinja2.sandbox
 
 from ..errors import SpecgenError
+from .contract_code import fields, is_contract
 from .plan import Plan
 
 __all__ = ["render", "environment", "py_literal", "yaml_literal", "HEADER_TAG", "header_lines", "TEMPLATES",
@@ -102,6 +103,8 @@ def py_literal(value) -> str:
         return f"[{items}]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{py_literal(k)}: {py_literal(v)}" for k, v in value.items()) + "}"
+    if is_contract(value):  # a runtime contract: its constructor, every field by keyword
+        return f"{type(value).__name__}(" + ", ".join(f"{k}={py_literal(v)}" for k, v in fields(value)) + ")"
     raise TypeError(f"cannot render {type(value).__name__} as a Python literal")
 
 

@@ -20,7 +20,7 @@ __all__ = [
     "Spec", "Feature", "NumericFeature", "CategoricalFeature", "BoolFeature",
     "DatetimeFeature", "StringFeature", "Data", "Seeds", "DatasetChecks",
     "Training", "Inference", "parse_duration",
-    "ModelSection", "ModelBaseline", "Slice", "MetricBound", "Reproducibility", "Leakage", "Stability",
+    "ModelSection", "BeatsTrivial", "Slice", "MetricBound", "Reproducibility", "Leakage", "Stability",
     "Monitoring", "FeatureMonitoring", "Measure", "DriftDefaults", "Alerts", "Prediction", "ServingTargets",
     "Transforms", "TransformOutput", "Predictions", "PredictionColumn", "OUTPUT_KINDS",
 ]
@@ -387,9 +387,9 @@ def _check_duration(value):
     return value
 
 
-class ModelBaseline(_Model):
+class BeatsTrivial(_Model):
     margin: Annotated[dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]], Field(min_length=1)] = Field(
-        description="metric -> smallest gain of the candidate over a trivial baseline (majority class, or the "
+        description="metric -> smallest gain of the candidate over a trivial model (majority class, or the "
                     "training mean) on the evaluation split.")
 
 
@@ -409,7 +409,8 @@ class ModelSection(_Model):
         description="metric -> {min, max}: absolute bounds (slow degradation).")
     max_drop: dict[str, Annotated[float, Field(ge=0, allow_inf_nan=False)]] = Field(
         default_factory=dict, description="metric -> largest drop vs the serving model (sudden degradation).")
-    baseline: ModelBaseline | None = Field(None, description="A simpler model is not better (ML Test Score M5).")
+    beats_trivial: BeatsTrivial | None = Field(
+        None, description="A simpler model is not better (ML Test Score M5): margins over a trivial model.")
     reproducibility: Reproducibility = Field(default_factory=Reproducibility)
     leakage: Leakage | None = None
     stability: Stability = Field(default_factory=Stability)
@@ -434,13 +435,13 @@ class ModelSection(_Model):
             raise contradiction("max_drop compares with the serving model: set model.load")
         return self
 
-    @field_validator("baseline")
+    @field_validator("beats_trivial")
     @classmethod
-    def _baseline_metrics(cls, value, info: ValidationInfo):
+    def _beats_trivial_metrics(cls, value, info: ValidationInfo):
         listed = info.data.get("metrics")
         unknown = sorted(set(value.margin) - set(listed)) if value is not None and listed is not None else []
-        if unknown:  # located at model.baseline; metrics that failed validation are reported there instead
-            raise contradiction(f"baseline.margin names {unknown}, which model.metrics does not list")
+        if unknown:  # located at model.beats_trivial; metrics that failed validation are reported there instead
+            raise contradiction(f"beats_trivial.margin names {unknown}, which model.metrics does not list")
         return value
 
 

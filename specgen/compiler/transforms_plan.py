@@ -1,41 +1,31 @@
 """Plan for feature-engineering, skew and batch-prediction tests (Spec.transforms, Spec.predictions).
 
-``test_<name>_features.py`` and ``test_<name>_predictions.py`` render ``config``
-as a literal and parametrize over the case tuples here; ``specgen.runtime.features``
-and ``specgen.runtime.predictions`` read the config. ``seed_ideas`` explains, for
-the generated README, what each of the spec's modes produced and why.
+``test_<name>_features.py`` and ``test_<name>_predictions.py`` build ``setup``
+(a contract of ``specgen.runtime.contracts.features`` / ``.predictions``, one
+argument per line) and parametrize over the rows here; each row carries its own
+bounds. ``seed_ideas`` explains, for the generated README, what each of the
+spec's modes produced and why.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..runtime.contracts.constants import SERVING, TRAINING
+from ..runtime.contracts.features import (BASIC_OUTPUT_CHECKS, OUTPUT_CHECKS, SCHEMA_SKEW_CHECKS, FeaturesSetup,
+                                          TransformEntrypoints, TransformOutput)
+from ..runtime.contracts.predictions import (KEY_CHECKS, PROBABILITY_CHECKS, PredictionColumn, PredictionsSetup,
+                                             SliceFilter)
 from ..runtime.features import ENV_OVERRIDES as FEATURE_ENV
 from ..runtime.predictions import ENV_OVERRIDES as PREDICTION_ENV
+from .contract_code import Argument, arguments, class_names
+from .model_plan import Param
 from .naming import param_id
 from .spec import Spec
 
-__all__ = ["FeaturesPlan", "PredictionsPlan", "Case", "SeedIdea", "features_plan", "predictions_plan",
-           "seed_ideas", "OUTPUT_CHECKS"]
+__all__ = ["FeaturesPlan", "PredictionsPlan", "SeedIdea", "features_plan", "predictions_plan", "seed_ideas"]
 
-#: output kind -> checks after ``present`` and ``finite``; (name, training data only)
-OUTPUT_CHECKS = {
-    "onehot": (("binary", False), ("one_per_row", False)),
-    "zscore": (("mean", True), ("std", True)),
-    "minmax": (("range", False),),
-    "clip": (("range", False),),
-    "bucketize": (("buckets", False),),
-    "log": (("range", False),),
-    "range": (("range", False),),
-}
 ALL_OUTPUTS = "all_outputs"
-SKEW_CHECKS = ("columns", "dtypes", "serving_schema")
-
-
-@dataclass(frozen=True)
-class Case:
-    id: str
-    args: tuple
 
 
 @dataclass(frozen=True)
@@ -48,12 +38,24 @@ class SeedIdea:
 
 @dataclass(frozen=True)
 class FeaturesPlan:
-    config: dict
+    setup: FeaturesSetup
     test_module: str
-    output_cases: tuple[Case, ...]  # args: (path, output, check)
-    has_parity: bool
+    output_params: tuple[Param, ...]  # (path, output or None: every numeric output, check)
+    parity_tolerance: float | None  # None: no serving path to compare with
     skew_checks: tuple[str, ...]
     env_overrides: tuple[str, ...]
+
+    @property
+    def setup_arguments(self) -> tuple[Argument, ...]:
+        return arguments(self.setup)
+
+    @property
+    def imports(self) -> str:
+        return class_names(self.setup, *[p.values for p in self.output_params])
+
+    @property
+    def has_parity(self) -> bool:
+        return self.parity_tolerance is not None
 
     @property
     def has_schema_skew(self) -> bool:
@@ -66,44 +68,57 @@ class FeaturesPlan:
 
 @dataclass(frozen=True)
 class PredictionsPlan:
-    config: dict
+    setup: PredictionsSetup
     test_module: str
     key_checks: tuple[str, ...]
-    column_cases: tuple[Case, ...]  # args: (column, check)
-    probability_checks: tuple[str, ...]
-    slices: tuple[str, ...]
+    column_params: tuple[Param, ...]  # (column, check)
+    probabilities: tuple[str, ...]  # probability columns
+    tolerance: float  # largest |row sum - 1| of the probabilities
+    slice_params: tuple[Param, ...]  # (slice name, slice filter)
     env_overrides: tuple[str, ...]
 
     @property
+    def setup_arguments(self) -> tuple[Argument, ...]:
+        return arguments(self.setup)
+
+    @property
+    def imports(self) -> str:
+        return class_names(self.setup, *[p.values for p in self.column_params + self.slice_params])
+
+    @property
+    def probability_checks(self) -> tuple[str, ...]:
+        return PROBABILITY_CHECKS if self.probabilities else ()
+
+    @property
     def has_probabilities(self) -> bool:
-        return bool(self.probability_checks)
+        return bool(self.probabilities)
 
     @property
     def has_slices(self) -> bool:
-        return bool(self.slices)
+        return bool(self.slice_params)
 
     @property
     def env_override_text(self) -> str:
         return ", ".join(self.env_overrides)
 
 
-def _output(o) -> dict:
+def _output(name: str, o) -> TransformOutput:
     lo, hi = o.range if o.range is not None else (None, None)
     if o.kind == "minmax":
         lo, hi = 0.0, 1.0
-    return {"kind": o.kind, "min": lo, "max": hi, "buckets": o.buckets,
-            "tolerance": o.tolerance if o.kind == "zscore" else None}
+    return TransformOutput(name=name, kind=o.kind, min=lo, max=hi, buckets=o.buckets,
+                           tolerance=o.tolerance if o.kind == "zscore" else None)
 
 
-def _output_cases(outputs: dict, path: str) -> list[Case]:
+def _output_params(outputs: dict, path: str) -> list[Param]:
     out = []
     for name, o in sorted(outputs.items()):
-        checks = ["present", "finite"] + [c for c, training_only in OUTPUT_CHECKS[o.kind]
-                                          if path == "training" or not training_only]
+        checks = list(BASIC_OUTPUT_CHECKS) + [c for c, training_only in OUTPUT_CHECKS[o.kind]
+                                              if path == TRAINING or not training_only]
         if o.kind == "log" and o.range is None:
             checks.remove("range")
-        out += [Case(param_id(path, name, check), (path, name, check)) for check in checks]
-    out.append(Case(param_id(path, ALL_OUTPUTS, "finite"), (path, None, "finite")))
+        out += [Param(param_id(path, name, check), (path, _output(name, o), check)) for check in checks]
+    out.append(Param(param_id(path, ALL_OUTPUTS, "finite"), (path, None, "finite")))
     return out
 
 
@@ -113,32 +128,29 @@ def features_plan(spec: Spec, columns, relative, spec_dir: Path, training_rel: s
     t = spec.transforms
     if t is None:
         return None
-    label = spec.data.label
     # transformed during training, the one transform also serves: it is the serving path
     serving_path = t.serving_entrypoint or (t.entrypoint if t.when == "during_training" else None)
-    config = {
-        "name": spec.name,
-        "when": t.when,
-        "label": label,
-        "training_data": training_rel,
-        "serving_data": serving_rel,
-        "dtypes": {c.name: c.kind for c in columns},
-        "training_only": sorted(c.name for c in columns if c.environments == ("training",)),
-        "paths": [relative(spec_dir / p) for p in t.paths],
-        "entrypoints": {"training": t.entrypoint, "serving": serving_path},
-        "tolerance": t.tolerance,
-        "outputs": {name: _output(o) for name, o in sorted(t.outputs.items())},
-        "schema_module": [f"{spec.name}_schema.py", f"{spec.name}_schema"],
-    }
-    cases = _output_cases(t.outputs, "training")
+    setup = FeaturesSetup(
+        name=spec.name,
+        label=spec.data.label,
+        training_data=training_rel,
+        serving_data=serving_rel,
+        dtypes={c.name: c.kind for c in columns},
+        training_only=tuple(sorted(c.name for c in columns if c.environments == (TRAINING,))),
+        paths=tuple(relative(spec_dir / p) for p in t.paths),
+        entrypoints=TransformEntrypoints(training=t.entrypoint, serving=serving_path),
+        schema_file=f"{spec.name}_schema.py",
+        schema_module=f"{spec.name}_schema",
+    )
+    params = _output_params(t.outputs, TRAINING)
     if serving_path is not None and serving_rel is not None:
-        cases += _output_cases(t.outputs, "serving")
+        params += _output_params(t.outputs, SERVING)
     return FeaturesPlan(
-        config=config,
+        setup=setup,
         test_module=f"test_{spec.name}_features",
-        output_cases=tuple(cases),
-        has_parity=t.serving_entrypoint is not None,
-        skew_checks=SKEW_CHECKS if serving_rel is not None else (),
+        output_params=tuple(params),
+        parity_tolerance=t.tolerance if t.serving_entrypoint is not None else None,
+        skew_checks=SCHEMA_SKEW_CHECKS if serving_rel is not None else (),
         env_overrides=tuple(FEATURE_ENV.values()),
     )
 
@@ -148,37 +160,35 @@ def predictions_plan(spec: Spec, columns, relative, spec_dir: Path) -> Predictio
     if p is None:
         return None
     inputs = spec_dir / p.inputs if p.inputs is not None else spec_dir / spec.data.serving
-    config = {
-        "name": spec.name,
-        "path": relative(spec_dir / p.path),
-        "inputs": relative(inputs),
-        "key": list(p.key or spec.data.key),
-        "dtypes": {c.name: c.kind for c in columns},
-        "columns": {name: {"min": c.range[0] if c.range else None, "max": c.range[1] if c.range else None,
-                           "values": list(c.values) if c.values is not None else None}
-                    for name, c in sorted(p.columns.items())},
-        "probabilities": list(p.probabilities),
-        "tolerance": p.tolerance,
-        "slices": {name: _slice_filter(spec.slices[name]) for name in sorted(p.rare_slices)},
-    }
-    column_cases = []
+    setup = PredictionsSetup(
+        name=spec.name,
+        path=relative(spec_dir / p.path),
+        inputs=relative(inputs),
+        key=tuple(p.key or spec.data.key),
+        dtypes={c.name: c.kind for c in columns},
+    )
+    column_params = []
     for name, c in sorted(p.columns.items()):
+        column = PredictionColumn(name=name, min=c.range[0] if c.range else None,
+                                  max=c.range[1] if c.range else None,
+                                  values=tuple(c.values) if c.values is not None else None)
         checks = ["complete"] + (["bounds"] if c.range is not None or c.values is not None else [])
-        column_cases += [Case(param_id(name, check), (name, check)) for check in checks]
+        column_params += [Param(param_id(name, check), (column, check)) for check in checks]
     return PredictionsPlan(
-        config=config,
+        setup=setup,
         test_module=f"test_{spec.name}_predictions",
-        key_checks=("covered", "unique", "known"),
-        column_cases=tuple(column_cases),
-        probability_checks=("range", "sum") if p.probabilities else (),
-        slices=tuple(sorted(p.rare_slices)),
+        key_checks=KEY_CHECKS,
+        column_params=tuple(column_params),
+        probabilities=tuple(p.probabilities),
+        tolerance=p.tolerance,
+        slice_params=tuple(Param(param_id(name), (name, _slice_filter(spec.slices[name])))
+                           for name in sorted(p.rare_slices)),
         env_overrides=tuple(PREDICTION_ENV.values()),
     )
 
 
-def _slice_filter(s) -> dict:
-    value = list(s.value) if isinstance(s.value, list) else s.value
-    return {"where": s.where, "column": s.column, "value": value}
+def _slice_filter(s) -> SliceFilter:
+    return SliceFilter(where=s.where, column=s.column, value=tuple(s.value) if isinstance(s.value, list) else s.value)
 
 
 def seed_ideas(spec: Spec, model, features: FeaturesPlan | None, predictions: PredictionsPlan | None,
@@ -192,7 +202,7 @@ def _transform_idea(spec: Spec, f: FeaturesPlan | None) -> SeedIdea:
     if f is None:
         return SeedIdea("transform timing", "no transforms section", "nothing",
                         "without transform entrypoints there is no feature code to check")
-    n = sum(1 for c in f.output_cases if c.args[0] == "training")
+    n = sum(1 for p in f.output_params if p.values[0] == TRAINING)
     made = [f"`{f.test_module}.py`: {n} transform output checks (D7)"]
     if f.has_parity:
         made.append("`test_feature_parity` (Mon3)")
@@ -215,7 +225,7 @@ def _training_idea(spec: Spec, model, monitoring) -> SeedIdea:
     mode = spec.training.mode
     made = []
     if model is not None and model.has_age:
-        made.append(f"`test_model_age` (max_model_age {model.config['max_model_age']}, Mon4)")
+        made.append(f"`test_model_age` (max_model_age {model.max_model_age}, Mon4)")
     if monitoring is not None and monitoring.max_model_age_seconds is not None:
         made.append("model-age alert")
     if mode == "dynamic":

@@ -26,6 +26,12 @@ _CODES = {
     "invalid_name": "SG106",
 }
 
+#: keys an earlier spec used (dotted path, list indices dropped) -> what to write now
+_RENAMED = {
+    ("model", "baseline"): "did you mean 'beats_trivial'? (renamed: the margin over a trivial model; "
+                           "'baseline' now means only the committed data statistics)",
+}
+
 
 def validate(raw: RawSpec) -> Spec:
     try:
@@ -45,7 +51,8 @@ def _diagnostic(raw: RawSpec, err: dict) -> Diagnostic:
     code = _CODES.get(kind, "SG104")
     message = err["msg"]
     if kind == "extra_forbidden":
-        message = f"unknown key {path[-1]!r}" + _suggest(str(path[-1]), _allowed_keys(raw.data, path[:-1]))
+        message = f"unknown key {path[-1]!r}" + (_renamed(path) or _suggest(str(path[-1]),
+                                                                          _allowed_keys(raw.data, path[:-1])))
     elif kind == "missing":
         message = f"missing required key {err['loc'][-1]!r}"
         path = path + (err["loc"][-1],) if path[-1:] != (err["loc"][-1],) else path
@@ -105,6 +112,12 @@ def _data_path(data: Any, loc: tuple) -> tuple:
             out.append(part)
             node = None
     return tuple(out)
+
+
+def _renamed(path: tuple) -> str:
+    """The hint for a key an earlier spec used (a close-spelling guess would not find it)."""
+    hint = _RENAMED.get(tuple(p for p in path if not isinstance(p, int)))
+    return f"; {hint}" if hint else ""
 
 
 def _suggest(word: str, choices: typing.Iterable[str]) -> str:

@@ -1,7 +1,7 @@
 """Feature-engineering and training-serving skew tests the generated ``test_<name>_features.py`` calls.
 
-``Features`` holds the compiled configuration (plain data from the plan), reads
-the raw training and serving data once and runs the user's transform paths
+``Features`` holds the session's ``FeaturesSetup`` (``specgen.runtime.contracts.features``),
+reads the raw training and serving data once and runs the user's transform paths
 (``transforms.entrypoint`` for training, ``transforms.serving_entrypoint`` for
 serving; each ``DataFrame -> DataFrame``) lazily, once per session. Every
 ``check_*`` raises ``AssertionError`` naming the feature at fault and by how much.
@@ -16,43 +16,45 @@ from pathlib import Path
 import numpy as np
 
 from .adapter import add_import_paths, load_entrypoint
+from .contracts.constants import SERVING, TRAINING
+from .contracts.features import FeaturesSetup, TransformOutput
 from .testing import data_path, load_module, report
 
 __all__ = ["Features", "check_output", "check_parity", "check_schema_skew", "ENV_OVERRIDES", "coarse_dtype"]
 
 #: transform path -> environment variable that replaces its entrypoint (to test another version)
-ENV_OVERRIDES = {path: f"SPECGEN_TRANSFORM_{path.upper()}" for path in ("training", "serving")}
+ENV_OVERRIDES = {path: f"SPECGEN_TRANSFORM_{path.upper()}" for path in (TRAINING, SERVING)}
 _N = 5  # examples shown in a message
 
 
 class Features:
-    def __init__(self, config: dict, here: str | Path):
-        self.config = config
+    def __init__(self, setup: FeaturesSetup, here: str | Path):
+        self.setup = setup
         self.here = Path(here)
-        add_import_paths(self.here, config["paths"])
+        add_import_paths(self.here, setup.paths)
 
     def raw(self, environment: str):
         """The data file of an environment, as read by the data tests (None: no serving data)."""
-        return self._training_raw if environment == "training" else self._serving_raw
+        return self._training_raw if environment == TRAINING else self._serving_raw
 
     @cached_property
     def _training_raw(self):
-        path = data_path(self.here, self.config["training_data"], "SPECGEN_TRAINING_DATA")
-        return _read(path, self.config["dtypes"])
+        path = data_path(self.here, self.setup.training_data, "SPECGEN_TRAINING_DATA")
+        return _read(path, self.setup.dtypes)
 
     @cached_property
     def _serving_raw(self):
-        path = data_path(self.here, self.config["serving_data"], "SPECGEN_SERVING_DATA")
-        return _read(path, self.config["dtypes"]) if path is not None else None
+        path = data_path(self.here, self.setup.serving_data, "SPECGEN_SERVING_DATA")
+        return _read(path, self.setup.dtypes) if path is not None else None
 
     @cached_property
     def inputs(self):
         """Raw training rows as serving would see them: the label dropped."""
-        frame = self.raw("training")
-        return frame.drop(columns=[c for c in [self.config["label"]] if c in frame.columns])
+        frame = self.raw(TRAINING)
+        return frame.drop(columns=[c for c in [self.setup.label] if c in frame.columns])
 
     def transform(self, path: str):
-        text = os.environ.get(ENV_OVERRIDES[path]) or self.config["entrypoints"][path]
+        text = os.environ.get(ENV_OVERRIDES[path]) or self.setup.entrypoints.get(path)
         if text is None:
             raise AssertionError(f"transforms has no {path} entrypoint")
         return load_entrypoint(text, f"transforms.{path}")
@@ -60,7 +62,7 @@ class Features:
     def output(self, path: str):
         """``path`` transform applied to its own environment's raw data (cached)."""
         if path not in self._outputs:
-            frame = self.inputs if path == "training" else self._serving_inputs()
+            frame = self.inputs if path == TRAINING else self._serving_inputs()
             self._outputs[path] = self._run(path, frame)
         return self._outputs[path]
 
@@ -71,10 +73,10 @@ class Features:
     @cached_property
     def parity_outputs(self):
         """Both paths on the same raw training rows."""
-        return self._run("training", self.inputs), self._run("serving", self.inputs)
+        return self._run(TRAINING, self.inputs), self._run(SERVING, self.inputs)
 
     def _serving_inputs(self):
-        frame = self.raw("serving")
+        frame = self.raw(SERVING)
         if frame is None:
             raise AssertionError("the spec declares no serving data (data.serving)")
         return frame
@@ -100,21 +102,20 @@ class Features:
 
 # -- transform outputs -------------------------------------------------------------------------
 
-def check_output(fx: Features, path: str, output: str | None, check: str) -> None:
+def check_output(fx: Features, path: str, output: TransformOutput | None, check: str) -> None:
     """One check of one output of the ``path`` transform (``output`` None: every numeric output)."""
     frame = fx.output(path)
     where = f"{path} transform"
     if output is None:
         return _finite(frame, [c for c in frame.columns if _numeric(frame[c])], f"{where}: outputs")
-    spec = fx.config["outputs"][output]
-    cols = fx.columns(frame, output)
+    cols = fx.columns(frame, output.name)
     if not cols:
-        raise AssertionError(f"{where}: output {output!r} is missing; the transform returned "
+        raise AssertionError(f"{where}: output {output.name!r} is missing; the transform returned "
                              f"{sorted(map(str, frame.columns))[:20]}")
     if check == "present":
         return
-    values = _numbers(frame, cols, f"{where}: {output!r}")
-    label = f"{where}: {output!r}"
+    label = f"{where}: {output.name!r}"
+    values = _numbers(frame, cols, label)
     if check == "finite":
         _finite(frame, cols, label)
     elif check == "binary":
@@ -123,13 +124,14 @@ def check_output(fx: Features, path: str, output: str | None, check: str) -> Non
     elif check == "one_per_row":
         _one_per_row(values, cols, label, frame.index)
     elif check in ("mean", "std"):
-        _zscore(values[:, 0], check, spec["tolerance"], label)
+        _zscore(values[:, 0], check, output.tolerance, label)
     elif check == "range":
-        lo, hi = spec["min"], spec["max"]
+        lo, hi = output.min, output.max
         bad = (values < lo if lo is not None else False) | (values > hi if hi is not None else False)
-        _fail_cells(np.asarray(bad), values, cols, label, f"is outside [{_b(lo, '-inf')}, {_b(hi, 'inf')}] ({spec['kind']})")
+        _fail_cells(np.asarray(bad), values, cols, label,
+                    f"is outside [{_b(lo, '-inf')}, {_b(hi, 'inf')}] ({output.kind})")
     elif check == "buckets":
-        n = spec["buckets"]
+        n = output.buckets
         bad = (values != np.round(values)) | (values < 0) | (values >= n)
         _fail_cells(bad & ~np.isnan(values), values, cols, label, f"is not an integer bucket in [0, {n})")
     else:
@@ -197,10 +199,10 @@ def _zscore(values: np.ndarray, check: str, tolerance: float, label: str) -> Non
 
 # -- training-serving skew ---------------------------------------------------------------------
 
-def check_parity(fx: Features) -> None:
-    """Feature skew: both paths on the same raw rows must give the same features within tolerance."""
+def check_parity(fx: Features, tolerance: float) -> None:
+    """Feature skew: both paths on the same raw rows must give the same features within ``tolerance``."""
     train, serve = fx.parity_outputs
-    tol = fx.config["tolerance"]
+    tol = tolerance
     problems = []
     missing = sorted(set(map(str, train.columns)) - set(map(str, serve.columns)))
     extra = sorted(set(map(str, serve.columns)) - set(map(str, train.columns)))
@@ -251,10 +253,10 @@ def coarse_dtype(series) -> str:
 
 def check_schema_skew(fx: Features, check: str) -> None:
     """Schema skew: serving data has the training columns (label and training-only ones aside) and dtypes."""
-    train, serve = fx.raw("training"), fx.raw("serving")
+    train, serve = fx.raw(TRAINING), fx.raw(SERVING)
     if serve is None:
         raise AssertionError("the spec declares no serving data (data.serving)")
-    skip = set(fx.config["training_only"]) | {fx.config["label"]}
+    skip = set(fx.setup.training_only) | {fx.setup.label}
     expected = [c for c in train.columns if c not in skip]
     if check == "columns":
         missing = [c for c in expected if c not in serve.columns]
@@ -270,8 +272,7 @@ def check_schema_skew(fx: Features, check: str) -> None:
         if changed:
             raise AssertionError("dtypes differ between training and serving: " + "; ".join(changed))
     elif check == "serving_schema":
-        file_name, module_name = fx.config["schema_module"]
-        schema = load_module(fx.here.with_name(file_name), module_name).ServingSchema
+        schema = load_module(fx.here.with_name(fx.setup.schema_file), fx.setup.schema_module).ServingSchema
         failures = report(schema, serve).failures
         if failures:
             parts = [f"{column}: {kind} ({len(cases)} cases)" for (column, kind), cases in sorted(failures.items())]

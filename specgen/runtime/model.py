@@ -1,10 +1,11 @@
 """Model tests the generated ``test_<name>_model.py`` calls: one function per test.
 
-``Harness`` holds the compiled configuration (plain data from the plan), reads
-the training data once, splits it by a salted hash of the row key into train
-and evaluation rows, and trains/loads the models lazily, once per session.
-Every ``check_*`` raises ``AssertionError`` with a message naming the metric,
-slice, feature or weight at fault and the bound it broke.
+``Harness`` holds the session's ``ModelSetup`` (``specgen.runtime.contracts.model``),
+reads the training data once, splits it by a salted hash of the row key into
+train and evaluation rows, and trains/loads the models lazily, once per session.
+Each ``check_*`` takes its threshold as an argument (the generated test shows
+it) and raises ``AssertionError`` with a message naming the metric, slice,
+feature or weight at fault and the bound it broke.
 """
 from __future__ import annotations
 
@@ -19,35 +20,37 @@ import numpy as np
 
 from . import io, leakage, metrics, synth
 from .adapter import Model, add_import_paths, load_entrypoint, seed_everything
+from .contracts.model import Bound, Metric, ModelSetup, SmokeColumn
 from .hashing import split_mask
 from .testing import data_path
 
 __all__ = [
-    "Harness", "MajorityClass", "TrainingMean", "trivial_baseline",
-    "check_smoke", "check_reproducible", "check_quality", "check_vs_serving", "check_beats_baseline",
+    "Harness", "MajorityClass", "TrainingMean", "trivial_model",
+    "check_smoke", "check_reproducible", "check_reproducible_outputs", "check_quality", "check_vs_serving",
+    "check_beats_trivial",
     "check_slice_rows", "check_slice", "check_stability", "check_leakage", "check_model_age",
 ]
 
-_NUMERIC_KINDS = ("float", "int", "datetime")
+_NUMERIC_DTYPES = ("float", "int", "datetime")
 
 
 class Harness:
-    def __init__(self, config: dict, here: str | Path):
-        self.config = config
+    def __init__(self, setup: ModelSetup, here: str | Path):
+        self.setup = setup
         self.here = Path(here)
-        add_import_paths(self.here, config["paths"])
+        add_import_paths(self.here, setup.paths)
 
     # -- data ---------------------------------------------------------------------------------
     @cached_property
     def data(self):
-        path = data_path(self.here, self.config["training_data"], "SPECGEN_TRAINING_DATA")
-        return io.read_pandas(path, self.config["dtypes"])
+        path = data_path(self.here, self.setup.training_data, "SPECGEN_TRAINING_DATA")
+        return io.read_pandas(path, self.setup.dtypes)
 
     @cached_property
     def eval_mask(self) -> np.ndarray:
-        c = self.config
-        date = dt.date.today() if c["rotate_daily"] else None
-        return split_mask(self.data, c["split_key"], c["salt"], c["eval_fraction"], date)
+        split = self.setup.split
+        date = dt.date.today() if split.rotate_daily else None
+        return split_mask(self.data, list(split.key), split.salt, split.eval_fraction, date)
 
     @cached_property
     def train_frame(self):
@@ -61,22 +64,22 @@ class Harness:
         return frame
 
     def features(self, frame):
-        return frame[self.config["features"]]
+        return frame[list(self.setup.features)]
 
     def labels(self, frame) -> np.ndarray:
-        return frame[self.config["label"]].to_numpy()
+        return frame[self.setup.label].to_numpy()
 
     # -- models -------------------------------------------------------------------------------
     def entry(self, role: str):
-        text = self.config["entrypoints"].get(role)
+        text = self.setup.entrypoints.get(role)
         return load_entrypoint(text, role) if text or os.environ.get(f"SPECGEN_MODEL_{role.upper()}") else None
 
     def wrap(self, raw) -> Model:
         return Model(raw, adapter=self.entry("adapter"), predict=self.entry("predict"))
 
     def train(self, frame) -> Model:
-        seed_everything(self.config["seed"])
-        return self.wrap(self.entry("train")(frame.copy(), self.config["seed"]))
+        seed_everything(self.setup.seed)
+        return self.wrap(self.entry("train")(frame.copy(), self.setup.seed))
 
     @cached_property
     def candidate(self) -> Model:
@@ -90,39 +93,33 @@ class Harness:
         return self.wrap(load())
 
     @cached_property
-    def baseline(self) -> Model:
+    def trivial(self) -> Model:
         """The trivial model of ML Test Score M5, from the candidate's training rows."""
-        return Model(trivial_baseline(self.labels(self.train_frame), self.config["task"]))
+        return Model(trivial_model(self.labels(self.train_frame), self.setup.task))
 
     @cached_property
     def runs(self) -> list[Model]:
-        extra = self.config["reproducibility"]["runs"] - 1
+        extra = self.setup.runs - 1
         return [self.candidate] + [self.train(self.train_frame) for _ in range(extra)]
 
     # -- scoring ------------------------------------------------------------------------------
-    def score(self, model: Model, frame, metric: str, bound: dict) -> float:
-        """``bound``: the metric's config entry (kwargs, or the entrypoint of a user metric)."""
-        y_true, X, kwargs = self.labels(frame), self.features(frame), bound["kwargs"]
-        if bound["entrypoint"] is not None:
-            return float(load_entrypoint(bound["entrypoint"], f"metrics.{metric}")(y_true, model.predict(X)))
-        if metrics.METRICS[metric].input == "labels":
-            return metrics.compute(metric, y_true, y_pred=model.predict(X), **kwargs)
+    def score(self, model: Model, frame, metric: Metric) -> float:
+        y_true, X, name = self.labels(frame), self.features(frame), metric.name
+        if metric.entrypoint is not None:
+            return float(load_entrypoint(metric.entrypoint, f"metrics.{name}")(y_true, model.predict(X)))
+        if metrics.METRICS[name].input == "labels":
+            return metrics.compute(name, y_true, y_pred=model.predict(X), **metric.kwargs)
         matrix, classes = model.proba(X)
         if matrix is None:
-            raise AssertionError(f"{metric} needs predicted probabilities: the model has no predict_proba "
+            raise AssertionError(f"{name} needs predicted probabilities: the model has no predict_proba "
                                  "(add one, or an adapter)")
-        return metrics.compute(metric, y_true, y_score=matrix, **{"classes": classes, **kwargs})
+        return metrics.compute(name, y_true, y_score=matrix, **{"classes": classes, **metric.kwargs})
 
     def slice_frame(self, name: str):
-        piece, frame = self.config["slices"][name], self.eval_frame
-        if piece["where"] is not None:
-            return frame.query(piece["where"], engine="python")
-        values = piece["value"] if isinstance(piece["value"], list) else [piece["value"]]
-        return frame[frame[piece["column"]].isin(values)]
+        return self.setup.slices[name].select(self.eval_frame)
 
-    def synthetic(self):
-        c = self.config
-        return synth.random_frame(c["synth_columns"], c["smoke_rows"], c["seed"],
+    def synthetic(self, columns: tuple[SmokeColumn, ...], rows: int):
+        return synth.random_frame(columns, rows, self.setup.seed,
                                   observed=lambda name: self.data[name].dropna().unique())
 
 
@@ -155,31 +152,23 @@ class TrainingMean:
         return np.full(len(X), self.value)
 
 
-def trivial_baseline(y_train, task: str):
+def trivial_model(y_train, task: str):
     """The simplest model for ``task`` fitted to the training labels alone (numpy only)."""
     if len(y_train) == 0:
-        raise AssertionError("no training rows: the trivial baseline needs training labels")
+        raise AssertionError("no training rows: the trivial model needs training labels")
     return TrainingMean(y_train) if task == "regression" else MajorityClass(y_train)
 
 
-def _bound_problem(value: float, bound: dict) -> str | None:
-    if bound["min"] is not None and value < bound["min"]:
-        return f"below the minimum {bound['min']:g}"
-    if bound["max"] is not None and value > bound["max"]:
-        return f"above the maximum {bound['max']:g}"
-    return None
-
-
-def check_smoke(h: Harness) -> None:
-    """ML API smoke test: train on random schema rows, predict, outputs well-formed."""
-    frame = h.synthetic()
+def check_smoke(h: Harness, columns: tuple[SmokeColumn, ...], rows: int) -> None:
+    """ML API smoke test: train on ``rows`` random rows of ``columns``, predict, outputs well-formed."""
+    frame = h.synthetic(columns, rows)
     model = h.train(frame)
     X, n = h.features(frame), len(frame)
     pred = model.predict(X)
     problems = []
     if pred.shape != (n,):
         problems.append(f"predict returned shape {pred.shape}, expected ({n},)")
-    elif h.config["task"] == "regression":
+    elif h.setup.task == "regression":
         if pred.dtype.kind not in "biuf":
             problems.append(f"predict returned dtype {pred.dtype}, expected numbers")
         elif not np.isfinite(pred.astype(float)).all():
@@ -210,18 +199,21 @@ def _proba_problems(model: Model, X, n: int) -> list[str]:
     return out
 
 
-def check_reproducible(h: Harness, check: str) -> None:
-    """Train ``runs`` times with the spec's seed: each metric (or the outputs) must agree."""
-    tolerance, runs = h.config["reproducibility"]["tolerance"], h.runs
-    if check == "outputs":
-        spread = _output_spread(h, runs)
-        what = "the outputs (largest difference between runs)"
-    else:
-        scores = [h.score(m, h.eval_frame, check, h.config["metrics"][check]) for m in runs]
-        spread = max(scores) - min(scores)
-        what = f"{check} (scores {', '.join(f'{s:.6g}' for s in scores)})"
+def check_reproducible(h: Harness, metric: Metric, tolerance: float) -> None:
+    """Train ``runs`` times with the spec's seed: the metric must agree within ``tolerance``."""
+    scores = [h.score(m, h.eval_frame, metric) for m in h.runs]
+    what = f"{metric.name} (scores {', '.join(f'{s:.6g}' for s in scores)})"
+    _reproducible(h, max(scores) - min(scores), what, tolerance)
+
+
+def check_reproducible_outputs(h: Harness, tolerance: float) -> None:
+    """Train ``runs`` times with the spec's seed: the outputs must agree within ``tolerance``."""
+    _reproducible(h, _output_spread(h, h.runs), "the outputs (largest difference between runs)", tolerance)
+
+
+def _reproducible(h: Harness, spread: float, what: str, tolerance: float) -> None:
     if not spread <= tolerance:
-        raise AssertionError(f"not reproducible: {len(runs)} trainings with seed {h.config['seed']} differ in "
+        raise AssertionError(f"not reproducible: {len(h.runs)} trainings with seed {h.setup.seed} differ in "
                              f"{what} by {spread:.6g} > tolerance {tolerance:g}")
 
 
@@ -231,74 +223,71 @@ def _output_spread(h: Harness, runs: list[Model]) -> float:
     if all(p is not None for p in matrices):
         return float(max(np.abs(p - matrices[0]).max() for p in matrices))
     preds = [m.predict(X) for m in runs]
-    if h.config["task"] == "regression":
+    if h.setup.task == "regression":
         return float(max(np.abs(p.astype(float) - preds[0].astype(float)).max() for p in preds))
     return float(max(np.mean(p != preds[0]) for p in preds))
 
 
-def check_quality(h: Harness, metric: str) -> None:
+def check_quality(h: Harness, metric: Metric, bound: Bound) -> None:
     """Absolute bound on the evaluation split (catches slow degradation)."""
-    bound = h.config["metrics"][metric]
-    value = h.score(h.candidate, h.eval_frame, metric, bound)
-    problem = _bound_problem(value, bound)
+    value = h.score(h.candidate, h.eval_frame, metric)
+    problem = bound.problem(value)
     if problem:
-        raise AssertionError(f"{metric} = {value:.4g} on {len(h.eval_frame)} evaluation rows is {problem} "
+        raise AssertionError(f"{metric.name} = {value:.4g} on {len(h.eval_frame)} evaluation rows is {problem} "
                              "(slow degradation)")
 
 
-def check_vs_serving(h: Harness, metric: str) -> None:
+def check_vs_serving(h: Harness, metric: Metric, max_drop: float) -> None:
     """The candidate may be worse than the serving model by at most ``max_drop`` (sudden degradation)."""
-    bound, max_drop = h.config["metrics"][metric], h.config["max_drop"][metric]
-    candidate = h.score(h.candidate, h.eval_frame, metric, bound)
-    serving = h.score(h.serving, h.eval_frame, metric, bound)
-    drop = serving - candidate if bound["greater_is_better"] else candidate - serving
-    if not _allowed(metric, bound, candidate, serving, max_drop):
-        raise AssertionError(f"{metric}: candidate {candidate:.4g} vs serving {serving:.4g} is a drop of "
+    candidate = h.score(h.candidate, h.eval_frame, metric)
+    serving = h.score(h.serving, h.eval_frame, metric)
+    drop = serving - candidate if metric.greater_is_better else candidate - serving
+    if not _allowed(metric, candidate, serving, max_drop):
+        raise AssertionError(f"{metric.name}: candidate {candidate:.4g} vs serving {serving:.4g} is a drop of "
                              f"{drop:.4g} > max_drop {max_drop:g} (sudden degradation)")
 
 
-def _allowed(metric: str, bound: dict, candidate: float, serving: float, max_drop: float) -> bool:
-    if bound["entrypoint"] is None:
-        return metrics.allowed(metric, candidate, serving, max_drop)
-    drop = serving - candidate if bound["greater_is_better"] else candidate - serving
+def _allowed(metric: Metric, candidate: float, serving: float, max_drop: float) -> bool:
+    if metric.entrypoint is None:
+        return metrics.allowed(metric.name, candidate, serving, max_drop)
+    drop = serving - candidate if metric.greater_is_better else candidate - serving
     return drop <= max_drop or math.isclose(drop, max_drop, rel_tol=1e-9, abs_tol=1e-12)  # NaN: not allowed
 
 
-def check_beats_baseline(h: Harness, metric: str) -> None:
-    """ML Test Score M5: the candidate beats the trivial baseline by at least the margin."""
-    bound, margin = h.config["metrics"][metric], h.config["baseline_margin"][metric]
-    candidate = h.score(h.candidate, h.eval_frame, metric, bound)
-    baseline = h.score(h.baseline, h.eval_frame, metric, bound)
-    info = metrics.METRICS.get(metric) if bound["entrypoint"] is None else None
-    greater_is_better = info.greater_is_better if info is not None else bound["greater_is_better"]
-    gain = candidate - baseline if greater_is_better else baseline - candidate
+def check_beats_trivial(h: Harness, metric: Metric, margin: float) -> None:
+    """ML Test Score M5: the candidate beats a trivial model by at least ``margin``."""
+    candidate = h.score(h.candidate, h.eval_frame, metric)
+    trivial = h.score(h.trivial, h.eval_frame, metric)
+    info = metrics.METRICS.get(metric.name) if metric.entrypoint is None else None
+    greater_is_better = info.greater_is_better if info is not None else metric.greater_is_better
+    gain = candidate - trivial if greater_is_better else trivial - candidate
     if not (gain >= margin or math.isclose(gain, margin, rel_tol=1e-9, abs_tol=1e-12)):  # NaN fails
-        what = "majority-class" if h.config["task"] == "classification" else "training-mean"
-        raise AssertionError(f"{metric}: candidate {candidate:.4g} vs {what} baseline {baseline:.4g} on "
+        what = "majority-class" if h.setup.task == "classification" else "training-mean"
+        raise AssertionError(f"{metric.name}: candidate {candidate:.4g} vs {what} model {trivial:.4g} on "
                              f"{len(h.eval_frame)} evaluation rows is a gain of {gain:.4g} < margin {margin:g} "
                              "(a simpler model is as good)")
 
 
-def check_slice_rows(h: Harness, name: str) -> None:
+def check_slice_rows(h: Harness, name: str, min_rows: int) -> None:
     """A slice with too few evaluation rows fails instead of passing vacuously."""
-    n, need = len(h.slice_frame(name)), h.config["slices"][name]["min_rows"]
-    if n < need:
-        raise AssertionError(f"slice {name!r} has {n} evaluation rows, fewer than min_rows {need}; "
+    n = len(h.slice_frame(name))
+    if n < min_rows:
+        raise AssertionError(f"slice {name!r} has {n} evaluation rows, fewer than min_rows {min_rows}; "
                              "its metrics would mean nothing")
 
 
-def check_slice(h: Harness, name: str, metric: str) -> None:
-    check_slice_rows(h, name)
-    bound = h.config["slices"][name]["metrics"][metric]
+def check_slice(h: Harness, name: str, metric: Metric, bound: Bound, min_rows: int) -> None:
+    """``metric`` within ``bound`` on the slice's evaluation rows, of which there are ``min_rows`` or more."""
+    check_slice_rows(h, name, min_rows)
     frame = h.slice_frame(name)
-    value = h.score(h.candidate, frame, metric, bound)
-    problem = _bound_problem(value, bound)
+    value = h.score(h.candidate, frame, metric)
+    problem = bound.problem(value)
     if problem:
-        raise AssertionError(f"slice {name!r}: {metric} = {value:.4g} on {len(frame)} rows is {problem}")
+        raise AssertionError(f"slice {name!r}: {metric.name} = {value:.4g} on {len(frame)} rows is {problem}")
 
 
-def check_stability(h: Harness, check: str) -> None:
-    """Weights and outputs finite; not too many weights exactly zero."""
+def check_stability(h: Harness, check: str, limit: float | None = None) -> None:
+    """Weights and outputs finite; not too many weights exactly zero (``limit``: max_zero_fraction)."""
     if check == "outputs_finite":
         return _outputs_finite(h)
     params = h.candidate.parameters()
@@ -312,7 +301,6 @@ def check_stability(h: Harness, check: str) -> None:
     elif check == "zero_fraction":
         total = sum(a.size for _, a in params)
         zeros = sum(int((a == 0).sum()) for _, a in params)
-        limit = h.config["stability"]["max_zero_fraction"]
         if total == 0 or zeros / total > limit:
             raise AssertionError(f"{zeros} of {total} weights are exactly zero "
                                  f"({zeros / max(total, 1):.1%} > max_zero_fraction {limit:g})")
@@ -332,36 +320,33 @@ def _outputs_finite(h: Harness) -> None:
                                  f"on {len(X)} evaluation rows")
 
 
-def check_leakage(h: Harness, feature: str, measure: str) -> None:
+def check_leakage(h: Harness, feature: str, measure: str, limit: float) -> None:
     """No single feature may tell the label too well (a leaked label, or a proxy of it)."""
-    c = h.config
-    label, limits = c["label"], c["leakage"]
-    x_numeric = c["kinds"][feature] in _NUMERIC_KINDS
+    label, task = h.setup.label, h.setup.task
+    x_numeric = h.setup.dtypes[feature] in _NUMERIC_DTYPES
     if measure == "association":
-        value, how = leakage.association(h.data[feature], h.data[label], x_numeric, c["task"] == "regression")
-        limit = limits["max_abs_correlation"]
+        value, how = leakage.association(h.data[feature], h.data[label], x_numeric, task == "regression")
     else:
         value = leakage.single_feature_score(h.train_frame[feature], h.labels(h.train_frame),
-                                             h.eval_frame[feature], h.labels(h.eval_frame), x_numeric, c["task"])
-        how = "accuracy" if c["task"] == "classification" else "r2"
-        how, limit = f"{how} of a model using only this feature", limits["max_single_feature_score"]
+                                             h.eval_frame[feature], h.labels(h.eval_frame), x_numeric, task)
+        how = "accuracy" if task == "classification" else "r2"
+        how = f"{how} of a model using only this feature"
     if value > limit:
         raise AssertionError(f"label leakage: feature {feature!r} predicts {label!r} too well: "
                              f"{how} = {value:.4g} > {limit:g}")
 
 
-def check_model_age(h: Harness) -> None:
+def check_model_age(h: Harness, max_model_age: str, max_model_age_seconds: float) -> None:
     """The serving model was trained within ``max_model_age`` (dynamic training)."""
-    c = h.config
     trained = h.serving.trained_at()
     source = "trained_at"
-    if trained is None and c["artifact"] is not None:
-        artifact = (h.here.parent / c["artifact"]).resolve()
+    if trained is None and h.setup.artifact is not None:
+        artifact = (h.here.parent / h.setup.artifact).resolve()
         trained, source = os.stat(artifact).st_mtime, f"mtime of {artifact.name}"
     if trained is None:
         raise AssertionError("cannot tell when the serving model was trained: give it a trained_at "
                              "attribute or set model.artifact")
     age = time.time() - trained
-    if not math.isfinite(age) or age > c["max_model_age_seconds"]:
+    if not math.isfinite(age) or age > max_model_age_seconds:
         raise AssertionError(f"the serving model is {age / 86400:.1f} days old ({source}), older than "
-                             f"max_model_age {c['max_model_age']}")
+                             f"max_model_age {max_model_age}")

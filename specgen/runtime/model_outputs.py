@@ -18,12 +18,11 @@ import polars as pl
 
 from ..errors import SpecgenError
 from .adapter import Model, load_entrypoint
+from .contracts.constants import PREDICTION_OUTPUT, PROBA_PREFIX
 
 __all__ = ["ModelError", "load_model", "outputs", "model_version", "trained_at", "Predictor",
            "PREDICTION_OUTPUT", "PROBA_PREFIX"]
 
-PREDICTION_OUTPUT = "prediction"
-PROBA_PREFIX = "proba:"
 _VERSION_ATTRIBUTES = ("model_version", "version", "version_", "__version__")
 
 

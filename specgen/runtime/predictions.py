@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .contracts.predictions import PredictionColumn, PredictionsSetup, SliceFilter
 from .testing import data_path
 
 __all__ = ["Predictions", "check_keys", "check_column", "check_probabilities", "check_slice_coverage",
@@ -22,22 +23,22 @@ _N = 5
 
 
 class Predictions:
-    def __init__(self, config: dict, here: str | Path):
-        self.config = config
+    def __init__(self, setup: PredictionsSetup, here: str | Path):
+        self.setup = setup
         self.here = Path(here)
 
     @cached_property
     def table(self):
-        path = data_path(self.here, self.config["path"], ENV_OVERRIDES["predictions"])
-        return _read(path, {k: v for k, v in self.config["dtypes"].items() if k in self.config["key"]})
+        path = data_path(self.here, self.setup.path, ENV_OVERRIDES["predictions"])
+        return _read(path, {k: v for k, v in self.setup.dtypes.items() if k in self.setup.key})
 
     @cached_property
     def inputs(self):
-        path = data_path(self.here, self.config["inputs"], ENV_OVERRIDES["inputs"])
-        return _read(path, self.config["dtypes"])
+        path = data_path(self.here, self.setup.inputs, ENV_OVERRIDES["inputs"])
+        return _read(path, self.setup.dtypes)
 
     def keys(self, frame) -> list[tuple]:
-        key = self.config["key"]
+        key = list(self.setup.key)
         missing = [k for k in key if k not in frame.columns]
         if missing:
             raise AssertionError(f"key columns {missing} are missing")
@@ -60,7 +61,7 @@ def check_keys(p: Predictions, check: str) -> None:
                 dup.append(k)
             seen.add(k)
         if dup:
-            raise AssertionError(f"{len(dup)} duplicate prediction keys {p.config['key']}: {_show(dup)}")
+            raise AssertionError(f"{len(dup)} duplicate prediction keys {list(p.setup.key)}: {_show(dup)}")
         return
     input_keys = p.keys(p.inputs)
     if check == "covered":
@@ -68,7 +69,7 @@ def check_keys(p: Predictions, check: str) -> None:
         missing = [k for k in input_keys if k not in have]
         if missing:
             raise AssertionError(f"{len(missing)} of {len(input_keys)} input rows have no prediction; "
-                                 f"missing keys {p.config['key']}: {_show(missing)}")
+                                 f"missing keys {list(p.setup.key)}: {_show(missing)}")
     elif check == "known":
         wanted = set(input_keys)
         unknown = [k for k in table_keys if k not in wanted]
@@ -78,30 +79,29 @@ def check_keys(p: Predictions, check: str) -> None:
         raise ValueError(f"unknown key check {check!r}")
 
 
-def check_column(p: Predictions, column: str, check: str) -> None:
+def check_column(p: Predictions, column: PredictionColumn, check: str) -> None:
     """complete: a finite value on every row; bounds: within range, or one of values."""
-    table = p.table
-    if column not in table.columns:
-        raise AssertionError(f"prediction column {column!r} is missing; the table has {sorted(table.columns)}")
-    series = table[column]
+    table, name = p.table, column.name
+    if name not in table.columns:
+        raise AssertionError(f"prediction column {name!r} is missing; the table has {sorted(table.columns)}")
+    series = table[name]
     keys = p.keys(table)
-    spec = p.config["columns"][column]
     if check == "complete":
         if series.dtype.kind in "biuf":
             bad = ~np.isfinite(series.astype(float).to_numpy())
         else:
             bad = series.isna().to_numpy()
         if bad.any():
-            raise AssertionError(f"prediction column {column!r} has {int(bad.sum())} missing or non-finite "
+            raise AssertionError(f"prediction column {name!r} has {int(bad.sum())} missing or non-finite "
                                  f"values (NaN/Inf/null), keys {_show(k for k, b in zip(keys, bad) if b)}")
     elif check == "bounds":
-        if spec["values"] is not None:
-            allowed = set(spec["values"])
+        if column.values is not None:
+            allowed = set(column.values)
             bad = np.array([v not in allowed and v == v and v is not None for v in series.tolist()], dtype=bool)
-            what = f"not one of {spec['values']}"
+            what = f"not one of {list(column.values)}"
         else:
             values = series.astype(float).to_numpy()
-            lo, hi = spec["min"], spec["max"]
+            lo, hi = column.min, column.max
             bad = np.zeros(len(values), dtype=bool)
             if lo is not None:
                 bad |= values < lo
@@ -111,15 +111,15 @@ def check_column(p: Predictions, column: str, check: str) -> None:
         if bad.any():
             examples = ", ".join(f"{k[0] if len(k) == 1 else k}: {v!r}"
                                  for k, v, b in zip(keys, series.tolist(), bad) if b)
-            raise AssertionError(f"prediction column {column!r}: {int(bad.sum())} values {what} "
+            raise AssertionError(f"prediction column {name!r}: {int(bad.sum())} values {what} "
                                  f"({', '.join(examples.split(', ')[:_N])})")
     else:
         raise ValueError(f"unknown prediction check {check!r}")
 
 
-def check_probabilities(p: Predictions, check: str) -> None:
-    """range: every probability finite and in [0, 1]; sum: each row sums to 1 within tolerance."""
-    cols = p.config["probabilities"]
+def check_probabilities(p: Predictions, check: str, columns: tuple[str, ...], tolerance: float) -> None:
+    """range: every probability finite and in [0, 1]; sum: each row sums to 1 within ``tolerance``."""
+    cols = list(columns)
     missing = [c for c in cols if c not in p.table.columns]
     if missing:
         raise AssertionError(f"probability columns {missing} are missing")
@@ -132,7 +132,7 @@ def check_probabilities(p: Predictions, check: str) -> None:
     elif check == "sum":
         off = np.abs(matrix.sum(axis=1) - 1)
         off = np.where(np.isnan(off), np.inf, off)
-        tol = p.config["tolerance"]
+        tol = tolerance
         if (off > tol).any():
             worst = int(np.argmax(off))
             raise AssertionError(f"{int((off > tol).sum())} rows of {cols} do not sum to 1 within {tol:g} "
@@ -141,14 +141,9 @@ def check_probabilities(p: Predictions, check: str) -> None:
         raise ValueError(f"unknown probability check {check!r}")
 
 
-def check_slice_coverage(p: Predictions, name: str) -> None:
-    """Every input row of a rare slice has a prediction (a batch job that drops rare rows fails)."""
-    piece, frame = p.config["slices"][name], p.inputs
-    if piece["where"] is not None:
-        rows = frame.query(piece["where"], engine="python")
-    else:
-        values = piece["value"] if isinstance(piece["value"], list) else [piece["value"]]
-        rows = frame[frame[piece["column"]].isin(values)]
+def check_slice_coverage(p: Predictions, name: str, slice_filter: SliceFilter) -> None:
+    """Every input row of the rare slice ``name`` has a prediction (a batch job that drops rare rows fails)."""
+    rows = slice_filter.select(p.inputs)
     if len(rows) == 0:
         raise AssertionError(f"slice {name!r} has no input rows; its coverage cannot be judged")
     have = set(p.keys(p.table))

@@ -74,15 +74,15 @@ PENGUIN_FAULTS = {
                            {"test_vs_serving[accuracy]": "sudden degradation",
                             "test_vs_serving[f1]": "max_drop 0.05"}),
     "ignores_seed": ({"SPECGEN_MODEL_TRAIN": "penguins_faults:train_ignores_seed"},
-                     {"test_reproducible[outputs]": "not reproducible"}),
+                     {"test_reproducible_outputs": "not reproducible"}),
     "nan_weight": ({"SPECGEN_MODEL_TRAIN": "penguins_faults:train_nan_weight"},
                    {"test_stability[parameters_finite]": "classifier.coef_ has 1",
                     "test_stability[outputs_finite]": "non-finite"}),
     "poor_slice": ({"SPECGEN_MODEL_ADAPTER": "penguins_faults:adapter_poor_on_dream"},
                    {"test_slice[dream-accuracy]": "slice 'dream': accuracy"}),
     "majority_class": ({"SPECGEN_MODEL_TRAIN": "penguins_faults:train_majority_class"},
-                       {"test_beats_baseline[accuracy]": "vs majority-class baseline 0.4368",
-                        "test_beats_baseline[log_loss]": "a simpler model is as good"}),
+                       {"test_beats_trivial[accuracy]": "vs majority-class model 0.4368",
+                        "test_beats_trivial[log_loss]": "a simpler model is as good"}),
 }
 
 
@@ -101,8 +101,8 @@ def results(tmp_path_factory) -> dict:
         "stale_model": (diabetes, "diabetes", {"SPECGEN_MODEL_LOAD": "diabetes_faults:load_stale"}, True),
     }
     runs.update({fault: (penguins, "penguins", env, True) for fault, (env, _) in PENGUIN_FAULTS.items()})
-    runs["penguins_baseline"] = (penguins, "penguins", {}, True)
-    targets = {"penguins_baseline": ["generated/penguins/test_penguins_model.py::test_beats_baseline"]}
+    runs["penguins_trivial"] = (penguins, "penguins", {}, True)
+    targets = {"penguins_trivial": ["generated/penguins/test_penguins_model.py::test_beats_trivial"]}
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         futures = {key: pool.submit(run_suite, ex, name, env, only_model=model_only, targets=targets.get(key))
                    for key, (ex, name, env, model_only) in runs.items()}
@@ -115,11 +115,11 @@ def test_examples_pass(results, name):
     assert code == 0 and not failed, output[-3000:]
 
 
-def test_real_model_beats_the_baseline_that_the_majority_class_fault_does_not(results):
+def test_real_model_beats_the_trivial_model_that_the_majority_class_fault_does_not(results):
     """The same test ids ran on the real penguin model (and passed there) and fail on the trivial one."""
     _, failed, output = results["majority_class"]
-    assert "gain of 0 < margin 0.3" in failed["test_beats_baseline[accuracy]"], output[-3000:]
-    code, failed, output = results["penguins_baseline"]
+    assert "gain of 0 < margin 0.3" in failed["test_beats_trivial[accuracy]"], output[-3000:]
+    code, failed, output = results["penguins_trivial"]
     assert code == 0 and not failed and "2 passed" in output, output[-3000:]
 
 

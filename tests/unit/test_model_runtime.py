@@ -19,6 +19,7 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from specgen.runtime import leakage, synth
 from specgen.runtime import model as sgm
 from specgen.runtime.adapter import Model, load_entrypoint
+from specgen.runtime.contracts.model import Entrypoints, Metric, ModelSetup, SmokeColumn, Split
 
 REPO = Path(__file__).resolve().parents[2]
 RNG = np.random.default_rng(0)
@@ -112,13 +113,13 @@ def test_load_entrypoint_messages_and_override(monkeypatch):
 
 def test_random_frame_respects_the_schema():
     columns = [
-        {"name": "f", "kind": "float", "min": 2.0, "max": 3.0, "values": None, "unique": False},
-        {"name": "i", "kind": "int", "min": 5, "max": 7, "values": None, "unique": False},
-        {"name": "k", "kind": "int", "min": 1, "max": None, "values": None, "unique": True},
-        {"name": "c", "kind": "category:str", "min": None, "max": None, "values": ["a", "b", "c"], "unique": False},
-        {"name": "d", "kind": "datetime", "min": "2024-01-01T00:00:00", "max": "2024-02-01T00:00:00",
-         "values": None, "unique": False},
-        {"name": "y", "kind": "any", "min": None, "max": None, "values": None, "unique": False},
+        SmokeColumn(name="f", dtype="float", min=2.0, max=3.0, values=None, unique=False),
+        SmokeColumn(name="i", dtype="int", min=5, max=7, values=None, unique=False),
+        SmokeColumn(name="k", dtype="int", min=1, max=None, values=None, unique=True),
+        SmokeColumn(name="c", dtype="category:str", min=None, max=None, values=("a", "b", "c"), unique=False),
+        SmokeColumn(name="d", dtype="datetime", min="2024-01-01T00:00:00", max="2024-02-01T00:00:00",
+                    values=None, unique=False),
+        SmokeColumn(name="y", dtype="any", min=None, max=None, values=None, unique=False),
     ]
     frame = synth.random_frame(columns, 30, seed=1, observed=lambda name: ["L1", "L2"])
     assert frame["f"].between(2, 3).all() and frame["i"].between(5, 7).all()
@@ -137,25 +138,25 @@ def test_runtime_model_imports_no_compiler():
 def test_user_metric_drop_follows_its_direction_and_rejects_nan():
     from specgen.runtime.model import _allowed
 
-    up = {"entrypoint": "m:f", "greater_is_better": True}
-    down = {"entrypoint": "m:f", "greater_is_better": False}
-    assert _allowed("x", up, 0.8, 0.85, 0.05) and not _allowed("x", up, 0.7, 0.85, 0.05)
-    assert _allowed("x", down, 1.04, 1.0, 0.05) and not _allowed("x", down, 1.2, 1.0, 0.05)
-    assert not _allowed("x", up, float("nan"), 0.85, 0.05)
+    up = Metric(name="x", kwargs={}, entrypoint="m:f", greater_is_better=True)
+    down = Metric(name="x", kwargs={}, entrypoint="m:f", greater_is_better=False)
+    assert _allowed(up, 0.8, 0.85, 0.05) and not _allowed(up, 0.7, 0.85, 0.05)
+    assert _allowed(down, 1.04, 1.0, 0.05) and not _allowed(down, 1.2, 1.0, 0.05)
+    assert not _allowed(up, float("nan"), 0.85, 0.05)
 
 
-# -- ML Test Score M5: the trivial baseline ------------------------------------------------------
+# -- ML Test Score M5: the trivial model ---------------------------------------------------------
 
-def test_majority_class_baseline_predicts_the_mode_with_training_shares():
-    base = sgm.trivial_baseline(np.array(["b", "a", "b", "c", "a", "b"]), "classification")
+def test_majority_class_model_predicts_the_mode_with_training_shares():
+    base = sgm.trivial_model(np.array(["b", "a", "b", "c", "a", "b"]), "classification")
     assert base.predict(np.zeros((3, 1))).tolist() == ["b", "b", "b"]
     matrix, classes = Model(base).proba(np.zeros((2, 1)))
     assert classes == ["a", "b", "c"] and matrix.tolist() == [[2 / 6, 3 / 6, 1 / 6]] * 2
-    assert sgm.trivial_baseline(np.array([2, 1, 2, 1]), "classification").predict([0]).tolist() == [1]  # tie: first
-    mean = sgm.trivial_baseline(np.array([1.0, 2.0, 6.0]), "regression")
+    assert sgm.trivial_model(np.array([2, 1, 2, 1]), "classification").predict([0]).tolist() == [1]  # tie: first
+    mean = sgm.trivial_model(np.array([1.0, 2.0, 6.0]), "regression")
     assert mean.predict(np.zeros((2, 1))).tolist() == [3.0, 3.0] and Model(mean).proba([0]) == (None, None)
     with pytest.raises(AssertionError, match="no training rows"):
-        sgm.trivial_baseline(np.array([]), "classification")
+        sgm.trivial_model(np.array([]), "classification")
 
 
 class _Rule:
@@ -171,11 +172,16 @@ class _Rule:
         return (self.predict(X)[:, None] == np.array(self.classes_)[None, :]).astype(float) * 0.98 + 0.01
 
 
-def _harness(task, y_train, x_eval, y_eval, candidate, metric, margin):
-    config = {"paths": [], "task": task, "label": "y", "features": ["x"], "baseline_margin": {metric: margin},
-              "metrics": {metric: {"min": None, "max": None, "kwargs": {}, "entrypoint": None,
-                                   "greater_is_better": None}}}  # None: the direction must come from METRICS
-    h = sgm.Harness(config, Path(__file__))
+def _setup(task: str, **changes) -> ModelSetup:
+    fields = dict(name="toy", task=task, label="y", features=("x",), dtypes={"x": "float"}, training_data="t.csv",
+                  paths=(), entrypoints=Entrypoints(train="m:train", load=None, predict=None, adapter=None), seed=1,
+                  split=Split(key=("x",), salt="s", eval_fraction=0.5, rotate_daily=False), runs=2, slices={},
+                  artifact=None)
+    return ModelSetup(**{**fields, **changes})
+
+
+def _harness(task, y_train, x_eval, y_eval, candidate):
+    h = sgm.Harness(_setup(task), Path(__file__))
     h.__dict__.update(train_frame=pd.DataFrame({"x": np.zeros(len(y_train)), "y": y_train}),
                       eval_frame=pd.DataFrame({"x": x_eval, "y": y_eval}), candidate=Model(candidate))
     return h
@@ -187,22 +193,27 @@ GOOD = _Rule(lambda x: "b" if x > 0.5 else "a", ["a", "b"])
 ALWAYS_A = _Rule(lambda x: "a", ["a", "b"])
 
 
+def _metric(name: str) -> Metric:
+    # greater_is_better None: a built-in's direction must come from METRICS, not from the contract
+    return Metric(name=name, kwargs={}, entrypoint=None, greater_is_better=None)
+
+
 @pytest.mark.parametrize("candidate, metric, margin, ok", [
     (GOOD, "accuracy", 0.5, True),            # 1.0 vs 0.5: gain 0.5 exactly
     (GOOD, "accuracy", 0.51, False),
-    (ALWAYS_A, "accuracy", 0.0, True),        # as good as the baseline, no margin asked
+    (ALWAYS_A, "accuracy", 0.0, True),        # as good as the trivial model, no margin asked
     (ALWAYS_A, "accuracy", 0.01, False),
-    (GOOD, "log_loss", 0.5, True),            # a loss: the baseline's must be higher
+    (GOOD, "log_loss", 0.5, True),            # a loss: the trivial model's must be higher
     (_Rule(lambda x: "a" if x > 0.5 else "b", ["a", "b"]), "log_loss", 0.0, False),  # confidently wrong
 ])
-def test_beats_baseline_classification(candidate, metric, margin, ok):
-    h = _harness("classification", CLASS_TRAIN, X_EVAL, Y_EVAL, candidate, metric, margin)
+def test_beats_trivial_classification(candidate, metric, margin, ok):
+    h = _harness("classification", CLASS_TRAIN, X_EVAL, Y_EVAL, candidate)
     if ok:
-        sgm.check_beats_baseline(h, metric)
+        sgm.check_beats_trivial(h, _metric(metric), margin)
     else:
-        with pytest.raises(AssertionError, match=rf"^{metric}: candidate .* vs majority-class baseline .* "
+        with pytest.raises(AssertionError, match=rf"^{metric}: candidate .* vs majority-class model .* "
                                                  rf"< margin {margin:g} \(a simpler model is as good\)"):
-            sgm.check_beats_baseline(h, metric)
+            sgm.check_beats_trivial(h, _metric(metric), margin)
 
 
 @pytest.mark.parametrize("rule, metric, margin, ok", [
@@ -211,14 +222,13 @@ def test_beats_baseline_classification(candidate, metric, margin, ok):
     (lambda x: 20.0, "rmse", 0.0, False),     # worse than always predicting the mean
     (lambda x: 20.0, "r2", 0.0, False),
 ])
-def test_beats_baseline_regression(rule, metric, margin, ok):
-    h = _harness("regression", [0.0, 10.0, 5.0, 5.0], [0.2, 0.4, 0.6, 0.8], [2.0, 4.0, 6.0, 8.0],
-                 _Rule(rule), metric, margin)
+def test_beats_trivial_regression(rule, metric, margin, ok):
+    h = _harness("regression", [0.0, 10.0, 5.0, 5.0], [0.2, 0.4, 0.6, 0.8], [2.0, 4.0, 6.0, 8.0], _Rule(rule))
     if ok:
-        sgm.check_beats_baseline(h, metric)
+        sgm.check_beats_trivial(h, _metric(metric), margin)
     else:
-        with pytest.raises(AssertionError, match=r"vs training-mean baseline \S+ on 4 evaluation rows is a gain of -"):
-            sgm.check_beats_baseline(h, metric)
+        with pytest.raises(AssertionError, match=r"vs training-mean model \S+ on 4 evaluation rows is a gain of -"):
+            sgm.check_beats_trivial(h, _metric(metric), margin)
 
 
 def test_model_runtime_needs_no_sklearn():

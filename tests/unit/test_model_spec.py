@@ -2,9 +2,17 @@
 from __future__ import annotations
 
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from specgen.api import build_plan, load_spec
+from specgen.runtime.contracts.model import Bound, Metric
+
+REPO = Path(__file__).resolve().parents[2]
 from specgen.compiler.render import render
 from specgen.errors import SpecError
 
@@ -58,11 +66,13 @@ def test_model_section_loads(tmp_path):
     (MODEL.replace("{min: 0.7}", "{min: 0.9, max: 0.7}"), "lower bound 0.9 is above upper bound 0.7"),
     (MODEL + "  max_model_age: 1 day\n", "not a duration"),
     (MODEL + "  leakage: {}\n", "give max_abs_correlation, max_single_feature_score or both"),
-    (MODEL + "  baseline: {margin: {roc_auc: 0.1}}\n", "baseline.margin names ['roc_auc'], which model.metrics"),
-    (MODEL + "  baseline: {margin: {accuracy: -0.1}}\n", "model.baseline.margin.accuracy: Input should be greater than or equal to 0"),
-    (MODEL + "  baseline: {margin: {accuracy: .nan}}\n", "model.baseline.margin.accuracy: Input should be a finite number"),
-    (MODEL + "  baseline: {margin: {}}\n", "model.baseline.margin: Dictionary should have at least 1 item"),
-    (MODEL + "  baseline: {margins: {accuracy: 0.1}}\n", "did you mean 'margin'?"),
+    (MODEL + "  beats_trivial: {margin: {roc_auc: 0.1}}\n", "beats_trivial.margin names ['roc_auc'], which model.metrics"),
+    (MODEL + "  beats_trivial: {margin: {accuracy: -0.1}}\n",
+     "model.beats_trivial.margin.accuracy: Input should be greater than or equal to 0"),
+    (MODEL + "  beats_trivial: {margin: {accuracy: .nan}}\n",
+     "model.beats_trivial.margin.accuracy: Input should be a finite number"),
+    (MODEL + "  beats_trivial: {margin: {}}\n", "model.beats_trivial.margin: Dictionary should have at least 1 item"),
+    (MODEL + "  beats_trivial: {margins: {accuracy: 0.1}}\n", "did you mean 'margin'?"),
 ])
 def test_model_mistakes_are_reported(tmp_path, model, expected):
     errors = _errors(tmp_path, BASE, model)
@@ -103,19 +113,22 @@ def test_plan_and_render(tmp_path):
                   "slices:\n  b: {column: c, value: b, metrics: {accuracy: {min: 0.5}, f1: {min: 0.4}}}\n")
     plan = build_plan(path)
     m = plan.model
-    assert m.quality == ("accuracy", "f1") and m.vs_serving == ("accuracy",)
-    assert m.reproducibility == ("accuracy", "f1", "outputs")
-    assert [c.id for c in m.slice_cases] == ["b-accuracy", "b-f1"]
-    assert [c.feature for c in m.leakage_association] == ["x", "c"] and m.leakage_single == () and m.has_age
-    assert m.stability == ("parameters_finite", "outputs_finite")
-    assert m.config["metrics"]["f1"]["kwargs"] == {"average": "macro"}
-    assert m.config["max_model_age_seconds"] == 7 * 86400 and m.config["split_key"] == ["id"]
-    assert m.config["paths"] == ["../.."] and m.config["training_data"] == "../../train.csv"
+    assert [p.id for p in m.quality] == ["accuracy", "f1"] and [p.id for p in m.vs_serving] == ["accuracy"]
+    assert m.quality[0].values == (Metric(name="accuracy", kwargs={}, entrypoint=None, greater_is_better=True),
+                                   Bound(min=0.8, max=None))
+    assert [p.id for p in m.reproducible] == ["accuracy", "f1"] and m.tolerance == 0.0
+    assert [p.id for p in m.slice_metrics] == ["b-accuracy", "b-f1"]
+    assert [p.values for p in m.leakage_association] == [("x", 0.9), ("c", 0.9)] and m.leakage_single == ()
+    assert [p.values for p in m.stability] == [("parameters_finite", None), ("outputs_finite", None)]
+    assert m.has_age and m.max_model_age_seconds == 7 * 86400
+    assert m.quality[1].values[0].kwargs == {"average": "macro"} and m.setup.split.key == ("id",)
+    assert m.setup.paths == ("../..",) and m.setup.training_data == "../../train.csv"
     files = render(plan)
     text = files["test_toy_model.py"]
-    assert "pytest.param('b', 'f1', id='b-f1')" in text and "def test_model_age" in text
-    assert "test_leakage_single_feature" not in text
-    assert "toy_model.sub:train" in text.split("CONFIG = ", 1)[1].splitlines()[0]  # only inside the literal
+    assert "def test_model_age" in text and "test_leakage_single_feature" not in text
+    quality = text.split("def test_quality", 1)[0].rsplit("@pytest.mark.parametrize", 1)[1]
+    assert "Bound(min=0.8, max=None), id='accuracy')" in quality  # the threshold shows where the test uses it
+    assert "    entrypoints=Entrypoints(train='toy_model.sub:train', load='toy_model:load'" in text
     assert render(build_plan(path)) == files
 
 
@@ -132,23 +145,55 @@ def test_static_training_gets_no_age_test_unless_asked(tmp_path):
 def test_user_metrics_by_entrypoint(tmp_path):
     custom = MODEL.replace("f1: {min: 0.7}", "hits: {min: 0.7, entrypoint: 'toy_model:hits', greater_is_better: false}")
     m = build_plan(_write(tmp_path, BASE, custom)).model
-    assert m.config["metrics"]["hits"] == {"min": 0.7, "max": None, "kwargs": {}, "entrypoint": "toy_model:hits",
-                                           "greater_is_better": False}
-    assert m.config["metrics"]["accuracy"]["greater_is_better"] is True
+    assert [p.values for p in m.quality] == [
+        (Metric(name="accuracy", kwargs={}, entrypoint=None, greater_is_better=True), Bound(min=0.8, max=None)),
+        (Metric(name="hits", kwargs={}, entrypoint="toy_model:hits", greater_is_better=False), Bound(min=0.7, max=None))]
     builtin = MODEL.replace("f1: {min: 0.7}", "f1: {min: 0.7, entrypoint: 'toy_model:f1'}")
     assert any("'f1' is built in" in e for e in _errors(tmp_path, BASE, builtin))
 
 
-def test_baseline_margin_plan_render_and_location(tmp_path):
-    m = build_plan(_write(tmp_path, BASE, MODEL, "  baseline: {margin: {f1: 0.2, accuracy: 0.1}}\n")).model
-    assert m.baseline == ("accuracy", "f1") and m.config["baseline_margin"] == {"accuracy": 0.1, "f1": 0.2}
+def test_beats_trivial_plan_render_and_location(tmp_path):
+    m = build_plan(_write(tmp_path, BASE, MODEL, "  beats_trivial: {margin: {f1: 0.2, accuracy: 0.1}}\n")).model
+    assert [(p.id, p.values[0].name, p.values[1]) for p in m.beats_trivial] == [("accuracy", "accuracy", 0.1),
+                                                                                ("f1", "f1", 0.2)]
     text = render(build_plan(tmp_path / "spec.yaml"))["test_toy_model.py"]
-    assert "def test_beats_baseline(harness, metric):\n    sgm.check_beats_baseline(harness, metric)" in text
-    assert "pytest.param('f1', id='f1')," in text.split("def test_vs_serving", 1)[1]
+    assert ("def test_beats_trivial(harness, metric, margin):\n"
+            "    sgm.check_beats_trivial(harness, metric, margin)") in text
+    assert "greater_is_better=True), 0.2, id='f1')," in text.split("def test_vs_serving", 1)[1]
     plain = build_plan(_write(tmp_path, BASE, MODEL)).model
-    assert plain.baseline == () and plain.config["baseline_margin"] == {}
-    assert "test_beats_baseline" not in render(build_plan(tmp_path / "spec.yaml"))["test_toy_model.py"]
-    line = len((BASE + MODEL).splitlines()) + 1  # the baseline: line
-    errors = _errors(tmp_path, BASE, MODEL, "  baseline: {margin: {rmse: 1}}\n")
-    assert errors == [f"{tmp_path / 'spec.yaml'}:{line}:3: model.baseline: baseline.margin names ['rmse'], "
-                      "which model.metrics does not list [SG103]"], errors
+    assert plain.beats_trivial == () and not plain.has_beats_trivial
+    assert "test_beats_trivial" not in render(build_plan(tmp_path / "spec.yaml"))["test_toy_model.py"]
+    line = len((BASE + MODEL).splitlines()) + 1  # the beats_trivial: line
+    errors = _errors(tmp_path, BASE, MODEL, "  beats_trivial: {margin: {rmse: 1}}\n")
+    assert errors == [f"{tmp_path / 'spec.yaml'}:{line}:3: model.beats_trivial: beats_trivial.margin names "
+                      "['rmse'], which model.metrics does not list [SG103]"], errors
+
+
+def test_old_baseline_key_is_located_and_names_its_new_key(tmp_path):
+    """``baseline`` means only the committed data statistics; the trivial-model margin moved to beats_trivial."""
+    line = len((BASE + MODEL).splitlines()) + 1
+    errors = _errors(tmp_path, BASE, MODEL, "  baseline: {margin: {accuracy: 0.1}}\n")
+    assert len(errors) == 1 and errors[0].startswith(f"{tmp_path / 'spec.yaml'}:{line}:3: model.baseline: "
+                                                     "unknown key 'baseline'; did you mean 'beats_trivial'?"), errors
+    assert errors[0].endswith("[SG101]"), errors
+
+
+def test_user_metric_named_outputs_is_checked_apart_from_the_outputs_check(tmp_path):
+    """A metric called ``outputs`` once shared the id ``test_reproducible[outputs]`` with the outputs check:
+    pytest collected ``[outputs0]`` and ``[outputs1]``, and both compared the outputs, never the metric."""
+    custom = MODEL.replace("f1: {min: 0.7}", "outputs: {min: 0.7, entrypoint: 'toy_model:outputs'}")
+    files = render(build_plan(_write(tmp_path, BASE, custom)))
+    out = tmp_path / "generated"
+    out.mkdir()
+    for rel, text in files.items():
+        (out / rel).write_text(text, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+                           "test_toy_model.py"], cwd=out, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    ids = [line.split("::", 1)[1] for line in proc.stdout.splitlines() if "::" in line]
+    assert proc.returncode == 0 and ids, proc.stdout + proc.stderr
+    assert len(ids) == len(set(ids)), ids
+    assert {"test_reproducible[accuracy]", "test_reproducible[outputs]", "test_reproducible_outputs"} <= set(ids)
+    reproducible = files["test_toy_model.py"].split("def test_reproducible(", 1)[0].rsplit("parametrize", 1)[1]
+    assert "Metric(name='outputs', kwargs={}, entrypoint='toy_model:outputs', greater_is_better=True), 0.0, " \
+           "id='outputs')" in reproducible  # the metric itself is scored

@@ -65,7 +65,7 @@ def adapter_poor_on_dream(model):
 
 
 def train_majority_class(frame, seed):
-    """No better than the trivial baseline: always the most frequent species, probabilities = class shares."""
+    """No better than the trivial model: always the most frequent species, probabilities = class shares."""
     from sklearn.dummy import DummyClassifier
 
     return DummyClassifier(strategy="prior").fit(frame[pm.FEATURES], frame[pm.LABEL])
