@@ -89,8 +89,8 @@ def model_plan(spec: Spec, columns, relative, spec_dir: Path, training_rel: str)
         "task": m.task,
         "label": spec.data.label,
         "features": features,
-        "kinds": {c.name: c.kind for c in trained},
-        "dtypes": {c.name: c.kind for c in columns},
+        "kinds": {c.name: c.value_type for c in trained},
+        "dtypes": {c.name: c.value_type for c in columns},
         "training_data": training_rel,
         "paths": [relative(spec_dir / p) for p in m.paths],
         "entrypoints": {"train": m.train, "load": m.load, "predict": m.predict, "adapter": m.adapter},
@@ -160,7 +160,7 @@ def _synth_column(column) -> dict:
     params = {ch.kind: ch.params for ch in column.checks}
     lo = params.get("range", {}).get("min")
     hi = params.get("range", {}).get("max")
-    return {"name": column.name, "kind": column.kind, "min": _iso(lo), "max": _iso(hi),
+    return {"name": column.name, "kind": column.value_type, "min": _iso(lo), "max": _iso(hi),
             "values": params.get("values", {}).get("values"), "unique": "unique" in params}
 
 

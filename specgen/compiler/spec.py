@@ -86,6 +86,11 @@ class _Column(_Model):
             return self.nullable
         return (self.max_null_fraction or 0) > 0
 
+    @property
+    def value_type(self) -> str:
+        """What the dtype check demands of the values: the dtype, or ``category:str|int`` for a category."""
+        return self.dtype
+
 
 Bounds = tuple[Number | None, Number | None]
 
@@ -155,6 +160,10 @@ class CategoricalFeature(_Column):
                 "value_error", "values holds a boolean (unquoted yes/no/on/off/true/false in YAML); "
                 "quote category names, or use dtype: bool")
         return value
+
+    @property
+    def value_type(self) -> str:
+        return "category:int" if all(isinstance(v, int) for v in self.values) else "category:str"
 
     @model_validator(mode="after")
     def _consistent(self):

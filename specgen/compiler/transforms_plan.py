@@ -122,7 +122,7 @@ def features_plan(spec: Spec, columns, relative, spec_dir: Path, training_rel: s
         "label": label,
         "training_data": training_rel,
         "serving_data": serving_rel,
-        "dtypes": {c.name: c.kind for c in columns},
+        "dtypes": {c.name: c.value_type for c in columns},
         "training_only": sorted(c.name for c in columns if c.environments == ("training",)),
         "paths": [relative(spec_dir / p) for p in t.paths],
         "entrypoints": {"training": t.entrypoint, "serving": serving_path},
@@ -153,7 +153,7 @@ def predictions_plan(spec: Spec, columns, relative, spec_dir: Path) -> Predictio
         "path": relative(spec_dir / p.path),
         "inputs": relative(inputs),
         "key": list(p.key or spec.data.key),
-        "dtypes": {c.name: c.kind for c in columns},
+        "dtypes": {c.name: c.value_type for c in columns},
         "columns": {name: {"min": c.range[0] if c.range else None, "max": c.range[1] if c.range else None,
                            "values": list(c.values) if c.values is not None else None}
                     for name, c in sorted(p.columns.items())},
