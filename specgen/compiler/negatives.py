@@ -32,7 +32,7 @@ def negatives_for(check: Check, value_type: str | None) -> list[Negative]:
     """The negative cases of one check; ``value_type`` is its column's (None for a dataset check)."""
     kind = get(check.kind)
     env = "training" if "training" in check.environments else check.environments[0]
-    parts = kind.test_id(check) if check.column is not None else ("dataset", *kind.test_id(check))
     target = None if check.target == DATASET else check.target
+    parts = kind.test_id(check) if target is not None else ("dataset", *kind.test_id(check))
     return [Negative(param_id(*parts, defect), target, check.kind, mutation, value, env)
             for defect, mutation, value in kind.negatives(check, value_type)]

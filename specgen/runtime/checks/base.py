@@ -70,7 +70,7 @@ class Failure:
         return self.check.kind
 
     def message(self) -> str:
-        where = self.column if self.column is not None else "dataset"
+        where = self.check.target if self.check.target != DATASET else "dataset"
         text = f"{where}: {self.kind} failed (expected {self.check.describe()})"
         if self.failing_rows is not None:
             text += f"; {self.failing_rows} failing row{'s' if self.failing_rows != 1 else ''}"
@@ -95,14 +95,20 @@ class Failure:
 class Method:
     """A pandera check method on the generated schema calling ``pandas_checks.<function>``.
 
-    ``name`` is the method's name on the class; ``function`` is both the runtime
-    function it calls and the pandera check name failures are reported under.
+    ``name`` is the method's name on the class; ``function`` is the runtime function
+    it calls and, unless ``check_name`` is given, the pandera check name failures are
+    reported under.
     """
 
     name: str
     kind: str
     function: str
     args: tuple
+    check_name: str = ""  # the pandera check name, when it must say more than ``function``
+
+    @property
+    def pandera_name(self) -> str:
+        return self.check_name or self.function
 
 
 class Kind:
@@ -210,7 +216,7 @@ class RowKind(ColumnKind):
         return self.failing(check, frame) if row[name] else None
 
     def failing(self, check: Check, frame) -> Failure:
-        x = frame.value(check.column)
+        x = frame.value(check.column) if check.column is not None else None
         return Failure(check, *frame.examples(self.reads(check), self.violation(check, x, frame)))
 
 
