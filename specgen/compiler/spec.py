@@ -15,6 +15,8 @@ from pydantic import (BaseModel, ConfigDict, Field, StrictInt, StrictStr, Valida
                       model_validator)
 from pydantic_core import PydanticCustomError
 
+from ..runtime.checks.kinds.monotonic import DIRECTIONS as MONOTONIC_DIRECTIONS
+
 __all__ = [
     "Spec", "Feature", "NumericFeature", "CategoricalFeature", "BoolFeature",
     "DatetimeFeature", "StringFeature", "Data", "Seeds", "DatasetChecks",
@@ -93,6 +95,8 @@ class _Column(_Model):
 
 
 Bounds = tuple[Number | None, Number | None]
+#: the row order a ``monotonic`` column keeps (strictly: no two equal neighbours)
+Monotonic = Literal[MONOTONIC_DIRECTIONS]
 
 
 class NumericDistribution(_Model):
@@ -118,6 +122,8 @@ class NumericFeature(_Column):
     unique: bool = False
     default: Number | None = Field(None, description="Value used to impute nulls; must lie in range.")
     distribution: NumericDistribution | None = None
+    monotonic: Monotonic | None = Field(
+        None, description="Values only go up or down in row order (nulls skipped), e.g. ids or time stamps.")
 
     _range = field_validator("range")(lambda v: _check_bounds(v))
 
@@ -190,6 +196,8 @@ class DatetimeFeature(_Column):
     dtype: Literal["datetime"]
     range: tuple[dt.datetime | None, dt.datetime | None] | None = Field(
         None, description="[earliest, latest], inclusive; dates or ISO timestamps; either end may be null.")
+    monotonic: Monotonic | None = Field(
+        None, description="Values only go up or down in row order (nulls skipped), e.g. time stamps.")
 
     @field_validator("range", mode="before")
     @classmethod
