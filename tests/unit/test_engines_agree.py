@@ -92,17 +92,26 @@ features:
   year: {{dtype: int}}
   countdown: {{dtype: int, nullable: true, monotonic: strictly_decreasing}}
   seen_at: {{dtype: datetime, monotonic: increasing}}
+  first seen: {{dtype: datetime}}
+  island: {{dtype: category, values: [Biscoe, Dream, Torgersen]}}
 columns:
   penguin_id: {{dtype: int, unique: true, monotonic: strictly_increasing}}
+  species: {{dtype: category, values: [Adelie, Chinstrap, Gentoo]}}
 dataset:
   extra_columns: ignore
+  relations:
+    - bill_length_mm > bill_depth_mm
+    - body_mass_g >= flipper_length_mm
+    - "`first seen` <= seen_at"
+    - species != island
 """
 
 
 def _ordered(df: pl.DataFrame) -> pl.DataFrame:
     """The penguins rows plus a decreasing count and increasing time stamps (the rows are in id order)."""
-    return df.with_columns((1000 - pl.col("penguin_id")).alias("countdown"),
-                           (pl.datetime(2020, 1, 1) + pl.duration(hours=pl.col("penguin_id"))).alias("seen_at"))
+    seen = pl.datetime(2020, 1, 1) + pl.duration(hours=pl.col("penguin_id"))
+    return df.with_columns((1000 - pl.col("penguin_id")).alias("countdown"), seen.alias("seen_at"),
+                           (seen - pl.duration(days=1)).alias("first seen"))
 
 
 def _swap(column: str, i: int, j: int):
@@ -126,12 +135,24 @@ NEW_KINDS = {
     "id_repeated": (_set("penguin_id", 4, 5), {("penguin_id", "monotonic"), ("penguin_id", "unique")}),
     "count_goes_up": (_set("countdown", 200, 999), {("countdown", "monotonic")}),
     "count_repeats": (_set("countdown", 200, 800), {("countdown", "monotonic")}),
-    "time_goes_back": (_set("seen_at", 10, datetime.datetime(2019, 1, 1)), {("seen_at", "monotonic")}),
+    "time_goes_back": (_set("seen_at", 10, datetime.datetime(2019, 1, 1)),
+                       {("seen_at", "monotonic"), ("`first seen` <= seen_at", "relation")}),
     "nulls_inside_order": (lambda df: _set("countdown", 0, None)(_set("countdown", 100, None)(df)), set()),
     "rows_reversed": (lambda df: df.reverse(), {("penguin_id", "monotonic"), ("countdown", "monotonic"),
                                                ("seen_at", "monotonic")}),
     "ids_as_text": (lambda df: df.with_columns(pl.format("id{}", "penguin_id").alias("penguin_id")),
                     {("penguin_id", "dtype")}),
+    "deeper_than_long": (_set("bill_depth_mm", 3, 80.0), {("bill_length_mm > bill_depth_mm", "relation")}),
+    "depth_equals_length": (lambda df: df.with_columns(
+        pl.when(pl.int_range(pl.len()) == 5).then(pl.col("bill_length_mm")).otherwise(pl.col("bill_depth_mm"))
+        .alias("bill_depth_mm")), {("bill_length_mm > bill_depth_mm", "relation")}),
+    "null_side_is_no_violation": (_set("bill_depth_mm", 3, None), set()),
+    "int_vs_int_broken": (_set("flipper_length_mm", 9, 9000), {("body_mass_g >= flipper_length_mm", "relation")}),
+    "first_seen_later": (_set("first seen", 7, datetime.datetime(2030, 1, 1)),
+                         {("`first seen` <= seen_at", "relation")}),
+    "relation_side_as_text": (lambda df: df.with_columns(
+        (pl.col("bill_depth_mm").cast(pl.String) + " mm").alias("bill_depth_mm")), {("bill_depth_mm", "dtype")}),
+    "relation_side_missing": (lambda df: df.drop("bill_depth_mm"), {("bill_depth_mm", "present")}),
 }
 
 
@@ -174,3 +195,16 @@ def test_monotonic_holds_across_streamed_parquet_row_groups(tmp_path, new_kinds)
     (failure,) = engine.run_checks(io.scan_polars(broken_path, plan.dtypes()), checks)
     assert failure.check.key == ("penguin_id", "monotonic") and failure.failing_rows == 1
     assert failure.examples == ((500, 1),)
+
+
+def test_new_kinds_negative_cases_are_rejected(new_kinds, tmp_path):
+    """What the generated ``test_schema_rejects`` does for the new kinds: every mutation is caught."""
+    plan, schema = new_kinds
+    path = tmp_path / "clean.csv"
+    _ordered(pl.read_csv(TRAIN)).write_csv(path)
+    sample = io.read_pandas(path, plan.dtypes()).head(20).reset_index(drop=True)
+    assert testing.report(schema.TrainingSchema, sample).failures == {}
+    negatives = [n for n in plan.negatives if n.kind in ("monotonic", "relation")]
+    assert len(negatives) == 3 + 4  # one per monotonic column, one per relation
+    for n in negatives:
+        testing.assert_rejects(schema.TrainingSchema, sample, n.column, n.kind, n.mutation, n.value)
