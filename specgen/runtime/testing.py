@@ -65,21 +65,23 @@ def report(schema, frame) -> Report:
     return out
 
 
-def _collect(out: Report, cases, schema) -> None:
+def _collect(out: Report, failure_cases, schema) -> None:
+    """Index pandera's ``failure_cases`` table by (target, check kind), as the polars engine reports."""
     dataset_names = {getattr(schema.Config, "name", None), schema.__name__}
     blocked: set[str] = set()
     rows = []
-    for case in cases.to_dict("records"):
-        kind = kind_of_pandera_check(case["check"])
-        column = None if case["column"] in dataset_names else case["column"]
+    for row in failure_cases.to_dict("records"):
+        kind = kind_of_pandera_check(row["check"])
+        column = None if row["column"] in dataset_names else row["column"]
         if kind is None:  # a check no kind reports (e.g. one a user added): keep pandera's name
-            name, target, value = str(case["check"]).split("(", 1)[0], DATASET if column is None else str(column), case["failure_case"]
+            name = str(row["check"]).split("(", 1)[0]
+            target, value = DATASET if column is None else str(column), row["failure_case"]
         else:
             name = kind.name
-            target, value = kind.pandera_target(str(case["check"]), column, case["failure_case"])
+            target, value = kind.pandera_target(str(row["check"]), column, row["failure_case"])
             if kind.blocks_column:
                 blocked.add(target)
-        rows.append((target, kind, name, case.get("index"), value))
+        rows.append((target, kind, name, row.get("index"), value))
     for target, kind, name, index, value in rows:
         if target in blocked and not (kind is not None and kind.blocks_column):
             continue  # a missing column or one of the wrong type reports that failure only
