@@ -29,9 +29,7 @@ _BREAKS = {
 def monotonic(series, direction: str):
     """pandas: True on rows that keep the order (nulls, and the first value, always do)."""
     previous = series.ffill().shift(1)
-    breaks = _BREAKS[direction](series, previous)
-    if hasattr(breaks, "fillna"):
-        breaks = breaks.fillna(False).astype(bool)  # nullable dtypes compare to NA
+    breaks = _BREAKS[direction](series, previous).fillna(False).astype(bool)  # nullable dtypes compare to NA
     return ~(breaks & series.notna().to_numpy() & previous.notna().to_numpy())
 
 
