@@ -30,6 +30,7 @@ CODES: dict[str, str] = {
     "SG104": "wrong type or value",
     "SG105": "unsupported spec_version",
     "SG106": "invalid name (cannot be used as identifier/label)",
+    "SG107": "invalid relation between two columns (dataset.relations)",
     "SG201": "data file missing or unreadable",
     "SG202": "data file has an unsupported format or cannot be parsed",
     "SG203": "data file is empty",

@@ -140,7 +140,7 @@ def _setup(spec: Spec, columns, trained, relative, spec_dir: Path, training_rel:
         task=m.task,
         label=spec.data.label,
         features=features,
-        dtypes={c.name: c.kind for c in columns},
+        dtypes={c.name: c.value_type for c in columns},
         training_data=training_rel,
         paths=tuple(relative(spec_dir / p) for p in m.paths),
         entrypoints=Entrypoints(train=m.train, load=m.load, predict=m.predict, adapter=m.adapter),
@@ -193,7 +193,7 @@ def _smoke_column(column) -> SmokeColumn:
     lo = params.get("range", {}).get("min")
     hi = params.get("range", {}).get("max")
     values = params.get("values", {}).get("values")
-    return SmokeColumn(name=column.name, dtype=column.kind, min=_iso(lo), max=_iso(hi),
+    return SmokeColumn(name=column.name, dtype=column.value_type, min=_iso(lo), max=_iso(hi),
                        values=tuple(values) if values is not None else None, unique="unique" in params)
 
 

@@ -2,7 +2,9 @@
 
 The templates only loop over what is here. The same ``Check`` objects feed the
 generated pandera schema (via ``field_args``/``methods``) and the polars engine
-behind ``specgen validate``, so both enforce one list of checks.
+behind ``specgen validate``, so both enforce one list of checks. Which checks a
+column or the dataset gets, and their pandera form, is up to each check kind
+(``specgen.runtime.checks.kinds``); this module only asks every kind in turn.
 """
 from __future__ import annotations
 
@@ -12,28 +14,17 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..runtime.checks import DATASET_KINDS, KINDS, Check
+from ..runtime.checks import DATASET, Check, Method
+from ..runtime.checks.registry import column_kinds, dataset_kinds, get
 from .load import RawSpec
 from .model_plan import ModelPlan, model_plan
 from .monitoring import MonitoringPlan, monitoring_plan
 from .naming import param_id, unique_identifiers
 from .negatives import Negative, negatives_for
 from .transforms_plan import FeaturesPlan, PredictionsPlan, SeedIdea, features_plan, predictions_plan, seed_ideas
-from .spec import CategoricalFeature, NumericFeature, Spec, StringFeature, DatetimeFeature
+from .spec import Spec
 
-__all__ = ["Plan", "ColumnPlan", "Method", "plan", "column_checks", "dtype_kind"]
-
-_DISTRIBUTION = ("mean", "std", "quantiles", "shares")
-
-
-@dataclass(frozen=True)
-class Method:
-    """A ``@pa.check`` classmethod on the schema calling ``pandas_checks.<function>``."""
-
-    name: str
-    kind: str
-    function: str
-    args: tuple
+__all__ = ["Plan", "ColumnPlan", "Method", "CheckTest", "plan", "column_checks"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +32,7 @@ class ColumnPlan:
     name: str
     attr: str
     dtype: str
-    kind: str  # dtype kind the checks use: float, int, bool, datetime, string, category:str|int
+    value_type: str  # what the dtype check demands: float, int, bool, datetime, string, category:str|int, any
     role: str  # feature | label | key | column
     environments: tuple[str, ...]
     nullable: bool
@@ -59,11 +50,23 @@ class ColumnPlan:
 
 
 @dataclass(frozen=True)
-class TestCase:
+class CheckTest:
+    """One generated test that real data passes one check (``test_feature[column-range]``)."""
+
     id: str
-    column: str | None
+    column: str | None  # the report target: the column, a relation, or None for the dataset
     kind: str
     expected: str
+
+
+@dataclass(frozen=True)
+class ColumnSource:
+    """What a check kind builds a column's checks from (``Kind.build``)."""
+
+    name: str
+    feature: Any  # the spec entry; None for a key or label the spec does not declare
+    value_type: str
+    environments: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -77,9 +80,7 @@ class SchemaConfig:
     doc_suffix: str
     strict: bool
     unique: tuple[str, ...]
-    rows_min: int | None
-    rows_max: int | None
-    has_rows: bool
+    methods: tuple[Method, ...]  # dataframe-level checks (``@pa.dataframe_check``)
 
     @property
     def has_unique(self) -> bool:
@@ -131,19 +132,13 @@ class Plan:
         return [c for c in out if environment is None or environment in c.environments]
 
     def dtypes(self) -> dict[str, str]:
-        return {c.name: c.kind for c in self.columns}
+        """column -> value type (how ``runtime.io`` reads each column)."""
+        return {c.name: c.value_type for c in self.columns}
 
-    def cases(self, environment: str, distribution: bool) -> list[TestCase]:
-        out = []
-        for check in self.checks(environment):
-            if (check.kind in _DISTRIBUTION) == distribution and check.column is not None:
-                out.append(TestCase(param_id(check.column, check.kind), check.column, check.kind,
-                                    check.describe()))
-        return out
-
-    def dataset_cases(self, environment: str) -> list[TestCase]:
-        return [TestCase(c.kind, None, c.kind, c.describe())
-                for c in self.dataset_checks if environment in c.environments]
+    def check_tests(self, environment: str, group: str) -> list[CheckTest]:
+        """The generated tests of one group (feature, distribution, dataset) in one environment."""
+        return [CheckTest(param_id(*get(c.kind).test_id(c)), report_target(c), c.kind, c.describe())
+                for c in self.checks(environment) if get(c.kind).group == group]
 
     @property
     def schema_classes(self) -> tuple[SchemaConfig, ...]:
@@ -158,9 +153,12 @@ class Plan:
 
     def _schema_config(self, environment: str, base: str, columns: tuple[ColumnPlan, ...]) -> SchemaConfig:
         names = {c.name for c in self.columns_in(environment)}
-        rows = next((c for c in self.dataset_checks if c.kind == "rows"), None)
-        unique = self.key if self.key and all(k in names for k in self.key) and any(
-            c.kind == "key_unique" for c in self.dataset_checks) else ()
+        mine = [c for c in self.dataset_checks if environment in c.environments]
+        config = dict(item for c in mine for item in get(c.kind).schema_config(c, names))
+        # an extending class inherits its base's dataframe checks: declare only those the base lacks
+        inherited = base != "pa.DataFrameModel"
+        methods = tuple(m for c in mine if not (inherited and "serving" in c.environments)
+                        for m in get(c.kind).methods(c, ""))
         suffix = " (no label column)" if environment == "serving" and self.label else ""
         if base != "pa.DataFrameModel":
             suffix = f": {base} plus the columns only training data has"
@@ -170,11 +168,9 @@ class Plan:
             base=base,
             columns=columns,
             doc_suffix=suffix,
-            strict=self.extra_columns == "error",
-            unique=tuple(unique),
-            rows_min=rows.params["min"] if rows else None,
-            rows_max=rows.params["max"] if rows else None,
-            has_rows=rows is not None and base == "pa.DataFrameModel",  # an extending class inherits the check
+            strict=bool(config.get("strict", False)),
+            unique=tuple(config.get("unique", ())),
+            methods=methods,
         )
 
     def test_prefix(self, environment: str) -> str:
@@ -198,21 +194,20 @@ class Plan:
         counts: dict[str, int] = {}
         for check in self.checks():
             counts[check.kind] = counts.get(check.kind, 0) + 1
-        meaning = {**KINDS, **DATASET_KINDS}
-        return [(kind, n, meaning.get(kind, "")) for kind, n in sorted(counts.items())]
+        return [(kind, n, get(kind).meaning) for kind, n in sorted(counts.items())]
 
 
-def dtype_kind(feature) -> str:
-    if isinstance(feature, CategoricalFeature):
-        return "category:int" if all(isinstance(v, int) for v in feature.values) else "category:str"
-    return feature.dtype
+def report_target(check: Check) -> str | None:
+    """What generated tests pass as the column: the column, what a dataset check is about, or None."""
+    target = check.target
+    return None if target == DATASET else target
 
 
 def plan(spec: Spec, raw: RawSpec, out_dir: Path) -> Plan:
     spec_dir = raw.path.parent
     columns = _column_plans(spec)
     dataset = _dataset_checks(spec, columns)
-    negatives = tuple(n for col in columns for ch in col.checks for n in negatives_for(ch, col.kind))
+    negatives = tuple(n for col in columns for ch in col.checks for n in negatives_for(ch, col.value_type))
     negatives += tuple(n for ch in dataset for n in negatives_for(ch, None))
     relative = lambda p: _relative(p, out_dir)  # noqa: E731
     training_rel = _relative(spec_dir / spec.data.training, out_dir)
@@ -238,7 +233,7 @@ def plan(spec: Spec, raw: RawSpec, out_dir: Path) -> Plan:
         negatives=negatives,
         module=f"{spec.name}_schema",
         test_module=f"test_{spec.name}_data",
-        needs_datetime=any(c.kind == "datetime" and _has_range(c) for c in columns),
+        needs_datetime=_needs_datetime(columns),
         extra_columns=spec.dataset.extra_columns,
         model=model,
         monitoring=monitoring,
@@ -249,8 +244,10 @@ def plan(spec: Spec, raw: RawSpec, out_dir: Path) -> Plan:
     )
 
 
-def _has_range(column: ColumnPlan) -> bool:
-    return any(ch.kind == "range" for ch in column.checks)
+def _needs_datetime(columns: tuple[ColumnPlan, ...]) -> bool:
+    """The schema prints a datetime literal (a datetime range bound): it must import datetime."""
+    values = [v for c in columns for _key, v in c.field_args] + [a for c in columns for m in c.methods for a in m.args]
+    return any(isinstance(v, dt.datetime) for v in values)
 
 
 def _relative(target: Path, out_dir: Path) -> str:
@@ -276,15 +273,12 @@ def _column_plans(spec: Spec) -> tuple[ColumnPlan, ...]:
         role = roles[name]
         feature = declared.get(name)
         envs = ("training",) if role == "label" else _environments(feature)
-        if feature is None:
-            checks = [Check("present", name, {}, envs), Check("not_null", name, {}, envs)]
-            out.append(ColumnPlan(name, attrs[name], "any", "any", role, envs, False, tuple(checks),
-                                  (("nullable", False),), ()))
-            continue
-        checks = column_checks(name, feature, envs)
-        field_args, methods = _pandera_args(attrs[name], feature, checks)
-        out.append(ColumnPlan(name, attrs[name], feature.dtype, dtype_kind(feature), role, envs,
-                              feature.allows_nulls, tuple(checks), field_args, methods))
+        value_type = feature.value_type if feature is not None else "any"
+        checks = column_checks(ColumnSource(name, feature, value_type, envs))
+        nullable = feature.allows_nulls if feature is not None else False
+        field_args, methods = _pandera_args(attrs[name], nullable, checks)
+        out.append(ColumnPlan(name, attrs[name], feature.dtype if feature is not None else "any", value_type, role,
+                              envs, nullable, tuple(checks), field_args, methods))
     return tuple(out)
 
 
@@ -293,93 +287,17 @@ def _environments(feature) -> tuple[str, ...]:
     return tuple(e for e in ("training", "serving") if e in envs)
 
 
-def column_checks(name: str, f, envs: tuple[str, ...]) -> list[Check]:
-    """The checks one declared column gets, in a fixed order."""
-    def check(kind, **params):
-        return Check(kind, name, params, envs)
-
-    out = [check("present"), check("dtype", dtype=dtype_kind(f))]
-    if not f.allows_nulls:
-        out.append(check("not_null"))
-    elif f.max_null_fraction is not None and f.max_null_fraction < 1:
-        out.append(check("null_fraction", max=f.max_null_fraction))
-    rng = getattr(f, "range", None)
-    if rng is not None and (rng[0] is not None or rng[1] is not None):
-        lo, hi = rng
-        if isinstance(f, NumericFeature) and f.dtype == "int":
-            lo, hi = (_int_if_whole(lo), _int_if_whole(hi))
-        out.append(check("range", min=lo, max=hi))
-    if isinstance(f, CategoricalFeature):
-        out.append(check("values", values=list(f.values)))
-    if getattr(f, "unique", False):
-        out.append(check("unique"))
-    if isinstance(f, StringFeature):
-        if f.pattern is not None:
-            out.append(check("pattern", pattern=f.pattern))
-        if f.length is not None and (f.length[0] is not None or f.length[1] is not None):
-            out.append(check("length", min=f.length[0], max=f.length[1]))
-    dist = getattr(f, "distribution", None)
-    if isinstance(f, NumericFeature) and dist is not None:
-        for kind in ("mean", "std"):
-            bounds = getattr(dist, kind)
-            if bounds is not None and (bounds[0] is not None or bounds[1] is not None):
-                out.append(check(kind, min=bounds[0], max=bounds[1]))
-        if dist.quantiles:
-            out.append(check("quantiles", quantiles=[(q, lo, hi) for q, (lo, hi) in sorted(dist.quantiles.items())]))
-    if isinstance(f, CategoricalFeature) and dist is not None:
-        out.append(check("shares", shares=dict(dist.shares), tolerance=dist.tolerance))
-    return out
+def column_checks(source: ColumnSource) -> list[Check]:
+    """The checks one column gets, in registry order."""
+    return [check for kind in column_kinds() for check in kind.build(source)]
 
 
-def _int_if_whole(value):
-    return int(value) if value is not None and float(value).is_integer() else value
-
-
-def _pandera_args(attr: str, f, checks: list[Check]) -> tuple[tuple, tuple]:
-    """pandera ``Field`` kwargs and ``@pa.check`` methods that implement ``checks``."""
-    args: list[tuple[str, Any]] = [("nullable", f.allows_nulls)]
-    methods: list[Method] = []
-
-    def method(check: Check, function: str, *call_args):
-        methods.append(Method(f"_{attr}__{check.kind}", check.kind, function, call_args))
-
-    for check in checks:
-        p = check.params
-        if check.kind == "dtype":
-            method(check, "dtype_kind", p["dtype"])
-        elif check.kind == "range":
-            if p["min"] is not None:
-                args.append(("ge", p["min"]))
-            if p["max"] is not None:
-                args.append(("le", p["max"]))
-        elif check.kind == "values":
-            args.append(("isin", p["values"]))
-        elif check.kind == "unique":
-            args.append(("unique", True))
-        elif check.kind == "pattern":
-            args.append(("str_matches", f"(?:{p['pattern']})\\Z"))
-        elif check.kind == "length":
-            args.append(("str_length", {"min_value": p["min"], "max_value": p["max"]}))
-        elif check.kind == "null_fraction":
-            method(check, "max_null_fraction", p["max"])
-        elif check.kind in ("mean", "std"):
-            method(check, f"{check.kind}_between", p["min"], p["max"])
-        elif check.kind == "quantiles":
-            method(check, "quantiles_between", p["quantiles"])
-        elif check.kind == "shares":
-            method(check, "shares_within", p["shares"], p["tolerance"])
-    return tuple(args), tuple(methods)
+def _pandera_args(attr: str, nullable: bool, checks: list[Check]) -> tuple[tuple, tuple]:
+    """pandera ``Field`` kwargs and check methods that implement ``checks``."""
+    args = (("nullable", nullable),) + tuple(a for c in checks for a in get(c.kind).field_args(c))
+    methods = tuple(m for c in checks for m in get(c.kind).methods(c, attr))
+    return args, methods
 
 
 def _dataset_checks(spec: Spec, columns: tuple[ColumnPlan, ...]) -> tuple[Check, ...]:
-    out = []
-    rows = spec.dataset.rows
-    if rows is not None and (rows[0] is not None or rows[1] is not None):
-        out.append(Check("rows", None, {"min": rows[0], "max": rows[1]}))
-    if spec.data.key and spec.dataset.key_unique:
-        out.append(Check("key_unique", None, {"columns": list(spec.data.key)}))
-    if spec.dataset.extra_columns == "error":
-        for env in ("training", "serving"):
-            names = [c.name for c in columns if env in c.environments]
-            out.append(Check("extra_columns", None, {"columns": names}, (env,)))
-    return tuple(out)
+    return tuple(check for kind in dataset_kinds() for check in kind.build_dataset(spec, columns))

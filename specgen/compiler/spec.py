@@ -11,10 +11,13 @@ import difflib
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import (BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationInfo, field_validator,
-                      model_validator)
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationInfo,
+                      field_validator, model_validator)
 from pydantic_core import PydanticCustomError
 from pydantic.functional_validators import BeforeValidator
+
+from ..runtime.checks.kinds import relation as _relation
+from ..runtime.checks.kinds.monotonic import DIRECTIONS as MONOTONIC_DIRECTIONS
 
 __all__ = [
     "Spec", "Feature", "NumericFeature", "CategoricalFeature", "BoolFeature",
@@ -97,8 +100,15 @@ class _Column(_Model):
             return self.nullable
         return (self.max_null_fraction or 0) > 0
 
+    @property
+    def value_type(self) -> str:
+        """What the dtype check demands of the values: the dtype, or ``category:str|int`` for a category."""
+        return self.dtype
+
 
 Bounds = tuple[Number | None, Number | None]
+#: the row order a ``monotonic`` column keeps (strictly: no two equal neighbours)
+Monotonic = Literal[MONOTONIC_DIRECTIONS]
 
 
 class NumericDistribution(_Model):
@@ -124,6 +134,8 @@ class NumericFeature(_Column):
     unique: bool = False
     default: Number | None = Field(None, description="Value used to impute nulls; must lie in range.")
     distribution: NumericDistribution | None = None
+    monotonic: Monotonic | None = Field(
+        None, description="Values only go up or down in row order (nulls skipped), e.g. ids or time stamps.")
 
     _range = field_validator("range")(lambda v: _check_bounds(v))
 
@@ -177,6 +189,10 @@ class CategoricalFeature(_Column):
                 "quote category names, or use dtype: bool")
         return value
 
+    @property
+    def value_type(self) -> str:
+        return "category:int" if all(isinstance(v, int) for v in self.values) else "category:str"
+
     @model_validator(mode="after")
     def _consistent(self):
         seen = set()
@@ -202,6 +218,8 @@ class DatetimeFeature(_Column):
     dtype: Literal["datetime"]
     range: tuple[dt.datetime | None, dt.datetime | None] | None = Field(
         None, description="[earliest, latest], inclusive; dates or ISO timestamps; either end may be null.")
+    monotonic: Monotonic | None = Field(
+        None, description="Values only go up or down in row order (nulls skipped), e.g. time stamps.")
 
     @field_validator("range", mode="before")
     @classmethod
@@ -278,14 +296,60 @@ class Data(_Model):
         return _data_format(value)
 
 
+def _relation_syntax(text: str) -> str:
+    try:
+        _relation.parse(text)
+    except ValueError as exc:
+        raise _relation_error(str(exc)) from None
+    return text
+
+
+def _relation_error(message: str, at: tuple = ()) -> PydanticCustomError:
+    """A relation problem [SG107]; ``at`` locates it below the field that raised it."""
+    return PydanticCustomError("relation", "{message}", {"message": message, "at": at, "code": "SG107"})
+
+
+def _did_you_mean(name: str, choices) -> str:
+    match = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {match[0]!r}?" if match else ""
+
+
 class DatasetChecks(_Model):
     rows: tuple[Annotated[int, Field(ge=0)] | None, Annotated[int, Field(ge=0)] | None] | None = Field(
         None, description="[min, max] row count of a batch; either end may be null.")
     extra_columns: Literal["error", "ignore"] = Field(
         "error", description="What to do with columns the spec does not declare.")
     key_unique: bool = Field(True, description="The data.key columns identify each row uniquely.")
+    relations: list[Annotated[str, AfterValidator(_relation_syntax)]] = Field(
+        default_factory=list,
+        description="Comparisons between two declared columns that hold on every row, e.g. 'start <= end': "
+                    "column OP column, OP one of < <= > >= == !=; quote names with spaces in backticks. "
+                    "A row with a null on either side passes.")
 
     _rows = field_validator("rows")(lambda v: _check_bounds(v, "rows"))
+
+    @field_validator("relations")
+    @classmethod
+    def _listed_once(cls, value):
+        seen = set()
+        for i, text in enumerate(value):
+            parsed = _relation.parse(text)
+            if parsed in seen:
+                raise _relation_error(f"relation {text!r} is listed twice", (i,))
+            seen.add(parsed)
+        return value
+
+    def check_relations(self, columns: dict[str, Any]) -> None:
+        """Every relation names two declared columns whose types compare with its operator."""
+        for i, text in enumerate(self.relations):
+            left, op, right = _relation.parse(text)
+            for name in (left, right):
+                if name not in columns:
+                    raise _relation_error(f"relation {text!r} names {name!r}, which is not declared in features "
+                                          f"or columns{_did_you_mean(name, columns)}", ("relations", i))
+            why = _relation.incompatible(columns[left].value_type, op, columns[right].value_type)
+            if why is not None:
+                raise _relation_error(f"relation {text!r}: {why}", ("relations", i))
 
 
 class Training(_Model):
@@ -661,6 +725,13 @@ class Spec(_Model):
                 raise PydanticCustomError("invalid_name", "column names must not be empty or blank")
             if len(name) > 200:
                 raise PydanticCustomError("invalid_name", "column name longer than 200 characters")
+        return value
+
+    @field_validator("dataset")
+    @classmethod
+    def _relations_known(cls, value, info: ValidationInfo):
+        if "features" in info.data and "columns" in info.data:  # else those failed: their errors say enough
+            value.check_relations({**info.data["features"], **info.data.get("columns", {})})
         return value
 
     @model_validator(mode="after")

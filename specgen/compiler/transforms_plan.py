@@ -135,7 +135,7 @@ def features_plan(spec: Spec, columns, relative, spec_dir: Path, training_rel: s
         label=spec.data.label,
         training_data=training_rel,
         serving_data=serving_rel,
-        dtypes={c.name: c.kind for c in columns},
+        dtypes={c.name: c.value_type for c in columns},
         training_only=tuple(sorted(c.name for c in columns if c.environments == (TRAINING,))),
         paths=tuple(relative(spec_dir / p) for p in t.paths),
         entrypoints=TransformEntrypoints(training=t.entrypoint, serving=serving_path),
@@ -165,7 +165,7 @@ def predictions_plan(spec: Spec, columns, relative, spec_dir: Path) -> Predictio
         path=relative(spec_dir / p.path),
         inputs=relative(inputs),
         key=tuple(p.key or spec.data.key),
-        dtypes={c.name: c.kind for c in columns},
+        dtypes={c.name: c.value_type for c in columns},
     )
     column_params = []
     for name, c in sorted(p.columns.items()):

@@ -46,9 +46,10 @@ def validate(raw: RawSpec) -> Spec:
 
 
 def _diagnostic(raw: RawSpec, err: dict) -> Diagnostic:
-    path = _data_path(raw.data, err["loc"])
+    # a rule on a whole section names the item it is about (``ctx["at"]``), so the error points there
+    path = _data_path(raw.data, tuple(err["loc"]) + tuple(err.get("ctx", {}).get("at", ())))
     kind = err["type"]
-    code = _CODES.get(kind, "SG104")
+    code = err.get("ctx", {}).get("code") or _CODES.get(kind, "SG104")  # a rule may carry its own code
     message = err["msg"]
     if kind == "extra_forbidden":
         message = f"unknown key {path[-1]!r}" + (_renamed(path) or _suggest(str(path[-1]),

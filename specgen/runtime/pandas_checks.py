@@ -1,42 +1,13 @@
-"""Pass/fail functions that generated pandera schemas call from ``@pa.check`` methods.
+"""Pass/fail functions that generated pandera schemas call from their check methods.
 
-Kept one line each: the statistic lives in ``stats``, the rule in ``tolerances``
-below, so a generated schema and ``specgen validate`` apply the same rule.
+Each is defined in its check kind's module (``checks/kinds/<name>.py``) and
+gathered here, so a generated schema imports one module and calls
+``checks.<function>``. The statistics live in ``stats``, shared with the rest
+of the runtime.
 """
 from __future__ import annotations
 
-from . import stats
+from .checks.registry import pandas_functions as _functions
 
-__all__ = ["dtype_kind", "max_null_fraction", "mean_between", "std_between",
-           "quantiles_between", "shares_within", "row_count_between"]
-
-
-def dtype_kind(series, kind: str) -> bool:
-    return stats.dtype_matches(series, kind)
-
-
-def max_null_fraction(series, limit: float) -> bool:
-    return stats.null_fraction(series) <= limit
-
-
-def mean_between(series, lo, hi) -> bool:
-    return stats.within(stats.mean(series), lo, hi)
-
-
-def std_between(series, lo, hi) -> bool:
-    return stats.within(stats.std(series), lo, hi)
-
-
-def quantiles_between(series, bounds) -> bool:
-    return all(stats.within(stats.quantile(series, q), lo, hi) for q, lo, hi in bounds)
-
-
-def shares_within(series, expected: dict, tolerance: float) -> bool:
-    observed = stats.shares(series)
-    if not observed:
-        return True
-    return all(abs(observed.get(k, 0.0) - share) <= tolerance for k, share in expected.items())
-
-
-def row_count_between(frame, lo, hi) -> bool:
-    return stats.within(len(frame), lo, hi)
+globals().update(_functions())
+__all__ = sorted(_functions())

@@ -1,6 +1,7 @@
-"""Column statistics and dtype kinds for pandas, used by generated schema checks.
+"""Column statistics and value-type tests for pandas, used by generated schema checks.
 
-Each function returns the statistic; ``pandas_checks`` turns it into pass/fail.
+Each function returns the statistic; the check kinds (``checks/kinds``) turn it into
+pass/fail for the generated schema (``pandas_checks``).
 The polars engine computes the same statistics with expressions (``engine``);
 both treat NaN as null and ignore nulls unless the statistic is about nulls.
 """
@@ -8,15 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["dtype_matches", "null_fraction", "mean", "std", "quantile", "shares", "dtype_name"]
+__all__ = ["dtype_matches", "null_fraction", "mean", "std", "quantile", "shares", "within"]
 
 
-def dtype_name(series) -> str:
-    return str(series.dtype)
-
-
-def dtype_matches(series, kind: str) -> bool:
-    """Does the series hold values of specgen dtype ``kind``?
+def dtype_matches(series, value_type: str) -> bool:
+    """Does the series hold values of specgen value type ``value_type``?
 
     ``int`` accepts a float column whose non-null values are whole numbers, because
     pandas turns an int column with nulls into float64; ``float`` accepts ints.
@@ -27,31 +24,31 @@ def dtype_matches(series, kind: str) -> bool:
     if len(series) and series.isna().all():
         return True  # an all-null column carries no type to contradict (same in the polars engine)
     dtype = series.dtype
-    if kind == "category:int":
-        kind = "int"
-    if kind in ("category:str", "string"):
+    if value_type == "category:int":
+        value_type = "int"
+    if value_type in ("category:str", "string"):
         if isinstance(dtype, __import__("pandas").CategoricalDtype):
             return t.is_string_dtype(dtype.categories.dtype) or t.is_object_dtype(dtype.categories.dtype)
         if t.is_object_dtype(dtype):
             values = series.dropna()
             return bool(values.map(lambda v: isinstance(v, str)).all())
         return t.is_string_dtype(dtype)
-    if kind == "bool":
+    if value_type == "bool":
         if t.is_object_dtype(dtype):  # a bool column with nulls arrives from polars as object True/False/None
             return bool(series.dropna().map(lambda v: isinstance(v, (bool, __import__("numpy").bool_))).all())
         return t.is_bool_dtype(dtype)
-    if kind == "datetime":
+    if value_type == "datetime":
         return t.is_datetime64_any_dtype(dtype)
     if t.is_bool_dtype(dtype) or not t.is_numeric_dtype(dtype):
         return False
-    if kind == "float":
+    if value_type == "float":
         return True
-    if kind == "int":
+    if value_type == "int":
         if t.is_integer_dtype(dtype):
             return True
         values = series.dropna()
         return bool(((values % 1) == 0).all())
-    raise ValueError(f"unknown dtype kind {kind!r}")
+    raise ValueError(f"unknown value type {value_type!r}")
 
 
 def null_fraction(series) -> float:

@@ -1,7 +1,8 @@
 """Helpers the generated pytest suites call: one call per generated test.
 
 ``report`` validates a frame once with a generated pandera schema (lazily, every
-failure collected) and indexes the failures by (column, check kind);
+failure collected) and indexes the failures by (target, check kind), the key
+the polars engine reports under too (``Check.key``);
 ``assert_passes`` and ``assert_rejects`` turn that into test outcomes whose
 messages name the column, the check, the failing rows and the expected values.
 """
@@ -13,7 +14,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .checks import kind_of_pandera_check
+from .checks import DATASET, kind_of_pandera_check
+from .checks.registry import mutation as _kind_mutation
 
 __all__ = ["Report", "report", "assert_passes", "assert_rejects", "mutate", "load_module", "data_path"]
 
@@ -22,12 +24,13 @@ N_EXAMPLES = 5
 
 @dataclass
 class Report:
-    """Failures of one validation run, keyed by (column or '<dataset>', kind)."""
+    """Failures of one validation run, keyed by (target, check kind): the target is the column, or
+    ``<dataset>`` (or what a dataset check is about, e.g. a relation) for dataset checks."""
 
     failures: dict[tuple[str, str], list[tuple]] = field(default_factory=dict)
 
     def get(self, column: str | None, kind: str) -> list[tuple]:
-        return self.failures.get((column if column is not None else "<dataset>", kind), [])
+        return self.failures.get((column if column is not None else DATASET, kind), [])
 
 
 def load_module(path: str | Path, name: str):
@@ -58,32 +61,31 @@ def report(schema, frame) -> Report:
     except pandera.errors.SchemaErrors as exc:
         _collect(out, exc.failure_cases, schema)
     except pandera.errors.SchemaError as exc:  # raised alone when lazy cannot continue
-        out.failures.setdefault(("<dataset>", "schema"), []).append((None, str(exc)))
+        out.failures.setdefault((DATASET, "schema"), []).append((None, str(exc)))
     return out
 
 
-def _collect(out: Report, cases, schema) -> None:
+def _collect(out: Report, failure_cases, schema) -> None:
+    """Index pandera's ``failure_cases`` table by (target, check kind), as the polars engine reports."""
     dataset_names = {getattr(schema.Config, "name", None), schema.__name__}
-    wrong_type: set[str] = set()
+    blocked: set[str] = set()
     rows = []
-    for case in cases.to_dict("records"):
-        kind = kind_of_pandera_check(case["check"])
-        column = case["column"]
-        if kind == "extra_columns":
-            column, value = "<dataset>", case["failure_case"]
-        elif kind in ("present",):
-            column, value = case["failure_case"], None
-        elif column in dataset_names or column is None or kind in ("rows", "key_unique"):
-            column, value = "<dataset>", case["failure_case"]
+    for row in failure_cases.to_dict("records"):
+        kind = kind_of_pandera_check(row["check"])
+        column = None if row["column"] in dataset_names else row["column"]
+        if kind is None:  # a check no kind reports (e.g. one a user added): keep pandera's name
+            name = str(row["check"]).split("(", 1)[0]
+            target, value = DATASET if column is None else str(column), row["failure_case"]
         else:
-            value = case["failure_case"]
-        if kind == "dtype":
-            wrong_type.add(column)
-        rows.append((str(column), kind, case.get("index"), value))
-    for column, kind, index, value in rows:
-        if column in wrong_type and kind != "dtype":
-            continue  # a column of the wrong type reports its dtype failure only
-        out.failures.setdefault((column, kind), []).append((index, value))
+            name = kind.name
+            target, value = kind.pandera_target(str(row["check"]), column, row["failure_case"])
+            if kind.blocks_column:
+                blocked.add(target)
+        rows.append((target, kind, name, row.get("index"), value))
+    for target, kind, name, index, value in rows:
+        if target in blocked and not (kind is not None and kind.blocks_column):
+            continue  # a missing column or one of the wrong type reports that failure only
+        out.failures.setdefault((target, name), []).append((index, value))
 
 
 def assert_passes(result: Report, column: str | None, kind: str, expected: str = "") -> None:
@@ -110,6 +112,9 @@ def mutate(frame, column, mutation: str, value=None):
     """A copy of ``frame`` with one deliberate defect."""
     import pandas as pd
 
+    own = _kind_mutation(mutation)
+    if own is not None:  # a mutation a check kind defines for its own negative cases
+        return own(frame.copy(), column, value)
     df = frame.copy()
     if len(df) < 2 and mutation in ("copy_first", "copy_first_row"):
         df = pd.concat([df, df.head(1)], ignore_index=True)

@@ -152,3 +152,63 @@ def test_example_specs_carry_the_modeline():
 def test_unquoted_yes_no_categories_are_rejected():
     errs = errors_of(BASE.replace("values: [cash, card, no_charge]", "values: [yes, no]"))
     assert len(errs) == 1 and "quote category names" in errs[0] and errs[0].startswith("spec.yaml:9:")
+
+
+def test_monotonic_is_for_numbers_and_datetimes_with_one_spelling():
+    spec = spec_from(BASE.replace("hour: {dtype: int, range: [0, 23]}",
+                                  "hour: {dtype: int, range: [0, 23], monotonic: strictly_increasing}"))
+    assert spec.features["hour"].monotonic == "strictly_increasing"
+    errs = errors_of(BASE.replace("hour: {dtype: int, range: [0, 23]}", "hour: {dtype: int, monotonic: ascending}"))
+    assert len(errs) == 1 and errs[0].startswith("spec.yaml:10:") and "features.hour" in errs[0]
+    assert "'increasing'" in errs[0] and errs[0].endswith("[SG104]")
+    errs = errors_of(BASE.replace("values: [cash, card, no_charge]}", "values: [cash, card], monotonic: increasing}"))
+    assert errs and "unknown key 'monotonic'" in errs[0] and errs[0].endswith("[SG101]")
+
+
+RELATIONS = BASE + """\
+  "pick up": {dtype: datetime}
+  drop_off: {dtype: datetime}
+dataset:
+  relations:
+"""
+
+
+@pytest.mark.parametrize("relation, expected", [
+    ("trip_miles >= hour", ("trip_miles", ">=", "hour")),
+    ("`pick up` < drop_off", ("pick up", "<", "drop_off")),
+    ("  'pick up'<=drop_off ", ("pick up", "<=", "drop_off")),
+    ('payment_type != "pick up"', ("payment_type", "!=", "pick up")),
+])
+def test_relation_grammar(relation, expected):
+    from specgen.runtime.checks.kinds.relation import parse
+
+    assert parse(relation) == expected
+
+
+@pytest.mark.parametrize("relation, message", [
+    ("trip_miles > ", "is not a relation 'column OP column'"),
+    ("trip_miles => hour", "is not a relation 'column OP column'"),
+    ("trip_miles > hour > 3", "is not a relation 'column OP column'"),
+    ("__import__('os').system('x') > hour", "is not a relation 'column OP column'"),
+    ("trip_miles + 1 > hour", "is not a relation 'column OP column'"),
+    ("hour == hour", "compares 'hour' with itself"),
+    ("trip_mile > hour", "names 'trip_mile', which is not declared in features or columns; did you mean 'trip_miles'?"),
+    ("payment_type < hour", "cannot compare category:str with int"),
+    ("payment_type < payment_type_2", "names 'payment_type_2'"),
+    ("`pick up` > hour", "cannot compare datetime with int"),
+])
+def test_bad_relations_are_located_errors(relation, message):
+    errs = errors_of(RELATIONS + f"    - {relation!r}\n")
+    assert len(errs) == 1, errs
+    assert errs[0].startswith("spec.yaml:15:7: dataset.relations[0]: ") and message in errs[0], errs
+    assert errs[0].endswith("[SG107]")
+
+
+def test_text_relations_allow_only_equality_and_a_relation_is_listed_once():
+    text = BASE.replace("hour: {dtype: int, range: [0, 23]}", "hour: {dtype: int}\n  kind: {dtype: string}")
+    spec = spec_from(text + "dataset:\n  relations: ['kind != payment_type']\n")
+    assert spec.dataset.relations == ["kind != payment_type"]
+    errs = errors_of(text + "dataset:\n  relations: ['kind < payment_type']\n")
+    assert len(errs) == 1 and "< needs numbers or datetimes, not string; use == or !=" in errs[0]
+    errs = errors_of(text + "dataset:\n  relations: ['hour < trip_miles', ' hour<trip_miles']\n")
+    assert len(errs) == 1 and errs[0].startswith("spec.yaml:13:36: dataset.relations[1]:") and "twice" in errs[0]

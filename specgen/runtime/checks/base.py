@@ -1,0 +1,257 @@
+"""What every check kind shares: the ``Check`` and ``Failure`` records and the ``Kind`` interface.
+
+A ``Check`` is what the compiler's plan produces and what both engines consume:
+the generated pandera module (pandas) and the polars engine behind
+``specgen validate``. Both report failures under the same ``(target, kind)``
+key, which is how a test proves the two agree.
+
+A ``Kind`` holds everything about one check kind (``kinds/<name>.py``): how the
+plan builds it from a spec entry, its pandera form, its polars expressions, its
+description and its negative cases. Only the standard library is imported at
+module level: polars is imported inside the engine methods, so generated code
+that never runs the polars engine does not pay for it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+__all__ = ["Check", "Failure", "Method", "Kind", "ColumnKind", "DatasetKind", "RowKind", "DATASET", "bound"]
+
+#: the report target of a check on the whole dataset
+DATASET = "<dataset>"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check on one column (or the dataset when ``column`` is None)."""
+
+    kind: str
+    column: str | None = None
+    params: dict[str, Any] = field(default_factory=dict, hash=False, compare=True)
+    environments: tuple[str, ...] = ("training", "serving")
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(target, kind): how both engines report this check's failures."""
+        return (self.target, self.kind)
+
+    @property
+    def target(self) -> str:
+        """The column, or what a dataset-level check is about (``<dataset>`` unless its kind says more)."""
+        return _kind(self.kind).target(self)
+
+    def describe(self) -> str:
+        """What passes, in words a person reads in a failure message."""
+        return _kind(self.kind).describe(self)
+
+
+def _kind(name: str) -> "Kind":
+    from .registry import get  # the registry imports the kind modules, which import this one
+
+    return get(name)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failed check: which, where, how many rows, and a few examples."""
+
+    check: Check
+    failing_rows: int | None
+    examples: tuple = ()
+    observed: str = ""
+
+    @property
+    def column(self) -> str | None:
+        return self.check.column
+
+    @property
+    def kind(self) -> str:
+        return self.check.kind
+
+    def message(self) -> str:
+        where = self.check.target if self.check.target != DATASET else "dataset"
+        text = f"{where}: {self.kind} failed (expected {self.check.describe()})"
+        if self.failing_rows is not None:
+            text += f"; {self.failing_rows} failing row{'s' if self.failing_rows != 1 else ''}"
+        if self.observed:
+            text += f"; observed {self.observed}"
+        if self.examples:
+            text += f"; e.g. {', '.join(_example(e) for e in self.examples)}"
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "column": self.column,
+            "check": self.kind,
+            "expected": self.check.describe(),
+            "failing_rows": self.failing_rows,
+            "observed": self.observed,
+            "examples": [_jsonable(e) for e in self.examples],
+        }
+
+
+@dataclass(frozen=True)
+class Method:
+    """A pandera check method on the generated schema calling ``pandas_checks.<function>``.
+
+    ``name`` is the method's name on the class; ``function`` is the runtime function
+    it calls and, unless ``check_name`` is given, the pandera check name failures are
+    reported under.
+    """
+
+    name: str
+    kind: str
+    function: str
+    args: tuple
+    check_name: str = ""  # the pandera check name, when it must say more than ``function``
+
+    @property
+    def pandera_name(self) -> str:
+        return self.check_name or self.function
+
+
+class Kind:
+    """One check kind. Subclasses override what their kind needs; the defaults do nothing."""
+
+    name: str = ""
+    order: int = 0  # position in the plan (and so in generated test ids order)
+    level: str = "column"  # column | dataset
+    group: str = "feature"  # generated test: feature | distribution | dataset
+    meaning: str = ""  # one line for the generated README
+    #: pandera check names (before any ``(``) failures of this kind are reported under
+    pandera_names: tuple[str, ...] = ()
+    #: ``specgen monitor`` may run it per chunk and add up the failures
+    per_chunk: bool = False
+    #: a failure hides the column's other failures (it is missing or of the wrong type)
+    blocks_column: bool = False
+    #: runtime functions the generated schema calls (``pandas_checks.<name>``)
+    pandas_functions: dict[str, Callable] = {}
+    #: mutation name -> function(frame, column, value) -> frame, for negative cases
+    mutations: dict[str, Callable] = {}
+
+    # -- plan --------------------------------------------------------------
+    def build(self, source) -> list[Check]:
+        """Checks for one column. ``source`` has ``name``, ``feature`` (a spec entry, duck-typed; None for an
+        undeclared key or label), ``value_type`` and ``environments``."""
+        return []
+
+    def build_dataset(self, spec, columns) -> list[Check]:
+        """Dataset checks from the spec (duck-typed) and the planned columns."""
+        return []
+
+    def target(self, check: Check) -> str:
+        return check.column if check.column is not None else DATASET
+
+    def test_id(self, check: Check) -> tuple:
+        """Parts of the generated test id (joined with ``-``)."""
+        return (check.column, self.name) if check.column is not None else (self.name,)
+
+    def describe(self, check: Check) -> str:
+        return self.meaning
+
+    # -- pandera -----------------------------------------------------------
+    def field_args(self, check: Check) -> tuple[tuple[str, Any], ...]:
+        """``pa.Field`` keyword arguments."""
+        return ()
+
+    def methods(self, check: Check, attr: str) -> tuple[Method, ...]:
+        """``@pa.check`` (column) or ``@pa.dataframe_check`` (dataset) methods."""
+        return ()
+
+    def schema_config(self, check: Check, names: set[str]) -> tuple[tuple[str, Any], ...]:
+        """Settings of the schema's ``Config`` class, given the environment's column names."""
+        return ()
+
+    def pandera_target(self, check_name: str, column, failure_case) -> tuple[str, Any]:
+        """(target, example value) of one row of pandera's ``failure_cases``."""
+        if column is None or self.level == "dataset":
+            return DATASET, failure_case
+        return str(column), failure_case
+
+    # -- negative cases ----------------------------------------------------
+    def negatives(self, check: Check, value_type: str | None) -> list[tuple[str, str, Any]]:
+        """(defect, mutation, value) triples: minimal changes to valid data this check must reject."""
+        return []
+
+    # -- polars engine -----------------------------------------------------
+    def reads(self, check: Check) -> tuple[str, ...]:
+        """Columns the check reads; it is skipped when one is missing (that is reported as missing)."""
+        return (check.column,) if check.column is not None else ()
+
+    def schema_failure(self, check: Check, schema) -> tuple[Failure | None, bool]:
+        """Settled from the schema alone: (failure or None, does the check still need the data?)."""
+        return None, True
+
+    def aggregates(self, check: Check, x, name: str, frame) -> list:
+        """Streaming-friendly aggregate expressions that settle the check on clean data."""
+        return []
+
+    def judge(self, check: Check, row: dict, name: str, frame) -> Failure | None:
+        raise RuntimeError(f"no rule to judge check kind {self.name!r}")  # a bug, not bad data
+
+
+class ColumnKind(Kind):
+    level = "column"
+
+
+class DatasetKind(Kind):
+    level = "dataset"
+    group = "dataset"
+
+
+class RowKind(ColumnKind):
+    """A check row by row: a violation mask, counted in one pass; failing rows fetched only on failure."""
+
+    per_chunk = True
+
+    def violation(self, check: Check, x, frame):
+        """True on rows that fail (nulls fail only ``not_null``)."""
+        raise NotImplementedError
+
+    def aggregates(self, check: Check, x, name: str, frame) -> list:
+        return [self.violation(check, x, frame).sum().alias(name)]
+
+    def judge(self, check: Check, row: dict, name: str, frame) -> Failure | None:
+        return self.failing(check, frame) if row[name] else None
+
+    def failing(self, check: Check, frame) -> Failure:
+        x = frame.value(check.column) if check.column is not None else None
+        return Failure(check, *frame.examples(self.reads(check), self.violation(check, x, frame)))
+
+
+def bound(value, default: str) -> str:
+    """A bound as text; ``default`` (``-inf``/``inf``) when open."""
+    if value is None:
+        return default
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def between(value_name: str, p: dict) -> str:
+    return f"{bound(p.get('min'), '-inf')} <= {value_name} <= {bound(p.get('max'), 'inf')}"
+
+
+def outside(x, lo, hi):
+    """polars: True where x is outside [lo, hi] (null is not outside)."""
+    import polars as pl
+
+    parts = []
+    if lo is not None:
+        parts.append(x < lo)
+    if hi is not None:
+        parts.append(x > hi)
+    return pl.any_horizontal(parts).fill_null(False) if parts else pl.lit(False)
+
+
+def _example(value) -> str:
+    if isinstance(value, tuple) and len(value) == 2:
+        return f"row {value[0]}: {value[1]!r}"
+    return repr(value)
+
+
+def _jsonable(value):
+    if isinstance(value, tuple) and len(value) == 2:
+        return {"row": value[0], "value": _jsonable(value[1])}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)

@@ -1,0 +1,42 @@
+"""Helpers several kinds share (no ``KIND`` here, so the registry skips this module)."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+
+def int_if_whole(value):
+    return int(value) if value is not None and float(value).is_integer() else value
+
+
+def has_bounds(pair) -> bool:
+    return pair is not None and (pair[0] is not None or pair[1] is not None)
+
+
+def step(bound, direction: int, value_type: str | None):
+    """The nearest value just outside an inclusive bound."""
+    if isinstance(bound, dt.datetime):
+        return bound + direction * dt.timedelta(seconds=1)
+    if value_type in ("int", "category:int") and float(bound).is_integer():
+        return int(bound) + direction
+    return math.nextafter(float(bound), direction * math.inf)
+
+
+def beyond(bound, direction: int) -> float:
+    """A value clearly outside a bound on a statistic. One ULP (``step``) is not enough:
+    the mean of n copies of x is computed as sum/n and may round back onto the bound."""
+    bound = float(bound)
+    value = bound + direction * max(abs(bound), 1.0) * 1e-6
+    return value if math.isfinite(value) else step(bound, direction, "float")
+
+
+def statistic_negatives(lo, hi, value_type: str | None) -> list[tuple[str, str, object]]:
+    """Set every row to one value past the first bound of a statistic (mean, a quantile)."""
+    if value_type == "int":  # a float in an int column fails its dtype check first: stay whole
+        if hi is not None:
+            return [("above", "set_all", math.floor(hi) + 1)]
+        return [("below", "set_all", math.ceil(lo) - 1)] if lo is not None else []
+    # A statistic of n copies of nextafter(bound) can round back onto the bound: step clearly outside.
+    if hi is not None:
+        return [("above", "set_all", beyond(hi, +1))]
+    return [("below", "set_all", beyond(lo, -1))] if lo is not None else []

@@ -1,0 +1,73 @@
+"""``dtype``: values have the declared value type (int, float, bool, datetime, string, category:str|int).
+
+Checked by value type, not by storage: pandas stores an int column with nulls
+as float64, which passes while its values are whole.
+"""
+from __future__ import annotations
+
+from ... import stats
+from ..base import Check, ColumnKind, Failure, Method
+
+
+def dtype_matches(series, value_type: str) -> bool:
+    return stats.dtype_matches(series, value_type)
+
+
+class Dtype(ColumnKind):
+    name = "dtype"
+    order = 20
+    meaning = "values have the declared type"
+    pandera_names = ("dtype_matches", "dtype")  # ours, and pandera's own (not used by specgen schemas)
+    pandas_functions = {"dtype_matches": dtype_matches}
+    per_chunk = True
+    blocks_column = True
+
+    def build(self, source) -> list[Check]:
+        if source.value_type == "any":  # an undeclared key or label: no type to check
+            return []
+        return [Check(self.name, source.name, {"dtype": source.value_type}, source.environments)]
+
+    def describe(self, check):
+        return f"dtype {check.params['dtype']}"
+
+    def methods(self, check, attr):
+        return (Method(f"_{attr}__{self.name}", self.name, "dtype_matches", (check.params["dtype"],)),)
+
+    def negatives(self, check, value_type):
+        if value_type in ("category:str", "string"):
+            return [("wrong_type", "replace_column", 12345)]
+        return [("wrong_type", "replace_column", "not-a-" + value_type.split(":")[-1])]
+
+    def schema_failure(self, check, schema):
+        dtype, value_type = schema[check.column], check.params["dtype"]
+        if not _matches(dtype, value_type):
+            return Failure(check, None, observed=f"dtype {dtype}"), False
+        # pandas stores an int column with nulls as float: whole values still count as int
+        return None, value_type in ("int", "category:int") and dtype.is_float()
+
+    def aggregates(self, check, x, name, frame):
+        return [(x % 1 != 0).sum().alias(name)]
+
+    def judge(self, check, row, name, frame):
+        bad = row[name]
+        if not bad:
+            return None
+        return Failure(check, None, observed=f"dtype {frame.schema[check.column]} with {bad} non-whole values")
+
+
+def _matches(dtype, value_type: str) -> bool:
+    """Schema-level answer; an int type on a float column is settled by the data (see ``schema_failure``)."""
+    import polars as pl
+
+    if dtype == pl.Null:
+        return True  # an all-null column carries no type to contradict
+    if value_type in ("category:str", "string"):
+        return dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum)
+    if value_type == "bool":
+        return dtype == pl.Boolean
+    if value_type == "datetime":
+        return isinstance(dtype, pl.Datetime) or dtype == pl.Date
+    return dtype.is_numeric()
+
+
+KIND = Dtype()

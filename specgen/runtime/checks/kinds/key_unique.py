@@ -1,0 +1,44 @@
+"""``key_unique``: the ``data.key`` columns identify each row (whole keys compared, nulls included)."""
+from __future__ import annotations
+
+from ..base import Check, DatasetKind, Failure
+
+
+class KeyUnique(DatasetKind):
+    name = "key_unique"
+    order = 210
+    meaning = "the key columns identify each row uniquely"
+    pandera_names = ("multiple_fields_uniqueness",)
+    per_chunk = True
+
+    def build_dataset(self, spec, columns) -> list[Check]:
+        if not (spec.data.key and spec.dataset.key_unique):
+            return []
+        return [Check(self.name, None, {"columns": list(spec.data.key)})]
+
+    def schema_config(self, check, names):
+        columns = check.params["columns"]
+        return (("unique", tuple(columns)),) if all(c in names for c in columns) else ()
+
+    def negatives(self, check, value_type):
+        return [("duplicate", "copy_first_row", None)]
+
+    def reads(self, check):
+        return tuple(check.params["columns"])
+
+    def aggregates(self, check, x, name, frame):
+        import polars as pl
+
+        return [pl.struct(check.params["columns"]).n_unique().alias(name)]
+
+    def judge(self, check, row, name, frame):
+        import polars as pl
+
+        if row[name] == frame.rows:
+            return None
+        columns = check.params["columns"]
+        keys = frame.lazy.select(columns).collect()
+        return Failure(check, int(keys.select(pl.struct(columns).is_duplicated().sum()).item()))
+
+
+KIND = KeyUnique()

@@ -1,0 +1,45 @@
+"""``null_fraction``: the share of nulls is at most ``max_null_fraction``."""
+from __future__ import annotations
+
+from ... import stats
+from ..base import Check, ColumnKind, Failure, Method
+
+
+def max_null_fraction(series, limit: float) -> bool:
+    return stats.null_fraction(series) <= limit
+
+
+class NullFraction(ColumnKind):
+    name = "null_fraction"
+    order = 40
+    meaning = "share of nulls at most the limit"
+    pandera_names = ("max_null_fraction",)
+    pandas_functions = {"max_null_fraction": max_null_fraction}
+
+    def build(self, source) -> list[Check]:
+        f = source.feature
+        limit = getattr(f, "max_null_fraction", None)
+        if not getattr(f, "allows_nulls", False) or limit is None or limit >= 1:
+            return []
+        return [Check(self.name, source.name, {"max": limit}, source.environments)]
+
+    def describe(self, check):
+        return f"null fraction <= {check.params['max']:g}"
+
+    def methods(self, check, attr):
+        return (Method(f"_{attr}__{self.name}", self.name, "max_null_fraction", (check.params["max"],)),)
+
+    def negatives(self, check, value_type):
+        return [("all_null", "set_all", None)]
+
+    def aggregates(self, check, x, name, frame):
+        import polars as pl
+
+        return [(x.null_count() / pl.len()).alias(name)]
+
+    def judge(self, check, row, name, frame):
+        value = row[name] or 0.0
+        return None if value <= check.params["max"] else Failure(check, None, observed=f"null fraction {value:.4g}")
+
+
+KIND = NullFraction()

@@ -1,0 +1,45 @@
+"""``rows``: the batch's row count within [min, max]."""
+from __future__ import annotations
+
+from ... import stats
+from ..base import Check, DatasetKind, Failure, Method, between
+from ._shared import has_bounds
+
+
+def row_count_between(frame, lo, hi) -> bool:
+    return stats.within(len(frame), lo, hi)
+
+
+class Rows(DatasetKind):
+    name = "rows"
+    order = 200
+    meaning = "row count within bounds"
+    pandera_names = ("row_count_between",)
+    pandas_functions = {"row_count_between": row_count_between}
+
+    def build_dataset(self, spec, columns) -> list[Check]:
+        rows = spec.dataset.rows
+        return [Check(self.name, None, {"min": rows[0], "max": rows[1]})] if has_bounds(rows) else []
+
+    def describe(self, check):
+        return between(self.name, check.params)
+
+    def methods(self, check, attr):
+        p = check.params
+        return (Method("_rows", self.name, "row_count_between", (p["min"], p["max"])),)
+
+    def negatives(self, check, value_type):
+        p, out = check.params, []
+        if p.get("min"):
+            out.append(("too_few", "resize", p["min"] - 1))
+        if p.get("max") is not None:
+            out.append(("too_many", "resize", p["max"] + 1))
+        return out
+
+    def judge(self, check, row, name, frame):
+        if stats.within(frame.rows, check.params.get("min"), check.params.get("max")):
+            return None
+        return Failure(check, None, observed=f"{frame.rows} rows")
+
+
+KIND = Rows()

@@ -1,0 +1,58 @@
+"""The check registry: every kind is one module, found by discovery, and no other module branches on kinds."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from specgen.runtime import pandas_checks
+from specgen.runtime.checks import Check, registry
+from tests.helpers import ROOT
+
+KINDS = ("present", "dtype", "not_null", "null_fraction", "range", "values", "unique", "pattern", "length",
+         "monotonic", "mean", "std", "quantiles", "shares", "rows", "key_unique", "relation", "extra_columns")
+
+#: modules that must iterate over the registry instead of naming check kinds
+ITERATE = ["specgen/compiler/plan.py", "specgen/compiler/negatives.py", "specgen/runtime/engine.py",
+           "specgen/runtime/testing.py", "specgen/runtime/pandas_checks.py", "templates/schema.py.jinja",
+           "templates/test_data.py.jinja"]
+
+
+def test_every_kind_module_is_discovered_in_plan_order():
+    assert tuple(k.name for k in registry.all_kinds()) == KINDS
+    modules = {p.stem for p in (ROOT / "specgen/runtime/checks/kinds").glob("*.py") if not p.stem.startswith("_")}
+    assert modules == set(KINDS)
+
+
+def test_each_pandera_name_and_runtime_function_belongs_to_one_kind():
+    names = [n for k in registry.all_kinds() for n in k.pandera_names]
+    assert len(names) == len(set(names))
+    assert set(pandas_checks.__all__) == {n for k in registry.all_kinds() for n in k.pandas_functions}
+    for kind in registry.all_kinds():
+        for name in kind.pandas_functions:
+            assert name in kind.pandera_names, (kind.name, name)  # a failure of it maps back to its kind
+            assert registry.kind_of_pandera_check(f"{name}(1)") is kind
+
+
+@pytest.mark.parametrize("path", ITERATE)
+def test_no_kind_chains_outside_the_kind_modules(path):
+    text = (ROOT / path).read_text(encoding="utf-8")
+    quoted = "|".join(KINDS)
+    chains = re.findall(rf"""kind\s*(?:==|!=|in|not in)\s*[\(\["']|["'](?:{quoted})["']\s*(?:==|in)\s""", text)
+    assert chains == [], chains
+
+
+def test_loading_every_kind_imports_neither_the_compiler_nor_polars():
+    """Generated schemas import pandas_checks (all kinds): they must not pay for polars or the compiler."""
+    code = ("import sys, specgen.runtime.pandas_checks, specgen.runtime.testing; "
+            "bad = sorted(m for m in sys.modules if m.startswith(('specgen.compiler', 'pydantic', 'jinja2', "
+            "'click', 'polars'))); print(bad)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_an_unknown_kind_is_a_bug_not_bad_data():
+    with pytest.raises(RuntimeError, match="unknown check kind 'nope'"):
+        Check("nope", "x").describe()
