@@ -80,7 +80,7 @@ def test_edges_are_rounded_and_deduplicated():
 
 def test_exposition_escapes_label_values():
     result = FeatureResult('a"b\\c\nd', "numeric", "psi", 0.2, 0.5, {"psi": 0.5}, 0.0)
-    report = MonitorReport("m", "specgen_m_", 10, 3, [], [result], finished_at=1700000000.0)
+    report = MonitorReport("m", 10, 3, [], [result], finished_at=1700000000.0)
     text = exposition(report)
     assert 'specgen_m_feature_drift_psi{feature="a\\"b\\\\c\\nd"} 0.5' in text
     assert "specgen_m_last_success_timestamp_seconds 1700000000" in text
