@@ -5,8 +5,10 @@ promtool comes from Debian's `prometheus` package via scripts/install-promtool.s
 """
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -641,3 +643,94 @@ def test_hostile_class_names_reach_promql_and_metrics_escaped(promtool, tmp_path
     done = _promtool(promtool, "check", "metrics", cwd=tmp_path, stdin=text)
     assert done.returncode == 0, done.stdout + done.stderr
     assert 'class="b\\"} or vector(1) #\\\\"' in text and 'class="cat\\n- alert: Evil' in text
+
+
+# -- every series an alert rule references is one `specgen monitor` exports -----------------------
+
+_SELECTOR = re.compile(r'"(?:[^"\\]|\\.)*"|(?<![\w.])([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[^"}]|"(?:[^"\\]|\\.)*")*\})?')
+_MATCHER = re.compile(r'\s*([a-zA-Z_]\w*)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*")\s*,?')
+_PROMQL_WORDS = {"or", "and", "unless", "by", "without", "on", "ignoring", "group_left", "group_right", "bool",
+                 "offset", "sum", "avg", "min", "max", "count", "group", "stddev", "stdvar", "topk", "bottomk",
+                 "quantile", "count_values"}  # operators, and aggregations (``sum by (le) (...)``)
+
+
+def _selectors(expr: str) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """(metric, [(label, op, value)]) for every series selector of a PromQL expression."""
+    out = []
+    expr = re.sub(r"\b(by|without|on|ignoring)\s*\([^)]*\)", "", expr)  # grouping label lists
+    for match in _SELECTOR.finditer(expr):
+        name, braces = match.group(1), match.group(2)
+        if name is None or name in _PROMQL_WORDS or expr[match.end():].lstrip().startswith("("):
+            continue  # a string, a keyword or a function call
+        inner = braces[1:-1] if braces else ""
+        matchers = [(m.group(1), m.group(2), ast.literal_eval(m.group(3))) for m in _MATCHER.finditer(inner)]
+        assert "".join(m.group(0) for m in _MATCHER.finditer(inner)) == inner, braces  # parsed in full
+        out.append((name, matchers))
+    return out
+
+
+def _exported(text: str) -> list[tuple[str, dict[str, str]]]:
+    """(metric, labels) of every sample of a text exposition."""
+    unescape = lambda v: re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), v)  # noqa: E731
+    out = []
+    for line in text.split("\n"):  # not splitlines(): a label value may hold U+2028
+        if line and not line.startswith("#"):
+            head = line.rsplit(" ", 1)[0]
+            name, _, labels = head.partition("{")
+            out.append((name, {k: unescape(v) for k, v in re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', labels)}))
+    return out
+
+
+def _matches(sample: tuple[str, dict], selector: tuple[str, list]) -> bool:
+    (name, labels), (wanted, matchers) = sample, selector
+    if name != wanted:
+        return False
+    for label, op, value in matchers:
+        have = labels.get(label, "")
+        ok = {"=": have == value, "!=": have != value, "=~": re.fullmatch(value, have) is not None,
+              "!~": re.fullmatch(value, have) is None}[op]
+        if not ok:
+            return False
+    return True
+
+
+def _assert_rules_use_exported_series(rules_file: Path, exported: list, application: set[str] = frozenset()):
+    import yaml
+
+    rules = yaml.safe_load(rules_file.read_text())["groups"][0]["rules"]
+    checked = 0
+    for rule in rules:
+        for selector in _selectors(rule["expr"]):
+            if selector[0] in application:  # the serving application's own metrics (latency, requests)
+                continue
+            assert any(_matches(s, selector) for s in exported), (rule["alert"], selector)
+            checked += 1
+    return checked
+
+
+def test_every_series_an_alert_rule_references_is_exported(penguins, tmp_path):
+    """Two batches: one without predictions (the model runs: class probabilities), one with the
+    labels and cached predictions (per-class bias); the union is what monitor exports."""
+    exported = []
+    for name, batch in (("model", penguins / "data" / "serving.csv"), ("labelled", _labelled(penguins, "l.csv"))):
+        prom = tmp_path / f"{name}.prom"
+        code, out = _specgen("monitor", penguins / "spec.yaml", "--current", batch, "--serving-features", batch,
+                             "--metrics-out", prom)
+        assert code in (0, 1), out
+        exported += _exported(prom.read_text())
+    checked = _assert_rules_use_exported_series(penguins / "generated" / "penguins" / "penguins_alerts.yml", exported)
+    assert checked == 7 + 7 + 5  # drift, skew per feature; schema, stale, prediction drift (2), class bias
+    assert _selectors('a{x="1"} > 1 or abs(b) > 2') == [("a", [("x", "=", "1")]), ("b", [])]
+    assert _selectors('sum by (le) (rate(c_bucket{le="+Inf"}[5m])) > 1.0e-05') == [("c_bucket", [("le", "=", "+Inf")])]
+
+
+def test_every_series_a_hostile_alert_rule_references_is_exported(hostile, tmp_path):
+    prom = tmp_path / "out.prom"
+    code, out = _specgen("monitor", hostile / "spec.yaml", "--current", hostile / "data" / "train.parquet",
+                         "--serving-features", hostile / "data" / "train.parquet",
+                         "--model-trained-at", str(time.time() - 86400), "--metrics-out", prom)
+    assert code == 0, out
+    application = {"hostile_request_duration_seconds_bucket", "hostile_requests_total"}
+    checked = _assert_rules_use_exported_series(hostile / "generated" / "hostile" / "hostile_alerts.yml",
+                                                _exported(prom.read_text()), application)
+    assert checked == 3 + 3 + 5  # drift, skew per feature; schema, stale, age, non-finite, bias
