@@ -8,6 +8,7 @@ it next to the test. Every default is filled in here, so the generated file show
 """
 from __future__ import annotations
 
+
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,14 +62,6 @@ class ModelPlan:
     def imports(self) -> str:
         rows = (self.quality, self.reproducible, self.vs_serving, self.beats_trivial, self.slice_metrics)
         return class_names(self.setup, self.smoke_columns, *[p.values for group in rows for p in group])
-
-    @property
-    def config(self) -> dict:
-        """Transitional, compiler-side only: what ``compiler/baseline.py`` and ``api.py`` still read
-        (their owner moves them onto ``setup``; then this goes)."""
-        s = self.setup
-        return {"paths": list(s.paths), "entrypoints": s.entrypoints, "features": list(s.features),
-                "task": s.task, "artifact": s.artifact}
 
     @property
     def env_override_text(self) -> str:
