@@ -15,10 +15,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)  ## compile the penguins example, run its generated suite, validate good and bad data
 	bash scripts/demo.sh $(PY)
 
-# Two xdist workers (the CI machine has two cores; TEST_WORKERS=0 runs in one process). loadgroup keeps
-# each module with an expensive module fixture (pytest.mark.xdist_group) on one worker and spreads the rest.
+# Two xdist workers (the CI machine has two cores; TEST_WORKERS=0 runs in one process). loadfile sends each
+# test file to one worker, so a module-scoped fixture (the e2e runs of generated suites) is built once.
+# (Not loadgroup: with pytest 9 xdist_group marks are silently ignored, so modules would be split.)
 TEST_WORKERS ?= 2
-XDIST := -n $(TEST_WORKERS) --dist loadgroup
+XDIST := -n $(TEST_WORKERS) --dist loadfile
 
 test: $(STAMP)  ## the whole default test suite (what CI runs)
 	$(PY) -m pytest -q -m "not slow" -p no:cacheprovider $(XDIST)

@@ -18,7 +18,7 @@ def _snapshot(directory):
 
 def test_check_passes_on_committed_output_and_writes_nothing(penguins):
     before = _snapshot(_generated(penguins))
-    result = run_cli("compile", "--check", str(penguins / "spec.yaml"))
+    result = run_cli("compile", "--check", str(penguins / "spec.yaml"), in_process=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert _snapshot(_generated(penguins)) == before
 
@@ -50,7 +50,7 @@ def _extra(penguins):
 def test_check_reports_each_problem_and_exits_1(penguins, damage):
     status = damage(penguins)
     before = _snapshot(_generated(penguins))
-    result = run_cli("compile", "--check", str(penguins / "spec.yaml"))
+    result = run_cli("compile", "--check", str(penguins / "spec.yaml"), in_process=True)
     assert result.returncode == 1
     assert any(line.split()[0] == status for line in result.stdout.splitlines() if line.strip()), result.stdout
     assert "out of date" in result.stderr
@@ -61,17 +61,17 @@ def test_hand_edited_file_is_not_overwritten_without_force(penguins):
     _edited(penguins)
     path = _generated(penguins) / "penguins_schema.py"
     edited = path.read_bytes()
-    result = run_cli("compile", str(penguins / "spec.yaml"))
+    result = run_cli("compile", str(penguins / "spec.yaml"), in_process=True)
     assert result.returncode == 2 and "[SG301]" in result.stderr and "edited by hand" in result.stderr
     assert path.read_bytes() == edited
-    result = run_cli("compile", "--force", str(penguins / "spec.yaml"))
+    result = run_cli("compile", "--force", str(penguins / "spec.yaml"), in_process=True)
     assert result.returncode == 0 and b"le=3000" not in path.read_bytes()
 
 
 def test_foreign_file_is_not_overwritten(penguins):
     path = _generated(penguins) / "conftest.py"
     path.write_text("# my own conftest\n")
-    result = run_cli("compile", str(penguins / "spec.yaml"))
+    result = run_cli("compile", str(penguins / "spec.yaml"), in_process=True)
     assert result.returncode == 2 and "no header" in result.stderr
     assert path.read_text() == "# my own conftest\n"
 
@@ -79,21 +79,21 @@ def test_foreign_file_is_not_overwritten(penguins):
 def test_write_only_touches_changed_files_and_removes_extras(penguins):
     _stale(penguins)
     _extra(penguins)
-    result = run_cli("compile", str(penguins / "spec.yaml"))
+    result = run_cli("compile", str(penguins / "spec.yaml"), in_process=True)
     assert result.returncode == 0, result.stderr
     assert "update" in result.stdout and "delete" in result.stdout
     assert not (_generated(penguins) / "OLD.md").exists()
     before = _snapshot(_generated(penguins))
-    again = run_cli("compile", str(penguins / "spec.yaml"))
+    again = run_cli("compile", str(penguins / "spec.yaml"), in_process=True)
     assert again.returncode == 0 and set(line.split()[0] for line in again.stdout.splitlines()) == {"identical"}
     assert _snapshot(_generated(penguins)) == before  # identical files are not rewritten (mtimes kept)
-    assert run_cli("compile", "--check", str(penguins / "spec.yaml")).returncode == 0
+    assert run_cli("compile", "--check", str(penguins / "spec.yaml"), in_process=True).returncode == 0
 
 
 def test_dry_run_writes_nothing(penguins):
     _stale(penguins)
     before = _snapshot(_generated(penguins))
-    result = run_cli("compile", "--dry-run", str(penguins / "spec.yaml"))
+    result = run_cli("compile", "--dry-run", str(penguins / "spec.yaml"), in_process=True)
     assert result.returncode == 0 and "update" in result.stdout
     assert _snapshot(_generated(penguins)) == before
 

@@ -10,7 +10,7 @@ from tests.helpers import run_cli, run_pytest
 
 
 def test_compile_then_generated_suite_passes(penguins):
-    result = run_cli("compile", str(penguins / "spec.yaml"))
+    result = run_cli("compile", str(penguins / "spec.yaml"), in_process=True)
     assert result.returncode == 0, result.stderr
     assert "identical" in result.stdout  # the committed artifacts are current
     suite = run_pytest(str(penguins / "generated" / "penguins"))
@@ -20,7 +20,8 @@ def test_compile_then_generated_suite_passes(penguins):
 
 def test_validate_clean_data_exits_0(penguins):
     for data, env in (("train.csv", "training"), ("serving.csv", "serving")):
-        result = run_cli("validate", str(penguins / "spec.yaml"), str(penguins / "data" / data), "--env", env)
+        result = run_cli("validate", str(penguins / "spec.yaml"), str(penguins / "data" / data), "--env", env,
+                         in_process=True)
         assert result.returncode == 0, result.stdout + result.stderr
         assert ": ok" in result.stdout
 
@@ -38,7 +39,7 @@ def test_corrupted_data_fails_suite_and_validate(penguins, tmp_path, fault):
     # a broken column reports its own defect, not a cascade over every other column
     assert all(column in line for line in failed), "\n".join(failed)
 
-    result = run_cli("validate", str(penguins / "spec.yaml"), str(broken), "--format", "json")
+    result = run_cli("validate", str(penguins / "spec.yaml"), str(broken), "--format", "json", in_process=True)
     assert result.returncode == 1, result.stdout + result.stderr
     report = json.loads(result.stdout)
     assert [(f["column"], f["check"]) for f in report["failures"]] == [(column, kind)]
@@ -47,7 +48,7 @@ def test_corrupted_data_fails_suite_and_validate(penguins, tmp_path, fault):
 def test_validate_text_output_names_column_rows_and_examples(penguins, tmp_path):
     broken = tmp_path / "broken.csv"
     corrupt(penguins / "data" / "train.csv", broken, "out_of_range")
-    result = run_cli("validate", str(penguins / "spec.yaml"), str(broken))
+    result = run_cli("validate", str(penguins / "spec.yaml"), str(broken), in_process=True)
     assert result.returncode == 1
     assert "FAIL body_mass_g: range failed (expected 2000 <= x <= 7000); 1 failing row; e.g. row 4: 70000" in result.stdout
 

@@ -22,8 +22,6 @@ import pytest
 from tests.helpers import FAULT_MODULES, copy_example, run_pytest
 
 SUITE = "generated/penguins"
-#: one worker runs this module: its fixture starts every run at once
-pytestmark = pytest.mark.xdist_group("features_e2e")
 
 
 def _copy(compiled_examples: Path, tmp: Path) -> Path:

@@ -20,9 +20,6 @@ import pytest
 
 from tests.helpers import FAULT_MODULES, copy_example, run_pytest
 
-#: one worker runs this module: its fixture starts every run at once
-pytestmark = pytest.mark.xdist_group("model_e2e")
-
 
 def _copy_example(compiled_examples: Path, name: str, tmp: Path) -> Path:
     target = copy_example(compiled_examples, name, tmp)
