@@ -15,11 +15,17 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)  ## compile the penguins example, run its generated suite, validate good and bad data
 	bash scripts/demo.sh $(PY)
 
-test: $(STAMP)  ## the whole default test suite (what CI runs)
-	$(PY) -m pytest -q -m "not slow" -p no:cacheprovider
+# Two xdist workers (the CI machine has two cores; TEST_WORKERS=0 runs in one process). loadfile sends each
+# test file to one worker, so a module-scoped fixture (the e2e runs of generated suites) is built once.
+# (Not loadgroup: with pytest 9 xdist_group marks are silently ignored, so modules would be split.)
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadfile
 
-test-slow: $(STAMP)  ## only tests marked slow (none today: exit 5 "no tests" is not a failure)
-	$(PY) -m pytest -q -m slow -p no:cacheprovider || [ $$? -eq 5 ]
+test: $(STAMP)  ## the whole default test suite (what CI runs)
+	$(PY) -m pytest -q -m "not slow" -p no:cacheprovider $(XDIST)
+
+test-slow: $(STAMP)  ## only the tests marked slow (exit 5 "no tests" is not a failure)
+	$(PY) -m pytest -q -m slow -p no:cacheprovider $(XDIST) || [ $$? -eq 5 ]
 
 test-long: $(STAMP)  ## the property and fuzz tests with 10x the generated cases (several minutes)
 	SPECGEN_FUZZ_EXAMPLES=10 $(PY) -m pytest -q -p no:cacheprovider tests/hardening

@@ -1,17 +1,66 @@
-"""Fixtures shared by specgen's own tests."""
+"""Fixtures shared by specgen's own tests; every shared fixture is defined here, once.
+
+The suite runs under pytest-xdist (``make test``: two workers). Whatever is built once per
+session (promtool, the compiled examples) lives in a directory shared by all workers of the
+run and is built by the first worker that asks, under a file lock; the others wait and reuse it.
+Tests get private copies of shared trees and may change those freely.
+"""
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
-from tests.helpers import EXAMPLES
+from tests.helpers import EXAMPLES, ROOT, copy_example, run, run_cli
+
+#: the examples compiled once per session (the ones the e2e tests run)
+COMPILED_EXAMPLES = ("penguins", "diabetes")
+
+
+@pytest.fixture(scope="session")
+def shared_dir(tmp_path_factory) -> Path:
+    """A directory of this test run shared by every xdist worker (the worker's own base temp otherwise)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def build_once(shared: Path, name: str, build: Callable[[Path], None]) -> Path:
+    """``shared/name``, built by ``build(path)`` exactly once per run whichever worker asks first."""
+    target = shared / name
+    with FileLock(str(shared / f"{name}.lock")):
+        if not (shared / f"{name}.done").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            build(target)
+            (shared / f"{name}.done").touch()
+    return target
+
+
+@pytest.fixture(scope="session")
+def promtool(shared_dir) -> str:
+    """Path of a promtool binary (installed into .cache/promtool once; the tests fail, never skip, without it)."""
+    with FileLock(str(shared_dir / "promtool.lock")):
+        done = run("bash", ROOT / "scripts" / "install-promtool.sh", ROOT / ".cache" / "promtool", timeout=600)
+    if done.returncode != 0:
+        pytest.fail(f"cannot install promtool:\n{done.stderr}")
+    return done.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(scope="session")
+def compiled_examples(shared_dir) -> Path:
+    """The examples in COMPILED_EXAMPLES, copied as committed and compiled, once per run. Read only:
+    copy an example out of it (``copy_example``) before changing anything."""
+    def build(target: Path) -> None:
+        for name in COMPILED_EXAMPLES:
+            shutil.copytree(EXAMPLES / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+            run_cli("compile", target / name / "spec.yaml", expect=0)
+    return build_once(shared_dir, "examples", build)
 
 
 @pytest.fixture
-def penguins(tmp_path) -> Path:
-    """A private copy of the penguins example (spec, data, generated suite)."""
-    dest = tmp_path / "penguins"
-    shutil.copytree(EXAMPLES / "penguins", dest, ignore=shutil.ignore_patterns("__pycache__"))
-    return dest
+def penguins(compiled_examples, tmp_path) -> Path:
+    """A private copy of the compiled penguins example (spec, data, model code, generated suite)."""
+    return copy_example(compiled_examples, "penguins", tmp_path)

@@ -1,25 +1,106 @@
-"""Helpers shared by specgen's own tests (subprocess runners, paths)."""
+"""Helpers shared by specgen's own tests: paths, the one CLI runner, the one pytest-in-a-subprocess runner.
+
+Every test that runs ``specgen`` goes through :func:`run_cli`; every test that runs a generated
+suite goes through :func:`run_pytest`. Both return the same :class:`Result`.
+"""
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
+#: broken model / feature modules, copied next to a copy of an example by the e2e tests
+FAULT_MODULES = ROOT / "tests" / "e2e" / "faults"
+
+_FAILED = re.compile(r"^FAILED \S+?::(\S+) - (.*)$", re.M)
+#: set by pytest / pytest-xdist in this process; a child pytest must not inherit them
+_PYTEST_VARIABLES = ("PYTEST_ADDOPTS", "PYTEST_CURRENT_TEST", "PYTEST_XDIST_WORKER", "PYTEST_XDIST_WORKER_COUNT",
+                     "PYTEST_XDIST_TESTRUNUID", "PYTEST_XDIST_AUTO_NUM_WORKERS")
 
 
-def run(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
-    """Run a command with this interpreter's environment; text output captured."""
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("PYTEST_ADDOPTS", None)
-    return subprocess.run(list(args), cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
+@dataclass
+class Result:
+    """What a command did: exit code and its output (``failed``: test id -> message, for pytest runs)."""
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    @property
+    def exit_code(self) -> int:  # click's name for it
+        return self.returncode
 
 
-def specgen(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return run(sys.executable, "-m", "specgen", *args, **kwargs)
+def child_env(env: dict | None = None) -> dict[str, str]:
+    """This process's environment for a child: the repo first on PYTHONPATH, no pytest/xdist state,
+    no bytecode written into the (temporary) projects under test, wide lines for pytest's summaries."""
+    out = {k: v for k, v in os.environ.items() if k not in _PYTEST_VARIABLES}
+    out["PYTHONPATH"] = os.pathsep.join([str(ROOT), out.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    out.update({"PYTHONDONTWRITEBYTECODE": "1", "COLUMNS": "400"})
+    out.update(env or {})
+    return out
 
 
-def run_pytest(*args: str, **kwargs) -> subprocess.CompletedProcess:
-    return run(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rf", *args, **kwargs)
+def run(*args, cwd: Path | None = None, env: dict | None = None, timeout: float = 300,
+        stdin: str | None = None) -> Result:
+    """Any command, in a subprocess with :func:`child_env`; text output captured."""
+    argv = [str(a) for a in args]
+    proc = subprocess.run(argv, cwd=cwd, env=child_env(env), capture_output=True, text=True, input=stdin,
+                          timeout=timeout)
+    return Result(argv, proc.returncode, proc.stdout, proc.stderr)
+
+
+def _expected(result: Result, expect: int | None) -> Result:
+    if expect is not None:
+        assert result.returncode == expect, (f"{' '.join(result.args)}: exit {result.returncode}, expected {expect}\n"
+                                             f"stdout: {result.stdout[-3000:]}\nstderr: {result.stderr[-3000:]}")
+    return result
+
+
+def run_cli(*args, cwd: Path | None = None, env: dict | None = None, expect: int | None = None,
+            in_process: bool = False, timeout: float = 300) -> Result:
+    """``python -m specgen ARGS`` in a subprocess (a real process: exit code, imports, signals);
+    ``in_process=True`` runs the same click command in this process (no ~1 s of imports), re-raising
+    any exception other than SystemExit (a user would see it as a traceback) and failing on printed ones.
+    ``expect``: assert this exit code (the message carries the output)."""
+    if not in_process:
+        return _expected(run(sys.executable, "-m", "specgen", *args, cwd=cwd, env=env, timeout=timeout), expect)
+    assert cwd is None and env is None, "in-process runs share this process's cwd and environment"
+    from click.testing import CliRunner
+
+    from specgen.cli import cli
+
+    argv = [str(a) for a in args]
+    outcome = CliRunner().invoke(cli, argv)
+    if outcome.exception is not None and not isinstance(outcome.exception, SystemExit):
+        raise outcome.exception
+    assert "Traceback" not in outcome.output, outcome.output
+    return _expected(Result(["specgen", *argv], outcome.exit_code, outcome.stdout, outcome.stderr), expect)
+
+
+def run_pytest(*paths, cwd: Path | None = None, env: dict | None = None, expect: int | None = None,
+               timeout: float = 300) -> Result:
+    """pytest on ``paths`` (a generated suite) in a subprocess; ``failed`` maps each failed test id
+    (without its file) to the message of its short summary line."""
+    result = run(sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider", *paths, cwd=cwd, env=env,
+                 timeout=timeout)
+    result.failed = dict(_FAILED.findall(result.output))
+    return _expected(result, expect)
+
+
+def copy_example(compiled_examples: Path, name: str, dest: Path) -> Path:
+    """A private copy at ``dest/name`` of one example from the ``compiled_examples`` fixture."""
+    target = dest / name
+    shutil.copytree(compiled_examples / name, target, ignore=shutil.ignore_patterns("__pycache__"))
+    return target

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from tests.helpers import specgen
+from tests.helpers import run_cli
 
 
 def _generated(penguins):
@@ -21,7 +21,7 @@ def _snapshot(directory):
 
 def test_check_passes_on_committed_output_and_writes_nothing(penguins):
     before = _snapshot(_generated(penguins))
-    result = specgen("compile", "--check", str(penguins / "spec.yaml"))
+    result = run_cli("compile", "--check", str(penguins / "spec.yaml"), in_process=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert _snapshot(_generated(penguins)) == before
 
@@ -53,7 +53,7 @@ def _extra(penguins):
 def test_check_reports_each_problem_and_exits_1(penguins, damage):
     status = damage(penguins)
     before = _snapshot(_generated(penguins))
-    result = specgen("compile", "--check", str(penguins / "spec.yaml"))
+    result = run_cli("compile", "--check", str(penguins / "spec.yaml"), in_process=True)
     assert result.returncode == 1
     assert any(line.split()[0] == status for line in result.stdout.splitlines() if line.strip()), result.stdout
     assert "out of date" in result.stderr
@@ -64,17 +64,17 @@ def test_hand_edited_file_is_not_overwritten_without_force(penguins):
     _edited(penguins)
     path = _generated(penguins) / "penguins_schema.py"
     edited = path.read_bytes()
-    result = specgen("compile", str(penguins / "spec.yaml"))
+    result = run_cli("compile", str(penguins / "spec.yaml"), in_process=True)
     assert result.returncode == 2 and "[SG301]" in result.stderr and "edited by hand" in result.stderr
     assert path.read_bytes() == edited
-    result = specgen("compile", "--force", str(penguins / "spec.yaml"))
+    result = run_cli("compile", "--force", str(penguins / "spec.yaml"), in_process=True)
     assert result.returncode == 0 and b"le=3000" not in path.read_bytes()
 
 
 def test_foreign_file_is_not_overwritten(penguins):
     path = _generated(penguins) / "conftest.py"
     path.write_text("# my own conftest\n")
-    result = specgen("compile", str(penguins / "spec.yaml"))
+    result = run_cli("compile", str(penguins / "spec.yaml"), in_process=True)
     assert result.returncode == 2 and "no header" in result.stderr
     assert path.read_text() == "# my own conftest\n"
 
@@ -82,21 +82,21 @@ def test_foreign_file_is_not_overwritten(penguins):
 def test_write_only_touches_changed_files_and_removes_extras(penguins):
     _stale(penguins)
     _extra(penguins)
-    result = specgen("compile", str(penguins / "spec.yaml"))
+    result = run_cli("compile", str(penguins / "spec.yaml"), in_process=True)
     assert result.returncode == 0, result.stderr
     assert "update" in result.stdout and "delete" in result.stdout
     assert not (_generated(penguins) / "OLD.md").exists()
     before = _snapshot(_generated(penguins))
-    again = specgen("compile", str(penguins / "spec.yaml"))
+    again = run_cli("compile", str(penguins / "spec.yaml"), in_process=True)
     assert again.returncode == 0 and set(line.split()[0] for line in again.stdout.splitlines()) == {"identical"}
     assert _snapshot(_generated(penguins)) == before  # identical files are not rewritten (mtimes kept)
-    assert specgen("compile", "--check", str(penguins / "spec.yaml")).returncode == 0
+    assert run_cli("compile", "--check", str(penguins / "spec.yaml"), in_process=True).returncode == 0
 
 
 def test_dry_run_writes_nothing(penguins):
     _stale(penguins)
     before = _snapshot(_generated(penguins))
-    result = specgen("compile", "--dry-run", str(penguins / "spec.yaml"))
+    result = run_cli("compile", "--dry-run", str(penguins / "spec.yaml"), in_process=True)
     assert result.returncode == 0 and "update" in result.stdout
     assert _snapshot(_generated(penguins)) == before
 
@@ -105,7 +105,7 @@ def test_output_is_deterministic_across_hash_seeds(penguins, tmp_path):
     outputs = []
     for seed in ("0", "1"):
         out = tmp_path / f"out{seed}"
-        result = specgen("compile", "-o", str(out), str(penguins / "spec.yaml"), env={"PYTHONHASHSEED": seed})
+        result = run_cli("compile", "-o", str(out), str(penguins / "spec.yaml"), env={"PYTHONHASHSEED": seed})
         assert result.returncode == 0, result.stderr
         outputs.append({p.name: p.read_bytes() for p in (out / "penguins").iterdir()})
     assert outputs[0] == outputs[1]
@@ -122,7 +122,7 @@ def test_check_passes_without_the_data_and_the_model(penguins):
         if path.name not in kept:
             shutil.rmtree(path) if path.is_dir() else path.unlink()
     assert sorted(p.name for p in penguins.iterdir()) == sorted(kept)
-    result = specgen("compile", "--check", str(penguins / "spec.yaml"))
+    result = run_cli("compile", "--check", str(penguins / "spec.yaml"))
     assert result.returncode == 0, result.stdout + result.stderr
     assert {line.split()[0] for line in result.stdout.splitlines()} == {"identical"}
 
@@ -131,7 +131,7 @@ def _baseline_problem(penguins, status, *, files_current=True):
     spec = str(penguins / "spec.yaml")
     before = _snapshot(_generated(penguins))
     for args in (("--check",), ()):
-        result = specgen("compile", *args, spec)
+        result = run_cli("compile", *args, spec)
         assert result.returncode == 1, result.stdout + result.stderr
         lines = [line.split() for line in result.stdout.splitlines()]
         assert [status, str(penguins / "penguins_baseline.json")] in [line[:2] for line in lines], result.stdout
@@ -152,17 +152,17 @@ def test_baseline_older_than_the_spec_is_its_own_status(penguins):
     spec = penguins / "spec.yaml"
     spec.write_text(spec.read_text().replace("  bins: 5\n", "  bins: 6\n"))  # new bins need new statistics
     _baseline_problem(penguins, "old-baseline", files_current=False)
-    result = specgen("baseline", str(spec))
+    result = run_cli("baseline", str(spec))
     assert result.returncode == 0 and result.stdout.split()[0] == "update", result.stdout + result.stderr
-    assert specgen("compile", str(spec)).returncode == 0
-    assert specgen("compile", "--check", str(spec)).returncode == 0
+    assert run_cli("compile", str(spec)).returncode == 0
+    assert run_cli("compile", "--check", str(spec)).returncode == 0
 
 
 def test_threshold_change_keeps_the_baseline(penguins):
     """Only what the statistics depend on makes a baseline old: a threshold is compiled, not measured."""
     spec = penguins / "spec.yaml"
     spec.write_text(spec.read_text().replace("threshold: 0.3}", "threshold: 0.35}"))
-    result = specgen("compile", str(spec))
+    result = run_cli("compile", str(spec))
     assert result.returncode == 0, result.stdout + result.stderr
     assert "update" in result.stdout and "baseline" not in result.stdout
 
@@ -170,7 +170,7 @@ def test_threshold_change_keeps_the_baseline(penguins):
 def test_baseline_is_deterministic_and_committed(penguins):
     committed = (penguins / "penguins_baseline.json").read_bytes()
     for seed in ("0", "1"):
-        result = specgen("baseline", str(penguins / "spec.yaml"), env={"PYTHONHASHSEED": seed})
+        result = run_cli("baseline", str(penguins / "spec.yaml"), env={"PYTHONHASHSEED": seed})
         assert result.returncode == 0 and result.stdout.split()[0] == "identical", result.stdout + result.stderr
     assert (penguins / "penguins_baseline.json").read_bytes() == committed
     header = json.loads(committed)["header"]
@@ -183,16 +183,16 @@ def test_baseline_check_sees_new_data(penguins):
     train = penguins / "data" / "train.csv"
     lines = train.read_text().splitlines(keepends=True)
     train.write_text("".join(lines[:-20]))  # 20 rows fewer
-    result = specgen("baseline", "--check", str(penguins / "spec.yaml"))
+    result = run_cli("baseline", "--check", str(penguins / "spec.yaml"))
     assert result.returncode == 1 and result.stdout.split()[0] == "stale", result.stdout + result.stderr
     assert "run: specgen baseline" in result.stderr
-    assert specgen("compile", "--check", str(penguins / "spec.yaml")).returncode == 0  # compile never reads it
+    assert run_cli("compile", "--check", str(penguins / "spec.yaml")).returncode == 0  # compile never reads it
 
 
 def test_baseline_of_a_spec_without_monitoring_is_unneeded():
     from tests.helpers import EXAMPLES
 
     spec = EXAMPLES / "diabetes" / "spec.yaml"
-    result = specgen("baseline", str(spec))
+    result = run_cli("baseline", str(spec))
     assert result.returncode == 0 and result.stdout.split()[0] == "unneeded", result.stdout + result.stderr
     assert not (spec.parent / "diabetes_baseline.json").exists()

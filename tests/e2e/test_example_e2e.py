@@ -5,12 +5,12 @@ import json
 
 import pytest
 
-from tests.e2e.faults import FAULTS, corrupt
-from tests.helpers import run_pytest, specgen
+from tests.data_faults import FAULTS, corrupt
+from tests.helpers import run_cli, run_pytest
 
 
 def test_compile_then_generated_suite_passes(penguins):
-    result = specgen("compile", str(penguins / "spec.yaml"))
+    result = run_cli("compile", str(penguins / "spec.yaml"), in_process=True)
     assert result.returncode == 0, result.stderr
     assert "identical" in result.stdout  # the committed artifacts are current
     suite = run_pytest(str(penguins / "generated" / "penguins"))
@@ -20,7 +20,8 @@ def test_compile_then_generated_suite_passes(penguins):
 
 def test_validate_clean_data_exits_0(penguins):
     for data, env in (("train.csv", "training"), ("serving.csv", "serving")):
-        result = specgen("validate", str(penguins / "spec.yaml"), str(penguins / "data" / data), "--env", env)
+        result = run_cli("validate", str(penguins / "spec.yaml"), str(penguins / "data" / data), "--env", env,
+                         in_process=True)
         assert result.returncode == 0, result.stdout + result.stderr
         assert ": ok" in result.stdout
 
@@ -38,7 +39,7 @@ def test_corrupted_data_fails_suite_and_validate(penguins, tmp_path, fault):
     # a broken column reports its own defect, not a cascade over every other column
     assert all(column in line for line in failed), "\n".join(failed)
 
-    result = specgen("validate", str(penguins / "spec.yaml"), str(broken), "--format", "json")
+    result = run_cli("validate", str(penguins / "spec.yaml"), str(broken), "--format", "json", in_process=True)
     assert result.returncode == 1, result.stdout + result.stderr
     report = json.loads(result.stdout)
     assert [(f["column"], f["check"]) for f in report["failures"]] == [(column, kind)]
@@ -47,7 +48,7 @@ def test_corrupted_data_fails_suite_and_validate(penguins, tmp_path, fault):
 def test_validate_text_output_names_column_rows_and_examples(penguins, tmp_path):
     broken = tmp_path / "broken.csv"
     corrupt(penguins / "data" / "train.csv", broken, "out_of_range")
-    result = specgen("validate", str(penguins / "spec.yaml"), str(broken))
+    result = run_cli("validate", str(penguins / "spec.yaml"), str(broken), in_process=True)
     assert result.returncode == 1
     assert "FAIL body_mass_g: range failed (expected 2000 <= x <= 7000); 1 failing row; e.g. row 4: 70000" in result.stdout
 
@@ -55,11 +56,11 @@ def test_validate_text_output_names_column_rows_and_examples(penguins, tmp_path)
 def test_broken_spec_exits_2_with_position(penguins):
     spec = penguins / "spec.yaml"
     spec.write_text(spec.read_text().replace("range: [160, 240]", "range: [240, 160]"))
-    result = specgen("compile", str(spec))
+    result = run_cli("compile", str(spec))
     assert result.returncode == 2
     assert f"{spec}:26:" in result.stderr and "flipper_length_mm.range" in result.stderr and "[SG103]" in result.stderr
     assert "Traceback" not in result.stderr
-    result = specgen("validate", str(spec), str(penguins / "data" / "train.csv"))
+    result = run_cli("validate", str(spec), str(penguins / "data" / "train.csv"))
     assert result.returncode == 2 and "[SG103]" in result.stderr
 
 
@@ -68,5 +69,5 @@ def test_unreadable_data_exits_2(penguins, tmp_path, problem, code):
     path = {"missing": tmp_path / "nope.csv", "empty": tmp_path / "empty.csv", "format": tmp_path / "data.xlsx"}[problem]
     if problem != "missing":
         path.write_bytes(b"" if problem == "empty" else b"PK\x03\x04")
-    result = specgen("validate", str(penguins / "spec.yaml"), str(path))
+    result = run_cli("validate", str(penguins / "spec.yaml"), str(path))
     assert result.returncode == 2 and f"[{code}]" in result.stderr and "Traceback" not in result.stderr

@@ -19,15 +19,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.e2e.test_model_e2e import FAULTS, REPO, run_suite
+from tests.helpers import FAULT_MODULES, copy_example, run_pytest
 
 SUITE = "generated/penguins"
 
 
-def _copy(tmp: Path) -> Path:
-    target = tmp / "penguins"
-    shutil.copytree(REPO / "examples" / "penguins", target, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(FAULTS / "penguins_features_faults.py", target)
+def _copy(compiled_examples: Path, tmp: Path) -> Path:
+    target = copy_example(compiled_examples, "penguins", tmp)
+    shutil.copy(FAULT_MODULES / "penguins_features_faults.py", target)
     return target
 
 
@@ -79,14 +78,15 @@ def _runs(example: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory) -> dict:
+def results(tmp_path_factory, compiled_examples) -> dict:
     """Every run, started at once (each a separate pytest process on the feature/prediction files)."""
-    example = _copy(tmp_path_factory.mktemp("features"))
+    example = _copy(compiled_examples, tmp_path_factory.mktemp("features"))
     runs = _runs(example)
 
     def one(env, only):
         files = [only] if only else ["test_penguins_features.py", "test_penguins_predictions.py"]
-        return run_suite(example, "penguins", env, targets=[f"{SUITE}/{f}" for f in files])
+        result = run_pytest(*(example / SUITE / f for f in files), cwd=example, env=env)
+        return result.returncode, result.failed, result.output
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         futures = {key: pool.submit(one, env, only) for key, (env, only) in runs.items()}

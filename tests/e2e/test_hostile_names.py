@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polars as pl
 
-from tests.helpers import ROOT, run_pytest, specgen
+from tests.helpers import ROOT, run_cli, run_pytest
 
 CASE = ROOT / "tests" / "golden" / "hostile_names"
 PWNED = Path("/tmp/specgen-pwned")
@@ -43,7 +43,7 @@ def test_hostile_names_compile_import_and_validate(tmp_path):
     data.parent.mkdir()
     _frame(NAMES).write_csv(data)
 
-    result = specgen("compile", str(case / "spec.yaml"))
+    result = run_cli("compile", str(case / "spec.yaml"))
     assert result.returncode == 0, result.stderr
     suite_dir = case / "generated" / "hostile"
     good = run_pytest(str(suite_dir))
@@ -59,5 +59,5 @@ def test_hostile_names_compile_import_and_validate(tmp_path):
     assert len(failed) == 1 and "-range]" in failed[0] and "touch /tmp/specgen-pwned" in failed[0]
     assert not PWNED.exists()
 
-    validate = specgen("validate", str(case / "spec.yaml"), str(bad_path), "--format", "json")
+    validate = run_cli("validate", str(case / "spec.yaml"), str(bad_path), "--format", "json")
     assert validate.returncode == 1 and '"check": "range"' in validate.stdout

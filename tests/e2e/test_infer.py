@@ -7,22 +7,16 @@ compile to a suite that passes on its own training data, in a subprocess.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 import pytest
-from click.testing import CliRunner
 
-from specgen.cli import cli
 from specgen.runtime.hashing import split_mask
+from tests.helpers import ROOT, run_cli, run_pytest
 
-ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 @dataclass(frozen=True)
@@ -43,12 +37,6 @@ TABLES = {
 }
 
 
-def _cli(*args: str):
-    result = CliRunner().invoke(cli, list(args))
-    assert "Traceback" not in result.output, result.output
-    return result
-
-
 @pytest.fixture(scope="module", params=sorted(TABLES))
 def inferred(request, tmp_path_factory):
     """(table, dir, held-out frame): train.csv + spec.yaml inferred from 70 % of the rows."""
@@ -57,8 +45,8 @@ def inferred(request, tmp_path_factory):
     frame = pl.read_csv(DATA / table.file)
     train = split_mask(frame, frame.columns, salt="specgen-infer-tests", fraction=0.7)
     frame.filter(train).write_csv(work / "train.csv")
-    result = _cli("infer", str(work / "train.csv"), "--label", table.label, "--name", request.param,
-                  "-o", str(work / "spec.yaml"))
+    result = run_cli("infer", str(work / "train.csv"), "--label", table.label, "--name", request.param,
+                  "-o", str(work / "spec.yaml"), in_process=True)
     assert result.exit_code == 0, result.output
     return table, work, frame.filter(~train)
 
@@ -66,7 +54,7 @@ def inferred(request, tmp_path_factory):
 def _validate(work: Path, frame: pl.DataFrame, name: str):
     path = work / f"{name}.csv"
     frame.write_csv(path)
-    return _cli("validate", str(work / "spec.yaml"), str(path))
+    return run_cli("validate", str(work / "spec.yaml"), str(path), in_process=True)
 
 
 def _first_max(frame: pl.DataFrame, column: str) -> pl.Expr:
@@ -115,9 +103,8 @@ def test_corrupted_held_out_rows_fail(inferred, corruption):
 
 def test_generated_suite_passes_on_training_data(inferred):
     table, work, _ = inferred
-    assert _cli("compile", str(work / "spec.yaml")).exit_code == 0
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(work / "generated")],
-                         capture_output=True, text=True, env=ENV, cwd=work, timeout=300)
+    assert run_cli("compile", str(work / "spec.yaml"), in_process=True).exit_code == 0
+    run = run_pytest(work / "generated", cwd=work)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
 
 
@@ -128,9 +115,8 @@ def test_same_input_same_bytes(tmp_path):
         out = tmp_path / seed
         out.mkdir()
         (out / "penguins.csv").write_bytes((DATA / "penguins.csv").read_bytes())
-        subprocess.run([sys.executable, "-m", "specgen", "infer", "penguins.csv", "--label", "species",
-                        "-o", "spec.yaml"], check=True, cwd=out, env={**ENV, "PYTHONHASHSEED": seed},
-                       capture_output=True)
+        run_cli("infer", "penguins.csv", "--label", "species", "-o", "spec.yaml", cwd=out,
+                env={"PYTHONHASHSEED": seed}, expect=0)
         outputs.append(((out / "spec.yaml").read_bytes(), (out / "penguins_baseline.json").read_bytes()))
     assert outputs[0] == outputs[1]
 
@@ -140,15 +126,15 @@ def test_inferred_baseline_is_the_one_specgen_baseline_writes(tmp_path):
     `specgen baseline --check` finds it identical to what it would write."""
     (tmp_path / "penguins.csv").write_bytes((DATA / "penguins.csv").read_bytes())
     spec = tmp_path / "spec.yaml"
-    assert _cli("infer", str(tmp_path / "penguins.csv"), "--label", "species", "-o", str(spec)).exit_code == 0
+    assert run_cli("infer", str(tmp_path / "penguins.csv"), "--label", "species", "-o", str(spec), in_process=True).exit_code == 0
     baseline = tmp_path / "penguins_baseline.json"
     before = baseline.read_bytes()
     assert b'"format": "specgen-baseline/1"' in before
     spec.write_text(spec.read_text() + "monitoring: {}\n")
-    result = _cli("compile", str(spec))
+    result = run_cli("compile", str(spec), in_process=True)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "generated" / "penguins" / "penguins_monitoring.yaml").is_file()
-    result = _cli("baseline", "--check", str(spec))
+    result = run_cli("baseline", "--check", str(spec), in_process=True)
     assert result.exit_code == 0 and "identical" in result.output, result.output
     assert baseline.read_bytes() == before
 
@@ -177,7 +163,7 @@ BAD_INPUTS = {
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
 def test_bad_input_exits_2(tmp_path, case):
     make, message, extra = BAD_INPUTS[case]
-    result = _cli("infer", *make(tmp_path), *extra, "-o", str(tmp_path / "spec.yaml"))
+    result = run_cli("infer", *make(tmp_path), *extra, "-o", str(tmp_path / "spec.yaml"), in_process=True)
     assert result.exit_code == 2, result.output
     assert message in result.output and "error:" in result.output
     assert not (tmp_path / "spec.yaml").exists()
@@ -187,10 +173,10 @@ def test_existing_spec_needs_force(tmp_path):
     data = _write(tmp_path / "t.csv", "a,b\n1,x\n2,y\n3,x\n")
     spec = tmp_path / "spec.yaml"
     spec.write_text("reviewed by hand\n")
-    result = _cli("infer", data, "-o", str(spec))
+    result = run_cli("infer", data, "-o", str(spec), in_process=True)
     assert result.exit_code == 2 and "--force" in result.output
     assert spec.read_text() == "reviewed by hand\n"
-    assert _cli("infer", data, "-o", str(spec), "--force").exit_code == 0
+    assert run_cli("infer", data, "-o", str(spec), "--force", in_process=True).exit_code == 0
     assert spec.read_text().startswith("# yaml-language-server: $schema=")
 
 
@@ -206,13 +192,14 @@ def test_every_dtype_round_trips(tmp_path):
         "note": [f"note {k}" for k in range(n)],
         "amount": [float(k % 50) * 1.5 for k in range(n)],
     }).write_csv(tmp_path / "train.csv")
-    assert _cli("infer", str(tmp_path / "train.csv"), "-o", str(tmp_path / "spec.yaml")).exit_code == 0
+    assert run_cli("infer", str(tmp_path / "train.csv"), "-o", str(tmp_path / "spec.yaml"),
+                   in_process=True).exit_code == 0
     text = (tmp_path / "spec.yaml").read_text()
     for column, dtype in [("when", "datetime"), ("day", "datetime"), ("flag", "bool"), ("grade", "category"),
                           ("note", "string"), ("amount", "float")]:
         assert f"  {column}:\n    dtype: {dtype}\n" in text
-    assert _cli("validate", str(tmp_path / "spec.yaml"), str(tmp_path / "train.csv")).exit_code == 0
-    assert _cli("compile", str(tmp_path / "spec.yaml")).exit_code == 0
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path / "generated")],
-                         capture_output=True, text=True, env=ENV, cwd=tmp_path, timeout=300)
+    assert run_cli("validate", str(tmp_path / "spec.yaml"), str(tmp_path / "train.csv"),
+                   in_process=True).exit_code == 0
+    assert run_cli("compile", str(tmp_path / "spec.yaml"), in_process=True).exit_code == 0
+    run = run_pytest(tmp_path / "generated", cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-3000:]

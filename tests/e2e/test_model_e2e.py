@@ -11,25 +11,19 @@ fault modules copied next to a temporary copy of the example.
 from __future__ import annotations
 
 import os
-import re
 import shutil
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-FAULTS = Path(__file__).with_name("faults")
-_FAILED = re.compile(r"^FAILED \S+?::(\S+) - (.*)$", re.M)
+from tests.helpers import FAULT_MODULES, copy_example, run_pytest
 
 
-def _copy_example(name: str, tmp: Path) -> Path:
-    target = tmp / name
-    shutil.copytree(REPO / "examples" / name, target, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(FAULTS / f"{name}_faults.py", target)
+def _copy_example(compiled_examples: Path, name: str, tmp: Path) -> Path:
+    target = copy_example(compiled_examples, name, tmp)
+    shutil.copy(FAULT_MODULES / f"{name}_faults.py", target)
     return target
 
 
@@ -39,13 +33,9 @@ def run_suite(example: Path, name: str, env: dict | None = None, *, only_model: 
     (exit code, {failed test id: message}, output)."""
     suite = example / "generated" / name
     target = suite / f"test_{name}_model.py" if only_model else suite
-    paths = [str(example / t) for t in targets] if targets else [str(target)]
-    full_env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONDONTWRITEBYTECODE": "1", "COLUMNS": "400",
-                **(env or {})}
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider", *paths],
-                          cwd=example, env=full_env, capture_output=True, text=True, timeout=300)
-    output = proc.stdout + proc.stderr
-    return proc.returncode, dict(_FAILED.findall(output)), output
+    paths = [example / t for t in targets] if targets else [target]
+    result = run_pytest(*paths, cwd=example, env=env)
+    return result.returncode, result.failed, result.output
 
 
 def _data_variant(example: Path, filename: str, change) -> str:
@@ -87,10 +77,10 @@ PENGUIN_FAULTS = {
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory) -> dict:
+def results(tmp_path_factory, compiled_examples) -> dict:
     """Every run this module checks, started at once (each is a separate pytest process)."""
     tmp = tmp_path_factory.mktemp("e2e")
-    penguins, diabetes = _copy_example("penguins", tmp), _copy_example("diabetes", tmp)
+    penguins, diabetes = (_copy_example(compiled_examples, name, tmp) for name in ("penguins", "diabetes"))
     runs = {
         "penguins": (penguins, "penguins", {}, False),
         "diabetes": (diabetes, "diabetes", {}, False),

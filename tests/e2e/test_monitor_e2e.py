@@ -17,14 +17,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from click.testing import CliRunner
 
-from specgen.cli import cli
 from specgen.compiler.render import yaml_literal
+from tests.helpers import EXAMPLES, ROOT, run, run_cli
 
-ROOT = Path(__file__).resolve().parents[2]
-PENGUINS = ROOT / "examples" / "penguins"
-GENERATED = PENGUINS / "generated" / "penguins"
+GENERATED = EXAMPLES / "penguins" / "generated" / "penguins"
 HOSTILE_FEATURE = 'x"} or vector(1) #'
 HOSTILE_CATEGORY = "cat\n- alert: Evil\u2028\u00e9\U0001f600"
 #: a Go template: Prometheus expands rule labels and annotations, so this name would exfiltrate a series
@@ -34,34 +31,10 @@ TEMPLATE_ACTIONS = {"{{ $labels.feature }}", "{{ $labels.class }}", "{{ $labels.
                     '{{ printf "%.4g" $value }}', '{{ printf "%.0f" $value }}'}
 
 
-@pytest.fixture(scope="session")
-def promtool() -> str:
-    done = subprocess.run(["bash", str(ROOT / "scripts" / "install-promtool.sh"), str(ROOT / ".cache" / "promtool")],
-                          capture_output=True, text=True, timeout=600)
-    if done.returncode != 0:
-        pytest.fail(f"cannot install promtool:\n{done.stderr}")
-    return done.stdout.strip().splitlines()[-1]
-
-
-def _promtool(promtool: str, *args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([promtool, *args], cwd=cwd, capture_output=True, text=True, input=stdin, timeout=120)
-
-
 def _specgen(*args) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
-
-
-@pytest.fixture
-def penguins(tmp_path) -> Path:
-    """A private copy of the penguins example, compiled."""
-    dest = tmp_path / "penguins"
-    shutil.copytree(PENGUINS, dest, ignore=shutil.ignore_patterns("__pycache__", "generated"))
-    code, out = _specgen("compile", dest / "spec.yaml")
-    assert code == 0, out
-    return dest
+    """(exit code, output) of the CLI run in this process (``penguins``, ``promtool``: tests/conftest.py)."""
+    result = run_cli(*args, in_process=True)
+    return result.returncode, result.output
 
 
 def _variant(penguins: Path, old: str, new: str, *, baseline: bool = False) -> Path:
@@ -88,7 +61,7 @@ def _serving(penguins: Path, name: str, change) -> Path:
 # -- the committed example's rules ---------------------------------------------------------------
 
 def test_committed_rules_pass_promtool_check(promtool):
-    done = _promtool(promtool, "check", "rules", "penguins_alerts.yml", cwd=GENERATED)
+    done = run(promtool, "check", "rules", "penguins_alerts.yml", cwd=GENERATED)
     assert done.returncode == 0, done.stdout + done.stderr
     # drift (linf, psi) + skew (linf), one rule per measure over its features; schema, stale,
     # prediction drift (class, probabilities), per-class prediction bias
@@ -96,7 +69,7 @@ def test_committed_rules_pass_promtool_check(promtool):
 
 
 def test_committed_rule_tests_pass_promtool_test(promtool):
-    done = _promtool(promtool, "test", "rules", "penguins_alerts_test.yml", cwd=GENERATED)
+    done = run(promtool, "test", "rules", "penguins_alerts_test.yml", cwd=GENERATED)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -107,7 +80,7 @@ def test_rule_tests_catch_a_wrong_threshold(promtool, penguins):
     text = rules.read_text()
     assert '{feature=\\"island\\"} > 0.1 or' in text
     rules.write_text(text.replace('{feature=\\"island\\"} > 0.1 or', '{feature=\\"island\\"} > 0.5 or'))
-    done = _promtool(promtool, "test", "rules", "penguins_alerts_test.yml", cwd=out)
+    done = run(promtool, "test", "rules", "penguins_alerts_test.yml", cwd=out)
     assert done.returncode != 0
     assert "PenguinsFeatureDrift" in done.stdout + done.stderr
 
@@ -150,9 +123,9 @@ def hostile(tmp_path) -> Path:
 
 def test_all_alert_kinds_pass_promtool_with_hostile_names(promtool, hostile):
     out = hostile / "generated" / "hostile"
-    check = _promtool(promtool, "check", "rules", "hostile_alerts.yml", cwd=out)
+    check = run(promtool, "check", "rules", "hostile_alerts.yml", cwd=out)
     assert check.returncode == 0, check.stdout + check.stderr
-    test = _promtool(promtool, "test", "rules", "hostile_alerts_test.yml", cwd=out)
+    test = run(promtool, "test", "rules", "hostile_alerts_test.yml", cwd=out)
     assert test.returncode == 0, test.stdout + test.stderr
     text = (out / "hostile_alerts.yml").read_text()
     for alert in ("FeatureDrift", "FeatureSkew", "SchemaViolations", "MonitorStale", "ModelTooOld",
@@ -197,7 +170,7 @@ def test_exported_metrics_pass_promtool_check_metrics(promtool, hostile, tmp_pat
                          "--model-trained-at", str(time.time() - 86400), "--metrics-out", prom)
     assert code == 0, out
     text = prom.read_text()
-    done = _promtool(promtool, "check", "metrics", cwd=tmp_path, stdin=text)
+    done = run(promtool, "check", "metrics", cwd=tmp_path, stdin=text)
     assert done.returncode == 0, done.stdout + done.stderr
     for name in ("feature_drift_psi", "feature_skew_linf", "last_success_timestamp_seconds",
                  "model_trained_timestamp_seconds", "prediction_non_finite_values", "prediction_bias"):
@@ -300,9 +273,7 @@ def test_errors_exit_2(penguins):
 
 
 def test_monitor_exit_code_in_a_real_process(penguins):
-    done = subprocess.run([sys.executable, "-m", "specgen", "monitor", str(penguins / "spec.yaml"),
-                           "--current", str(penguins / "data" / "serving.csv")],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    done = run_cli("monitor", penguins / "spec.yaml", "--current", penguins / "data" / "serving.csv", cwd=ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -382,7 +353,7 @@ def test_clean_batch_exports_model_info_and_prediction_drift(promtool, penguins,
     assert 'specgen_penguins_model_info{model_version="snapshot-300"} 1\n' in text
     assert 'specgen_penguins_prediction_drift_linf{output="prediction"}' in text
     assert 'specgen_penguins_prediction_drift_psi{output="proba:Gentoo"}' in text
-    done = _promtool(promtool, "check", "metrics", cwd=tmp_path, stdin=text)
+    done = run(promtool, "check", "metrics", cwd=tmp_path, stdin=text)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -552,7 +523,7 @@ def test_classifier_over_predicting_one_class_is_prediction_bias(promtool, pengu
     text = prom.read_text()
     assert 'specgen_penguins_prediction_class_bias{class="Gentoo"} 0.1136' in text
     assert "specgen_penguins_prediction_bias " not in text  # the numeric gauge is for numeric predictions
-    done = _promtool(promtool, "check", "metrics", cwd=tmp_path, stdin=text)
+    done = run(promtool, "check", "metrics", cwd=tmp_path, stdin=text)
     assert done.returncode == 0, done.stdout + done.stderr
     code, out = _specgen("monitor", penguins / "spec.yaml", "--current", batch)
     assert code == 1 and "ALARM prediction bias: class 'Gentoo' +0.1136 (predicted 43.18%, labelled 31.82%" in out
@@ -580,7 +551,7 @@ def test_classifier_with_balanced_predictions_has_no_bias_alarm(promtool, pengui
     text = prom.read_text()
     for species in ("Adelie", "Chinstrap", "Gentoo"):
         assert f'specgen_penguins_prediction_class_bias{{class="{species}"}}' in text
-    done = _promtool(promtool, "check", "metrics", cwd=tmp_path, stdin=text)
+    done = run(promtool, "check", "metrics", cwd=tmp_path, stdin=text)
     assert done.returncode == 0, done.stdout + done.stderr
     # the serving batch without labels: no bias to measure, and none is exported
     code, out = _specgen("monitor", penguins / "spec.yaml", "--current", penguins / "data" / "serving.csv",
@@ -596,10 +567,10 @@ def test_class_bias_rule_tests_catch_a_wrong_threshold(promtool, penguins):
     expr = '"abs(specgen_penguins_prediction_class_bias) > 0.1"'
     assert expr in text
     rules.write_text(text.replace(expr, '"abs(specgen_penguins_prediction_class_bias) > 0.3"'))
-    done = _promtool(promtool, "test", "rules", "penguins_alerts_test.yml", cwd=out)
+    done = run(promtool, "test", "rules", "penguins_alerts_test.yml", cwd=out)
     assert done.returncode != 0 and "PenguinsPredictionBias" in done.stdout + done.stderr
     rules.write_text(text.replace(expr, '"specgen_penguins_prediction_class_bias > -1"'))
-    done = _promtool(promtool, "test", "rules", "penguins_alerts_test.yml", cwd=out)
+    done = run(promtool, "test", "rules", "penguins_alerts_test.yml", cwd=out)
     assert done.returncode != 0 and "PenguinsPredictionBias" in done.stdout + done.stderr
 
 
@@ -627,7 +598,7 @@ def test_hostile_class_names_reach_promql_and_metrics_escaped(promtool, tmp_path
     assert code == 0, out
     generated = tmp_path / "generated" / "hostile"
     for args in (("check", "rules", "hostile_alerts.yml"), ("test", "rules", "hostile_alerts_test.yml")):
-        done = _promtool(promtool, *args, cwd=generated)
+        done = run(promtool, *args, cwd=generated)
         assert done.returncode == 0, done.stdout + done.stderr
     assert "NonFiniteOutputs" not in (generated / "hostile_alerts.yml").read_text()  # class labels are never NaN
     # predictions: every "c" becomes an undeclared class, every hostile one becomes "c"
@@ -640,7 +611,7 @@ def test_hostile_class_names_reach_promql_and_metrics_escaped(promtool, tmp_path
     bias = json.loads(out)["prediction_class_bias"]
     assert set(bias) == {*classes, "__other__"} and bias["__other__"] > 0.1 and bias[classes[0]] < -0.1
     text = prom.read_text()
-    done = _promtool(promtool, "check", "metrics", cwd=tmp_path, stdin=text)
+    done = run(promtool, "check", "metrics", cwd=tmp_path, stdin=text)
     assert done.returncode == 0, done.stdout + done.stderr
     assert 'class="b\\"} or vector(1) #\\\\"' in text and 'class="cat\\n- alert: Evil' in text
 

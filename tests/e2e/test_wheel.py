@@ -4,9 +4,12 @@ from __future__ import annotations
 import sys
 import zipfile
 
+import pytest
+
 from tests.helpers import EXAMPLES, ROOT, run
 
 
+@pytest.mark.slow  # builds and installs a wheel with pip (~15-20 s); `make test-slow`
 def test_wheel_ships_templates_and_compiles(tmp_path):
     built = run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"), str(ROOT),
                 timeout=600)

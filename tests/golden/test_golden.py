@@ -7,7 +7,7 @@ import difflib
 import pytest
 
 from tests.golden.update import cases, expected_files
-from tests.helpers import EXAMPLES, specgen
+from tests.helpers import EXAMPLES, run_cli
 
 
 @pytest.mark.parametrize("case", cases(), ids=lambda p: p.name)
@@ -33,5 +33,5 @@ def test_generated_python_parses(case):
 @pytest.mark.parametrize("spec", sorted(EXAMPLES.glob("*/spec.yaml")), ids=lambda p: p.parent.name)
 def test_committed_example_output_is_current(spec):
     """The examples' generated/ trees are golden files too (model, monitoring and alert output)."""
-    result = specgen("compile", "--check", str(spec))
+    result = run_cli("compile", "--check", str(spec), in_process=True)
     assert result.returncode == 0, f"{result.stdout}{result.stderr}\nrun `make golden` and review the diff"

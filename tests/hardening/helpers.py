@@ -1,10 +1,7 @@
-"""Shared helpers for the hardening tests: run the real CLI, judge its errors."""
+"""Shared helpers for the hardening tests: judge the CLI's errors (run it with tests.helpers.run_cli)."""
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -13,18 +10,7 @@ PENGUINS_TEXT = PENGUINS.read_text(encoding="utf-8")
 CODE = re.compile(r"\[SG\d{3}\]")
 
 
-def env() -> dict[str, str]:
-    out = dict(os.environ)
-    out["PYTHONPATH"] = os.pathsep.join([str(REPO), out.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    return out
-
-
-def run_cli(*args, timeout: float = 60, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "specgen", *map(str, args)], capture_output=True, text=True,
-                          env=env(), timeout=timeout, **kwargs)
-
-
-def assert_user_error(proc: subprocess.CompletedProcess, file: str | Path, *, line: bool = True) -> str:
+def assert_user_error(proc, file: str | Path, *, line: bool = True) -> str:
     """Exit 2, no traceback, a message naming ``file`` (with ``:line`` when asked) and an SG code."""
     err = proc.stderr
     assert proc.returncode == 2, f"exit {proc.returncode}\nstdout: {proc.stdout}\nstderr: {err}"
@@ -43,16 +29,3 @@ def spec_error_located(exc, file: str | Path) -> None:
         assert diagnostic.file == str(file), diagnostic
         assert diagnostic.line is not None and diagnostic.line >= 1, diagnostic
         assert re.fullmatch(r"SG\d{3}", diagnostic.code), diagnostic
-
-
-def invoke(*args) -> subprocess.CompletedProcess:
-    """The CLI in-process (click's runner): same code path as ``run_cli``, without the ~1 s of imports.
-    An exception other than SystemExit is what a user would see as a traceback: re-raise it."""
-    from click.testing import CliRunner
-
-    from specgen.cli import cli
-
-    result = CliRunner().invoke(cli, [str(a) for a in args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)

@@ -12,7 +12,9 @@ import pytest
 from specgen.errors import DataError
 from specgen.runtime import io
 
-from .helpers import PENGUINS, invoke, run_cli
+from tests.helpers import run_cli
+
+from .helpers import PENGUINS
 
 TRAIN = PENGUINS.parent / "data" / "train.csv"
 HEADER = TRAIN.read_text(encoding="utf-8").splitlines()[0]
@@ -73,7 +75,7 @@ def test_data_hazard_via_cli(tmp_path, name):
     filename, make, code, needle = CASES[name]
     path = tmp_path / filename
     make(path)
-    proc = (run_cli if name in SUBPROCESS else invoke)("validate", PENGUINS, path)
+    proc = run_cli("validate", PENGUINS, path, in_process=name not in SUBPROCESS)
     assert "Traceback" not in proc.stderr, proc.stderr
     assert proc.returncode == code, f"exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
     if code == 2:

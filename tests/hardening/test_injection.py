@@ -9,8 +9,6 @@ from __future__ import annotations
 import ast
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -21,8 +19,9 @@ from specgen import api
 from specgen.compiler.render import md_text
 from specgen.runtime import testing as sg
 
+from tests.helpers import run_pytest
+
 from . import strategies as S
-from .helpers import env
 
 MARKER = S.PWNED_FILE
 CODE = f"__import__('pathlib').Path('{MARKER}').touch()"
@@ -93,8 +92,7 @@ def test_generated_suite_runs_and_nothing_executes(project):
     root, _spec, out = project
     module = sg.load_module(out / "inject_schema.py", "_inject_schema")
     assert module.TrainingSchema is not None
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(out)],
-                          capture_output=True, text=True, env=env(), cwd=root, timeout=120)
+    proc = run_pytest(out, cwd=root, timeout=120)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert not (root / MARKER).exists() and not (out / MARKER).exists()
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 import ast
 import itertools
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -29,8 +27,10 @@ from specgen.errors import SpecError, SpecgenError
 from specgen.runtime import engine, io
 from specgen.runtime import testing as sg
 
+from tests.helpers import run_cli, run_pytest
+
 from . import strategies as S
-from .helpers import assert_user_error, env, run_cli, spec_error_located
+from .helpers import assert_user_error, spec_error_located
 
 SCALE = float(os.environ.get("SPECGEN_FUZZ_EXAMPLES", "1"))
 _COUNTS: dict[str, int] = {}
@@ -121,8 +121,7 @@ def test_generated_suite_passes_under_pytest(tmp_path_factory, drawn):
     count("valid_spec_pytest_subprocess")
     root = tmp_path_factory.mktemp("suite")
     _spec, out = compile_and_check(root, drawn)
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(out)],
-                          capture_output=True, text=True, env=env(), cwd=root, timeout=120)
+    proc = run_pytest(out, cwd=root, timeout=120)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert " passed" in proc.stdout and "failed" not in proc.stdout
     assert not (root / S.PWNED_FILE).exists()

@@ -16,7 +16,9 @@ from specgen.runtime import io, stats
 from specgen.runtime.checks import Check
 from specgen.runtime.testing import mutate
 
-from .helpers import REPO, invoke
+from tests.helpers import run_cli
+
+from .helpers import REPO
 
 
 def _codes(text: str) -> set[str]:
@@ -87,7 +89,7 @@ def test_seed_outside_numpy_range_is_a_spec_error(tmp_path):
     spec = (REPO / "examples/penguins/spec.yaml").read_text(encoding="utf-8").replace("global: 1234", "global: -1")
     path = tmp_path / "spec.yaml"
     path.write_text(spec, encoding="utf-8")
-    proc = invoke("compile", path)
+    proc = run_cli("compile", path, in_process=True)
     assert proc.returncode == 2 and "seeds.global" in proc.stderr and "[SG104]" in proc.stderr, proc.stderr
 
 

@@ -12,9 +12,9 @@ from specgen.compiler.load import MAX_DEPTH, loads
 from specgen.compiler.validate import validate
 from specgen.errors import SpecError
 
-from tests.helpers import EXAMPLES
+from tests.helpers import EXAMPLES, run_cli
 
-from .helpers import PENGUINS_TEXT, assert_user_error, run_cli, spec_error_located
+from .helpers import PENGUINS_TEXT, assert_user_error, spec_error_located
 
 BASE = PENGUINS_TEXT.replace("../../specs/spec.schema.json", "spec.schema.json")
 

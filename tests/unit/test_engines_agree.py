@@ -8,7 +8,7 @@ import pytest
 
 from specgen.api import build_plan
 from specgen.runtime import engine, io, testing
-from tests.e2e.faults import FAULTS
+from tests.data_faults import FAULTS
 from tests.helpers import EXAMPLES
 
 SPEC = EXAMPLES / "penguins" / "spec.yaml"

@@ -10,6 +10,7 @@ import pytest
 
 from specgen.infer import infer, progress, read
 from specgen.infer.sketch import CappedCounter, DistinctSketch, Moments, Systematic, UniqueHashes
+from tests.helpers import run_cli
 
 
 def _chunks(series: pl.Series, size: int):
@@ -110,13 +111,9 @@ def test_silent_off_a_terminal(stream, env):
 
 
 def test_cli_writes_no_progress_to_a_pipe(tmp_path):
-    from click.testing import CliRunner
-
-    from specgen.cli import cli
-
     data = tmp_path / "t.csv"
     data.write_text("a,b\n" + "".join(f"{i},{i % 3}\n" for i in range(500)))
-    result = CliRunner().invoke(cli, ["infer", str(data), "-o", str(tmp_path / "s.yaml")])
+    result = run_cli("infer", data, "-o", tmp_path / "s.yaml", in_process=True)
     assert result.exit_code == 0 and "wrote" in result.output
     assert "specgen infer:" not in result.output and "\r" not in result.output
 

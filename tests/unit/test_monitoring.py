@@ -20,6 +20,7 @@ from specgen.runtime.drift import NULL_KEY, bin_counts
 from specgen.runtime.exposition import exposition
 from specgen.runtime.monitor import FeatureResult, MonitorReport
 from specgen.runtime.summary import FeatureSpec, reference_edges, summarize, summarize_frame
+from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
@@ -91,8 +92,7 @@ def test_compile_is_deterministic(tmp_path):
     for i in (1, 2):
         dest = tmp_path / str(i)
         shutil.copytree(ROOT / "examples" / "penguins", dest, ignore=shutil.ignore_patterns("generated"))
-        subprocess.run([sys.executable, "-m", "specgen", "compile", str(dest / "spec.yaml")], check=True,
-                       cwd=ROOT, capture_output=True, env={"PYTHONPATH": str(ROOT), "PYTHONHASHSEED": str(i)})
+        run_cli("compile", dest / "spec.yaml", cwd=ROOT, env={"PYTHONHASHSEED": str(i)}, expect=0)
     for name in ("penguins_monitoring.yaml", "penguins_alerts.yml", "penguins_alerts_test.yml"):
         one = (tmp_path / "1" / "generated" / "penguins" / name).read_bytes()
         assert one == (tmp_path / "2" / "generated" / "penguins" / name).read_bytes()

@@ -1,4 +1,5 @@
-"""Deliberate defects injected into a copy of real data, one per kind of problem."""
+"""Deliberate defects injected into a copy of the penguins training data, one per kind of problem
+(used by the e2e tests and the engine-agreement unit tests)."""
 from __future__ import annotations
 
 from pathlib import Path
