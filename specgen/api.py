@@ -1,11 +1,12 @@
 """The library surface: one function per CLI command, usable without the CLI."""
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import SpecgenError
+from .errors import DataError, SpecgenError
 
 if TYPE_CHECKING:  # the compiler (pydantic, jinja2) is imported by the commands that need it, never by monitor
     from .compiler.load import RawSpec
@@ -177,7 +178,12 @@ def infer_spec(data: list[str], spec_path: str | Path, *, force: bool = False, *
         _atomic_write(spec_path, result.spec_text)
     except OSError as exc:
         raise WriteError(f"{spec_path}: cannot write: {exc.strerror or exc} [SG302]", "SG302") from None
-    _write_baseline(targets[1], _draft_baseline(spec_path), check=False)
+    try:
+        baseline_text = _draft_baseline(spec_path)
+    except DataError as exc:  # e.g. a column with no finite value: the draft stands, without a baseline
+        sys.stderr.write(f"specgen: {spec_path}: drafted without a baseline: {exc}\n")
+        return targets[:1]
+    _write_baseline(targets[1], baseline_text, check=False)
     return targets
 
 

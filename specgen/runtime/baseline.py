@@ -38,8 +38,10 @@ def entry(frame: pl.DataFrame, f) -> dict:
     column = frame.get_column(f.name)
     if f.kind == "numeric":
         values = column.cast(pl.Float64).fill_nan(None).drop_nulls()
+        values = values.filter(values.is_finite())  # +-inf have no bin to fall into
         if values.len() == 0:
-            raise io.DataError(f"monitored feature {f.name!r} has no non-null reference values [SG203]", "SG203")
+            raise io.DataError(f"monitored feature {f.name!r} has no finite, non-null reference values; "
+                               f"set monitoring.features.{f.name}: {{enabled: false}} [SG203]", "SG203")
         edges = reference_edges(values.to_numpy(), f.bins)
         hist = summarize_frame(frame, [FeatureSpec(f.name, "numeric", edges)])[f.name]
         return {"edges": list(edges), "counts": list(hist.counts),

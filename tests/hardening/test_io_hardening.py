@@ -23,9 +23,16 @@ from specgen.infer import policy
 from specgen.runtime import io
 from specgen.runtime.exposition import PushError, push
 
-from .helpers import PENGUINS, invoke, spec_error_located
+from tests.helpers import run_cli
+
+from .helpers import PENGUINS, spec_error_located
 
 HOSTILE_FILE = "a\nmodel:\n  load: os:system\n.csv"
+
+
+def _invoke(*args):
+    """The CLI in-process (the one helper); exceptions other than SystemExit surface as tracebacks."""
+    return run_cli(*args, in_process=True)
 
 
 def _draft(tmp_path, file_name: str, *, schema_ref: str = "spec.schema.json", values=("a", "b")) -> dict:
@@ -67,7 +74,7 @@ def test_s3_non_utf8_file_name_is_a_clear_error(tmp_path):
 
     name = os.fsdecode(b"b\xff.csv")
     (tmp_path / name).write_text("x\n1\n2\n", encoding="utf-8")
-    proc = invoke("infer", str(tmp_path / name), "-o", str(tmp_path / "s.yaml"))
+    proc = _invoke("infer", str(tmp_path / name), "-o", str(tmp_path / "s.yaml"))
     assert proc.returncode == 2 and "SG201" in proc.stderr, proc.stderr
 
 
@@ -185,12 +192,12 @@ def test_s4_auth_file_from_the_cli(tmp_path, no_proxy):
     secret.write_text("ann:hunter2\n", encoding="utf-8")
     serving = PENGUINS.parent / "data" / "serving.csv"
     with _Gateway() as gateway:
-        proc = invoke("monitor", PENGUINS, "--current", serving, "--format", "json",
+        proc = _invoke("monitor", PENGUINS, "--current", serving, "--format", "json",
                       "--pushgateway", f"http://127.0.0.1:{gateway.port}", "--pushgateway-auth-file", secret)
     assert proc.returncode in (0, 1), proc.stderr
     (path, headers), = gateway.requests
     assert headers["Authorization"] == "Basic " + base64.b64encode(b"ann:hunter2").decode()
-    proc = invoke("monitor", PENGUINS, "--current", serving, "--pushgateway", "http://127.0.0.1:9",
+    proc = _invoke("monitor", PENGUINS, "--current", serving, "--pushgateway", "http://127.0.0.1:9",
                   "--pushgateway-auth-file", tmp_path / "missing")
     assert proc.returncode == 2 and "SG307" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
 
@@ -224,9 +231,9 @@ def _infer_then_validate(tmp_path, frame: pl.DataFrame, suffix: str = ".csv") ->
     data = tmp_path / f"data{suffix}"
     frame.write_csv(data) if suffix == ".csv" else frame.write_parquet(data)
     spec = tmp_path / "s.yaml"
-    proc = invoke("infer", data, "-o", spec)
+    proc = _invoke("infer", data, "-o", spec)
     assert proc.returncode == 0, proc.stderr
-    proc = invoke("validate", spec, data)
+    proc = _invoke("validate", spec, data)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return yaml.safe_load(spec.read_text(encoding="utf-8")), proc.stdout
 
@@ -269,7 +276,7 @@ def test_c11_infinite_columns_infer_and_validate(tmp_path):
                                          ("1700000000000.5", "1700000000"), ("2999-01-01T00:00:00Z", "future"),
                                          ("4102444800", "future")])
 def test_w2_bad_training_times_are_refused(value, says):
-    proc = invoke("monitor", PENGUINS, "--current", PENGUINS.parent / "data" / "serving.csv",
+    proc = _invoke("monitor", PENGUINS, "--current", PENGUINS.parent / "data" / "serving.csv",
                   "--model-trained-at", value)
     assert proc.returncode == 2 and "SG104" in proc.stderr and says in proc.stderr, proc.stderr
 
@@ -304,7 +311,7 @@ class _Document:
 def test_w6_json_output_has_no_bare_nan(monkeypatch, command, function):
     monkeypatch.setattr(f"specgen.api.{function}", lambda *a, **k: _Document())
     args = ["--current", "x.csv"] if command == "monitor" else ["x.csv"]
-    proc = invoke(command, PENGUINS, *args, "--format", "json")
+    proc = _invoke(command, PENGUINS, *args, "--format", "json")
     document = _strict_json(proc.stdout)
     assert document == {"value": None, "measures": {"psi": None, "linf": None}, "n": 3,
                         "shares": [None, 0.5], "pair": [None, 1.5]}
@@ -315,7 +322,7 @@ def test_w7_zero_row_parquet_is_sg203_like_a_header_only_csv(tmp_path):
     frame.write_parquet(tmp_path / "empty.parquet")
     (tmp_path / "empty.csv").write_text(",".join(frame.columns) + "\n", encoding="utf-8")
     for name in ("empty.csv", "empty.parquet"):
-        proc = invoke("validate", PENGUINS, tmp_path / name, "--env", "serving")
+        proc = _invoke("validate", PENGUINS, tmp_path / name, "--env", "serving")
         assert proc.returncode == 2 and "SG203" in proc.stderr and "no data rows" in proc.stderr, proc.stdout
 
 
@@ -346,7 +353,7 @@ def test_c3_bounds_compare_in_utc(tmp_path):
         spec.write_text(f"spec_version: 1\nname: s\ndata: {{training: t.parquet}}\nfeatures:\n"
                         f"  t: {{dtype: datetime, range: ['{bound}', null]}}\n  x: {{dtype: float}}\n",
                         encoding="utf-8")
-        proc = invoke("validate", spec, data, "--format", "json")
+        proc = _invoke("validate", spec, data, "--format", "json")
         failures = _strict_json(proc.stdout)["failures"]
         assert [f["failing_rows"] for f in failures] == ([failing] if failing else []), (bound, proc.stdout)
 
@@ -389,6 +396,6 @@ def test_c4_well_typed_specs_still_load(tmp_path, feature):
 
 
 def test_c7_malformed_url_through_the_cli_exits_2():
-    proc = invoke("monitor", PENGUINS, "--current", PENGUINS.parent / "data" / "serving.csv",
+    proc = _invoke("monitor", PENGUINS, "--current", PENGUINS.parent / "data" / "serving.csv",
                   "--pushgateway", "http://zqxuser:hunter2@[::1")
     assert proc.returncode == 2 and "SG307" in proc.stderr and "hunter2" not in proc.stderr, proc.stderr
