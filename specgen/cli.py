@@ -1,7 +1,10 @@
 """Command line: each command wraps one library call and maps errors to exit codes.
 
 Exit codes: 0 ok, 1 checks failed or output stale, 2 usage, spec, data or
-write error. User errors print one message, never a traceback.
+write error. User errors print one message, never a traceback. Any other
+exception is a bug: ``main`` turns it into exit 2 with a one-line report
+(exit 1 would read as "checks failed" or "alarm" in cron and CI); the
+traceback is shown only under ``specgen --debug``.
 """
 from __future__ import annotations
 
@@ -14,14 +17,15 @@ import click
 from . import __version__
 from .errors import SpecgenError
 
-EPILOG = "Exit codes: 0 ok, 1 checks failed or output stale, 2 usage/spec/data error."
+EPILOG = "Exit codes: 0 ok, 1 checks failed or output stale, 2 usage/spec/data/internal error."
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                        show_default=True, help="Human-readable text, or JSON for programs.")
 
 
 @click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="specgen")
-def cli():
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error (for bug reports).")
+def cli(debug):
     """Compile one YAML spec per ML model into the tests and monitors it needs.
 
     \b
@@ -105,7 +109,7 @@ def validate_cmd(spec, data, environment, fmt):
     sys.exit(0 if result.ok else 1)
 
 
-@cli.command("monitor", epilog="Exit codes: 0 no alarm, 1 alarm, 2 usage/spec/data error.")
+@cli.command("monitor", epilog="Exit codes: 0 no alarm, 1 alarm, 2 usage/spec/data/internal error.")
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--current", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The serving batch to check (CSV or Parquet; Parquet is read in chunks).")
@@ -207,5 +211,29 @@ def _run(function, *args, **kwargs):
         sys.exit(exc.exit_code)
 
 
-def main() -> None:
-    cli(prog_name="specgen")
+def main(argv: list[str] | None = None) -> None:
+    """The outermost layer: every exit code comes from here or from a command's own ``sys.exit``."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        cli.main(argv, prog_name="specgen", standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug, not a verdict: never let it exit 1
+        if _debug_requested(argv):
+            import traceback
+
+            traceback.print_exc()
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())
+        click.echo(f"specgen: internal error ({detail}); please report; rerun with --debug for the traceback",
+                   err=True)
+        sys.exit(2)
+
+
+def _debug_requested(argv: list[str]) -> bool:
+    """``--debug`` is a group option: it counts only before the command name."""
+    for arg in argv:
+        if arg == "--debug":
+            return True
+        if not arg.startswith("-"):
+            return False
+    return False
