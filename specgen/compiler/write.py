@@ -113,6 +113,15 @@ def _source(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+def _same_spec(folder: Path, a: str | None, b: str | None) -> bool:
+    """Headers name the spec relative to the folder: equal text, or one file reached by two paths."""
+    if a == b:
+        return True
+    if a is None or b is None:
+        return False
+    return os.path.realpath(folder / a) == os.path.realpath(folder / b)
+
+
 def _error(exc: OSError, path: Path, doing: str) -> WriteError:
     return WriteError(f"{exc.filename or path}: {doing}: {exc.strerror or exc} [SG302]", "SG302")
 
@@ -151,7 +160,7 @@ def _plan_writes(files: dict[str, str], out_dir: Path, check: bool, force: bool)
         report.files.append(_status(out_dir / rel, text, check, force))
     source = _source(next(iter(files.values()), ""))
     for extra, other in _extras(out_dir, set(files)):
-        if other != source:  # another spec's file: never ours to delete (--force leaves it alone)
+        if not _same_spec(out_dir, other, source):  # never ours to delete (--force leaves it alone)
             if check or not force:
                 report.files.append(FileStatus(extra, "conflict", f"generated from {other}, not from {source}"))
         else:
@@ -187,8 +196,9 @@ def _status(path: Path, text: str, check: bool, force: bool) -> FileStatus:
         return FileStatus(path, "conflict", "not a regular file (a directory, FIFO or device); remove it")
     if current == text:
         return FileStatus(path, "identical")
-    if state in ("generated", "edited") and _source(current) != _source(text):
-        reason = f"generated from {_source(current)}, not from {_source(text)} (another spec with this name?)"
+    if state in ("generated", "edited") and not _same_spec(path.parent, _source(current), _source(text)):
+        reason = (f"generated from {_source(current)}, not from {_source(text)} (another spec with this name? "
+                  "if the spec moved, use --force)")
         return FileStatus(path, "conflict" if check or not force else "overwrite", reason)
     if state == "generated":
         return FileStatus(path, "stale" if check else "update", "spec or templates changed")

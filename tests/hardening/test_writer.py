@@ -77,6 +77,10 @@ def test_a_second_spec_with_the_same_name_is_refused(tmp_path):
     check = invoke("compile", "--check", second, "-o", out)
     assert check.returncode == 1 and "generated from ../../a/s.yaml" in check.stdout, check.stdout
     assert invoke("compile", "--check", first, "-o", out).returncode == 0
+    link = tmp_path / "link"  # one spec reached through a symlink is the same spec
+    link.symlink_to(tmp_path / "a")
+    assert invoke("compile", "--check", link / "s.yaml", "-o", out).returncode == 1  # header text differs
+    assert invoke("compile", link / "s.yaml", "-o", out).returncode == 0
     forced = invoke("compile", "--force", second, "-o", out)  # the documented way to take the folder over
     assert forced.returncode == 0 and "another model" in (out / "tiny" / "README.md").read_text(encoding="utf-8")
 
