@@ -168,15 +168,25 @@ def comment_text(value) -> str:
     return " ".join(str(value).split())
 
 
-def header_lines(plan: Plan, prefix: str, suffix: str, body: str) -> str:
+def header_lines(plan: Plan, prefix: str, suffix: str, body: str, generation: str = "") -> str:
     body_hash = hashlib.sha256(body.encode("utf-8")).hexdigest()
     # the spec's path is user text too: a newline in it would start a line of code after "# ",
     # and "-->" would end the Markdown comment early
     source = comment_text(plan.spec_rel)
     if suffix:
         source = source.replace("--", "-\u200b-")
+    tag = f" generation={generation}" if generation else ""
     return (f"{prefix}{HEADER_TAG} from {source}. DO NOT EDIT.{suffix}\n"
-            f"{prefix}specgen: spec-sha256={plan.spec_sha256} body-sha256={body_hash}{suffix}\n")
+            f"{prefix}specgen: spec-sha256={plan.spec_sha256} body-sha256={body_hash}{tag}{suffix}\n")
+
+
+def generation_id(bodies: dict[str, str]) -> str:
+    """One id for a whole compile (deterministic: a hash of every file's path and body), so the
+    generated conftest can refuse a folder caught half-way through a recompile."""
+    digest = hashlib.sha256()
+    for path, body in sorted(bodies.items()):
+        digest.update(f"{path}\0{body}\0".encode("utf-8"))
+    return digest.hexdigest()[:16]
 
 
 def render(plan: Plan, templates: str | Path | None = None, baseline=None) -> dict[str, str]:
@@ -194,12 +204,15 @@ def render(plan: Plan, templates: str | Path | None = None, baseline=None) -> di
         if baseline is None:
             raise ValueError("a plan with monitoring needs its baseline to render")
         patterns.update(MONITORING_TEMPLATES)
+    bodies = {}
     with time_limit():
         for pattern, template_name in patterns.items():
-            path = pattern.format(name=plan.name)
-            body = _render_one(env, template_name, plan=plan, mon=plan.monitoring, baseline=baseline)
-            prefix, suffix = ("<!-- ", " -->") if path.endswith(".md") else ("# ", "")
-            files[path] = header_lines(plan, prefix, suffix, body) + body
+            bodies[pattern.format(name=plan.name)] = _render_one(env, template_name, plan=plan, mon=plan.monitoring,
+                                                                 baseline=baseline)
+    generation = generation_id(bodies)
+    for path, body in bodies.items():
+        prefix, suffix = ("<!-- ", " -->") if path.endswith(".md") else ("# ", "")
+        files[path] = header_lines(plan, prefix, suffix, body, generation) + body
     return files
 
 
