@@ -1,7 +1,7 @@
 """Command line: each command wraps one library call and maps errors to exit codes.
 
 Exit codes: 0 ok, 1 checks failed or output stale, 2 usage, spec, data or
-write error. User errors print one message, never a traceback. Any other
+write error, 130 interrupted (Ctrl-C). User errors print one message, never a traceback. Any other
 exception is a bug: ``main`` turns it into exit 2 with a one-line report
 (exit 1 would read as "checks failed" or "alarm" in cron and CI); the
 traceback is shown only under ``specgen --debug``.
@@ -223,9 +223,15 @@ def main(argv: list[str] | None = None) -> None:
     """The outermost layer: every exit code comes from here or from a command's own ``sys.exit``."""
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
-        cli.main(argv, prog_name="specgen", standalone_mode=True)
+        code = cli.main(argv, prog_name="specgen", standalone_mode=False)
     except SystemExit:
         raise
+    except click.exceptions.Abort:  # Ctrl-C: click's own handling would exit 1, which reads as a verdict
+        click.echo("Aborted!", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:  # usage errors: click's message, exit 2
+        exc.show()
+        sys.exit(exc.exit_code)
     except Exception as exc:  # a bug, not a verdict: never let it exit 1
         if _debug_requested(argv):
             import traceback
@@ -235,6 +241,7 @@ def main(argv: list[str] | None = None) -> None:
         click.echo(f"specgen: internal error ({detail}); please report; rerun with --debug for the traceback",
                    err=True)
         sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)  # an int only from click's own exits (--help, --version)
 
 
 def _debug_requested(argv: list[str]) -> bool:

@@ -83,3 +83,19 @@ def test_real_entrypoint_exits_2(tmp_path):
     assert proc.returncode == 2, proc.stderr
     assert proc.stderr.strip() == ("specgen: internal error (ZeroDivisionError: injected); please report; "
                                    "rerun with --debug for the traceback")
+
+
+def test_ctrl_c_is_not_a_verdict(monkeypatch, capsys):
+    """Click's default turned Ctrl-C into exit 1 ("checks failed"/"alarm"); now 130 as for SIGINT."""
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(api, "compile_spec", interrupted)
+    assert _main("compile", PENGUINS) == 130
+    assert "Aborted!" in capsys.readouterr().err
+
+
+def test_click_exits_keep_their_codes(capsys):
+    assert _main("--version") == 0 and "specgen" in capsys.readouterr().out
+    assert _main("compile") == 2  # missing argument
+    assert "Missing argument" in capsys.readouterr().err
