@@ -65,6 +65,7 @@ class TemplateTimeout(Exception):
     """Rendering ran past ``MAX_SECONDS``."""
 
 
+@functools.lru_cache(maxsize=None)
 def _is_specgen(cls: type) -> bool:
     return (getattr(cls, "__module__", None) or "").split(".")[0] == "specgen"
 
@@ -97,21 +98,26 @@ def _safe_value(value) -> bool:
 
 def _safe_member(obj, attr: str) -> bool:
     """May a template read ``obj.attr``? (The value it yields is checked separately.)"""
+    verdict = _class_verdict(type(obj), attr)
+    if verdict is None:  # a specgen object's plain instance attribute
+        return attr in getattr(obj, "__dict__", {})
+    return verdict
+
+
+@functools.lru_cache(maxsize=None)  # decided once per class and name: rendering a wide plan stays fast
+def _class_verdict(cls: type, attr: str) -> bool | None:
     if attr.startswith("_"):
         return False
-    if isinstance(obj, enum.Enum):
+    if issubclass(cls, enum.Enum):
         return attr in ("name", "value")
     for kind, names in _PLAIN_METHODS.items():
-        if isinstance(obj, kind):
+        if issubclass(cls, kind):
             return attr in names
-    if isinstance(obj, _JINJA_OBJECTS):
+    if issubclass(cls, _JINJA_OBJECTS):
         return True
-    cls = type(obj)
     if not _is_specgen(cls):
         return False
-    if _defined_by_specgen(cls, attr):
-        return True
-    return attr in getattr(obj, "__dict__", {})  # plain instance attribute of a specgen object
+    return True if _defined_by_specgen(cls, attr) else None
 
 
 def _check_size(value):
