@@ -182,7 +182,10 @@ def _locked(out_dir: Path):
     except OSError as exc:
         raise _error(exc, out_dir, "cannot open") from None
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError:  # a file system without locks (some NFS): write as before, unlocked
+            pass
         yield
     finally:
         os.close(fd)  # releases the lock

@@ -58,7 +58,7 @@ def call_user(fn, *args, what: str, timeout: float | None = None, **kwargs):
     """``fn(*args, **kwargs)`` with its failures, exits, output and run time contained."""
     limit = _timeout if timeout is None else timeout
     outcome: dict = {}
-    captured = io.StringIO()
+    captured = _Capture()
 
     def run():
         try:
@@ -78,6 +78,20 @@ def call_user(fn, *args, what: str, timeout: float | None = None, **kwargs):
     return outcome["value"]
 
 
+class _Capture(io.StringIO):
+    """Keeps the first ``MAX_CAPTURED`` characters and counts the rest: a chatty model costs no memory."""
+
+    def __init__(self):
+        super().__init__()
+        self.dropped = 0
+
+    def write(self, text: str) -> int:
+        room = max(0, MAX_CAPTURED - self.tell())
+        super().write(text[:room])
+        self.dropped += max(0, len(text) - room)
+        return len(text)
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, SystemExit):
         return f"called sys.exit({exc.code!r}); user code must return or raise, not exit"
@@ -87,10 +101,10 @@ def _describe(exc: BaseException) -> str:
     return f"failed: {type(exc).__name__}" + (f": {text}" if text else "")
 
 
-def _output(captured: io.StringIO) -> str:
+def _output(captured: _Capture) -> str:
     text = captured.getvalue().strip()
     if not text:
         return ""
-    if len(text) > MAX_CAPTURED:
-        text = text[:MAX_CAPTURED] + f"... ({len(text) - MAX_CAPTURED:,} more characters)"
+    if captured.dropped:
+        text += f"... ({captured.dropped:,} more characters)"
     return "\n  its output:\n    " + "\n    ".join(text.splitlines())

@@ -58,6 +58,17 @@ def test_output_is_captured_and_shown_only_on_error(capsys):
     assert "model.predict failed: RuntimeError: boom [SG306]\n  its output:\n    about to fail" == str(info.value)
 
 
+def test_captured_output_is_bounded():
+    def floods():
+        for _ in range(1000):
+            print("x" * 10_000)
+        raise RuntimeError("after the flood")
+
+    with pytest.raises(UserCodeError) as info:
+        call_user(floods, what="model.predict")
+    assert len(str(info.value)) < 5000 and "more characters" in str(info.value)
+
+
 def test_a_hang_times_out():
     start = time.monotonic()
     with pytest.raises(UserCodeError, match=r"model.load did not finish within 0.3 s"):
