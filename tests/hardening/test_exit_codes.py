@@ -99,3 +99,21 @@ def test_click_exits_keep_their_codes(capsys):
     assert _main("--version") == 0 and "specgen" in capsys.readouterr().out
     assert _main("compile") == 2  # missing argument
     assert "Missing argument" in capsys.readouterr().err
+
+
+def test_sigint_exits_130(tmp_path):
+    """A real Ctrl-C (SIGINT) while a command runs: 130, never 1."""
+    import signal
+    import time
+
+    code = ("import time, specgen.api as a\n"
+            "def slow(*x, **k):\n    print('started', flush=True); time.sleep(60)\n"
+            "a.compile_spec = slow\n"
+            "from specgen.cli import main\nmain()\n")
+    proc = subprocess.Popen([sys.executable, "-c", code, "compile", str(PENGUINS)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env(), cwd=tmp_path)
+    assert proc.stdout.readline().strip() == "started"
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and "Aborted!" in err and "Traceback" not in err, err
