@@ -125,6 +125,35 @@ def test_concurrent_compiles_of_one_spec_all_succeed(tmp_path):
     assert not [p for p in (out / "tiny").iterdir() if p.name.endswith(".tmp")]
 
 
+def test_a_compile_waits_for_the_folder_lock(tmp_path):
+    """Deterministic half of D2: while another writer holds the folder, a compile neither writes nor
+    removes that writer's in-flight temp file; it proceeds once the lock is released."""
+    import fcntl
+    import time
+
+    spec, out = _spec(tmp_path), tmp_path / "out"
+    assert invoke("compile", spec, "-o", out).returncode == 0
+    _spec(tmp_path, "second")
+    folder = out / "tiny"
+    in_flight = folder / ".README.md.abc123.tmp"
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        in_flight.write_text("half-written", encoding="utf-8")
+        proc = subprocess.Popen([sys.executable, "-m", "specgen", "compile", str(spec), "-o", str(out)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env())
+        time.sleep(3)
+        assert proc.poll() is None, proc.communicate()  # waiting for the lock
+        assert in_flight.read_text(encoding="utf-8") == "half-written"
+        assert "second" not in (folder / "README.md").read_text(encoding="utf-8")
+        in_flight.unlink()  # the other writer finishes
+    finally:
+        os.close(fd)
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    assert "second" in (folder / "README.md").read_text(encoding="utf-8")
+
+
 # -- H3: non-regular files -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("mode", [[], ["--check"], ["--dry-run"], ["--force"]])
