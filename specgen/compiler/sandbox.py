@@ -24,6 +24,7 @@ import datetime as dt
 import enum
 import functools
 import inspect
+import numbers
 import pathlib
 import signal
 import threading
@@ -47,10 +48,14 @@ _PLAIN_METHODS: dict[type, frozenset[str]] = {
                     "endswith", "split", "rsplit", "splitlines", "count", "find", "rfind", "isdigit",
                     "isidentifier", "isalpha", "isalnum"}),
     dict: frozenset({"items", "keys", "values", "get"}),
+    types.MappingProxyType: frozenset({"items", "keys", "values", "get"}),
     list: frozenset({"count", "index"}),
     tuple: frozenset({"count", "index"}),
 }
-_PLAIN_VALUES = (str, int, float, bool, type(None), list, tuple, dict, dt.datetime, dt.date)
+#: values an attribute may yield (iterating or printing them cannot touch the system); numbers.Number
+#: covers numpy scalars in baselines
+_PLAIN_VALUES = (str, numbers.Number, type(None), list, tuple, dict, set, frozenset, types.MappingProxyType,
+                 dt.datetime, dt.date, dt.time, dt.timedelta, enum.Enum)
 _JINJA_OBJECTS = (jinja2.runtime.LoopContext, jinja2.runtime.Macro, jinja2.runtime.BlockReference,
                   jinja2.runtime.TemplateReference)
 #: filters user templates may use, besides specgen's own (all get their int arguments bounded)

@@ -129,3 +129,42 @@ def test_plain_template_features_still_work(project):
     proc = invoke("compile", "s.yaml", "-o", "out", "--templates", "tpl")
     assert proc.returncode == 0, proc.stderr
     assert (project / "out/tiny/README.md").read_text(encoding="utf-8").endswith("1[X]2[Y]0,1,2 x [('a', 1)]\n")
+
+
+def test_generic_over_the_plans_shape(tmp_path):
+    """New plan fields need no sandbox edit when they hold plain data; other objects stay closed."""
+    import dataclasses
+    import types
+
+    import numpy as np
+
+    @dataclasses.dataclass(frozen=True)
+    class Part:  # stands for any frozen plan/contract class another module adds
+        counts: dict
+        kinds: frozenset
+        scale: object
+        where: Path
+        handle: object
+
+        @property
+        def total(self) -> int:
+            return sum(self.counts.values())
+
+        def twice(self, x):
+            return 2 * x
+
+    Part.__module__ = Part.total.fget.__module__ = Part.twice.__module__ = "specgen.compiler.some_new_plan"
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET, encoding="utf-8")
+    with open(secret, encoding="utf-8") as handle:
+        part = Part(types.MappingProxyType({"a": 1, "b": 2}), frozenset({"y", "x"}), np.float64(0.5), secret,
+                    handle)
+        env = environment()
+        text = env.from_string("{{ p.counts.items()|list }} {{ p.kinds|sort }} {{ p.scale }} {{ p.total }} "
+                               "{{ p.twice(3) }} {{ p.where.endswith('.txt') }}").render(p=part)
+        assert text == "[('a', 1), ('b', 2)] ['x', 'y'] 0.5 3 6 True"
+        for bad in ("{% for line in p.handle %}{{ line }}{% endfor %}", "{{ p.handle.read() }}",
+                    "{{ p.twice.__func__ }}", "{{ p.__dict__ }}"):
+            with pytest.raises(Exception, match="unsafe|undefined") as info:
+                env.from_string(bad).render(p=part)
+            assert SECRET not in str(info.value)
