@@ -1,7 +1,10 @@
 """Command line: each command wraps one library call and maps errors to exit codes.
 
 Exit codes: 0 ok, 1 checks failed or output stale, 2 usage, spec, data or
-write error. User errors print one message, never a traceback.
+write error, 130 interrupted (Ctrl-C). User errors print one message, never a traceback. Any other
+exception is a bug: ``main`` turns it into exit 2 with a one-line report
+(exit 1 would read as "checks failed" or "alarm" in cron and CI); the
+traceback is shown only under ``specgen --debug``.
 """
 from __future__ import annotations
 
@@ -13,15 +16,20 @@ import click
 
 from . import __version__
 from .errors import SpecgenError
+from .runtime import usercode
 
-EPILOG = "Exit codes: 0 ok, 1 checks failed or output stale, 2 usage/spec/data error."
+EPILOG = "Exit codes: 0 ok, 1 checks failed or output stale, 2 usage/spec/data/internal error."
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                        show_default=True, help="Human-readable text, or JSON for programs.")
+_MODEL_TIMEOUT = click.option("--model-timeout", type=click.FloatRange(min=0, min_open=True),
+                              default=usercode.DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
+                              help="Longest the serving model's import, load or predict may run (each call).")
 
 
 @click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="specgen")
-def cli():
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error (for bug reports).")
+def cli(debug):
     """Compile one YAML spec per ML model into the tests and monitors it needs.
 
     \b
@@ -59,8 +67,8 @@ def compile_cmd(specs, out_dir, templates, check, dry_run, force, fmt):
     """
     from .api import BASELINE_MISSING, BASELINE_STALE, compile_spec
 
-    reports = [_run(compile_spec, spec, out_dir, templates=templates, check=check, dry_run=dry_run, force=force)
-               for spec in specs]
+    reports = [_run(compile_spec, spec, out_dir, templates=templates, check=check, dry_run=dry_run,
+                    force=force) for spec in specs]
     if fmt == "json":
         click.echo(json.dumps([r.as_dict() for r in reports], indent=2))
     else:
@@ -82,7 +90,8 @@ def compile_cmd(specs, out_dir, templates, check, dry_run, force, fmt):
 @cli.command("baseline", epilog=EPILOG)
 @click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a baseline is missing or differs.")
-def baseline_cmd(specs, check):
+@_MODEL_TIMEOUT
+def baseline_cmd(specs, check, model_timeout):
     """Summarise the training data into <name>_baseline.json next to each SPEC (commit it).
 
     The one step that reads data.training and, for prediction drift, runs the
@@ -96,7 +105,8 @@ def baseline_cmd(specs, check):
     """
     from .api import baseline_spec
 
-    results = [_run(baseline_spec, spec, check=check) for spec in specs]
+    with usercode.default_timeout(model_timeout):  # prediction baselines run the serving model
+        results = [_run(baseline_spec, spec, check=check) for spec in specs]
     for path, status in results:
         click.echo(f"{status:>9}  {path}" + ("  (the spec has no monitoring section)" if status == "unneeded" else ""))
     if check and any(status not in ("identical", "unneeded") for _, status in results):
@@ -137,7 +147,7 @@ def validate_cmd(spec, data, environment, fmt):
     sys.exit(0 if result.ok else 1)
 
 
-@cli.command("monitor", epilog="Exit codes: 0 no alarm, 1 alarm, 2 usage/spec/data error.")
+@cli.command("monitor", epilog="Exit codes: 0 no alarm, 1 alarm, 2 usage/spec/data/internal error.")
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--current", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The serving batch to check (CSV or Parquet; Parquet is read in chunks).")
@@ -156,9 +166,10 @@ def validate_cmd(spec, data, environment, fmt):
 @click.option("--pushgateway-auth-file", type=click.Path(dir_okay=False, path_type=Path),
               help="A file holding user:password for the Pushgateway's basic auth (keeps it off the command line).")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per chunk (CSV and Parquet).")
+@_MODEL_TIMEOUT
 @_FORMAT
 def monitor_cmd(spec, current, reference, serving_features, trained_at, config, metrics_out, pushgateway,
-                pushgateway_auth_file, chunk_rows, fmt):
+                pushgateway_auth_file, chunk_rows, model_timeout, fmt):
     """Check a serving batch: schema, drift per feature, skew, model age, prediction health.
 
     Drift compares the batch with the committed baseline of the training data (specgen baseline),
@@ -170,9 +181,10 @@ def monitor_cmd(spec, current, reference, serving_features, trained_at, config, 
         raise click.UsageError("--pushgateway-auth-file needs --pushgateway")
     trained = _run(parse_timestamp, trained_at) if trained_at is not None else None
     progress = _progress if sys.stderr.isatty() else None
-    report = _run(monitor, spec, current, reference=reference, serving_features=serving_features,
-                  model_trained_at=trained, metrics_out=metrics_out, config=config, chunk_rows=chunk_rows,
-                  progress=progress, pushgateway=pushgateway, pushgateway_auth_file=pushgateway_auth_file)
+    with usercode.default_timeout(model_timeout):  # prediction drift runs the serving model
+        report = _run(monitor, spec, current, reference=reference, serving_features=serving_features,
+                      model_trained_at=trained, metrics_out=metrics_out, config=config, chunk_rows=chunk_rows,
+                      progress=progress, pushgateway=pushgateway, pushgateway_auth_file=pushgateway_auth_file)
     if progress is not None:
         click.echo("", err=True)  # end the progress line
     if fmt == "json":
@@ -246,5 +258,36 @@ def _run(function, *args, **kwargs):
         sys.exit(exc.exit_code)
 
 
-def main() -> None:
-    cli(prog_name="specgen")
+def main(argv: list[str] | None = None) -> None:
+    """The outermost layer: every exit code comes from here or from a command's own ``sys.exit``."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        code = cli.main(argv, prog_name="specgen", standalone_mode=False)
+    except SystemExit:
+        raise
+    except click.exceptions.Abort:  # Ctrl-C: click's own handling would exit 1, which reads as a verdict
+        click.echo("Aborted!", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:  # usage errors: click's message, exit 2
+        exc.show()
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # a bug, not a verdict: never let it exit 1
+        if _debug_requested(argv):
+            import traceback
+
+            traceback.print_exc()
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())
+        click.echo(f"specgen: internal error ({detail}); please report; rerun with --debug for the traceback",
+                   err=True)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)  # an int only from click's own exits (--help, --version)
+
+
+def _debug_requested(argv: list[str]) -> bool:
+    """``--debug`` is a group option: it counts only before the command name."""
+    for arg in argv:
+        if arg == "--debug":
+            return True
+        if not arg.startswith("-"):
+            return False
+    return False

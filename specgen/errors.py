@@ -41,7 +41,7 @@ CODES: dict[str, str] = {
     "SG303": "template error",
     "SG304": "monitoring config is stale (the spec changed since it was compiled)",
     "SG305": "monitoring config missing or not a specgen monitoring config",
-    "SG306": "the serving model cannot be loaded or fails to predict (prediction drift)",
+    "SG306": "the serving model (user code) fails, exits, is interrupted or times out while loading or predicting",
     "SG307": "metrics cannot be pushed to the Pushgateway",
     "SG308": "the committed baseline (<name>_baseline.json) cannot be read or is not a specgen baseline",
 }

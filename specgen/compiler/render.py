@@ -1,9 +1,11 @@
 """Render stage: Plan -> {relative path: text}, through Jinja2 templates.
 
 One environment, built in one function: StrictUndefined, trailing newlines kept,
-a user template directory first and the built-in templates as fallback. User
-directories get the sandboxed environment. Literals reach Python only through
-the ``py`` filter (a checked ``repr``) and Markdown only through ``md``.
+a user template directory first and the built-in templates as fallback, all
+rendered in specgen's whitelisting sandbox (``sandbox.py``: plain data only,
+bounded cost). Literals reach Python only through the ``py`` filter (a checked
+``repr``) and Markdown only through ``md``. Any failure inside a template is an
+SG303 error naming the template file and line.
 """
 from __future__ import annotations
 
@@ -13,11 +15,11 @@ from importlib import resources
 from pathlib import Path
 
 import jinja2
-import jinja2.sandbox
 
 from ..errors import SpecgenError
 from .contract_code import fields, is_contract
 from .plan import Plan
+from .sandbox import Sandbox, TemplateTimeout, render_bounded, time_limit
 
 __all__ = ["render", "environment", "py_literal", "yaml_literal", "HEADER_TAG", "header_lines", "TEMPLATES",
            "MODEL_TEMPLATES", "MONITORING_TEMPLATES", "FEATURE_TEMPLATES", "PREDICTION_TEMPLATES"]
@@ -63,15 +65,14 @@ def _builtin_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "templates"
 
 
-def environment(user_dir: str | Path | None = None) -> jinja2.Environment:
+def environment(user_dir: str | Path | None = None) -> Sandbox:
     loaders: list[jinja2.BaseLoader] = []
     if user_dir is not None:
         if not Path(user_dir).is_dir():
             raise SpecgenError(f"{user_dir}: template directory not found [SG303]", "SG303")
         loaders.append(jinja2.FileSystemLoader(str(user_dir)))
     loaders.append(jinja2.FileSystemLoader(str(_builtin_dir())))
-    cls = jinja2.sandbox.SandboxedEnvironment if user_dir is not None else jinja2.Environment
-    env = cls(
+    env = Sandbox(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -79,10 +80,7 @@ def environment(user_dir: str | Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,  # outputs are Python/Markdown/YAML: escaped per language by filters
     )
-    env.filters["py"] = py_literal
-    env.filters["md"] = md_text
-    env.filters["comment"] = comment_text
-    env.filters["yaml"] = yaml_literal
+    env.add_filters(py=py_literal, md=md_text, comment=comment_text, yaml=yaml_literal)
     return env
 
 
@@ -173,15 +171,25 @@ def comment_text(value) -> str:
     return " ".join(str(value).split())
 
 
-def header_lines(plan: Plan, prefix: str, suffix: str, body: str) -> str:
+def header_lines(plan: Plan, prefix: str, suffix: str, body: str, generation: str = "") -> str:
     body_hash = hashlib.sha256(body.encode("utf-8")).hexdigest()
     # the spec's path is user text too: a newline in it would start a line of code after "# ",
     # and "-->" would end the Markdown comment early
     source = comment_text(plan.spec_rel)
     if suffix:
         source = source.replace("--", "-\u200b-")
+    tag = f" generation={generation}" if generation else ""
     return (f"{prefix}{HEADER_TAG} from {source}. DO NOT EDIT.{suffix}\n"
-            f"{prefix}specgen: spec-sha256={plan.spec_sha256} body-sha256={body_hash}{suffix}\n")
+            f"{prefix}specgen: spec-sha256={plan.spec_sha256} body-sha256={body_hash}{tag}{suffix}\n")
+
+
+def generation_id(bodies: dict[str, str]) -> str:
+    """One id for a whole compile (deterministic: a hash of every file's path and body), so the
+    generated conftest can refuse a folder caught half-way through a recompile."""
+    digest = hashlib.sha256()
+    for path, body in sorted(bodies.items()):
+        digest.update(f"{path}\0{body}\0".encode("utf-8"))
+    return digest.hexdigest()[:16]
 
 
 def render(plan: Plan, templates: str | Path | None = None, monitoring=None) -> dict[str, str]:
@@ -198,13 +206,40 @@ def render(plan: Plan, templates: str | Path | None = None, monitoring=None) -> 
         patterns.update(PREDICTION_TEMPLATES)
     if plan.monitoring is not None and monitoring is not None:
         patterns.update(MONITORING_TEMPLATES)
-    for pattern, template_name in patterns.items():
-        path = pattern.format(name=plan.name)
-        try:
-            body = env.get_template(template_name).render(plan=plan, mon=plan.monitoring, config=monitoring)
-        except jinja2.TemplateError as exc:
-            where = f"{getattr(exc, 'filename', None) or template_name}:{getattr(exc, 'lineno', '?')}"
-            raise SpecgenError(f"{where}: template error: {exc} [SG303]", "SG303") from None
+    bodies = {}
+    with time_limit():
+        for pattern, template_name in patterns.items():
+            bodies[pattern.format(name=plan.name)] = _render_one(env, template_name, plan=plan, mon=plan.monitoring,
+                                                                 config=monitoring)
+    generation = generation_id(bodies)
+    for path, body in bodies.items():
         prefix, suffix = ("<!-- ", " -->") if path.endswith(".md") else ("# ", "")
-        files[path] = header_lines(plan, prefix, suffix, body) + body
+        files[path] = header_lines(plan, prefix, suffix, body, generation) + body
     return files
+
+
+def _render_one(env: Sandbox, template_name: str, **context) -> str:
+    """One template's text; any failure inside it (syntax, sandbox, limits, a runtime error) is SG303."""
+    try:
+        return render_bounded(env.get_template(template_name), **context)
+    except SpecgenError:
+        raise
+    except (jinja2.TemplateError, TemplateTimeout, ArithmeticError, LookupError, TypeError, ValueError,
+            RecursionError) as exc:
+        where = _location(exc, template_name)
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        if not isinstance(exc, jinja2.TemplateError):
+            text = f"{type(exc).__name__}: {text}"
+        raise SpecgenError(f"{where}: template error: {text} [SG303]", "SG303") from None
+
+
+def _location(exc: BaseException, template_name: str) -> str:
+    """``file:line`` of the template frame that failed (Jinja rewrites tracebacks to template lines)."""
+    filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if lineno is None:
+        tb = exc.__traceback__
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename.endswith(".jinja"):
+                filename, lineno = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+            tb = tb.tb_next
+    return f"{filename or template_name}:{lineno if lineno is not None else '?'}"

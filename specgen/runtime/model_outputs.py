@@ -19,6 +19,7 @@ import polars as pl
 from ..errors import SpecgenError
 from .adapter import Model, load_entrypoint
 from .contracts.constants import PREDICTION_OUTPUT, PROBA_PREFIX
+from .usercode import UserCodeError, call_user
 
 __all__ = ["ModelError", "load_model", "outputs", "model_version", "trained_at", "Predictor",
            "PREDICTION_OUTPUT", "PROBA_PREFIX"]
@@ -41,13 +42,20 @@ def load_model(paths: list[str | Path], entrypoints: dict) -> Model:
 
     def entry(role: str):
         text = entrypoints.get(role)
-        return load_entrypoint(text, role) if text or os.environ.get(f"SPECGEN_MODEL_{role.upper()}") else None
+        if not (text or os.environ.get(f"SPECGEN_MODEL_{role.upper()}")):
+            return None
+        # importing runs the module's top-level code: user code too
+        return call_user(load_entrypoint, text, role, what=f"model.{role} (import)")
 
     try:
         load = entry("load")
         if load is None:
             raise ModelError("model.load is not set: there is no serving model to run")
-        return Model(load(), adapter=entry("adapter"), predict=entry("predict"))
+        adapter, predict = entry("adapter"), entry("predict")
+        return call_user(Model, call_user(load, what="model.load"), adapter=adapter, predict=predict,
+                         what="model.adapter")
+    except UserCodeError as exc:
+        raise ModelError(f"cannot load the serving model: {exc.detail}") from None
     except SpecgenError:
         raise
     except Exception as exc:  # user code: any failure is a user error, reported without a traceback
@@ -61,10 +69,11 @@ def outputs(model: Model, frame: pl.DataFrame, features: list[str], task: str) -
         raise ModelError(f"the model needs features missing from the data: {missing[:5]}")
     X = frame.select(features).to_pandas()
     try:
-        predicted = np.asarray(model.predict(X))
-        matrix, classes = model.proba(X) if task == "classification" else (None, None)
-    except Exception as exc:  # user code
-        raise ModelError(f"the serving model failed to predict: {type(exc).__name__}: {exc}") from None
+        predicted = np.asarray(call_user(model.predict, X, what="model.predict"))
+        matrix, classes = call_user(model.proba, X, what="model.predict_proba") if task == "classification" \
+            else (None, None)
+    except UserCodeError as exc:
+        raise ModelError(f"the serving model failed to predict: {exc.detail}") from None
     if predicted.shape != (frame.height,):
         raise ModelError(f"predict returned shape {predicted.shape} for {frame.height} rows")
     if task == "classification":
