@@ -211,7 +211,10 @@ def render(plan: Plan, templates: str | Path | None = None, monitoring=None) -> 
         for pattern, template_name in patterns.items():
             bodies[pattern.format(name=plan.name)] = _render_one(env, template_name, plan=plan, mon=plan.monitoring,
                                                                  config=monitoring)
-    generation = generation_id(bodies)
+    # the monitoring files follow the committed baseline and may be kept from an earlier compile
+    # when it is missing: the id covers what the generated suite loads together
+    monitoring_paths = {pattern.format(name=plan.name) for pattern in MONITORING_TEMPLATES}
+    generation = generation_id({path: body for path, body in bodies.items() if path not in monitoring_paths})
     for path, body in bodies.items():
         prefix, suffix = ("<!-- ", " -->") if path.endswith(".md") else ("# ", "")
         files[path] = header_lines(plan, prefix, suffix, body, generation) + body

@@ -11,7 +11,9 @@ from specgen import api
 from specgen.cli import main
 from specgen.compiler import jsonschema
 
-from .helpers import PENGUINS, env
+from tests.helpers import child_env as env
+
+from .helpers import PENGUINS
 
 LINE = "specgen: internal error (RuntimeError: injected\nfailure); please report; rerun with --debug"
 

@@ -5,6 +5,8 @@ reported "the check cannot fail as written"; now every header carries the
 compile's generation id and the conftest stops the run with a clear message."""
 from __future__ import annotations
 
+import functools
+
 import re
 import shutil
 import subprocess
@@ -13,7 +15,9 @@ from pathlib import Path
 
 from specgen.runtime.generation import generation_of, mixed_generations
 
-from .helpers import env, invoke
+from tests.helpers import child_env as env, run_cli
+
+invoke = functools.partial(run_cli, in_process=True)  # the one CLI helper, without process start-up
 
 SPEC = ("spec_version: 1\nname: tiny\ndata: {{training: t.csv, label: y}}\n"
         "features:\n  x: {{dtype: float, range: [0, {top}]}}\n")

@@ -5,6 +5,8 @@ sandbox whitelisted attributes; now each is a located SG303 error, exit 2, and
 nothing is read, written or printed."""
 from __future__ import annotations
 
+import functools
+
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,9 @@ import pytest
 from specgen.compiler import sandbox
 from specgen.compiler.render import environment
 
-from .helpers import invoke
+from tests.helpers import run_cli
+
+invoke = functools.partial(run_cli, in_process=True)  # the one CLI helper, without process start-up
 
 SPEC = "spec_version: 1\nname: tiny\ndata: {training: t.csv, label: y}\nfeatures:\n  x: {dtype: float, range: [0, 1]}\n"
 SECRET = "s3cret-marker"

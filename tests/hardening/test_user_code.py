@@ -6,6 +6,8 @@ a printing model corrupted ``--format json`` and a hanging one hung forever.
 Now each is SG306, exit 2, and the model's output shows only in the error."""
 from __future__ import annotations
 
+import functools
+
 import json
 import shutil
 import sys
@@ -16,7 +18,11 @@ import pytest
 
 from specgen.runtime.usercode import UserCodeError, call_user, default_timeout
 
-from .helpers import PENGUINS, invoke
+from tests.helpers import run_cli
+
+from .helpers import PENGUINS
+
+invoke = functools.partial(run_cli, in_process=True)  # the one CLI helper, without process start-up
 
 
 # -- call_user itself ----------------------------------------------------------------------------
@@ -177,9 +183,17 @@ def test_model_timeout_must_be_positive(penguins):
     assert _monitor(penguins, "--model-timeout", "0").returncode == 2
 
 
-def test_compile_check_contains_the_model(penguins, monkeypatch):
-    """``model: {load: "sys:exit"}`` made ``compile --check`` exit 0, with nothing checked."""
+def test_baseline_check_contains_the_model(penguins, monkeypatch):
+    """``model: {load: "sys:exit"}`` made ``compile --check`` exit 0, with nothing checked; compile no
+    longer runs the model (it reads the committed baseline), `specgen baseline --check` does."""
     monkeypatch.setenv("SPECGEN_MODEL_LOAD", "sys:exit")
-    proc = invoke("compile", "--check", penguins / "spec.yaml")
+    proc = invoke("baseline", "--check", penguins / "spec.yaml")
     assert proc.returncode == 2 and "called sys.exit(None)" in proc.stderr and "[SG306]" in proc.stderr, \
         proc.stdout + proc.stderr
+    assert invoke("compile", "--check", penguins / "spec.yaml").returncode == 0  # runs no user code
+
+
+def test_baseline_model_timeout(penguins, monkeypatch):
+    monkeypatch.setenv("SPECGEN_MODEL_LOAD", "hostile_models:hangs")
+    proc = invoke("baseline", "--check", "--model-timeout", "1", penguins / "spec.yaml")
+    assert proc.returncode == 2 and "model.load did not finish within 1 s" in proc.stderr, proc.stderr

@@ -2,6 +2,8 @@
 concurrent compiles (D2), FIFOs (H3) and unusable ``-o`` (C8)."""
 from __future__ import annotations
 
+import functools
+
 import os
 import stat
 import subprocess
@@ -12,7 +14,9 @@ import pytest
 
 from specgen.compiler.write import _atomic_write
 
-from .helpers import env, invoke, run_cli
+from tests.helpers import child_env as env, run_cli
+
+invoke = functools.partial(run_cli, in_process=True)  # the one CLI helper, without process start-up
 
 SPEC = ("spec_version: 1\nname: tiny\ndescription: {description}\ndata: {{training: t.csv, label: y}}\n"
         "features:\n  x: {{dtype: float, range: [0, 1]}}\n")
