@@ -16,8 +16,8 @@ from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictInt, S
 from pydantic_core import PydanticCustomError
 from pydantic.functional_validators import BeforeValidator
 
-from ..runtime.checks.kinds import relation as _relation
-from ..runtime.checks.kinds.monotonic import DIRECTIONS as MONOTONIC_DIRECTIONS
+from ...runtime.checks.kinds import relation as _relation
+from ...runtime.checks.kinds.monotonic import DIRECTIONS as MONOTONIC_DIRECTIONS
 
 __all__ = [
     "Spec", "Feature", "NumericFeature", "CategoricalFeature", "BoolFeature",
@@ -389,7 +389,7 @@ class MetricBound(_Model):
 
 
 def _check_metrics(metrics: dict, task: str | None = None) -> None:
-    from ..runtime.metrics import METRICS  # numpy only; the compiler may import the runtime
+    from ...runtime.metrics import METRICS  # numpy only; the compiler may import the runtime
 
     for name, bound in metrics.items():
         info = METRICS.get(name)
