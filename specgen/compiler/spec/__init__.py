@@ -15,7 +15,7 @@ from .model import BeatsTrivial, Leakage, MetricBound, ModelSection, Reproducibi
 from .monitoring import (POSITIONAL_MEASURES, Alerts, DriftDefaults, FeatureMonitoring, Measure, MeasureName,
                          Monitoring, Prediction, ServingTargets)
 from .root import Inference, Spec, Training
-from .transforms import OUTPUT_KINDS, PredictionColumn, Predictions, TransformOutput, Transforms
+from .transforms import PredictionColumn, Predictions, TransformOutput, Transforms
 
 __all__ = [
     "Spec", "Feature", "NumericFeature", "CategoricalFeature", "BoolFeature",
@@ -23,7 +23,7 @@ __all__ = [
     "Training", "Inference", "parse_duration",
     "ModelSection", "BeatsTrivial", "Slice", "MetricBound", "Reproducibility", "Leakage", "Stability",
     "Monitoring", "FeatureMonitoring", "Measure", "DriftDefaults", "Alerts", "Prediction", "ServingTargets",
-    "Transforms", "TransformOutput", "Predictions", "PredictionColumn", "OUTPUT_KINDS",
+    "Transforms", "TransformOutput", "Predictions", "PredictionColumn",
     "NumericDistribution", "CategoricalDistribution", "Monotonic", "Number", "Bounds", "Environment",
     "NAME_PATTERN", "ENTRYPOINT_PATTERN", "Entrypoint", "SliceName", "MeasureName", "POSITIONAL_MEASURES",
     "contradiction",

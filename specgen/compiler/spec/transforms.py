@@ -8,19 +8,9 @@ from pydantic import Field, StrictInt, StrictStr, field_validator, model_validat
 from .common import Bounds, Entrypoint, SliceName, _check_bounds, _Model, contradiction
 from .data import _data_format
 
-__all__ = ["Transforms", "TransformOutput", "Predictions", "PredictionColumn", "OUTPUT_KINDS"]
+__all__ = ["Transforms", "TransformOutput", "Predictions", "PredictionColumn"]
 
 
-#: transform output kind -> what it promises (the generated README and docs show these)
-OUTPUT_KINDS = {
-    "onehot": "a group of columns holding 0 or 1, exactly one 1 per row",
-    "zscore": "mean ~ 0 and std ~ 1 on the training data (within tolerance)",
-    "minmax": "within [0, 1]",
-    "clip": "within the clip range",
-    "bucketize": "integers in [0, buckets)",
-    "log": "a log transform: finite, within range when given",
-    "range": "within a custom numeric range",
-}
 _OUTPUT_PATTERN = r"^[^\x00-\x1f\x7f]{1,200}$"
 
 
