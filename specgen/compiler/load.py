@@ -1,6 +1,6 @@
 """Load stage: YAML text -> plain data plus the source position of every key.
 
-Only this module (and ``write``) touch the disk. The loader is PyYAML's safe
+Only this module, ``baseline`` (the committed baseline file) and ``write`` touch the disk. The loader is PyYAML's safe
 loader, walked node by node so that we can record positions, reject duplicate
 keys (PyYAML silently keeps the last one) and bound alias expansion
 (a "billion laughs" spec is rejected after a fixed node budget).

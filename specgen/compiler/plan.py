@@ -91,7 +91,6 @@ class SchemaConfig:
 class Plan:
     name: str
     description: str
-    spec_file: str  # as given on the command line, for messages
     spec_sha256: str
     out_dir: Path
     spec_rel: str  # the spec, relative to the output directory (posix)
@@ -116,7 +115,6 @@ class Plan:
     features: FeaturesPlan | None = None  # transform output and skew tests (transforms section)
     predictions: PredictionsPlan | None = None  # cached batch prediction checks (predictions section)
     seed_ideas: tuple[SeedIdea, ...] = ()  # README rows: what each training/inference/transform mode produced
-    inference_mode: str = "batch"  # online: marked for the infrastructure and monitoring work
 
     @property
     def has_seed_table(self) -> bool:
@@ -219,7 +217,6 @@ def plan(spec: Spec, raw: RawSpec, out_dir: Path) -> Plan:
     return Plan(
         name=spec.name,
         description=spec.description,
-        spec_file=str(raw.path),
         spec_sha256=raw.sha256,
         out_dir=out_dir,
         spec_rel=_relative(raw.path, out_dir),
@@ -240,7 +237,6 @@ def plan(spec: Spec, raw: RawSpec, out_dir: Path) -> Plan:
         features=features,
         predictions=predictions,
         seed_ideas=seed_ideas(spec, model, features, predictions, monitoring),
-        inference_mode=spec.inference.mode,
     )
 
 

@@ -33,7 +33,7 @@ _TEXT_KINDS = ("category:str", "string")
 
 
 def read_polars(path: str | Path, dtypes: Mapping[str, str] | None = None) -> pl.DataFrame:
-    """``dtypes``: column -> specgen dtype kind, used only to keep text columns text."""
+    """``dtypes``: column -> value type (its dtype, or ``category:str|int``); used only to keep text columns text."""
     path = Path(path)
     fmt = read_polars_check(path)
     with reading(path, fmt):

@@ -111,7 +111,7 @@ class MonitoringConfig:
     baseline_source: str  # the training data, relative to the config's folder
     baseline_rows: int
     baseline_data_sha256: str  # fingerprint of the data the baseline was computed from
-    dtypes: dict  # column -> specgen dtype kind, for reading a batch
+    dtypes: dict  # column -> its value type (``io.read_polars``), for reading a batch
     checks: tuple[Check, ...]  # the schema's serving checks
     features: tuple[FeatureConfig, ...]
     prediction_drift: PredictionDriftConfig | None = None

@@ -15,5 +15,5 @@ helpers only). To add a kind, add one module that says everything about it:
 - ``describe`` and ``negatives`` (with ``mutations`` of its own if the shared ones in
   ``runtime.testing.mutate`` do not fit).
 
-Then add its keys to the spec model (``compiler/spec.py``) and document them.
+Then add its keys to the spec model (``compiler/spec/``, the module of its section) and document them.
 """

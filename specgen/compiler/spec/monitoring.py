@@ -1,0 +1,87 @@
+"""The ``monitoring`` section: drift, skew, alerts; see specgen.runtime.drift for the measures."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator
+
+from .common import _check_duration, _Model
+
+__all__ = [
+    "Monitoring", "FeatureMonitoring", "Measure", "DriftDefaults", "Alerts", "Prediction", "ServingTargets",
+    "MeasureName", "POSITIONAL_MEASURES",
+]
+
+
+MeasureName = Literal["psi", "js_distance", "linf", "chi_square", "wasserstein_normalized", "ks_statistic"]
+#: measures that need positions on a number line: numeric features only
+POSITIONAL_MEASURES = ("wasserstein_normalized", "ks_statistic")
+_METRIC_NAME = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"
+_URL = r"^https?://[^\s\"'{}<>\\`]+$"
+
+
+class Measure(_Model):
+    metric: MeasureName = Field(description="Distance measure (specgen.runtime.drift): psi, js_distance, linf, "
+                                            "chi_square, wasserstein_normalized, ks_statistic.")
+    threshold: Annotated[float, Field(gt=0, allow_inf_nan=False)] = Field(
+        description="Alarm when the measure is above this value.")
+
+
+class DriftDefaults(_Model):
+    numeric: Measure = Field(default_factory=lambda: Measure(metric="psi", threshold=0.2),
+                             description="Default for float/int features (default psi > 0.2).")
+    categorical: Measure = Field(default_factory=lambda: Measure(metric="linf", threshold=0.1),
+                                 description="Default for category/bool features (default linf > 0.1, TFDV's).")
+
+
+class Alerts(_Model):
+    for_: str = Field("15m", alias="for", description="How long a condition must hold before an alert fires.")
+    severity: Literal["critical", "warning", "info", "page", "ticket"] = Field(
+        "warning", description="severity label; page = critical, ticket = warning.")
+    runbook_url: Annotated[str, Field(pattern=_URL)] | None = Field(
+        None, description="Link put in every alert's runbook_url annotation.")
+
+    _for = field_validator("for_")(lambda v: _check_duration(v))
+
+
+class Prediction(_Model):
+    column: str = Field(description="Column of the batch holding the model's prediction: a number, or a class "
+                                    "when the label is a category or bool (a classifier).")
+    max_bias: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+        None, description="Largest |mean prediction - mean label| when labels are present; for a classifier, "
+                          "largest |share predicted as a class - share labelled with it| over every class.")
+
+
+class ServingTargets(_Model):
+    latency_p99_ms: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+        None, description="Alert when the p99 serving latency is above this (online inference).")
+    min_qps: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+        None, description="Alert when served queries per second drop below this (online inference).")
+    latency_metric: Annotated[str, Field(pattern=_METRIC_NAME)] | None = Field(
+        None, description="Latency histogram of the serving system (default <name>_request_duration_seconds).")
+    requests_metric: Annotated[str, Field(pattern=_METRIC_NAME)] | None = Field(
+        None, description="Request counter of the serving system (default <name>_requests_total).")
+
+
+class FeatureMonitoring(_Model):
+    enabled: bool = Field(True, description="false: do not monitor this feature.")
+    drift: Measure | None = Field(None, description="Overrides monitoring.drift for this feature.")
+    skew: Measure | None = Field(None, description="Overrides monitoring.skew for this feature.")
+    bins: Annotated[int, Field(ge=2, le=100)] | None = Field(None, description="Overrides monitoring.bins.")
+
+
+class Monitoring(_Model):
+    drift: DriftDefaults = Field(default_factory=DriftDefaults,
+                                 description="Current batch vs the training baseline, per feature.")
+    skew: Measure = Field(default_factory=lambda: Measure(metric="linf", threshold=0.05),
+                          description="Serving feature log vs the batch's features (default linf > 0.05).")
+    alerts: Alerts = Field(default_factory=Alerts)
+    bins: Annotated[int, Field(ge=2, le=100)] = Field(10, description="Quantile bins per numeric feature.")
+    stale_after: str = Field("1d", description="Alert when specgen monitor has not succeeded for this long.")
+    prediction: Prediction | None = Field(None, description="Prediction bias and non-finite output monitoring.")
+    prediction_drift: DriftDefaults | None = Field(
+        None, description="Prediction drift (needs a model section): numeric for regression outputs and class "
+                          "probabilities, categorical for predicted classes. Default: monitoring.drift.")
+    serving: ServingTargets | None = Field(None, description="Latency / QPS targets (online inference only).")
+
+    _stale = field_validator("stale_after")(lambda v: _check_duration(v))
