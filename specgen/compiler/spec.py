@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationInfo,
                       field_validator, model_validator)
 from pydantic_core import PydanticCustomError
+from pydantic.functional_validators import BeforeValidator
 
 from ..runtime.checks.kinds import relation as _relation
 from ..runtime.checks.kinds.monotonic import DIRECTIONS as MONOTONIC_DIRECTIONS
@@ -27,9 +28,19 @@ __all__ = [
     "Transforms", "TransformOutput", "Predictions", "PredictionColumn", "OUTPUT_KINDS",
 ]
 
-Number = Annotated[float, Field(allow_inf_nan=False)]
+
+def _not_bool(value):
+    # YAML reads true/false/yes/no/on/off as booleans, and pydantic would take them as 1 and 0
+    if isinstance(value, bool):
+        raise PydanticCustomError("float_type", "Input should be a number, not a boolean ({value})",
+                                  {"value": str(value).lower()})
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_not_bool), Field(allow_inf_nan=False)]
 Environment = Literal["training", "serving"]
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
+_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 _DURATION = re.compile(r"^(\d+)(s|m|h|d|w)$")
 _DURATION_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
@@ -158,6 +169,16 @@ class CategoricalFeature(_Column):
     default: StrictStr | StrictInt | None = None
     distribution: CategoricalDistribution | None = None
 
+    @field_validator("values")
+    @classmethod
+    def _one_type(cls, value):
+        # a column holds one type: with [1, 2, unknown] every row fails one kind or the other
+        if len({type(v) for v in value}) > 1:
+            numbers = [v for v in value if isinstance(v, int)]
+            raise contradiction(f"values mixes numbers {numbers} and text; quote the numbers if they are "
+                                "category names")
+        return value
+
     @field_validator("values", mode="before")
     @classmethod
     def _no_yaml_booleans(cls, value):
@@ -204,10 +225,22 @@ class DatetimeFeature(_Column):
     @classmethod
     def _dates_to_datetimes(cls, value):
         if isinstance(value, (list, tuple)):
+            for v in value:  # pydantic would read 0 or "1.5" as a Unix time: a spec means a date
+                if isinstance(v, (bool, int, float)) or (isinstance(v, str) and _NUMBER.fullmatch(v.strip())):
+                    raise PydanticCustomError(
+                        "datetime_type", "datetime range bounds are dates or ISO 8601 times "
+                        "(2024-01-31, 2024-01-31T12:00:00Z), not {value}", {"value": repr(v)})
             return [dt.datetime.combine(v, dt.time()) if type(v) is dt.date else v for v in value]
         return value
 
-    _range = field_validator("range")(lambda v: _check_bounds(v))
+    _range = field_validator("range")(lambda v: _check_bounds(v if v is None else tuple(map(_naive_utc, v))))
+
+
+def _naive_utc(value):
+    """An aware bound as UTC without a zone: data are read so (runtime.io.naive_utc); a naive bound is UTC."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value
 
 
 class StringFeature(_Column):

@@ -56,13 +56,16 @@ def _numeric(s: ColumnStats, section: str, role: str, nulls, null_text) -> Colum
     lo, hi = policy.numeric_range(s.min, s.max, integer)
     body: list[tuple[str, object]] = [("dtype", s.kind), *nulls]
     if role == "key":  # ids grow: keep only the floor, and demand uniqueness
-        body += [("range", [lo, None]), ("unique", True)]
+        body += ([("range", [lo, None])] if lo is not None else []) + [("unique", True)]
     else:
-        body.append(("range", [lo, hi]))
-        band = policy.mean_band(s.mean, s.std)
+        if (lo, hi) != (None, None):
+            body.append(("range", [lo, hi]))
+        # the mean of distinct integers (ids, sequence numbers) says nothing about a batch
+        band = None if integer and s.unique else policy.mean_band(s.mean, s.std)
         if band is not None:
             body.append(("distribution", {"mean": list(band)}))
-    q = np.quantile(s.sample, [0.05, 0.5, 0.95]) if s.sample is not None and s.sample.size else [None] * 3
+    finite = s.sample[np.isfinite(s.sample)] if s.sample is not None else np.empty(0)
+    q = np.quantile(finite, [0.05, 0.5, 0.95]) if finite.size else [None] * 3
     comment = (f"{s.kind}: min {_g(s.min)}, max {_g(s.max)}, mean {_g(s.mean)}, std {_g(s.std)}, "
                f"p5/p50/p95 {_g(q[0])}/{_g(q[1])}/{_g(q[2])}, {null_text}")
     baseline = None if role == "key" else _numeric_baseline(s)
@@ -70,14 +73,17 @@ def _numeric(s: ColumnStats, section: str, role: str, nulls, null_text) -> Colum
 
 
 def _numeric_baseline(s: ColumnStats) -> dict | None:
-    if s.sample is None or not s.sample.size:
-        return None
+    if s.sample is None or not np.isfinite(s.sample).any():
+        return None  # no finite value to bin (an all-inf column): no drift baseline
     edges = drift.numeric_edges(s.sample, BASELINE_BINS)
     if edges.size < 2:  # a constant column: one zero-width bin
         edges = np.array([edges[0], edges[0]])
     hist = drift.bin_counts(s.sample, edges)
     total = sum(hist.counts)
-    return {"kind": "numeric", "edges": [policy.readable(e) for e in edges],
+    nice = [policy.readable(e) for e in edges]
+    if len(set(nice)) < len(set(edges.tolist())):  # 12 digits merged edges (64-bit ids): keep them exact
+        nice = [float(e) for e in edges]
+    return {"kind": "numeric", "edges": nice,
             "shares": [round(c / total, 6) for c in hist.counts[1:-1]],
             "null_share": round(s.null_fraction, 6), "sample_rows": int(s.sample.size)}
 

@@ -1,4 +1,4 @@
-"""Decisions -> text: the spec YAML (with the observed statistics as comments) and the baseline JSON.
+"""Decisions -> text: the spec YAML, with the observed statistics as comments.
 
 The YAML is written by hand, not dumped, so that key order is fixed, comments
 sit next to the feature they describe and the same input gives the same bytes.
@@ -8,14 +8,13 @@ Scalars still go through ``yaml.safe_dump`` so that names like ``yes`` or
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-__all__ = ["Column", "SpecDraft", "render_spec", "render_baseline", "scalar"]
+__all__ = ["Column", "SpecDraft", "render_spec", "scalar"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +62,13 @@ def scalar(value: Any) -> str:
     return text.removesuffix("\n").removesuffix("\n...").strip()
 
 
+def _comment(text: str) -> str:
+    """``text`` made safe for a ``#`` comment line: every non-printable character (newline, CR, NEL,
+    U+2028, NUL, BOM, ...) is written as its escape. File names, column names and category values reach
+    the comments; a raw line break there would end the comment and inject YAML (a ``model:`` section)."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
 def _flow(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{scalar(k)}: {_flow(v)}" for k, v in value.items()) + "}"
@@ -82,7 +88,7 @@ def _header(d: SpecDraft) -> list[str]:
         lines.append(f"# Key candidates (unique, never null): {', '.join(d.key_candidates)}"
                      + ("" if d.key else " -- declare one with --key."))
     lines.append(f"# Baseline distributions for drift monitoring: {d.baseline_file}")
-    return lines
+    return [_comment(line) for line in lines]
 
 
 def render_spec(d: SpecDraft) -> str:
@@ -106,19 +112,7 @@ def render_spec(d: SpecDraft) -> str:
 
 
 def _column(c: Column) -> list[str]:
-    out = [f"  # {text}" for text in c.comments]
+    out = [f"  # {_comment(text)}" for text in c.comments]
     out.append(f"  {scalar(c.name)}:")
     out += [f"    {key}: {_flow(value)}" for key, value in c.body]
     return out
-
-
-def render_baseline(d: SpecDraft) -> str:
-    """Reference distributions, one entry per column (keys excluded), for drift and skew measures."""
-    document = {
-        "baseline_version": 1,
-        "spec": d.name,
-        "files": list(d.files),
-        "rows": d.rows,
-        "columns": {c.name: c.baseline for c in d.columns if c.baseline is not None},
-    }
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

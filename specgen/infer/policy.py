@@ -7,10 +7,14 @@ outward to a readable number:
 * range: ``[min - m, max + m]`` with ``m = RANGE_MARGIN * (max - min)`` (25 % of
   the observed span on each side; a constant column uses 25 % of its value, or
   1). A column never seen negative keeps 0 as its floor, so negative counts fail.
-  A x1000 outlier or a unit change upward lands far outside.
+  A x1000 outlier or a unit change upward lands far outside. Integer bounds are
+  computed in exact integer arithmetic (64-bit ids exceed a float's 53 bits), then
+  moved outward to the nearest float-exact value (the spec reads bounds as floats).
+  A side whose observed extreme is +-inf stays open (null); an all-inf column gets no range.
 * mean: ``mean +- MEAN_BAND * std`` (2 standard deviations of a single value).
   The mean of any batch of a few rows from the same source stays inside; a unit
-  change (g -> kg, mm -> m) moves it by orders of magnitude and fails.
+  change (g -> kg, mm -> m) moves it by orders of magnitude and fails. None for
+  distinct integers (ids, sequence numbers: their mean says nothing) or non-finite stats.
 * nulls: a column never null is declared ``nullable: false``; otherwise
   ``max_null_fraction = max(2 p, p + 0.05)`` rounded up (p = observed fraction).
   The +0.05 absorbs the sampling noise of batches of ~100 rows; a null surge fails.
@@ -23,6 +27,7 @@ outward to a readable number:
 from __future__ import annotations
 
 import datetime as dt
+import fractions
 import math
 
 __all__ = ["RANGE_MARGIN", "MEAN_BAND", "RARE_SHARE", "numeric_range", "mean_band",
@@ -41,11 +46,15 @@ def _step(scale: float) -> float:
 
 
 def round_down(value: float, step: float) -> float:
-    return readable(math.floor(value / step + 1e-9) * step)
+    bound = math.floor(value / step + 1e-9) * step
+    nice = readable(bound)
+    return nice if nice <= value else bound  # 12 digits may not hold a large value: stay outward
 
 
 def round_up(value: float, step: float) -> float:
-    return readable(math.ceil(value / step - 1e-9) * step)
+    bound = math.ceil(value / step - 1e-9) * step
+    nice = readable(bound)
+    return nice if nice >= value else bound
 
 
 def readable(value: float) -> float | int:
@@ -54,18 +63,52 @@ def readable(value: float) -> float | int:
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
-def numeric_range(lo: float, hi: float, integer: bool) -> tuple[float | int, float | int]:
+def numeric_range(lo: float, hi: float, integer: bool) -> tuple[float | int | None, float | int | None]:
+    """``None`` on a side whose observed extreme is infinite (no finite bound fits it)."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return _open_range(lo, hi, integer)
+    if integer:
+        return _integer_range(math.floor(lo), math.ceil(hi))
     span = hi - lo
     margin = RANGE_MARGIN * (span if span > 0 else (abs(hi) or 4.0))
-    step = max(_step(margin), 1.0) if integer else _step(margin)
+    step = _step(margin)
     low = round_down(lo - margin, step)
     if lo >= 0 and low < 0:
         low = 0  # never seen negative: a negative value (count, price, size) is an error
     return low, round_up(hi + margin, step)
 
 
+def _integer_range(lo: int, hi: int) -> tuple[int, int]:
+    """The same rule in exact integer arithmetic: a float has 53 bits, so 64-bit ids
+    (1441455612345678901) rounded through floats gave a zero-width range beside the data."""
+    span = hi - lo
+    margin = fractions.Fraction(RANGE_MARGIN) * (span if span > 0 else (abs(hi) or 4))
+    step = 10 ** (len(str(max(1, math.floor(margin)))) - 1)
+    low = math.floor((lo - margin) / step) * step
+    if lo >= 0 and low < 0:
+        low = 0  # never seen negative: a negative value (count, price, size) is an error
+    high = math.ceil((hi + margin) / step) * step
+    return _float_exact(low, -math.inf), _float_exact(high, math.inf)
+
+
+def _float_exact(bound: int, outward: float) -> int:
+    """``bound`` moved outward to the nearest value a float holds exactly: the spec reads bounds as
+    floats, and a 64-bit bound rounded to the nearest float can land inside the data."""
+    as_float = float(bound)
+    if (int(as_float) - bound) * outward < 0:  # exact: int(float) - int, not float - float
+        as_float = math.nextafter(as_float, outward)
+    return int(as_float)
+
+
+def _open_range(lo: float, hi: float, integer: bool) -> tuple[float | int | None, float | int | None]:
+    """A side at +-inf stays open; a finite side gets its margin from its own magnitude."""
+    low = None if not math.isfinite(lo) else numeric_range(lo, lo, integer)[0]
+    high = None if not math.isfinite(hi) else numeric_range(hi, hi, integer)[1]
+    return low, high
+
+
 def mean_band(mean: float, std: float) -> tuple[float | int, float | int] | None:
-    if std is None or not std > 0:
+    if std is None or not std > 0 or not math.isfinite(mean) or not math.isfinite(std):
         return None
     width = MEAN_BAND * std
     step = _step(width / 4)

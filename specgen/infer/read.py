@@ -21,7 +21,7 @@ from typing import Iterator, Sequence
 import polars as pl
 
 from ..errors import DataError
-from ..runtime.io import FORMATS
+from ..runtime.io import FORMATS, naive_utc
 
 __all__ = ["resolve_inputs", "Source", "open_source", "chunk_rows", "CHUNK_VALUES", "CHUNK_FLOOR"]
 
@@ -50,12 +50,22 @@ def resolve_inputs(patterns: Sequence[str]) -> list[Path]:
                             "use .csv or .parquet [SG202]", "SG202")
         if not path.is_file():
             raise DataError(f"{path}: data file not found [SG201]", "SG201")
+        if not _utf8(str(path)):  # polars takes str names only: bytes that are not UTF-8 crash it
+            raise DataError(f"{ascii(str(path))}: the file name is not valid UTF-8; rename it [SG201]", "SG201")
         if path.stat().st_size == 0:
             raise DataError(f"{path}: data file is empty (0 bytes) [SG203]", "SG203")
         formats.add(fmt)
     if len(formats) > 1:
         raise DataError("inputs mix CSV and Parquet; infer from one format at a time [SG204]", "SG204")
     return out
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass
@@ -104,10 +114,10 @@ def open_source(paths: list[Path], progress, infer_rows: int | None) -> Source:
 def _lazy(paths: list[Path], infer_rows: int | None) -> pl.LazyFrame:
     names = [str(p) for p in paths]
     if FORMATS[paths[0].suffix.lower()] == "parquet":
-        return pl.scan_parquet(names)
+        return naive_utc(pl.scan_parquet(names))
     schema = pl.scan_csv(names, infer_schema_length=infer_rows, **_CSV_OPTIONS).collect_schema()
     # pinned: otherwise every query of the plan infers the schema again (x10 slower on wide CSVs)
-    return pl.scan_csv(names, schema=schema, **_CSV_OPTIONS)
+    return naive_utc(pl.scan_csv(names, schema=schema, **_CSV_OPTIONS))  # zones: as validate reads them
 
 
 def _index_csv(path: Path, progress, done: int) -> tuple[list[int], int]:

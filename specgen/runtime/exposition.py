@@ -1,17 +1,20 @@
 """Prometheus text exposition of a monitor report, written atomically (textfile-collector style).
 
-Metric names follow the Prometheus conventions: ``<prefix>`` is
-``specgen_<spec name>_``, one gauge per statistic with a ``feature`` label,
-timestamps as ``..._timestamp_seconds``. Label values are escaped per the
+Metric names come from ``contracts.metric_names.metric_name`` (the function the
+alert rules use) and follow the Prometheus conventions: ``specgen_<spec name>_...``,
+one gauge per statistic with a ``feature`` label, timestamps as ``..._timestamp_seconds``. Label values are escaped per the
 exposition format (backslash, double quote, newline), so any feature name is safe.
 """
 from __future__ import annotations
 
+import base64
 import os
 import tempfile
+import threading
 from pathlib import Path
 
 from ..errors import SpecgenError
+from .contracts.metric_names import metric_name
 from .monitor import MonitorReport
 
 
@@ -19,17 +22,17 @@ class PushError(SpecgenError):
     def __init__(self, message: str):
         super().__init__(f"{message} [SG307]", "SG307")
 
-__all__ = ["exposition", "write_textfile", "push", "PushError"]
+__all__ = ["exposition", "write_textfile", "push", "read_auth_file", "PushError", "PUSH_TIMEOUT"]
 
 
 def exposition(report: MonitorReport) -> str:
-    p = report.prefix
     gauges: dict[str, tuple[str, list[tuple[dict, float]]]] = {}
 
-    def gauge(name: str, help_text: str, value: float | None, **labels: str) -> None:
+    def gauge(family: str, help_text: str, value: float | None, measure: str | None = None, **labels: str) -> None:
         if value is None:
             return
-        gauges.setdefault(p + name, (help_text, []))[1].append((labels, float(value)))
+        name = metric_name(report.name, family, measure)
+        gauges.setdefault(name, (help_text, []))[1].append((labels, float(value)))
 
     gauge("batch_rows", "Rows in the last monitored batch.", report.rows)
     gauge("schema_checks", "Schema checks run on the last batch.", report.checks)
@@ -41,14 +44,14 @@ def exposition(report: MonitorReport) -> str:
     for what, results in (("drift", report.drift), ("skew", report.skew)):
         for r in results:
             for measure, value in sorted(r.measures.items()):
-                gauge(f"feature_{what}_{measure}", f"{measure} of each feature: {_HELP[what]}.", value, feature=r.name)
+                gauge(f"feature_{what}", f"{measure} of each feature: {_HELP[what]}.", value, measure, feature=r.name)
             if what == "drift":
                 gauge("feature_null_ratio", "Share of nulls per feature in the last batch.", r.null_ratio,
                       feature=r.name)
     for r in report.prediction_drift:
         for measure, value in sorted(r.measures.items()):
-            gauge(f"prediction_drift_{measure}", f"{measure} of each model output: current batch vs the training "
-                  "baseline.", value, output=r.name)
+            gauge("prediction_drift", f"{measure} of each model output: current batch vs the training "
+                  "baseline.", value, measure, output=r.name)
     gauge("alarms", "Alarms raised by the last monitor run.", len(report.alarms))
     if report.model_version is not None:
         gauge("model_info", "The serving model (always 1; its version in the model_version label).", 1,
@@ -112,30 +115,106 @@ def write_textfile(path: str | Path, text: str) -> None:
         raise
 
 
-def push(gateway: str, job: str, text: str, timeout: float = 30.0) -> str:
+PUSH_TIMEOUT = 30.0  # seconds for the whole push: connect, send, and the gateway's answer
+_ANSWER_BYTES = 4096  # the Pushgateway answers with an empty body or a one-line error: read no more
+
+
+def push(gateway: str, job: str, text: str, timeout: float = PUSH_TIMEOUT,
+         auth: tuple[str, str] | None = None) -> str:
     """PUT ``text`` to ``<gateway>/metrics/job/<job>`` (replaces the job's group, as a batch job wants).
 
     The Pushgateway's API with the standard library: text exposition format 0.0.4.
-    Returns the URL pushed to; any failure is a ``PushError`` naming the cause.
+    Credentials (``auth``, or ``user:password@`` in the URL) go as HTTP basic auth and never
+    appear in a message. ``timeout`` bounds the whole exchange (a server that drips one byte at
+    a time cannot hold ``monitor``), and at most a few KB of the answer are read.
+    Returns the URL pushed to (without credentials); any failure is a ``PushError`` naming the cause.
     """
+    url, auth = _push_url(gateway, job, auth)
+    headers = {"Content-Type": "text/plain; version=0.0.4; charset=utf-8"}
+    if auth is not None:
+        headers["Authorization"] = "Basic " + base64.b64encode(":".join(auth).encode("utf-8")).decode("ascii")
+    outcome: list = []
+    worker = threading.Thread(target=_put, args=(url, text.encode("utf-8"), headers, timeout, outcome),
+                              daemon=True)  # abandoned at the deadline; the socket timeout ends it later
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        raise PushError(f"{url}: the Pushgateway did not answer within {timeout:g} s")
+    if outcome[0] is not None:
+        raise PushError(f"{url}: {outcome[0]}")
+    return url
+
+
+def _put(url: str, body: bytes, headers: dict, timeout: float, outcome: list) -> None:
+    """The HTTP exchange (in a worker thread); appends None on success, else the reason."""
+    import http.client
     import urllib.error
-    import urllib.parse
     import urllib.request
 
-    parts = urllib.parse.urlsplit(gateway)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise PushError(f"{gateway!r}: the Pushgateway URL must be http(s)://host[:port]")
-    url = gateway.rstrip("/") + "/metrics/job/" + urllib.parse.quote(job, safe="")
-    request = urllib.request.Request(url, data=text.encode("utf-8"), method="PUT",
-                                     headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+    request = urllib.request.Request(url, data=body, method="PUT", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            response.read()
+            response.read(_ANSWER_BYTES)
+        outcome.append(None)
     except urllib.error.HTTPError as exc:
-        body = exc.read(500).decode("utf-8", "replace").strip().splitlines()
-        raise PushError(f"{url}: the Pushgateway answered HTTP {exc.code} {exc.reason}"
-                        + (f": {body[0]}" if body else "")) from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+        answer = exc.read(500).decode("utf-8", "replace").strip().splitlines()
+        outcome.append(f"the Pushgateway answered HTTP {exc.code} {_printable(str(exc.reason))}"
+                       + (f": {_printable(answer[0])}" if answer else ""))
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
-        raise PushError(f"{url}: cannot reach the Pushgateway: {reason}") from None
-    return url
+        outcome.append(f"cannot reach the Pushgateway: {_printable(str(reason))}")
+    except Exception as exc:  # noqa: BLE001 -- the worker must always report, or push waits the full timeout
+        outcome.append(f"the push failed: {type(exc).__name__}: {_printable(str(exc))}")
+
+
+def _push_url(gateway: str, job: str, auth: tuple[str, str] | None) -> tuple[str, tuple[str, str] | None]:
+    """(URL to request, credentials): userinfo moves from the URL to ``auth``; the URL is then safe to show."""
+    import urllib.parse
+
+    try:
+        parts = urllib.parse.urlsplit(gateway)
+        port = parts.port  # parses it: ``host:abc`` raises ValueError here
+    except ValueError as exc:
+        raise PushError(f"{_redact(gateway)}: not a valid Pushgateway URL ({exc}); "
+                        "use http(s)://host[:port]") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise PushError(f"{_redact(gateway)}: the Pushgateway URL must be http(s)://host[:port]")
+    if any(ord(ch) < 33 or ord(ch) == 127 for ch in gateway):
+        raise PushError(f"{_redact(gateway)}: the Pushgateway URL contains spaces or control characters")
+    if parts.username is not None or parts.password is not None:
+        if auth is not None:
+            raise PushError(f"{_redact(gateway)}: credentials both in the URL and in the auth file; give them once")
+        auth = (urllib.parse.unquote(parts.username or ""), urllib.parse.unquote(parts.password or ""))
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    netloc = host if port is None else f"{host}:{port}"
+    base = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
+    url = base + "/metrics/job/" + urllib.parse.quote(job, safe="")
+    return url, auth
+
+
+def read_auth_file(path: str | Path) -> tuple[str, str]:
+    """``user:password`` from the first line of ``path`` (kept out of the command line and the process list)."""
+    try:
+        line = Path(path).read_text(encoding="utf-8").splitlines()[0].strip()
+    except (OSError, UnicodeDecodeError, IndexError) as exc:
+        raise PushError(f"{path}: cannot read the Pushgateway credentials: "
+                        f"{getattr(exc, 'strerror', None) or 'empty or not UTF-8'}") from None
+    user, colon, password = line.partition(":")
+    if not colon or not user:
+        raise PushError(f"{path}: the Pushgateway auth file must hold one line user:password")
+    return user, password
+
+
+def _redact(url: str) -> str:
+    """``url`` fit for a message: everything between ``scheme://`` and the last ``@`` (credentials,
+    even malformed ones) replaced, control characters escaped."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    if "@" in rest:
+        rest = "***@" + rest.rpartition("@")[2]
+    return _printable(scheme + sep + rest)
+
+
+def _printable(text: str) -> str:
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)

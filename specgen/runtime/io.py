@@ -3,6 +3,12 @@
 CSV columns the spec declares as categorical or string are read as text, so a
 category named "1" stays "1"; every other type is inferred from the data, so a
 numeric column turned to text is seen as text (and fails its dtype check).
+
+Time zones: a time-zone-aware datetime column is converted to UTC and its zone
+dropped as it is read (``naive_utc``), so every check compares datetimes without
+zones; a spec's bound (always naive) therefore means UTC. Without this, a
+Parquet file with aware timestamps crashed every range check (naive vs aware).
+A file with no data rows (a header-only CSV, a 0-row Parquet) is SG203.
 """
 from __future__ import annotations
 
@@ -14,11 +20,12 @@ from pathlib import Path
 from typing import Mapping
 
 import polars as pl
+import polars.selectors as cs
 
 from ..errors import DataError
 
 __all__ = ["read_polars", "scan_polars", "checked_scan", "reading", "read_pandas", "read_polars_check", "iter_csv",
-           "InferenceTooShort", "FORMATS", "DataError", "INFER_ROWS"]
+           "InferenceTooShort", "FORMATS", "DataError", "INFER_ROWS", "naive_utc"]
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 INFER_ROWS = 100_000  # CSV rows column types are inferred from (all rows when these contradict a later value)
@@ -31,8 +38,20 @@ def read_polars(path: str | Path, dtypes: Mapping[str, str] | None = None) -> pl
     fmt = read_polars_check(path)
     with reading(path, fmt):
         if fmt == "parquet":
-            return pl.read_parquet(path)
-        return _read_csv(path, dtypes or {})
+            frame = pl.read_parquet(path)
+            if frame.height == 0:
+                raise _no_rows(path)
+            return naive_utc(frame)
+        return naive_utc(_read_csv(path, dtypes or {}))
+
+
+def naive_utc(frame: pl.DataFrame | pl.LazyFrame):
+    """Time-zone-aware datetime columns as UTC wall time without a zone (see the module's docstring)."""
+    return frame.with_columns(cs.datetime(time_zone="*").dt.convert_time_zone("UTC").dt.replace_time_zone(None))
+
+
+def _no_rows(path: Path) -> DataError:
+    return DataError(f"{path}: Parquet file has no data rows [SG203]", "SG203")
 
 
 def scan_polars(path: str | Path, dtypes: Mapping[str, str] | None = None, *,
@@ -46,12 +65,14 @@ def scan_polars(path: str | Path, dtypes: Mapping[str, str] | None = None, *,
         if fmt == "parquet":
             lazy = pl.scan_parquet(path)
             lazy.collect_schema()  # a corrupt footer fails here, not half-way through a check
-            return lazy
+            if lazy.select(pl.len()).collect().item() == 0:  # from the footer: no data is read
+                raise _no_rows(path)
+            return naive_utc(lazy)
         header, rename, options = _csv_options(path, dtypes or {})
         if pl.read_csv(path, n_rows=1, **options).height == 0:
             raise DataError(f"{path}: CSV has a header but no data rows [SG203]", "SG203")
         lazy = pl.scan_csv(path, infer_schema_length=None if infer_all else INFER_ROWS, **options)
-        return lazy.rename(dict(zip(header, rename))) if rename else lazy
+        return naive_utc(lazy.rename(dict(zip(header, rename))) if rename else lazy)
 
 
 def checked_scan(path: str | Path, dtypes: Mapping[str, str] | None, use):
@@ -148,7 +169,7 @@ def iter_csv(path: str | Path, dtypes: Mapping[str, str] | None, chunk_rows: int
             if chunk.height == 0:
                 continue
             yielded += chunk.height
-            yield chunk.rename(dict(zip(header, rename))) if rename else chunk
+            yield naive_utc(chunk.rename(dict(zip(header, rename))) if rename else chunk)
     except DataError:
         raise
     except pl.exceptions.ComputeError:

@@ -70,7 +70,7 @@ def iter_chunks(path: str | Path, dtypes: dict[str, str], chunk_rows: int = CHUN
     io.read_polars_check(path)
     try:
         # polars' streaming reader: bounded memory, and faster than pyarrow's iter_batches here
-        scan = pl.scan_parquet(path)
+        scan = io.naive_utc(pl.scan_parquet(path))  # aware datetimes as UTC, as validate reads them
         if columns is not None:
             names = scan.collect_schema().names()
             scan = scan.select([c for c in columns if c in names])
