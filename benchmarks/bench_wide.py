@@ -1,0 +1,98 @@
+"""Cost against feature count: a wide spec (1,000 rows) at 500 / 1,000 / 2,000 / 5,000 features.
+
+Each step runs the CLI in a fresh process (wall time includes interpreter start-up and imports,
+about 1 s); peak RSS is the child's ru_maxrss. Steps: ``specgen baseline`` (reads the training
+data; skipped on code without that command), ``specgen compile``, ``specgen monitor``.
+Features cycle through float / int / category so every kind is monitored.
+
+Usage: python benchmarks/bench_wide.py [--features 500 1000 2000 5000] [--rows 1000] [--code DIR]
+  --code DIR runs the specgen found in DIR (e.g. /work/main) instead of this checkout.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+ROOT = Path(__file__).resolve().parent.parent
+LEVELS = ["a", "b", "c", "d"]
+
+
+def write_data(folder: Path, n: int, rows: int, seed: int, shift: float) -> Path:
+    rng = np.random.default_rng(seed)
+    cols = {}
+    for i in range(n):
+        kind = i % 3
+        if kind == 0:
+            cols[f"f{i}"] = rng.normal(50 + shift, 10, rows)
+        elif kind == 1:
+            cols[f"f{i}"] = rng.integers(0, 10, rows)
+        else:
+            cols[f"f{i}"] = np.array(LEVELS)[rng.integers(0, 4, rows)]
+    path = folder / f"data_{seed}.parquet"
+    pl.DataFrame(cols).write_parquet(path)
+    return path
+
+
+def spec_text(n: int, training: Path) -> str:
+    kinds = ["{dtype: float, range: [-1000, 1000]}", "{dtype: int, range: [0, 9]}",
+             "{dtype: category, values: [a, b, c, d]}"]
+    lines = ["spec_version: 1", "name: wide", f"data: {{training: {training.name}}}", "features:"]
+    lines += [f"  f{i}: {kinds[i % 3]}" for i in range(n)]
+    lines += ["monitoring:", "  drift: {numeric: {metric: psi, threshold: 0.2}, categorical: {metric: linf, threshold: 0.1}}"]
+    return "\n".join(lines) + "\n"
+
+
+def run(code: Path, *args: str) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS MB, exit code) of ``python -m specgen ARGS`` in a fresh process."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "specgen", *args], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    stderr = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode == 2:
+        raise SystemExit(f"specgen {' '.join(args)} failed:\n{stderr.decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024, proc.returncode
+
+
+def has_baseline(code: Path) -> bool:
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    done = subprocess.run([sys.executable, "-m", "specgen", "--help"], env=env, capture_output=True, text=True)
+    return "baseline" in done.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--features", type=int, nargs="+", default=[500, 1000, 2000, 5000])
+    parser.add_argument("--rows", type=int, default=1000)
+    parser.add_argument("--code", type=Path, default=ROOT, help="folder whose specgen package is measured")
+    args = parser.parse_args()
+    baseline = has_baseline(args.code)
+    print(f"code={args.code} rows={args.rows} (wall s incl. ~1 s start-up; peak RSS MB)")
+    print(f"{'features':>8} {'baseline s':>10} {'compile s':>10} {'monitor s':>10} {'peak MB':>8} {'monitor exit':>12}")
+    for n in args.features:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            training = write_data(folder, n, args.rows, seed=0, shift=0.0)
+            current = write_data(folder, n, args.rows, seed=1, shift=0.5)
+            spec = folder / "spec.yaml"
+            spec.write_text(spec_text(n, training))
+            base = run(args.code, "baseline", str(spec)) if baseline else (float("nan"), 0.0, 0)
+            comp = run(args.code, "compile", str(spec))
+            mon = run(args.code, "monitor", str(spec), "--current", str(current))
+            peak = max(base[1], comp[1], mon[1])
+            print(f"{n:>8} {base[0]:>10.2f} {comp[0]:>10.2f} {mon[0]:>10.2f} {peak:>8.0f} {mon[2]:>12}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
