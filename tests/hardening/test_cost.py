@@ -1,0 +1,119 @@
+"""Cost (issue 16, R1-R4): huge specs are refused quickly and honestly; the per-feature steps are
+linear (pinned by counting the operations that were quadratic, not by timing; the timings are in
+benchmarks/bench_wide.py); failure examples are truncated."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import polars as pl
+import pytest
+
+from specgen.compiler import load as load_module
+from specgen.compiler import plan as plan_module
+from specgen.compiler.load import MAX_BYTES, MAX_NODES, loads
+from specgen.compiler.validate import validate
+from specgen.errors import SpecError
+from specgen.runtime import baseline as runtime_baseline
+from specgen.runtime import summary
+
+
+def flat_spec(n: int, extra: str = "") -> bytes:
+    lines = ["spec_version: 1", "name: wide", "data: {training: train.parquet, label: y}", "features:"]
+    lines += [f"  f{i}: {{dtype: float, range: [0, 100]}}" for i in range(n)]
+    return ("\n".join(lines) + "\n" + extra).encode()
+
+
+def refused(data: bytes) -> tuple[SpecError, float]:
+    start = time.perf_counter()
+    with pytest.raises(SpecError) as info:
+        loads(data, "spec.yaml")
+    return info.value, time.perf_counter() - start
+
+
+def test_flat_50000_feature_spec_refused_quickly_and_honestly():
+    # R1: was "alias bomb?" after 44 s (two pure-Python passes over every event)
+    error, elapsed = refused(flat_spec(50_000))
+    text = str(error)
+    assert [d.code for d in error.diagnostics] == ["SG004"]
+    assert "alias" not in text
+    assert f"more than {MAX_NODES:,} YAML nodes" in text and "lines" in text, text
+    assert elapsed < 5, elapsed
+
+
+@pytest.mark.parametrize("count", [300_000, 1_000_000])
+def test_huge_category_list_refused_quickly(count):
+    # R1: a 1M-value list took 164 s and 893 MB; it is now over the byte limit, 300k over the node limit
+    values = ", ".join(f"v{i}" for i in range(count))
+    data = b"spec_version: 1\nname: c\ndata: {training: t.csv}\nfeatures:\n  c: {dtype: category, values: [" \
+        + values.encode() + b"]}\n"
+    error, elapsed = refused(data)
+    assert [d.code for d in error.diagnostics] == ["SG004"]
+    expected = "more than the limit of 8.0 MiB" if len(data) > MAX_BYTES else f"more than {MAX_NODES:,} YAML nodes"
+    assert expected in str(error), str(error)
+    assert elapsed < 5, elapsed
+
+
+def test_oversized_file_refused_before_parsing_says_both_sizes():
+    data = b"a: " + b"x" * MAX_BYTES + b"\n"
+    error, elapsed = refused(data)
+    message = str(error)
+    assert [d.code for d in error.diagnostics] == ["SG004"]
+    assert "8.0 MiB" in message and "more than the limit of 8.0 MiB" in message, message
+    assert elapsed < 1, elapsed
+
+
+def test_node_limit_and_alias_guard_both_hold(monkeypatch):
+    # a small limit: a flat spec above it is refused by the count as written, and an alias bomb
+    # whose written form is under it is still refused by the expansion count
+    monkeypatch.setattr(load_module, "MAX_NODES", 50)
+    with pytest.raises(SpecError, match="more than 50 YAML nodes"):
+        loads(flat_spec(10), "spec.yaml")
+    bomb = b"a: &a [x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b]\n"
+    with pytest.raises(SpecError, match="alias bomb"):
+        loads(bomb, "spec.yaml")
+
+
+def test_a_spec_at_the_limits_still_loads():
+    raw = loads(flat_spec(2_000), "spec.yaml")
+    assert len(raw.data["features"]) == 2_000
+
+
+def test_schema_classes_do_not_compare_column_plans(monkeypatch):
+    # R2: `c not in serving` compared frozen dataclasses field by field: n^2/2 __eq__ calls
+    raw = loads(flat_spec(300), "spec.yaml")
+    the_plan = plan_module.plan(validate(raw), raw, Path("out"))
+    calls = []
+    original = plan_module.ColumnPlan.__eq__
+    monkeypatch.setattr(plan_module.ColumnPlan, "__eq__", lambda a, b: calls.append(1) or original(a, b))
+    serving, training = the_plan.schema_classes
+    assert len(serving.columns) == 300 and [c.name for c in training.columns] == ["y"]
+    assert len(calls) < 300, len(calls)
+
+
+def test_baseline_summarises_each_feature_on_its_own_column(monkeypatch):
+    # R2: each feature's select ran on the whole frame (cost in its width): O(n^2) over a wide table
+    rng = np.random.default_rng(0)
+    frame = pl.DataFrame({f"f{i}": rng.normal(size=50) for i in range(40)} | {"c": ["a", "b"] * 25})
+    widths = []
+    original = runtime_baseline.summarize_frame
+    monkeypatch.setattr(runtime_baseline, "summarize_frame",
+                        lambda frame, features: widths.append(frame.width) or original(frame, features))
+    features = [SimpleNamespace(name=f"f{i}", kind="numeric", bins=5) for i in range(40)]
+    features.append(SimpleNamespace(name="c", kind="categorical", bins=None))
+    rows, entries = runtime_baseline.compute_frame(frame, features, "t")
+    assert rows == 50 and len(entries) == 41
+    assert set(widths) == {1}, widths
+
+
+def test_summarize_frame_reads_the_schema_once(monkeypatch):
+    # R2: DataFrame.schema builds a new mapping of every column on each call
+    frame = pl.DataFrame({f"f{i}": [1.0, 2.0, None] for i in range(30)})
+    calls = []
+    original = pl.DataFrame.schema
+    monkeypatch.setattr(pl.DataFrame, "schema", property(lambda self: calls.append(1) or original.fget(self)))
+    out = summary.summarize_frame(frame, [summary.FeatureSpec(f"f{i}", "numeric", (0.5, 1.5, 2.5)) for i in range(30)])
+    assert len(out) == 30 and out["f0"].nulls == 1
+    assert len(calls) <= 2, len(calls)
