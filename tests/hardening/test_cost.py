@@ -117,3 +117,37 @@ def test_summarize_frame_reads_the_schema_once(monkeypatch):
     out = summary.summarize_frame(frame, [summary.FeatureSpec(f"f{i}", "numeric", (0.5, 1.5, 2.5)) for i in range(30)])
     assert len(out) == 30 and out["f0"].nulls == 1
     assert len(calls) <= 2, len(calls)
+
+
+def test_failure_examples_are_truncated_in_messages_and_json(tmp_path):
+    # R4: five 5 MB cells printed whole (25 MB of output); now each example value is cut to
+    # MAX_EXAMPLE_CHARS with a marker saying how long it was
+    import json
+
+    from specgen.api import validate_data
+    from specgen.runtime.checks.base import MAX_EXAMPLE_CHARS
+
+    big = 1_000_000
+    pl.DataFrame({"s": ["ok", "x" * big, "y" * big, "ok", "z" * big]}).write_parquet(tmp_path / "t.parquet")
+    (tmp_path / "spec.yaml").write_text("spec_version: 1\nname: t\ndata: {training: t.parquet}\n"
+                                        "features:\n  s: {dtype: string, length: [1, 20]}\n")
+    result = validate_data(tmp_path / "spec.yaml", tmp_path / "t.parquet")
+    [failure] = result.failures
+    assert failure.failing_rows == 3
+    message = failure.message()
+    assert len(message) < 2_000, len(message)
+    assert message.count(f"... ({big:,} characters)") == 3, message
+    assert "'" + "x" * MAX_EXAMPLE_CHARS + "'" in message  # the start of the value, quoted as before
+    text = json.dumps(result.as_dict())
+    assert len(text) < 2_000, len(text)
+    values = [e["value"] for e in failure.as_dict()["examples"]]
+    assert [e["row"] for e in failure.as_dict()["examples"]] == [1, 2, 4]
+    assert values[0] == "x" * MAX_EXAMPLE_CHARS + f"... ({big:,} characters)"
+
+
+def test_short_example_values_are_shown_whole():
+    from specgen.runtime.checks.base import Check, Failure
+
+    failure = Failure(Check("range", "a", {"min": 0, "max": 1}), 2, ((0, 5), (3, "text")))
+    assert failure.message().endswith("e.g. row 0: 5, row 3: 'text'")
+    assert failure.as_dict()["examples"] == [{"row": 0, "value": 5}, {"row": 3, "value": "text"}]
