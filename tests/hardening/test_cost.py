@@ -151,3 +151,62 @@ def test_short_example_values_are_shown_whole():
     failure = Failure(Check("range", "a", {"min": 0, "max": 1}), 2, ((0, 5), (3, "text")))
     assert failure.message().endswith("e.g. row 0: 5, row 3: 'text'")
     assert failure.as_dict()["examples"] == [{"row": 0, "value": 5}, {"row": 3, "value": "text"}]
+
+
+def _polars_inference(names: list[str], infer_rows: int | None) -> pl.Schema:
+    """What infer used before R3: polars' inference with dates on every column."""
+    return pl.scan_csv(names, infer_schema_length=infer_rows, try_parse_dates=True).collect_schema()
+
+
+def _dated_table(path: Path, rows: int = 3_000) -> None:
+    late = ["2021-03-04"] * (rows - 1) + ["n/a"]  # one non-date after the first DATE_SAMPLE rows
+    pl.DataFrame({
+        "day": [f"2020-01-{1 + i % 28:02d}" for i in range(rows)],
+        "stamp": [f"2020-01-01T10:{i % 60:02d}:00" for i in range(rows)],
+        "clock": [f"12:{i % 60:02d}:00" for i in range(rows)],
+        "slashed": [None if i % 7 == 0 else f"{1 + i % 28}/02/2020" for i in range(rows)],
+        "late_text": late,
+        "qty": [f"{i} apples" for i in range(rows)],
+        "name": [f"item {i}" for i in range(rows)],
+        "x": [i * 0.5 for i in range(rows)],
+        "blank": [None] * rows,
+    }).write_csv(path)
+
+
+@pytest.mark.parametrize("infer_rows", [100_000, 500, None])
+def test_csv_schema_same_as_inferring_dates_everywhere(tmp_path, infer_rows):
+    # R3: dates are parsed only where a column may hold them, with the same detection as before
+    from specgen.infer.read import _csv_schema
+
+    from tests.helpers import ROOT
+
+    _dated_table(tmp_path / "a.csv")
+    _dated_table(tmp_path / "b.csv", rows=50)
+    cases = [[str(tmp_path / "a.csv")], [str(tmp_path / "a.csv"), str(tmp_path / "b.csv")]]
+    cases += [[str(p)] for p in sorted((ROOT / "tests" / "data").glob("*.csv"))]
+    assert len(cases) >= 6
+    for names in cases:
+        assert _csv_schema(names, infer_rows) == _polars_inference(names, infer_rows), names
+    schema = _csv_schema(cases[0], infer_rows)
+    assert schema["day"] == pl.Date and schema["clock"] == pl.Time and schema["slashed"] == pl.Date
+    assert schema["late_text"] == (pl.String if infer_rows is None or infer_rows > 3_000 else pl.Date)
+
+
+def test_dates_not_tried_on_text_columns(tmp_path, monkeypatch):
+    # R3: polars' try_parse_dates on every text field made CSV inference ~12x slower
+    from specgen.infer import read
+
+    _dated_table(tmp_path / "a.csv")
+    seen = []
+    original = pl.scan_csv
+
+    def scan_csv(source, **options):
+        if options.get("try_parse_dates") and "schema" not in options:  # an inference with dates
+            seen.append(original(source, infer_schema=False).collect_schema().names())
+        return original(source, **options)
+
+    monkeypatch.setattr(pl, "scan_csv", scan_csv)
+    schema = read._lazy([tmp_path / "a.csv"], 100_000).collect_schema()
+    assert schema["stamp"] == pl.Datetime("us") and schema["name"] == pl.String
+    assert seen and all("name" not in names and "x" not in names for names in seen), seen
+    assert set(seen[0]) == {"day", "stamp", "clock", "slashed", "late_text", "qty", "blank"}
