@@ -1,7 +1,7 @@
 """Cost against feature count: a wide spec (1,000 rows) at 500 / 1,000 / 2,000 / 5,000 features.
 
 Each step runs the CLI in a fresh process (wall time includes interpreter start-up and imports,
-about 1 s); peak RSS is the child's ru_maxrss. Steps: ``specgen baseline`` (reads the training
+about 1 s); CPU time and peak RSS are the child's rusage (``os.wait4``). Steps: ``specgen baseline`` (reads the training
 data; skipped on code without that command), ``specgen compile``, ``specgen monitor``.
 Features cycle through float / int / category so every kind is monitored.
 
@@ -50,8 +50,8 @@ def spec_text(n: int, training: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(code: Path, *args: str) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS MB, exit code) of ``python -m specgen ARGS`` in a fresh process."""
+def run(code: Path, *args: str) -> tuple[float, float, float, int]:
+    """(wall s, CPU s, peak RSS MB, exit code) of ``python -m specgen ARGS`` in a fresh process."""
     env = {**os.environ, "PYTHONPATH": str(code)}
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "specgen", *args], env=env,
@@ -62,7 +62,7 @@ def run(code: Path, *args: str) -> tuple[float, float, int]:
     elapsed = time.perf_counter() - t0
     if proc.returncode == 2:
         raise SystemExit(f"specgen {' '.join(args)} failed:\n{stderr.decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024, proc.returncode
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode
 
 
 def has_baseline(code: Path) -> bool:
@@ -78,8 +78,9 @@ def main() -> None:
     parser.add_argument("--code", type=Path, default=ROOT, help="folder whose specgen package is measured")
     args = parser.parse_args()
     baseline = has_baseline(args.code)
-    print(f"code={args.code} rows={args.rows} (wall s incl. ~1 s start-up; peak RSS MB)")
-    print(f"{'features':>8} {'baseline s':>10} {'compile s':>10} {'monitor s':>10} {'peak MB':>8} {'monitor exit':>12}")
+    print(f"code={args.code} rows={args.rows}; per step: wall s / CPU s (user+sys, all threads; steadier "
+          "than wall on a busy machine) / peak RSS MB; each a fresh process, ~1 s of it start-up")
+    print(f"{'features':>8} {'baseline':>20} {'compile':>20} {'monitor':>20} {'monitor exit':>12}")
     for n in args.features:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
@@ -87,12 +88,11 @@ def main() -> None:
             current = write_data(folder, n, args.rows, seed=1, shift=0.5)
             spec = folder / "spec.yaml"
             spec.write_text(spec_text(n, training))
-            base = run(args.code, "baseline", str(spec)) if baseline else (float("nan"), 0.0, 0)
+            base = run(args.code, "baseline", str(spec)) if baseline else (float("nan"), float("nan"), 0.0, 0)
             comp = run(args.code, "compile", str(spec))
             mon = run(args.code, "monitor", str(spec), "--current", str(current))
-            peak = max(base[1], comp[1], mon[1])
-            print(f"{n:>8} {base[0]:>10.2f} {comp[0]:>10.2f} {mon[0]:>10.2f} {peak:>8.0f} {mon[2]:>12}", flush=True)
-
+            cells = " ".join(f"{f'{w:.1f} / {c:.1f} / {m:.0f}':>20}" for w, c, m, _ in (base, comp, mon))
+            print(f"{n:>8} {cells} {mon[3]:>12}", flush=True)
 
 if __name__ == "__main__":
     main()
