@@ -219,11 +219,12 @@ def _prescan(text: str, path: Path, loader) -> None:
         elif not isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
             continue
         nodes += 1
-        if nodes > MAX_NODES:
-            raise _error(path, event.start_mark.line + 1,
+        if nodes > MAX_NODES:  # no line: the whole file is the problem, not where the count ran out
+            size = _megabytes(len(text.encode("utf-8", "surrogatepass")))
+            raise _error(path, None,
                          f"spec has more than {MAX_NODES:,} YAML nodes (keys, values, list items), the limit "
-                         f"(specgen.compiler.load.MAX_NODES); the file is {_megabytes(len(text))} with "
-                         f"{text.count(chr(10)):,} lines", "SG004")
+                         f"(specgen.compiler.load.MAX_NODES); the file is {size} with {text.count(chr(10)):,} lines",
+                         "SG004")
 
 
 def _megabytes(size: int) -> str:
