@@ -46,7 +46,8 @@ def spec_text(n: int, training: Path) -> str:
              "{dtype: category, values: [a, b, c, d]}"]
     lines = ["spec_version: 1", "name: wide", f"data: {{training: {training.name}}}", "features:"]
     lines += [f"  f{i}: {kinds[i % 3]}" for i in range(n)]
-    lines += ["monitoring:", "  drift: {numeric: {metric: psi, threshold: 0.2}, categorical: {metric: linf, threshold: 0.1}}"]
+    lines += ["monitoring:",
+              "  drift: {numeric: {metric: psi, threshold: 0.2}, categorical: {metric: linf, threshold: 0.1}}"]
     return "\n".join(lines) + "\n"
 
 
