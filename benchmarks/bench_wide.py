@@ -55,7 +55,8 @@ def run(code: Path, *args: str) -> tuple[float, float, float, int]:
     """(wall s, CPU s, peak RSS MB, exit code) of ``python -m specgen ARGS`` in a fresh process."""
     env = {**os.environ, "PYTHONPATH": str(code)}
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "specgen", *args], env=env,
+    # cwd outside any checkout: `python -m` puts the cwd first on sys.path, ahead of PYTHONPATH
+    proc = subprocess.Popen([sys.executable, "-m", "specgen", *args], env=env, cwd=tempfile.gettempdir(),
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     stderr = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -68,7 +69,8 @@ def run(code: Path, *args: str) -> tuple[float, float, float, int]:
 
 def has_baseline(code: Path) -> bool:
     env = {**os.environ, "PYTHONPATH": str(code)}
-    done = subprocess.run([sys.executable, "-m", "specgen", "--help"], env=env, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "specgen", "--help"], env=env, capture_output=True, text=True,
+                          cwd=tempfile.gettempdir())
     return "baseline" in done.stdout
 
 
@@ -79,6 +81,9 @@ def main() -> None:
     parser.add_argument("--code", type=Path, default=ROOT, help="folder whose specgen package is measured")
     args = parser.parse_args()
     baseline = has_baseline(args.code)
+    version = subprocess.run([sys.executable, "-c", "import specgen; print(specgen.__file__)"], capture_output=True,
+                             text=True, cwd=tempfile.gettempdir(), env={**os.environ, "PYTHONPATH": str(args.code)})
+    print(f"measuring {version.stdout.strip()}")
     print(f"code={args.code} rows={args.rows}; per step: wall s / CPU s (user+sys, all threads; steadier "
           "than wall on a busy machine) / peak RSS MB; each a fresh process, ~1 s of it start-up")
     print(f"{'features':>8} {'baseline':>20} {'compile':>20} {'monitor':>20} {'monitor exit':>12}")
