@@ -182,9 +182,10 @@ def test_csv_schema_same_as_inferring_dates_everywhere(tmp_path, infer_rows):
 
     _dated_table(tmp_path / "a.csv")
     _dated_table(tmp_path / "b.csv", rows=50)
-    cases = [[str(tmp_path / "a.csv")], [str(tmp_path / "a.csv"), str(tmp_path / "b.csv")]]
+    (tmp_path / "e.csv").write_text('a,b,c\n2020-01-01,1, 2020-01-02\n"",2,\n2020-01-03,3,2020-01-04\n,4,\n')
+    cases = [[str(tmp_path / "a.csv")], [str(tmp_path / "a.csv"), str(tmp_path / "b.csv")], [str(tmp_path / "e.csv")]]
     cases += [[str(p)] for p in sorted((ROOT / "tests" / "data").glob("*.csv"))]
-    assert len(cases) >= 6
+    assert len(cases) >= 7
     for names in cases:
         assert _csv_schema(names, infer_rows) == _polars_inference(names, infer_rows), names
     schema = _csv_schema(cases[0], infer_rows)
