@@ -7,6 +7,15 @@ Features cycle through float / int / category so every kind is monitored.
 
 Usage: python benchmarks/bench_wide.py [--features 500 1000 2000 5000] [--rows 1000] [--code DIR]
   --code DIR runs the specgen found in DIR (e.g. /work/main) instead of this checkout.
+
+Measured 2026-11-30 on a shared 2-core machine (load ~9, so wall times are inflated ~3x;
+CPU s is the figure to compare), CPU s per step (baseline / compile / monitor), peak RSS:
+
+  features  main 081c6e9 (compile reads data)  before (branch cost at 1fd0816)  after (R2 fixes)
+       500        - / 1.9 / 1.6                    1.8 / 1.0 / 1.5              1.4 / 0.9 / 1.0
+      1000        - / 4.1 / 3.1                    3.7 / 1.6 / 3.0              2.4 / 1.2 / 1.5
+      2000        - / 9.4 / 8.0                    8.5 / 2.9 / 8.2              3.4 / 1.8 / 2.5
+      5000        - / 73.3 / 57.2  (734 MB)       62.0 / 10.8 / 49.8 (794 MB)  8.9 / 4.6 / 5.9 (785 MB)
 """
 from __future__ import annotations
 
