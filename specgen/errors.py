@@ -22,7 +22,7 @@ CODES: dict[str, str] = {
     "SG001": "spec file cannot be read (missing, unreadable, not UTF-8)",
     "SG002": "spec is not valid YAML",
     "SG003": "duplicate key in a mapping",
-    "SG004": "YAML construct not allowed (aliases/anchors too many, tags)",
+    "SG004": "YAML construct not allowed or spec too large (size, nodes, aliases/anchors, tags)",
     "SG005": "spec is empty or not a mapping",
     "SG101": "unknown key",
     "SG102": "missing required key",

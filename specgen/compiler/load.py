@@ -4,6 +4,13 @@ Only this module, ``baseline`` (the committed baseline file) and ``write`` touch
 loader, walked node by node so that we can record positions, reject duplicate
 keys (PyYAML silently keeps the last one) and bound alias expansion
 (a "billion laughs" spec is rejected after a fixed node budget).
+
+Size limits, checked cheapest first so a huge spec is refused in about a second
+(R1): ``MAX_BYTES`` on the file's bytes before anything is parsed, then
+``MAX_NODES`` on the YAML events of one pass with libyaml (no objects built),
+then ``MAX_NODES`` again after alias expansion (the billion-laughs guard).
+The events pass uses libyaml when PyYAML has it; composing (and every YAML
+error message) is the pure-Python parser's, so results do not depend on the build.
 """
 from __future__ import annotations
 
@@ -16,10 +23,15 @@ import yaml
 
 from ..errors import Diagnostic, SpecError
 
-__all__ = ["RawSpec", "load", "loads", "MAX_NODES", "MAX_DEPTH"]
+__all__ = ["RawSpec", "load", "loads", "MAX_BYTES", "MAX_NODES", "MAX_DEPTH"]
 
-#: Upper bound on nodes after expanding aliases; real specs use a few thousand.
+#: Upper bound on a spec file's size; a 5,000-feature spec is about 250 KB.
+MAX_BYTES = 8 * 2**20
+#: Upper bound on YAML nodes, as written and after expanding aliases; real specs
+#: use a few thousand, a flat feature costs about 10 (so about 20,000 features).
 MAX_NODES = 200_000
+#: libyaml's parser when PyYAML was built with it (about 10x faster), for the limits pass only.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: Upper bound on nesting; real specs nest about 5 deep, and deeper input would
 #: exhaust Python's stack in the recursive YAML composer and in pydantic.
 MAX_DEPTH = 64
@@ -68,6 +80,10 @@ def load(path: str | Path) -> RawSpec:
 
 def loads(raw: bytes | str, path: str | Path = "<spec>") -> RawSpec:
     path = Path(path)
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
+    if size > MAX_BYTES:
+        raise _error(path, None, f"spec is {_megabytes(size)}, more than the limit of {_megabytes(MAX_BYTES)} "
+                     "(specgen.compiler.load.MAX_BYTES)", "SG004")
     if isinstance(raw, bytes):
         try:
             text = raw.decode("utf-8-sig")  # tolerate a BOM, reject other encodings
@@ -78,8 +94,7 @@ def loads(raw: bytes | str, path: str | Path = "<spec>") -> RawSpec:
         text = raw.removeprefix("\ufeff")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     try:
-        _check_depth(text, path)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = _compose(text, path)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -177,11 +192,22 @@ class _Walker:
             format_path(path), message, code))
 
 
-def _check_depth(text: str, path: Path) -> None:
-    """Reject deep nesting before the (recursive) composer meets it; the event
-    parser is iterative, so this costs one pass and no stack."""
-    depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+def _compose(text: str, path: Path) -> yaml.Node | None:
+    """The node graph, composed by the pure-Python parser: it is the one whose acceptance and
+    messages the spec format was written against (libyaml accepts a tab after a colon, say).
+    The limits are checked first with libyaml when it reads the text, else with the same parser."""
+    try:
+        _prescan(text, path, _FAST_LOADER)
+    except yaml.YAMLError:
+        _prescan(text, path, yaml.SafeLoader)
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
+def _prescan(text: str, path: Path, loader) -> None:
+    """Reject deep nesting before the (recursive) composer meets it, and too many nodes before
+    any is built; the event parser is iterative, so this costs one pass and no stack."""
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
@@ -189,6 +215,20 @@ def _check_depth(text: str, path: Path) -> None:
                              f"spec is nested too deeply (more than {MAX_DEPTH} levels)", "SG004")
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             depth -= 1
+            continue
+        elif not isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent)):
+            continue
+        nodes += 1
+        if nodes > MAX_NODES:  # no line: the whole file is the problem, not where the count ran out
+            size = _megabytes(len(text.encode("utf-8", "surrogatepass")))
+            raise _error(path, None,
+                         f"spec has more than {MAX_NODES:,} YAML nodes (keys, values, list items), the limit "
+                         f"(specgen.compiler.load.MAX_NODES); the file is {size} with {text.count(chr(10)):,} lines",
+                         "SG004")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:.1f} MiB" if size >= 2**20 else f"{size:,} bytes"
 
 
 def _check_size(root: yaml.Node, path: Path) -> None:

@@ -143,7 +143,9 @@ class Plan:
         """ServingSchema, then TrainingSchema: extending it when serving columns are a subset of training's."""
         serving, training = self.columns_in("serving"), self.columns_in("training")
         if {c.name for c in serving} <= {c.name for c in training}:
-            added = tuple(c for c in training if c not in serving)
+            # by name: `c not in serving` compares frozen dataclasses field by field, O(n^2) (R2)
+            serving_names = {c.name for c in serving}
+            added = tuple(c for c in training if c.name not in serving_names)
             return (self._schema_config("serving", "pa.DataFrameModel", serving),
                     self._schema_config("training", "ServingSchema", added))
         return (self._schema_config("serving", "pa.DataFrameModel", serving),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -136,7 +137,13 @@ def yaml_literal(value) -> str:
     raise TypeError(f"cannot render {type(value).__name__} as a YAML literal")
 
 
+#: text needing no escape: printable ASCII but for the quote and the backslash
+_PLAIN_YAML = re.compile(r"[\x20\x21\x23-\x5b\x5d-\x7e]*")
+
+
 def _yaml_string(text: str) -> str:
+    if _PLAIN_YAML.fullmatch(text):  # nearly every name: skip the per-character loop (R2)
+        return f'"{text}"'
     out = ['"']
     for ch in text:
         code = ord(ch)

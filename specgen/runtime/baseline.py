@@ -25,8 +25,9 @@ def compute_frame(frame: pl.DataFrame, features, source: str) -> tuple[int, list
     if frame.height == 0:
         raise io.DataError(f"{source}: reference data has no rows [SG203]", "SG203")
     out = []
+    columns = set(frame.columns)
     for f in features:
-        if f.name not in frame.columns:
+        if f.name not in columns:
             raise io.DataError(f"{source}: monitored feature {f.name!r} is missing from the reference data "
                                "[SG201]", "SG201")
         out.append(entry(frame, f))
@@ -35,6 +36,8 @@ def compute_frame(frame: pl.DataFrame, features, source: str) -> tuple[int, list
 
 def entry(frame: pl.DataFrame, f) -> dict:
     """The stored reference of one column: ``f`` has name, kind (numeric | categorical) and bins."""
+    # one column: a select on the whole frame costs time in its width, O(n^2) over all features (R2)
+    frame = frame.select(f.name)
     column = frame.get_column(f.name)
     if f.kind == "numeric":
         values = column.cast(pl.Float64).fill_nan(None).drop_nulls()

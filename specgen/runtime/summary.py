@@ -96,10 +96,11 @@ def merge_summaries(a, b):
 
 
 def summarize_frame(frame: pl.DataFrame, features: list[FeatureSpec]) -> dict:
-    present = [f for f in features if f.name in frame.columns]
+    schema = frame.schema  # built once: DataFrame.schema is O(width) per call (R2)
+    present = [f for f in features if f.name in schema]
     exprs: list[pl.Expr] = []
     for i, f in enumerate(present):
-        x = _value(frame, f.name)
+        x = _value(schema, f.name)
         if f.kind == "numeric":
             exprs.append(x.is_null().sum().alias(f"n{i}"))
             exprs += [(x < e).sum().alias(f"lt{i}_{j}") for j, e in enumerate(f.edges)]
@@ -128,8 +129,8 @@ def _histogram(edges, below: list[int], at_most_top: int, rows: int, nulls: int)
     return Histogram(tuple(edges), tuple(int(c) for c in counts), nulls)
 
 
-def _value(frame: pl.DataFrame, name: str) -> pl.Expr:
-    dtype = frame.schema[name]
+def _value(schema: pl.Schema, name: str) -> pl.Expr:
+    dtype = schema[name]
     x = pl.col(name)
     if dtype.is_float():
         x = x.fill_nan(None)  # NaN is null, as everywhere in specgen

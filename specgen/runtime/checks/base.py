@@ -243,15 +243,33 @@ def outside(x, lo, hi):
     return pl.any_horizontal(parts).fill_null(False) if parts else pl.lit(False)
 
 
+#: Longest example value a message or JSON report shows: a 5 MB cell would otherwise be
+#: printed whole, once per example (R4). Longer values are cut, saying how long they were.
+MAX_EXAMPLE_CHARS = 200
+
+
 def _example(value) -> str:
     if isinstance(value, tuple) and len(value) == 2:
-        return f"row {value[0]}: {value[1]!r}"
-    return repr(value)
+        return f"row {value[0]}: {_shown(value[1])}"
+    return _shown(value)
+
+
+def _shown(value) -> str:
+    """``repr`` of an example value, cut to ``MAX_EXAMPLE_CHARS``."""
+    if isinstance(value, str) and len(value) > MAX_EXAMPLE_CHARS:
+        return f"{value[:MAX_EXAMPLE_CHARS]!r}... ({len(value):,} characters)"
+    return _cut(repr(value))
+
+
+def _cut(text: str) -> str:
+    if len(text) <= MAX_EXAMPLE_CHARS:
+        return text
+    return f"{text[:MAX_EXAMPLE_CHARS]}... ({len(text):,} characters)"
 
 
 def _jsonable(value):
     if isinstance(value, tuple) and len(value) == 2:
         return {"row": value[0], "value": _jsonable(value[1])}
-    if value is None or isinstance(value, (bool, int, float, str)):
+    if value is None or isinstance(value, (bool, int, float)):
         return value
-    return str(value)
+    return _cut(value if isinstance(value, str) else str(value))
