@@ -4,6 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+from ... import stats
+from ..base import Check, ColumnKind, Failure, Method, between
+
 
 def int_if_whole(value):
     return int(value) if value is not None and float(value).is_integer() else value
@@ -40,3 +43,30 @@ def statistic_negatives(lo, hi, value_type: str | None) -> list[tuple[str, str, 
     if hi is not None:
         return [("above", "set_all", beyond(hi, +1))]
     return [("below", "set_all", beyond(lo, -1))] if lo is not None else []
+
+
+class BoundedStatistic(ColumnKind):
+    """A numeric column statistic (nulls skipped) within ``[min, max]``: what ``mean`` and ``std``
+    share. A subclass names the statistic, its pandas function, and its polars aggregate."""
+
+    group = "distribution"
+    function = ""  # the pandas check function (and pandera check name)
+
+    def build(self, source) -> list[Check]:
+        bounds = getattr(getattr(source.feature, "distribution", None), self.name, None)
+        if source.value_type not in ("int", "float") or not has_bounds(bounds):
+            return []
+        return [Check(self.name, source.name, {"min": bounds[0], "max": bounds[1]}, source.environments)]
+
+    def describe(self, check):
+        return between(self.name, check.params)
+
+    def methods(self, check, attr):
+        p = check.params
+        return (Method(f"_{attr}__{self.name}", self.name, self.function, (p["min"], p["max"])),)
+
+    def judge(self, check, row, name, frame):
+        value = row[name]
+        if value is None or stats.within(value, check.params.get("min"), check.params.get("max")):
+            return None
+        return Failure(check, None, observed=f"{self.name} {value:.6g}")
