@@ -25,8 +25,9 @@ import polars as pl
 from . import baseline as baseline_mod
 from . import engine
 from .checks import Check, Failure, registry
-from .contracts.monitoring import FORMAT, FeatureConfig, Measure, MonitoringConfig
+from .contracts.monitoring import FORMAT, MEASURES, FeatureConfig, Measure, MonitoringConfig, problems
 from .drift import NULL_KEY, drift
+from .generated import body_state
 from .io import DataError, InferenceTooShort
 from .model_outputs import PREDICTION_OUTPUT
 from .summary import CHUNK_ROWS, FeatureSpec, iter_chunks, merge_summaries, summarize_frame
@@ -39,8 +40,8 @@ __all__ = ["MonitorReport", "FeatureResult", "load_config", "run", "NUMERIC_MEAS
 OTHER_CLASS = "__other__"
 
 #: every measure exported per feature kind (one gauge each); the spec picks the one that alarms
-NUMERIC_MEASURES = ("psi", "js_distance", "linf", "chi_square", "wasserstein_normalized", "ks_statistic")
-CATEGORICAL_MEASURES = ("psi", "js_distance", "linf", "chi_square")
+NUMERIC_MEASURES = MEASURES["numeric"]
+CATEGORICAL_MEASURES = MEASURES["categorical"]
 #: check kinds a chunk can settle alone (uniqueness also keeps hashes across chunks, below)
 _CHUNK_KINDS = registry.per_chunk_kinds()
 
@@ -154,23 +155,48 @@ def _fmt(value) -> str:
 
 
 def load_config(path: str | Path) -> MonitoringConfig:
-    """The compiled ``<name>_monitoring.yaml`` as its contract."""
-    import yaml  # only when monitoring
-
+    """The compiled ``<name>_monitoring.yaml`` as its contract: as compiled (the header's body hash),
+    parsed and sound (``contracts.monitoring.problems``), else one SG error (SG305, SG309)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise DataError(f"{path}: monitoring config not found; run specgen compile [SG305]", "SG305") from None
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    config = yaml.load(text, Loader=loader)
+    except (OSError, UnicodeDecodeError) as exc:
+        why = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
+        raise _damaged(path, why) from None
+    state = body_state(text)
+    if state == "foreign":
+        raise DataError(f"{path}: not a specgen monitoring config (no specgen header) [SG305]", "SG305")
+    if state == "edited":
+        raise DataError(f"{path}: edited by hand (its body no longer matches the hash in its header); change the "
+                        "spec's monitoring: section and recompile: specgen compile [SG309]", "SG309")
+    config = _parse_yaml(path, text)
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise DataError(f"{path}: not a specgen monitoring config [SG305]", "SG305")
     try:
-        return MonitoringConfig.from_data(config)
+        loaded = MonitoringConfig.from_data(config)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise DataError(f"{path}: damaged monitoring config ({type(exc).__name__}: {exc}); run specgen compile "
-                        "[SG305]", "SG305") from None
+        raise _damaged(path, f"{type(exc).__name__}: {exc}") from None
+    found = problems(loaded)
+    if found:
+        raise _damaged(path, "; ".join(found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else ""))
+    return loaded
+
+
+def _parse_yaml(path: Path, text: str):
+    import yaml  # only when monitoring
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)
+    except yaml.YAMLError as exc:
+        raise _damaged(path, f"not valid YAML: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") \
+            from None
+
+
+def _damaged(path: Path, why: str) -> DataError:
+    return DataError(f"{path}: damaged monitoring config ({why}); run specgen compile [SG305]", "SG305")
 
 
 def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path | None = None,
