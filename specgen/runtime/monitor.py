@@ -30,7 +30,7 @@ from .drift import NULL_KEY, drift
 from .generated import body_state
 from .io import DataError, InferenceTooShort
 from .model_outputs import PREDICTION_OUTPUT
-from .summary import CHUNK_ROWS, FeatureSpec, iter_chunks, merge_summaries, summarize_frame
+from .summary import CHUNK_ROWS, FeatureSpec, incomparable, iter_chunks, merge_summaries, summarize_frame
 
 __all__ = ["MonitorReport", "FeatureResult", "load_config", "run", "NUMERIC_MEASURES", "CATEGORICAL_MEASURES",
            "OTHER_CLASS"]
@@ -223,8 +223,9 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
     failures = batch.failures() + _total_checks(checks, batch)
     report = MonitorReport(
         name=config.name, rows=batch.rows, checks=len(checks),
-        schema_failures=failures, drift=[_compare(f, f.drift, references.get(f.name),
-                                                  batch.summaries.get(f.name), batch.rows) for f in features],
+        schema_failures=failures, drift=[_not_comparable(f, f.drift, batch.incomparable) or
+                                         _compare(f, f.drift, references.get(f.name), batch.summaries.get(f.name),
+                                                  batch.rows) for f in features],
         model_trained_at=model_trained_at, max_model_age_seconds=config.max_model_age_seconds,
         max_bias=config.max_bias)
     if serving_features is not None:
@@ -287,11 +288,14 @@ class _Batch:
         self.outputs = baseline_mod.feature_specs(drift.outputs) if drift else []
         self.output_kind = {o.name: o.kind for o in drift.outputs} if drift else {}
         self.predictor = predictor
+        self.model_features = set(config.model.features) if config.model else set()
+        self.model_skipped: str | None = None  # why the model was not run on this batch
         self.output_summaries: dict = {}
         self.output_source: str | None = None
         self.checks = checks
         self.rows = 0
         self.summaries: dict = {}
+        self.incomparable: dict[str, str] = {}  # feature -> the batch's column type it cannot be counted as
         self.nulls: dict[str, int] = {}
         self.merged: dict[int, Failure] = {}
         self.unique = [(i, c) for i, c in enumerate(checks)
@@ -309,6 +313,7 @@ class _Batch:
 
     def add(self, chunk: pl.DataFrame) -> None:
         self.rows += chunk.height
+        self.incomparable.update(incomparable(chunk, self.specs))
         for name, summary in summarize_frame(chunk, self.specs).items():
             old = self.summaries.get(name)
             self.summaries[name] = summary if old is None else merge_summaries(old, summary)
@@ -337,7 +342,7 @@ class _Batch:
             numeric = self.output_kind.get(PREDICTION_OUTPUT) == "numeric"
             x = pl.col(self.prediction)
             outputs = chunk.select((x.cast(pl.Float64) if numeric else x.cast(pl.String)).alias(PREDICTION_OUTPUT))
-        elif self.predictor is not None:
+        elif self.predictor is not None and not self._model_skipped():
             self.output_source = "model"
             outputs = self.predictor(chunk)
         else:
@@ -345,6 +350,19 @@ class _Batch:
         for name, summary in summarize_frame(outputs, self.outputs).items():
             old = self.output_summaries.get(name)
             self.output_summaries[name] = summary if old is None else merge_summaries(old, summary)
+
+    def _model_skipped(self) -> bool:
+        """A batch failing a model feature's ``present``/``dtype`` check is not fed to the model (it
+        would fail on text where it expects numbers, a schema alarm already says why): no prediction
+        drift for the whole batch, rather than for some chunks."""
+        if self.model_skipped is None:
+            broken = sorted({f.check.column for f in self.merged.values() if f.check.kind in ("present", "dtype")
+                             and f.check.column in self.model_features})
+            if broken:
+                self.model_skipped = ("the model was not run: the batch fails the schema's type checks on "
+                                      f"{', '.join(broken)}")
+                self.output_summaries, self.output_source = {}, None
+        return self.model_skipped is not None
 
     def _merge_failure(self, i: int, failure: Failure) -> None:
         old = self.merged.get(i)
@@ -457,6 +475,15 @@ def _compare(feature, setting: Measure, reference, current, rows: int) -> Featur
     return FeatureResult(name, kind, metric, threshold, value, measures, nulls / rows if rows else None, note)
 
 
+def _not_comparable(feature: FeatureConfig, setting: Measure, found: dict[str, str]) -> FeatureResult | None:
+    """A feature whose column the batch holds as another type (text where numbers were, a list):
+    reported, not computed (its schema ``dtype`` check fails too)."""
+    if feature.name not in found:
+        return None
+    return FeatureResult(feature.name, feature.kind, setting.metric, setting.threshold, None, {},
+                         note=f"not comparable (the column holds {found[feature.name]}, not {feature.kind} values)")
+
+
 def _row_hashes(chunk: pl.DataFrame, check: Check) -> np.ndarray | None:
     """64-bit hashes of the values a uniqueness check compares (``engine``'s semantics:
     ``unique`` ignores nulls and NaN, ``key_unique`` compares whole keys, nulls included)."""
@@ -483,6 +510,7 @@ def _prediction_drift(config: MonitoringConfig, batch: _Batch) -> tuple[list[Fea
         if current is None:
             why = ("no predictions: the batch has no prediction column and no model to run" if batch.output_source
                    is None else f"absent from the model outputs (source: {batch.output_source})")
+            why = batch.model_skipped or why
             out.append(FeatureResult(o.name, o.kind, o.drift.metric, o.drift.threshold, None, {},
                                      note="absent: " + why))
             continue
@@ -495,12 +523,17 @@ def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int) -> list
     """Serving feature log vs the batch's features, both counted on the baseline's edges."""
     def add(totals: list, chunk: pl.DataFrame) -> None:
         totals[0] += chunk.height
+        totals[2].update(incomparable(chunk, specs))
         for name, summary in summarize_frame(chunk, specs).items():
             totals[1][name] = summary if name not in totals[1] else merge_summaries(totals[1][name], summary)
 
-    rows, serving = one_pass(path, dtypes, chunk_rows, lambda: [0, {}], add)
+    rows, serving, wrong = one_pass(path, dtypes, chunk_rows, lambda: [0, {}, {}], add)
     out = []
     for f in features:
+        failed = _not_comparable(f, f.skew, {**batch.incomparable, **wrong})
+        if failed is not None:
+            out.append(failed)
+            continue
         mine = batch.summaries.get(f.name)
         if mine is None or f.name not in serving:
             out.append(FeatureResult(f.name, f.kind, f.skew.metric, f.skew.threshold, None, {},

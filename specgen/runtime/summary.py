@@ -23,7 +23,7 @@ import polars as pl
 from . import io
 from .drift import NULL_KEY, Histogram, merge_category_counts, numeric_edges
 
-__all__ = ["FeatureSpec", "summarize", "summarize_frame", "reference_edges", "iter_chunks",
+__all__ = ["FeatureSpec", "summarize", "summarize_frame", "incomparable", "reference_edges", "iter_chunks",
            "round_sig", "merge_summaries", "SIGNIFICANT_DIGITS", "CHUNK_ROWS"]
 
 #: Floats stored in the monitoring config keep this many significant digits, so the
@@ -95,8 +95,28 @@ def merge_summaries(a, b):
     return a.merge(b) if isinstance(a, Histogram) else merge_category_counts(a, b)
 
 
+def incomparable(frame: pl.DataFrame, features: list[FeatureSpec]) -> dict[str, str]:
+    """Features present in ``frame`` whose column cannot be counted as the baseline was: text in a
+    numeric column (the commonest serving fault), a list or struct anywhere -> {name: its polars type}.
+    ``summarize_frame`` leaves them out; the monitor reports them "not comparable"."""
+    out = {}
+    for f in features:
+        dtype = frame.schema.get(f.name)
+        if dtype is not None and not _countable(dtype, f.kind):
+            out[f.name] = str(dtype)
+    return out
+
+
+def _countable(dtype: pl.DataType, kind: str) -> bool:
+    if dtype.is_nested() or dtype == pl.Object:
+        return False
+    return kind != "numeric" or dtype.is_numeric() or dtype == pl.Null
+
+
 def summarize_frame(frame: pl.DataFrame, features: list[FeatureSpec]) -> dict:
-    present = [f for f in features if f.name in frame.columns]
+    """Bin counts (numeric) and category counts of the ``features`` in ``frame``; absent and
+    incomparable ones (:func:`incomparable`) are left out."""
+    present = [f for f in features if f.name in frame.columns and _countable(frame.schema[f.name], f.kind)]
     exprs: list[pl.Expr] = []
     for i, f in enumerate(present):
         x = _value(frame, f.name)

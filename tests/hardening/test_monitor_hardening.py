@@ -110,3 +110,65 @@ def test_damaged_config_with_a_matching_hash_is_one_clear_error(penguins, old, n
     assert "damaged monitoring config" in proc.stderr and "[SG305]" in proc.stderr
     assert "internal error" not in proc.stderr
 
+
+
+# -- C1/C10: a column of the wrong type is a schema alarm, not a crash ---------------------------------
+
+def _with_text(penguins: Path, name: str = "text.csv") -> Path:
+    """The serving batch with text in two rows of the numeric ``bill_length_mm`` (read as String)."""
+    frame = pl.read_csv(penguins / "data" / "serving.csv")
+    values = frame["bill_length_mm"].cast(pl.String).to_list()
+    values[2], values[5] = "abc", "n.a."
+    path = penguins / name
+    frame.with_columns(pl.Series("bill_length_mm", values)).write_csv(path)
+    return path
+
+
+def _report(penguins: Path, current: Path, *extra) -> tuple[object, dict]:
+    metrics = penguins / "metrics.prom"
+    proc = _monitor(penguins, current, "--format", "json", "--metrics-out", metrics, *extra)
+    assert proc.returncode == 1, proc.output
+    assert metrics.is_file() and "specgen_penguins_" in metrics.read_text(encoding="utf-8")
+    return proc, json.loads(proc.stdout)
+
+
+def _by_feature(results: list[dict]) -> dict:
+    return {r["feature"]: r for r in results}
+
+
+def _not_comparable(result: dict, words: str) -> None:
+    assert result["value"] is None and result["alarm"], result
+    assert result["note"].startswith("not comparable") and words in result["note"], result
+
+
+def test_text_in_a_numeric_column_is_a_dtype_alarm_not_a_crash(penguins):
+    proc, report = _report(penguins, _with_text(penguins))
+    assert any("bill_length_mm: dtype failed" in a for a in report["alarms"]), report["alarms"]
+    drift = _by_feature(report["drift"])
+    _not_comparable(drift["bill_length_mm"], "String")
+    assert drift["bill_depth_mm"]["value"] is not None and not drift["bill_depth_mm"]["alarm"]
+    # the model cannot take text where it expects numbers: not run, said why, not an SG306 exit 2
+    notes = {r["note"] for r in report["prediction_drift"]}
+    assert notes == {"absent: the model was not run: the batch fails the schema's type checks on bill_length_mm"}
+
+
+def test_text_in_a_serving_feature_log_is_not_comparable(penguins):
+    log = _with_text(penguins, "log.csv")
+    proc, report = _report(penguins, penguins / "data" / "serving.csv", "--serving-features", log)
+    skew = _by_feature(report["skew"])
+    _not_comparable(skew["bill_length_mm"], "String")
+    assert skew["bill_depth_mm"]["value"] is not None
+
+
+@pytest.mark.parametrize("column, value", [
+    ("bill_depth_mm", pl.Series("bill_depth_mm", [[1.0, 2.0]] * 88)),  # a numeric feature as a list
+    ("island", pl.Series("island", [{"name": "Biscoe"}] * 88)),  # a categorical feature as a struct
+])
+def test_a_parquet_list_or_struct_column_is_not_comparable(penguins, column, value):
+    frame = pl.read_csv(penguins / "data" / "serving.csv")
+    assert frame.height == 88
+    path = penguins / "nested.parquet"
+    frame.with_columns(value).write_parquet(path)
+    proc, report = _report(penguins, path)
+    assert any(f"{column}: dtype failed" in a for a in report["alarms"]), report["alarms"]
+    _not_comparable(_by_feature(report["drift"])[column], "")
