@@ -32,12 +32,16 @@ from .io import DataError, InferenceTooShort
 from .model_outputs import PREDICTION_OUTPUT
 from .summary import CHUNK_ROWS, FeatureSpec, incomparable, iter_chunks, merge_summaries, summarize_frame
 
-__all__ = ["MonitorReport", "FeatureResult", "load_config", "run", "NUMERIC_MEASURES", "CATEGORICAL_MEASURES",
+__all__ = ["MonitorReport", "FeatureResult", "load_config", "run", "min_rows", "TOO_FEW_ROWS", "NUMERIC_MEASURES", "CATEGORICAL_MEASURES",
            "OTHER_CLASS"]
 
 #: predicted or labelled values outside a classifier's declared classes count as this one class,
 #: so the ``class`` label of the bias gauge stays bounded by the spec
 OTHER_CLASS = "__other__"
+
+#: the note of a drift or skew result on a batch with fewer rows than the feature has bins (numeric)
+#: or reference categories: any distribution of 1 row is "drifted", so it is not judged (no alarm)
+TOO_FEW_ROWS = "too few rows to judge"
 
 #: every measure exported per feature kind (one gauge each); the spec picks the one that alarms
 NUMERIC_MEASURES = MEASURES["numeric"]
@@ -61,8 +65,8 @@ class FeatureResult:
     def alarm(self) -> bool:
         if self.value is None:
             # present but impossible to compare (e.g. all null) is an alarm, never a silent pass;
-            # an absent column is the schema check's finding
-            return not self.note.startswith("absent")
+            # an absent column is the schema check's finding; a batch too small to judge is no evidence
+            return not self.note.startswith(("absent", TOO_FEW_ROWS))
         return self.value > self.threshold
 
     @property
@@ -224,7 +228,7 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
     report = MonitorReport(
         name=config.name, rows=batch.rows, checks=len(checks),
         schema_failures=failures, drift=[_not_comparable(f, f.drift, batch.incomparable) or
-                                         _compare(f, f.drift, references.get(f.name), batch.summaries.get(f.name),
+                                         _too_few_rows(f, f.drift, batch.rows) or _compare(f, f.drift, references.get(f.name), batch.summaries.get(f.name),
                                                   batch.rows) for f in features],
         model_trained_at=model_trained_at, max_model_age_seconds=config.max_model_age_seconds,
         max_bias=config.max_bias)
@@ -484,6 +488,22 @@ def _not_comparable(feature: FeatureConfig, setting: Measure, found: dict[str, s
                          note=f"not comparable (the column holds {found[feature.name]}, not {feature.kind} values)")
 
 
+def min_rows(feature) -> int:
+    """The fewest rows a batch needs for ``feature``'s drift to be judged (``TOO_FEW_ROWS``): its bins
+    (numeric; edges - 1 for a model output) or its reference categories (categorical), at least 2."""
+    if feature.kind == "numeric":
+        return max(2, getattr(feature, "bins", 0) or len(feature.reference.get("edges", ())) - 1)
+    return max(2, len(feature.reference.get("counts", {})))
+
+
+def _too_few_rows(feature, setting: Measure, rows: int) -> FeatureResult | None:
+    needed = min_rows(feature)
+    if rows >= needed:
+        return None
+    return FeatureResult(feature.name, feature.kind, setting.metric, setting.threshold, None, {},
+                         note=f"{TOO_FEW_ROWS} ({rows} row{'s' if rows != 1 else ''}; needs at least {needed})")
+
+
 def _row_hashes(chunk: pl.DataFrame, check: Check) -> np.ndarray | None:
     """64-bit hashes of the values a uniqueness check compares (``engine``'s semantics:
     ``unique`` ignores nulls and NaN, ``key_unique`` compares whole keys, nulls included)."""
@@ -515,7 +535,7 @@ def _prediction_drift(config: MonitoringConfig, batch: _Batch) -> tuple[list[Fea
                                      note="absent: " + why))
             continue
         reference = (baseline_mod.to_summary(o.kind, o.reference), o.reference)
-        out.append(_compare(o, o.drift, reference, current, batch.rows))
+        out.append(_too_few_rows(o, o.drift, batch.rows) or _compare(o, o.drift, reference, current, batch.rows))
     return out, batch.output_source
 
 
@@ -530,7 +550,8 @@ def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int) -> list
     rows, serving, wrong = one_pass(path, dtypes, chunk_rows, lambda: [0, {}, {}], add)
     out = []
     for f in features:
-        failed = _not_comparable(f, f.skew, {**batch.incomparable, **wrong})
+        failed = _not_comparable(f, f.skew, {**batch.incomparable, **wrong}) or \
+            _too_few_rows(f, f.skew, min(rows, batch.rows))
         if failed is not None:
             out.append(failed)
             continue

@@ -172,3 +172,40 @@ def test_a_parquet_list_or_struct_column_is_not_comparable(penguins, column, val
     proc, report = _report(penguins, path)
     assert any(f"{column}: dtype failed" in a for a in report["alarms"]), report["alarms"]
     _not_comparable(_by_feature(report["drift"])[column], "")
+
+
+# -- W7: an empty and a one-row batch ------------------------------------------------------------------
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_an_empty_batch_is_a_data_error_as_in_validate(penguins, suffix):
+    path = penguins / f"empty{suffix}"
+    frame = pl.read_csv(penguins / "data" / "serving.csv").head(0)
+    frame.write_csv(path) if suffix == ".csv" else frame.write_parquet(path)
+    proc = _monitor(penguins, path)
+    assert proc.returncode == 2 and "[SG203]" in proc.stderr, proc.output
+    validate = run_cli("validate", penguins / "spec.yaml", path, "--env", "serving", in_process=True)
+    assert validate.returncode == 2 and "[SG203]" in validate.stderr, validate.output
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_a_one_row_batch_raises_no_drift_alarm_storm(penguins, suffix):
+    path = penguins / f"one{suffix}"
+    frame = pl.read_csv(penguins / "data" / "serving.csv").head(1)
+    frame.write_csv(path) if suffix == ".csv" else frame.write_parquet(path)
+    proc = _monitor(penguins, path, "--format", "json", "--serving-features", path)
+    assert proc.returncode == 1, proc.output  # the schema's rows check: 1 < 50
+    report = json.loads(proc.stdout)
+    assert report["alarms"] == ["schema: dataset: rows failed (expected 50 <= rows <= 1000000); observed 1 rows"]
+    results = report["drift"] + report["skew"] + report["prediction_drift"]
+    assert len(results) == 7 + 7 + 4
+    for result in results:
+        assert result["note"].startswith("too few rows to judge (1 row; needs at least"), result
+        assert result["value"] is None and not result["alarm"]
+
+
+def test_a_batch_with_as_many_rows_as_bins_is_judged(penguins):
+    path = penguins / "five.csv"
+    pl.read_csv(penguins / "data" / "serving.csv").head(5).write_csv(path)
+    report = json.loads(_monitor(penguins, path, "--format", "json").stdout)
+    numeric = [r for r in report["drift"] if r["kind"] == "numeric"]
+    assert numeric and all(r["value"] is not None for r in numeric), numeric  # bins: 5
