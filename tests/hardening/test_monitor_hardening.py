@@ -12,7 +12,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.helpers import run_cli
+from specgen.errors import DataError
+from tests.helpers import run_cli, run_pytest
 
 CONFIG = Path("generated") / "penguins" / "penguins_monitoring.yaml"
 
@@ -209,3 +210,36 @@ def test_a_batch_with_as_many_rows_as_bins_is_judged(penguins):
     report = json.loads(_monitor(penguins, path, "--format", "json").stdout)
     numeric = [r for r in report["drift"] if r["kind"] == "numeric"]
     assert numeric and all(r["value"] is not None for r in numeric), numeric  # bins: 5
+
+
+# -- C12: integers beyond int64 -----------------------------------------------------------------------
+
+BIG_SPEC = ("spec_version: 1\nname: big\ndata: {training: t.csv, key: [id]}\n"
+            "features:\n  id: {dtype: int, unique: true}\n  x: {dtype: float}\n")
+
+
+def _big_ids(tmp_path: Path, first: int) -> Path:
+    (tmp_path / "spec.yaml").write_text(BIG_SPEC, encoding="utf-8")
+    rows = "".join(f"{first + i * 7919},{i / 3}\n" for i in range(60))
+    (tmp_path / "t.csv").write_text("id,x\n" + rows, encoding="utf-8")
+    return tmp_path / "spec.yaml"
+
+
+def test_ids_beyond_int64_get_one_verdict_from_both_engines(tmp_path):
+    """Was: validate ok (Int128) while every generated test errored (ArrowInvalid '_pli128')."""
+    spec = _big_ids(tmp_path, 2 ** 63 + 5)
+    run_cli("validate", spec, tmp_path / "t.csv", in_process=True, expect=0)
+    run_cli("compile", spec, in_process=True, expect=0)
+    result = run_pytest(tmp_path / "generated" / "big")
+    assert result.returncode == 0 and not result.failed, result.output[-3000:]
+    assert "_pli128" not in result.output
+
+
+def test_ids_that_fit_no_64_bit_type_are_a_data_error_naming_the_column(tmp_path):
+    spec = _big_ids(tmp_path, -(2 ** 63) - 5)
+    proc = run_cli("validate", spec, tmp_path / "t.csv", in_process=True)
+    assert proc.returncode == 2 and "[SG202]" in proc.stderr and "'id'" in proc.stderr, proc.output
+    assert "beyond 64 bits" in proc.stderr
+    from specgen.runtime.io import read_pandas  # what the generated suite reads with
+    with pytest.raises(DataError, match=r"column 'id' holds integers beyond 64 bits"):
+        read_pandas(tmp_path / "t.csv")
