@@ -99,28 +99,27 @@ def incomparable(frame: pl.DataFrame, features: list[FeatureSpec]) -> dict[str, 
     """Features present in ``frame`` whose column cannot be counted as the baseline was: text in a
     numeric column (the commonest serving fault), a list or struct anywhere -> {name: its polars type}.
     ``summarize_frame`` leaves them out; the monitor reports them "not comparable"."""
-    out = {}
-    for f in features:
-        dtype = frame.schema.get(f.name)
-        if dtype is not None and not _countable(dtype, f.kind):
-            out[f.name] = str(dtype)
-    return out
+    return {f.name: str(frame.schema[f.name]) for f in features
+            if f.name in frame.columns and not _countable(frame, f.name, f.kind)}
 
 
-def _countable(dtype: pl.DataType, kind: str) -> bool:
+def _countable(frame: pl.DataFrame, name: str, kind: str) -> bool:
+    dtype = frame.schema[name]
     if dtype.is_nested() or dtype == pl.Object:
         return False
-    return kind != "numeric" or dtype.is_numeric() or dtype == pl.Null
+    # a CSV column with no values at all reads as text: it holds only nulls, which count
+    return kind != "numeric" or dtype.is_numeric() or frame[name].null_count() == frame.height
 
 
 def summarize_frame(frame: pl.DataFrame, features: list[FeatureSpec]) -> dict:
     """Bin counts (numeric) and category counts of the ``features`` in ``frame``; absent and
     incomparable ones (:func:`incomparable`) are left out."""
-    present = [f for f in features if f.name in frame.columns and _countable(frame.schema[f.name], f.kind)]
+    present = [f for f in features if f.name in frame.columns and _countable(frame, f.name, f.kind)]
     exprs: list[pl.Expr] = []
     for i, f in enumerate(present):
         x = _value(frame, f.name)
         if f.kind == "numeric":
+            x = x if frame.schema[f.name].is_numeric() else x.cast(pl.Float64)  # all null (``_countable``)
             exprs.append(x.is_null().sum().alias(f"n{i}"))
             exprs += [(x < e).sum().alias(f"lt{i}_{j}") for j, e in enumerate(f.edges)]
             exprs.append((x <= f.edges[-1]).sum().alias(f"le{i}"))

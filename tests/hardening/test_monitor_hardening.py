@@ -243,3 +243,13 @@ def test_ids_that_fit_no_64_bit_type_are_a_data_error_naming_the_column(tmp_path
     from specgen.runtime.io import read_pandas  # what the generated suite reads with
     with pytest.raises(DataError, match=r"column 'id' holds integers beyond 64 bits"):
         read_pandas(tmp_path / "t.csv")
+
+
+def test_an_empty_csv_column_counts_as_nulls_like_a_null_parquet_column(penguins):
+    """A CSV column with no values reads as text: its drift is that of all nulls, not "not comparable"."""
+    frame = pl.read_csv(penguins / "data" / "serving.csv").with_columns(pl.lit(None, pl.Float64).alias("bill_length_mm"))
+    frame.write_csv(penguins / "nulls.csv")
+    frame.write_parquet(penguins / "nulls.parquet")
+    csv = _by_feature(_report(penguins, penguins / "nulls.csv")[1]["drift"])["bill_length_mm"]
+    parquet = _by_feature(_report(penguins, penguins / "nulls.parquet")[1]["drift"])["bill_length_mm"]
+    assert csv["null_ratio"] == parquet["null_ratio"] == 1.0 and csv["value"] == parquet["value"], (csv, parquet)
