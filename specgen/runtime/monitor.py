@@ -114,10 +114,9 @@ class MonitorReport:
     @property
     def alarms(self) -> list[str]:
         out = [f"schema: {f.message()}" for f in self.schema_failures]
-        out += [f"drift: {r.name} ({r.metric} {_fmt(r.value)} > {_fmt(r.threshold)})" for r in self.drift if r.alarm]
-        out += [f"skew: {r.name} ({r.metric} {_fmt(r.value)} > {_fmt(r.threshold)})" for r in self.skew if r.alarm]
-        out += [f"prediction drift: {r.name} ({r.metric} {_fmt(r.value)} > {_fmt(r.threshold)})"
-                for r in self.prediction_drift if r.alarm]
+        out += [f"drift: {r.name} ({_why(r)})" for r in self.drift if r.alarm]
+        out += [f"skew: {r.name} ({_why(r)})" for r in self.skew if r.alarm]
+        out += [f"prediction drift: {r.name} ({_why(r)})" for r in self.prediction_drift if r.alarm]
         age = self.model_age_seconds
         if age is not None and self.max_model_age_seconds is not None and age > self.max_model_age_seconds:
             out.append(f"model age: {age:.0f}s > {self.max_model_age_seconds:.0f}s")
@@ -152,6 +151,13 @@ class MonitorReport:
 
 def _worst_first(results: list[FeatureResult]) -> list[FeatureResult]:
     return sorted(results, key=lambda r: (-r.severity, r.name))
+
+
+def _why(result: FeatureResult) -> str:
+    """An alarm's reason: the measure over its limit, or why there is no value (e.g. not comparable)."""
+    if result.value is None and result.note:
+        return f"{result.metric}: {result.note}"
+    return f"{result.metric} {_fmt(result.value)} > {_fmt(result.threshold)}"
 
 
 def _fmt(value) -> str:

@@ -147,6 +147,7 @@ def test_text_in_a_numeric_column_is_a_dtype_alarm_not_a_crash(penguins):
     assert any("bill_length_mm: dtype failed" in a for a in report["alarms"]), report["alarms"]
     drift = _by_feature(report["drift"])
     _not_comparable(drift["bill_length_mm"], "String")
+    assert "drift: bill_length_mm (psi: not comparable (the column holds String, not numeric values))" in report["alarms"]
     assert drift["bill_depth_mm"]["value"] is not None and not drift["bill_depth_mm"]["alarm"]
     # the model cannot take text where it expects numbers: not run, said why, not an SG306 exit 2
     notes = {r["note"] for r in report["prediction_drift"]}
