@@ -254,3 +254,11 @@ def test_an_empty_csv_column_counts_as_nulls_like_a_null_parquet_column(penguins
     csv = _by_feature(_report(penguins, penguins / "nulls.csv")[1]["drift"])["bill_length_mm"]
     parquet = _by_feature(_report(penguins, penguins / "nulls.parquet")[1]["drift"])["bill_length_mm"]
     assert csv["null_ratio"] == parquet["null_ratio"] == 1.0 and csv["value"] == parquet["value"], (csv, parquet)
+
+
+def test_text_in_a_reference_file_is_a_data_error(penguins):
+    """Was: ``--reference`` with text in a numeric feature crashed (InvalidOperationError, 'internal error')."""
+    proc = _monitor(penguins, None, "--reference", _with_text(penguins))
+    assert proc.returncode == 2, proc.output
+    assert "monitored feature 'bill_length_mm' holds String values, not numeric values" in proc.stderr
+    assert "[SG202]" in proc.stderr and "text.csv" in proc.stderr
