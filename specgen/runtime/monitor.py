@@ -32,8 +32,8 @@ from .io import DataError, InferenceTooShort
 from .model_outputs import PREDICTION_OUTPUT
 from .summary import CHUNK_ROWS, FeatureSpec, incomparable, iter_chunks, merge_summaries, summarize_frame
 
-__all__ = ["MonitorReport", "FeatureResult", "load_config", "run", "min_rows", "TOO_FEW_ROWS", "NUMERIC_MEASURES", "CATEGORICAL_MEASURES",
-           "OTHER_CLASS"]
+__all__ = ["MonitorReport", "FeatureResult", "load_config", "run", "min_rows", "TOO_FEW_ROWS", "NUMERIC_MEASURES",
+           "CATEGORICAL_MEASURES", "OTHER_CLASS"]
 
 #: predicted or labelled values outside a classifier's declared classes count as this one class,
 #: so the ``class`` label of the bias gauge stays bounded by the spec
@@ -233,9 +233,7 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
     failures = batch.failures() + _total_checks(checks, batch)
     report = MonitorReport(
         name=config.name, rows=batch.rows, checks=len(checks),
-        schema_failures=failures, drift=[_not_comparable(f, f.drift, batch.incomparable) or
-                                         _too_few_rows(f, f.drift, batch.rows) or _compare(f, f.drift, references.get(f.name), batch.summaries.get(f.name),
-                                                  batch.rows) for f in features],
+        schema_failures=failures, drift=[_drift(f, batch, references.get(f.name)) for f in features],
         model_trained_at=model_trained_at, max_model_age_seconds=config.max_model_age_seconds,
         max_bias=config.max_bias)
     if serving_features is not None:
@@ -483,6 +481,13 @@ def _compare(feature, setting: Measure, reference, current, rows: int) -> Featur
     value = measures.get(metric)
     note = "" if value is not None else "not comparable (no non-null values)"
     return FeatureResult(name, kind, metric, threshold, value, measures, nulls / rows if rows else None, note)
+
+
+def _drift(feature: FeatureConfig, batch: _Batch, reference) -> FeatureResult:
+    """One feature's drift: not comparable (wrong column type), too few rows to judge, else measured."""
+    return (_not_comparable(feature, feature.drift, batch.incomparable)
+            or _too_few_rows(feature, feature.drift, batch.rows)
+            or _compare(feature, feature.drift, reference, batch.summaries.get(feature.name), batch.rows))
 
 
 def _not_comparable(feature: FeatureConfig, setting: Measure, found: dict[str, str]) -> FeatureResult | None:
