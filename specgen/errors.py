@@ -44,6 +44,7 @@ CODES: dict[str, str] = {
     "SG306": "the serving model (user code) fails, exits, is interrupted or times out while loading or predicting",
     "SG307": "metrics cannot be pushed to the Pushgateway",
     "SG308": "the committed baseline (<name>_baseline.json) cannot be read or is not a specgen baseline",
+    "SG309": "monitoring config was edited by hand (its body no longer matches the hash in its header)",
 }
 
 

@@ -11,7 +11,7 @@ import polars as pl
 
 from . import io
 from .drift import NULL_KEY, Histogram
-from .summary import FeatureSpec, reference_edges, round_sig, summarize_frame
+from .summary import FeatureSpec, incomparable, reference_edges, round_sig, summarize_frame
 
 __all__ = ["compute", "compute_frame", "entry", "to_summary", "feature_specs"]
 
@@ -30,6 +30,10 @@ def compute_frame(frame: pl.DataFrame, features, source: str) -> tuple[int, list
         if f.name not in columns:
             raise io.DataError(f"{source}: monitored feature {f.name!r} is missing from the reference data "
                                "[SG201]", "SG201")
+        wrong = incomparable(frame, [FeatureSpec(f.name, f.kind, ())])
+        if wrong:  # text in a numeric column, a list or struct: no bins to count it in (was a cast crash)
+            raise io.DataError(f"{source}: monitored feature {f.name!r} holds {wrong[f.name]} values, not {f.kind} "
+                               "values: fix the data or the feature's dtype [SG202]", "SG202")
         out.append(entry(frame, f))
     return frame.height, out
 

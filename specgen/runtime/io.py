@@ -9,6 +9,11 @@ dropped as it is read (``naive_utc``), so every check compares datetimes without
 zones; a spec's bound (always naive) therefore means UTC. Without this, a
 Parquet file with aware timestamps crashed every range check (naive vs aware).
 A file with no data rows (a header-only CSV, a 0-row Parquet) is SG203.
+
+Integers beyond int64: polars infers Int128 for a CSV column holding an id above 2^63 - 1,
+which pandas cannot take (every generated test errored while ``validate`` said ok). Such a
+column is read as UInt64 by every reader (``wide_integers``); one that does not fit (a
+negative value below -2^63, or above 2^64 - 1) is SG202 naming the column.
 """
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ import polars.selectors as cs
 from ..errors import DataError
 
 __all__ = ["read_polars", "scan_polars", "checked_scan", "reading", "read_pandas", "read_polars_check", "iter_csv",
-           "InferenceTooShort", "FORMATS", "DataError", "INFER_ROWS", "naive_utc"]
+           "InferenceTooShort", "FORMATS", "DataError", "INFER_ROWS", "naive_utc", "wide_integers"]
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 INFER_ROWS = 100_000  # CSV rows column types are inferred from (all rows when these contradict a later value)
@@ -42,7 +47,7 @@ def read_polars(path: str | Path, dtypes: Mapping[str, str] | None = None) -> pl
             if frame.height == 0:
                 raise _no_rows(path)
             return naive_utc(frame)
-        return naive_utc(_read_csv(path, dtypes or {}))
+        return naive_utc(wide_integers(_read_csv(path, dtypes or {}), path))
 
 
 def naive_utc(frame: pl.DataFrame | pl.LazyFrame):
@@ -72,7 +77,7 @@ def scan_polars(path: str | Path, dtypes: Mapping[str, str] | None = None, *,
         if pl.read_csv(path, n_rows=1, **options).height == 0:
             raise DataError(f"{path}: CSV has a header but no data rows [SG203]", "SG203")
         lazy = pl.scan_csv(path, infer_schema_length=None if infer_all else INFER_ROWS, **options)
-        return naive_utc(lazy.rename(dict(zip(header, rename))) if rename else lazy)
+        return naive_utc(wide_integers(lazy.rename(dict(zip(header, rename))) if rename else lazy, path))
 
 
 def checked_scan(path: str | Path, dtypes: Mapping[str, str] | None, use):
@@ -169,7 +174,7 @@ def iter_csv(path: str | Path, dtypes: Mapping[str, str] | None, chunk_rows: int
             if chunk.height == 0:
                 continue
             yielded += chunk.height
-            yield naive_utc(chunk.rename(dict(zip(header, rename))) if rename else chunk)
+            yield naive_utc(wide_integers(chunk.rename(dict(zip(header, rename))) if rename else chunk, path))
     except DataError:
         raise
     except pl.exceptions.ComputeError:
@@ -185,6 +190,26 @@ def iter_csv(path: str | Path, dtypes: Mapping[str, str] | None, chunk_rows: int
         raise DataError(f"{path}: CSV has a header but no data rows [SG203]", "SG203")
 
 
+def wide_integers(frame: pl.DataFrame | pl.LazyFrame, path: Path):
+    """Int128 columns (CSV integers beyond int64) as UInt64; a value that does not fit is SG202
+    (eagerly here, with the column's range; a lazy frame fails its strict cast when collected)."""
+    schema = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
+    wide = [name for name, dtype in schema.items() if dtype == pl.Int128]
+    if not wide:
+        return frame
+    if isinstance(frame, pl.DataFrame):
+        for name in wide:
+            low, high = frame.select(pl.col(name).min().alias("a"), pl.col(name).max().alias("b")).row(0)
+            if low is not None and (low < 0 or high >= 2 ** 64):
+                raise DataError(f"{path}: column {name!r} holds integers beyond 64 bits ({low} to {high}); {_WIDE} "
+                                "[SG202]", "SG202")
+    return frame.with_columns(pl.col(wide).cast(pl.UInt64))
+
+
+_WIDE = ("specgen reads integers as int64, or as uint64 when they exceed int64 and none is negative: "
+         "declare such ids as text (dtype: string)")
+
+
 def _parse_error(path: Path, fmt: str, exc: BaseException) -> DataError:
     if isinstance(exc, PermissionError):
         return DataError(f"{path}: permission denied [SG201]", "SG201")
@@ -193,6 +218,8 @@ def _parse_error(path: Path, fmt: str, exc: BaseException) -> DataError:
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     if fmt == "csv" and "more fields" in first:
         first = _ragged_row(path) or first
+    if "from `i128` to `u64` failed" in first:  # wide_integers on a lazy frame
+        first = f"{first}: integers beyond 64 bits; {_WIDE}"
     return DataError(f"{path}: cannot parse {fmt} data: {first} [SG202]", "SG202")
 
 

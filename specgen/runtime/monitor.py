@@ -26,22 +26,27 @@ import polars as pl
 from . import baseline as baseline_mod
 from . import engine
 from .checks import Check, Failure, registry
-from .contracts.monitoring import FORMAT, FeatureConfig, Measure, MonitoringConfig
+from .contracts.monitoring import FORMAT, MEASURES, FeatureConfig, Measure, MonitoringConfig, problems
 from .drift import NULL_KEY, drift
+from .generated import body_state
 from .io import DataError, InferenceTooShort
 from .model_outputs import PREDICTION_OUTPUT
-from .summary import CHUNK_ROWS, FeatureSpec, iter_chunks, merge_summaries, summarize_frame
+from .summary import CHUNK_ROWS, FeatureSpec, incomparable, iter_chunks, merge_summaries, summarize_frame
 
-__all__ = ["MonitorReport", "FeatureResult", "load_config", "run", "NUMERIC_MEASURES", "CATEGORICAL_MEASURES",
-           "OTHER_CLASS"]
+__all__ = ["MonitorReport", "FeatureResult", "load_config", "run", "min_rows", "TOO_FEW_ROWS", "NUMERIC_MEASURES",
+           "CATEGORICAL_MEASURES", "OTHER_CLASS"]
 
 #: predicted or labelled values outside a classifier's declared classes count as this one class,
 #: so the ``class`` label of the bias gauge stays bounded by the spec
 OTHER_CLASS = "__other__"
 
+#: the note of a drift or skew result on a batch with fewer rows than the feature has bins (numeric)
+#: or reference categories: any distribution of 1 row is "drifted", so it is not judged (no alarm)
+TOO_FEW_ROWS = "too few rows to judge"
+
 #: every measure exported per feature kind (one gauge each); the spec picks the one that alarms
-NUMERIC_MEASURES = ("psi", "js_distance", "linf", "chi_square", "wasserstein_normalized", "ks_statistic")
-CATEGORICAL_MEASURES = ("psi", "js_distance", "linf", "chi_square")
+NUMERIC_MEASURES = MEASURES["numeric"]
+CATEGORICAL_MEASURES = MEASURES["categorical"]
 #: check kinds a chunk can settle alone (uniqueness also keeps hashes across chunks, below)
 _CHUNK_KINDS = registry.per_chunk_kinds()
 
@@ -61,8 +66,8 @@ class FeatureResult:
     def alarm(self) -> bool:
         if self.value is None:
             # present but impossible to compare (e.g. all null) is an alarm, never a silent pass;
-            # an absent column is the schema check's finding
-            return not self.note.startswith("absent")
+            # an absent column is the schema check's finding; a batch too small to judge is no evidence
+            return not self.note.startswith(("absent", TOO_FEW_ROWS))
         return self.value > self.threshold
 
     @property
@@ -110,10 +115,9 @@ class MonitorReport:
     @property
     def alarms(self) -> list[str]:
         out = [f"schema: {f.message()}" for f in self.schema_failures]
-        out += [f"drift: {r.name} ({r.metric} {_fmt(r.value)} > {_fmt(r.threshold)})" for r in self.drift if r.alarm]
-        out += [f"skew: {r.name} ({r.metric} {_fmt(r.value)} > {_fmt(r.threshold)})" for r in self.skew if r.alarm]
-        out += [f"prediction drift: {r.name} ({r.metric} {_fmt(r.value)} > {_fmt(r.threshold)})"
-                for r in self.prediction_drift if r.alarm]
+        out += [f"drift: {r.name} ({_why(r)})" for r in self.drift if r.alarm]
+        out += [f"skew: {r.name} ({_why(r)})" for r in self.skew if r.alarm]
+        out += [f"prediction drift: {r.name} ({_why(r)})" for r in self.prediction_drift if r.alarm]
         age = self.model_age_seconds
         if age is not None and self.max_model_age_seconds is not None and age > self.max_model_age_seconds:
             out.append(f"model age: {age:.0f}s > {self.max_model_age_seconds:.0f}s")
@@ -150,36 +154,67 @@ def _worst_first(results: list[FeatureResult]) -> list[FeatureResult]:
     return sorted(results, key=lambda r: (-r.severity, r.name))
 
 
+def _why(result: FeatureResult) -> str:
+    """An alarm's reason: the measure over its limit, or why there is no value (e.g. not comparable)."""
+    if result.value is None and result.note:
+        return f"{result.metric}: {result.note}"
+    return f"{result.metric} {_fmt(result.value)} > {_fmt(result.threshold)}"
+
+
 def _fmt(value) -> str:
     return "n/a" if value is None else f"{value:.4g}"
 
 
 def load_config(path: str | Path) -> MonitoringConfig:
-    """The compiled ``<name>_monitoring.yaml`` as its contract."""
-    import yaml  # only when monitoring
-
+    """The compiled ``<name>_monitoring.yaml`` as its contract: as compiled (the header's body hash),
+    parsed and sound (``contracts.monitoring.problems``), else one SG error (SG305, SG309)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise DataError(f"{path}: monitoring config not found; run specgen compile [SG305]", "SG305") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        why = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else (exc.strerror or str(exc))
+        raise _damaged(path, why) from None
+    state = body_state(text)
+    if state == "foreign":
+        raise DataError(f"{path}: not a specgen monitoring config (no specgen header) [SG305]", "SG305")
+    if state == "edited":
+        raise DataError(f"{path}: edited by hand (its body no longer matches the hash in its header); change the "
+                        "spec's monitoring: section and recompile: specgen compile [SG309]", "SG309")
+    config = _parse_yaml(path, text)
+    if not isinstance(config, dict) or config.get("format") != FORMAT:
+        raise DataError(f"{path}: not a specgen monitoring config [SG305]", "SG305")
+    try:
+        loaded = MonitoringConfig.from_data(config)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _damaged(path, f"{type(exc).__name__}: {exc}") from None
+    found = problems(loaded)
+    if found:
+        raise _damaged(path, "; ".join(found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else ""))
+    return loaded
+
+
+def _parse_yaml(path: Path, text: str):
+    import yaml  # only when monitoring
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     # the parse builds ~100 containers per feature and no garbage: with the cyclic collector on,
     # it re-walks them all, again and again (12 s of 16 for a 5,000-feature config; R2)
     collecting = gc.isenabled()
     gc.disable()
     try:
-        config = yaml.load(text, Loader=loader)
+        return yaml.load(text, Loader=loader)
+    except yaml.YAMLError as exc:
+        raise _damaged(path, f"not valid YAML: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") \
+            from None
     finally:
         if collecting:
             gc.enable()
-    if not isinstance(config, dict) or config.get("format") != FORMAT:
-        raise DataError(f"{path}: not a specgen monitoring config [SG305]", "SG305")
-    try:
-        return MonitoringConfig.from_data(config)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise DataError(f"{path}: damaged monitoring config ({type(exc).__name__}: {exc}); run specgen compile "
-                        "[SG305]", "SG305") from None
+
+
+def _damaged(path: Path, why: str) -> DataError:
+    return DataError(f"{path}: damaged monitoring config ({why}); run specgen compile [SG305]", "SG305")
 
 
 def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path | None = None,
@@ -206,8 +241,7 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
     failures = batch.failures() + _total_checks(checks, batch)
     report = MonitorReport(
         name=config.name, rows=batch.rows, checks=len(checks),
-        schema_failures=failures, drift=[_compare(f, f.drift, references.get(f.name),
-                                                  batch.summaries.get(f.name), batch.rows) for f in features],
+        schema_failures=failures, drift=[_drift(f, batch, references.get(f.name)) for f in features],
         model_trained_at=model_trained_at, max_model_age_seconds=config.max_model_age_seconds,
         max_bias=config.max_bias)
     if serving_features is not None:
@@ -270,11 +304,14 @@ class _Batch:
         self.outputs = baseline_mod.feature_specs(drift.outputs) if drift else []
         self.output_kind = {o.name: o.kind for o in drift.outputs} if drift else {}
         self.predictor = predictor
+        self.model_features = set(config.model.features) if config.model else set()
+        self.model_skipped: str | None = None  # why the model was not run on this batch
         self.output_summaries: dict = {}
         self.output_source: str | None = None
         self.checks = checks
         self.rows = 0
         self.summaries: dict = {}
+        self.incomparable: dict[str, str] = {}  # feature -> the batch's column type it cannot be counted as
         self.nulls: dict[str, int] = {}
         self.merged: dict[int, Failure] = {}
         self.unique = [(i, c) for i, c in enumerate(checks)
@@ -292,6 +329,7 @@ class _Batch:
 
     def add(self, chunk: pl.DataFrame) -> None:
         self.rows += chunk.height
+        self.incomparable.update(incomparable(chunk, self.specs))
         for name, summary in summarize_frame(chunk, self.specs).items():
             old = self.summaries.get(name)
             self.summaries[name] = summary if old is None else merge_summaries(old, summary)
@@ -320,7 +358,7 @@ class _Batch:
             numeric = self.output_kind.get(PREDICTION_OUTPUT) == "numeric"
             x = pl.col(self.prediction)
             outputs = chunk.select((x.cast(pl.Float64) if numeric else x.cast(pl.String)).alias(PREDICTION_OUTPUT))
-        elif self.predictor is not None:
+        elif self.predictor is not None and not self._model_skipped():
             self.output_source = "model"
             outputs = self.predictor(chunk)
         else:
@@ -328,6 +366,19 @@ class _Batch:
         for name, summary in summarize_frame(outputs, self.outputs).items():
             old = self.output_summaries.get(name)
             self.output_summaries[name] = summary if old is None else merge_summaries(old, summary)
+
+    def _model_skipped(self) -> bool:
+        """A batch failing a model feature's ``present``/``dtype`` check is not fed to the model (it
+        would fail on text where it expects numbers, a schema alarm already says why): no prediction
+        drift for the whole batch, rather than for some chunks."""
+        if self.model_skipped is None:
+            broken = sorted({f.check.column for f in self.merged.values() if f.check.kind in ("present", "dtype")
+                             and f.check.column in self.model_features})
+            if broken:
+                self.model_skipped = ("the model was not run: the batch fails the schema's type checks on "
+                                      f"{', '.join(broken)}")
+                self.output_summaries, self.output_source = {}, None
+        return self.model_skipped is not None
 
     def _merge_failure(self, i: int, failure: Failure) -> None:
         old = self.merged.get(i)
@@ -440,6 +491,38 @@ def _compare(feature, setting: Measure, reference, current, rows: int) -> Featur
     return FeatureResult(name, kind, metric, threshold, value, measures, nulls / rows if rows else None, note)
 
 
+def _drift(feature: FeatureConfig, batch: _Batch, reference) -> FeatureResult:
+    """One feature's drift: not comparable (wrong column type), too few rows to judge, else measured."""
+    return (_not_comparable(feature, feature.drift, batch.incomparable)
+            or _too_few_rows(feature, feature.drift, batch.rows)
+            or _compare(feature, feature.drift, reference, batch.summaries.get(feature.name), batch.rows))
+
+
+def _not_comparable(feature: FeatureConfig, setting: Measure, found: dict[str, str]) -> FeatureResult | None:
+    """A feature whose column the batch holds as another type (text where numbers were, a list):
+    reported, not computed (its schema ``dtype`` check fails too)."""
+    if feature.name not in found:
+        return None
+    return FeatureResult(feature.name, feature.kind, setting.metric, setting.threshold, None, {},
+                         note=f"not comparable (the column holds {found[feature.name]}, not {feature.kind} values)")
+
+
+def min_rows(feature) -> int:
+    """The fewest rows a batch needs for ``feature``'s drift to be judged (``TOO_FEW_ROWS``): its bins
+    (numeric; edges - 1 for a model output) or its reference categories (categorical), at least 2."""
+    if feature.kind == "numeric":
+        return max(2, getattr(feature, "bins", 0) or len(feature.reference.get("edges", ())) - 1)
+    return max(2, len(feature.reference.get("counts", {})))
+
+
+def _too_few_rows(feature, setting: Measure, rows: int) -> FeatureResult | None:
+    needed = min_rows(feature)
+    if rows >= needed:
+        return None
+    return FeatureResult(feature.name, feature.kind, setting.metric, setting.threshold, None, {},
+                         note=f"{TOO_FEW_ROWS} ({rows} row{'s' if rows != 1 else ''}; needs at least {needed})")
+
+
 def _row_hashes(chunk: pl.DataFrame, check: Check) -> np.ndarray | None:
     """64-bit hashes of the values a uniqueness check compares (``engine``'s semantics:
     ``unique`` ignores nulls and NaN, ``key_unique`` compares whole keys, nulls included)."""
@@ -466,11 +549,12 @@ def _prediction_drift(config: MonitoringConfig, batch: _Batch) -> tuple[list[Fea
         if current is None:
             why = ("no predictions: the batch has no prediction column and no model to run" if batch.output_source
                    is None else f"absent from the model outputs (source: {batch.output_source})")
+            why = batch.model_skipped or why
             out.append(FeatureResult(o.name, o.kind, o.drift.metric, o.drift.threshold, None, {},
                                      note="absent: " + why))
             continue
         reference = (baseline_mod.to_summary(o.kind, o.reference), o.reference)
-        out.append(_compare(o, o.drift, reference, current, batch.rows))
+        out.append(_too_few_rows(o, o.drift, batch.rows) or _compare(o, o.drift, reference, current, batch.rows))
     return out, batch.output_source
 
 
@@ -478,12 +562,18 @@ def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int) -> list
     """Serving feature log vs the batch's features, both counted on the baseline's edges."""
     def add(totals: list, chunk: pl.DataFrame) -> None:
         totals[0] += chunk.height
+        totals[2].update(incomparable(chunk, specs))
         for name, summary in summarize_frame(chunk, specs).items():
             totals[1][name] = summary if name not in totals[1] else merge_summaries(totals[1][name], summary)
 
-    rows, serving = one_pass(path, dtypes, chunk_rows, lambda: [0, {}], add)
+    rows, serving, wrong = one_pass(path, dtypes, chunk_rows, lambda: [0, {}, {}], add)
     out = []
     for f in features:
+        failed = _not_comparable(f, f.skew, {**batch.incomparable, **wrong}) or \
+            _too_few_rows(f, f.skew, min(rows, batch.rows))
+        if failed is not None:
+            out.append(failed)
+            continue
         mine = batch.summaries.get(f.name)
         if mine is None or f.name not in serving:
             out.append(FeatureResult(f.name, f.kind, f.skew.metric, f.skew.threshold, None, {},

@@ -23,7 +23,7 @@ import polars as pl
 from . import io
 from .drift import NULL_KEY, Histogram, merge_category_counts, numeric_edges
 
-__all__ = ["FeatureSpec", "summarize", "summarize_frame", "reference_edges", "iter_chunks",
+__all__ = ["FeatureSpec", "summarize", "summarize_frame", "incomparable", "reference_edges", "iter_chunks",
            "round_sig", "merge_summaries", "SIGNIFICANT_DIGITS", "CHUNK_ROWS"]
 
 #: Floats stored in the monitoring config keep this many significant digits, so the
@@ -95,13 +95,32 @@ def merge_summaries(a, b):
     return a.merge(b) if isinstance(a, Histogram) else merge_category_counts(a, b)
 
 
+def incomparable(frame: pl.DataFrame, features: list[FeatureSpec]) -> dict[str, str]:
+    """Features present in ``frame`` whose column cannot be counted as the baseline was: text in a
+    numeric column (the commonest serving fault), a list or struct anywhere -> {name: its polars type}.
+    ``summarize_frame`` leaves them out; the monitor reports them "not comparable"."""
+    return {f.name: str(frame.schema[f.name]) for f in features
+            if f.name in frame.columns and not _countable(frame, f.name, f.kind)}
+
+
+def _countable(frame: pl.DataFrame, name: str, kind: str) -> bool:
+    dtype = frame.get_column(name).dtype  # not frame.schema: O(width) per call (R2)
+    if dtype.is_nested() or dtype == pl.Object:
+        return False
+    # a CSV column with no values at all reads as text: it holds only nulls, which count
+    return kind != "numeric" or dtype.is_numeric() or frame[name].null_count() == frame.height
+
+
 def summarize_frame(frame: pl.DataFrame, features: list[FeatureSpec]) -> dict:
+    """Bin counts (numeric) and category counts of the ``features`` in ``frame``; absent and
+    incomparable ones (:func:`incomparable`) are left out."""
     schema = frame.schema  # built once: DataFrame.schema is O(width) per call (R2)
-    present = [f for f in features if f.name in schema]
+    present = [f for f in features if f.name in schema and _countable(frame, f.name, f.kind)]
     exprs: list[pl.Expr] = []
     for i, f in enumerate(present):
         x = _value(schema, f.name)
         if f.kind == "numeric":
+            x = x if schema[f.name].is_numeric() else x.cast(pl.Float64)  # all null (``_countable``)
             exprs.append(x.is_null().sum().alias(f"n{i}"))
             exprs += [(x < e).sum().alias(f"lt{i}_{j}") for j, e in enumerate(f.edges)]
             exprs.append((x <= f.edges[-1]).sum().alias(f"le{i}"))

@@ -155,7 +155,10 @@ def _first_present(values: list) -> int:
 
 
 def _copy_row0(df):
-    df.iloc[1] = df.iloc[0]
+    # column by column: a whole row is one Series of a common dtype, which rounds a uint64 id
+    # above 2^53 through float64 and so copied a *different* key (no duplicate to reject)
+    for i in range(df.shape[1]):
+        df.iloc[1, i] = df.iloc[0, i]
     return df
 
 

@@ -11,18 +11,26 @@ Standard library only (plus ``runtime.checks``): the runtime imports it.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from ..checks import Check
 
-__all__ = ["FORMAT", "BASELINE_FORMAT", "Measure", "FeatureConfig", "OutputConfig", "PredictionDriftConfig",
-           "ModelRef", "MonitoringConfig", "encode_params", "decode_params"]
+__all__ = ["FORMAT", "BASELINE_FORMAT", "MEASURES", "Measure", "FeatureConfig", "OutputConfig", "PredictionDriftConfig",
+           "ModelRef", "MonitoringConfig", "problems", "encode_params", "decode_params"]
 
 #: the format tag of ``<name>_monitoring.yaml``
 FORMAT = "specgen-monitoring/1"
 #: the format tag of the committed ``<name>_baseline.json`` (written by ``specgen baseline`` and ``infer``)
 BASELINE_FORMAT = "specgen-baseline/1"
+
+#: the drift measures ``specgen monitor`` computes per feature kind (one gauge each); a config naming
+#: another one is damaged (it used to read as "no non-null values" and alarm for ever)
+MEASURES = {
+    "numeric": ("psi", "js_distance", "linf", "chi_square", "wasserstein_normalized", "ks_statistic"),
+    "categorical": ("psi", "js_distance", "linf", "chi_square"),
+}
 
 _DATETIME, _DATE = "__specgen_datetime__", "__specgen_date__"
 
@@ -145,6 +153,67 @@ class MonitoringConfig:
             model=ModelRef.from_data(data["model"]) if data.get("model") else None,
             format=str(data["format"]),
         )
+
+
+def problems(config: MonitoringConfig) -> list[str]:
+    """What makes a loaded config unusable: a threshold that cannot alarm (``1e309``, ``.nan``, 0 or less),
+    an unknown measure or feature kind, reference counts that are not non-negative integers or do not
+    match the edges. Empty when the config is sound."""
+    out = []
+    for label, value in (("stale_after_seconds", config.stale_after_seconds), ("baseline.rows", config.baseline_rows)):
+        if value < 0:
+            out.append(f"{label}: {value} is negative")
+    for label, value in (("max_model_age_seconds", config.max_model_age_seconds), ("max_bias", config.max_bias)):
+        if value is not None and not (math.isfinite(value) and value >= 0):
+            out.append(f"{label}: {value!r} is not a finite non-negative number")
+    for i, f in enumerate(config.features):
+        where = f"features[{i}] ({f.name})"
+        if f.bins < 1:
+            out.append(f"{where}.bins: {f.bins} is not a positive count")
+        out += _measure_problems(f"{where}.drift", f.kind, f.drift) + _measure_problems(f"{where}.skew", f.kind, f.skew)
+        out += _reference_problems(f"{where}.reference", f.kind, f.reference)
+    for i, o in enumerate(config.prediction_drift.outputs if config.prediction_drift else ()):
+        where = f"prediction_drift.outputs[{i}] ({o.name})"
+        out += _measure_problems(f"{where}.drift", o.kind, o.drift) + _reference_problems(f"{where}.reference",
+                                                                                          o.kind, o.reference)
+    return out
+
+
+def _measure_problems(where: str, kind: str, measure: Measure) -> list[str]:
+    if kind not in MEASURES:
+        return [f"{where}: unknown feature kind {kind!r} (numeric or categorical)"]
+    out = []
+    if measure.metric not in MEASURES[kind]:
+        out.append(f"{where}.metric: unknown measure {measure.metric!r} for a {kind} feature "
+                   f"(one of {', '.join(MEASURES[kind])})")
+    if not (math.isfinite(measure.threshold) and measure.threshold > 0):
+        out.append(f"{where}.threshold: {measure.threshold!r} is not a finite positive number")
+    return out
+
+
+def _count(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _reference_problems(where: str, kind: str, reference: dict) -> list[str]:
+    out = [] if _count(reference.get("nulls", 0)) else [f"{where}.nulls: not a non-negative integer"]
+    counts = reference.get("counts")
+    if kind == "categorical":
+        if not isinstance(counts, dict) or not all(_count(v) for v in counts.values()):
+            out.append(f"{where}.counts: not a mapping of category -> non-negative integer")
+        return out
+    edges = reference.get("edges")
+    if not isinstance(edges, list) or len(edges) < 2 or not all(
+            isinstance(e, (int, float)) and not isinstance(e, bool) and math.isfinite(e) for e in edges):
+        return out + [f"{where}.edges: not a list of at least 2 finite numbers"]
+    if any(b < a for a, b in zip(edges, edges[1:])):
+        out.append(f"{where}.edges: not in increasing order")
+    if not isinstance(counts, list) or not all(_count(c) for c in counts):
+        out.append(f"{where}.counts: not a list of non-negative integers")
+    elif len(counts) != len(edges) + 1:
+        out.append(f"{where}.counts: {len(counts)} counts for {len(edges)} edges (needs {len(edges) + 1}: "
+                   "underflow, bins, overflow)")
+    return out
 
 
 def _optional(kind, value):
