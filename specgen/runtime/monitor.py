@@ -280,10 +280,7 @@ def one_pass(path, dtypes: dict[str, str], chunk_rows: int, start: Callable[[], 
 def _allow_columns(check: Check, names: list[str | None]) -> Check:
     """A monitored batch may carry the label (joined later, for prediction bias) and the model's
     predictions: not extra columns."""
-    extra = [n for n in names if n is not None and n not in check.params.get("columns", ())]
-    if check.kind != "extra_columns" or not extra:
-        return check
-    return Check(check.kind, check.column, {"columns": [*check.params["columns"], *extra]}, check.environments)
+    return registry.get(check.kind).allow_columns(check, [n for n in names if n is not None])
 
 
 def _reference_override(features: tuple[FeatureConfig, ...], reference, dtypes) -> tuple[FeatureConfig, ...]:
@@ -315,7 +312,7 @@ class _Batch:
         self.nulls: dict[str, int] = {}
         self.merged: dict[int, Failure] = {}
         self.unique = [(i, c) for i, c in enumerate(checks)
-                       if c.kind in ("unique", "key_unique") and "serving" in c.environments]
+                       if registry.get(c.kind).spans_chunks and "serving" in c.environments]
         self.hashes: dict[int, list[np.ndarray]] = {i: [] for i, _ in self.unique}
         self.prediction = config.prediction_column
         self.label = config.label
@@ -341,7 +338,7 @@ class _Batch:
         for failure in engine.run_checks(chunk, self.checks, "serving"):
             self._merge_failure(index[id(failure.check)], failure)
         for i, check in self.unique:
-            hashes = _row_hashes(chunk, check)
+            hashes = registry.get(check.kind).chunk_hashes(check, chunk)
             if hashes is not None:
                 self.hashes[i].append(hashes)
         if self.classes is not None:
@@ -372,7 +369,7 @@ class _Batch:
         would fail on text where it expects numbers, a schema alarm already says why): no prediction
         drift for the whole batch, rather than for some chunks."""
         if self.model_skipped is None:
-            broken = sorted({f.check.column for f in self.merged.values() if f.check.kind in ("present", "dtype")
+            broken = sorted({f.check.column for f in self.merged.values() if registry.get(f.check.kind).blocks_column
                              and f.check.column in self.model_features})
             if broken:
                 self.model_skipped = ("the model was not run: the batch fails the schema's type checks on "
@@ -437,7 +434,7 @@ class _Batch:
         1 in 15,000 batches of 50,000,000 rows), never hide one; memory is 8 bytes per row
         of each unique column or key (a set of hashes), unlike the chunk-bounded rest.
         """
-        broken = {f.check.column for f in self.merged.values() if f.check.kind in ("present", "dtype")}
+        broken = {f.check.column for f in self.merged.values() if registry.get(f.check.kind).blocks_column}
         for i, check in self.unique:
             if not self.hashes[i] or check.column in broken:
                 continue
@@ -454,20 +451,10 @@ class _Batch:
 
 
 def _total_checks(checks: list[Check], batch: _Batch) -> list[Failure]:
-    """Checks on the whole batch: row count and null fractions (from the merged totals)."""
-    out = []
-    for check in checks:
-        if "serving" not in check.environments:
-            continue
-        p = check.params
-        if check.kind == "rows":
-            if (p.get("min") is not None and batch.rows < p["min"]) or (p.get("max") is not None and batch.rows > p["max"]):
-                out.append(Failure(check, None, observed=f"{batch.rows} rows"))
-        elif check.kind == "null_fraction" and check.column in batch.nulls:
-            share = batch.nulls[check.column] / batch.rows
-            if share > p["max"]:
-                out.append(Failure(check, None, observed=f"null fraction {share:.4g}"))
-    return out
+    """Checks judged on the whole batch's totals (row count, null fractions: the kinds' ``judge_totals``)."""
+    judged = (registry.get(c.kind).judge_totals(c, batch.rows, batch.nulls) for c in checks
+              if "serving" in c.environments)
+    return [f for f in judged if f is not None]
 
 
 def _compare(feature, setting: Measure, reference, current, rows: int) -> FeatureResult:
@@ -521,22 +508,6 @@ def _too_few_rows(feature, setting: Measure, rows: int) -> FeatureResult | None:
         return None
     return FeatureResult(feature.name, feature.kind, setting.metric, setting.threshold, None, {},
                          note=f"{TOO_FEW_ROWS} ({rows} row{'s' if rows != 1 else ''}; needs at least {needed})")
-
-
-def _row_hashes(chunk: pl.DataFrame, check: Check) -> np.ndarray | None:
-    """64-bit hashes of the values a uniqueness check compares (``engine``'s semantics:
-    ``unique`` ignores nulls and NaN, ``key_unique`` compares whole keys, nulls included)."""
-    if check.kind == "unique":
-        if check.column not in chunk.columns:
-            return None
-        x = pl.col(check.column)
-        if chunk.schema[check.column].is_float():
-            x = x.fill_nan(None)
-        return chunk.select(x.drop_nulls().hash(seed=0)).to_series().to_numpy()
-    columns = check.params["columns"]
-    if not all(c in chunk.columns for c in columns):
-        return None
-    return chunk.select(pl.struct(columns).hash(seed=0)).to_series().to_numpy()
 
 
 def _prediction_drift(config: MonitoringConfig, batch: _Batch) -> tuple[list[FeatureResult], str | None]:

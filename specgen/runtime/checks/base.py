@@ -125,10 +125,27 @@ class Kind:
     per_chunk: bool = False
     #: a failure hides the column's other failures (it is missing or of the wrong type)
     blocks_column: bool = False
+    #: ``specgen monitor`` keeps hashes of every chunk (``chunk_hashes``) to judge it over the batch
+    spans_chunks: bool = False
     #: runtime functions the generated schema calls (``pandas_checks.<name>``)
     pandas_functions: dict[str, Callable] = {}
     #: mutation name -> function(frame, column, value) -> frame, for negative cases
     mutations: dict[str, Callable] = {}
+
+    # -- specgen monitor (a batch read in chunks) ----------------------------
+    def chunk_hashes(self, check: Check, chunk):
+        """64-bit hashes of what a ``spans_chunks`` check compares in one chunk (None: nothing to add)."""
+        return None
+
+    def allow_columns(self, check: Check, names: list[str]) -> Check:
+        """The check with ``names`` (columns a monitored batch may carry beyond the schema: the label,
+        the predictions) allowed; unchanged for every kind but ``extra_columns``."""
+        return check
+
+    def judge_totals(self, check: Check, rows: int, nulls: dict[str, int]) -> Failure | None:
+        """Judge a check from the whole batch's totals (row count, nulls per column); None: passes or
+        is not judged so."""
+        return None
 
     # -- plan --------------------------------------------------------------
     def build(self, source) -> list[Check]:

@@ -33,5 +33,11 @@ class ExtraColumns(DatasetKind):
             return None
         return Failure(check, None, tuple(extra[:N_EXAMPLES]), observed=f"{len(extra)} undeclared")
 
+    def allow_columns(self, check, names):
+        extra = [n for n in names if n not in check.params["columns"]]
+        if not extra:
+            return check
+        return Check(check.kind, check.column, {"columns": [*check.params["columns"], *extra]}, check.environments)
+
 
 KIND = ExtraColumns()

@@ -10,6 +10,7 @@ class KeyUnique(DatasetKind):
     meaning = "the key columns identify each row uniquely"
     pandera_names = ("multiple_fields_uniqueness",)
     per_chunk = True
+    spans_chunks = True
 
     def build_dataset(self, spec, columns) -> list[Check]:
         if not (spec.data.key and spec.dataset.key_unique):
@@ -39,6 +40,15 @@ class KeyUnique(DatasetKind):
         columns = check.params["columns"]
         keys = frame.lazy.select(columns).collect()
         return Failure(check, int(keys.select(pl.struct(columns).is_duplicated().sum()).item()))
+
+    def chunk_hashes(self, check, chunk):
+        """Whole keys, nulls included, as ``engine`` compares them."""
+        import polars as pl
+
+        columns = check.params["columns"]
+        if not all(c in chunk.columns for c in columns):
+            return None
+        return chunk.select(pl.struct(columns).hash(seed=0)).to_series().to_numpy()
 
 
 KIND = KeyUnique()

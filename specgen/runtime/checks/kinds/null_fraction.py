@@ -41,5 +41,11 @@ class NullFraction(ColumnKind):
         value = row[name] or 0.0
         return None if value <= check.params["max"] else Failure(check, None, observed=f"null fraction {value:.4g}")
 
+    def judge_totals(self, check, rows, nulls):
+        if check.column not in nulls or not rows:
+            return None
+        share = nulls[check.column] / rows
+        return Failure(check, None, observed=f"null fraction {share:.4g}") if share > check.params["max"] else None
+
 
 KIND = NullFraction()

@@ -41,5 +41,10 @@ class Rows(DatasetKind):
             return None
         return Failure(check, None, observed=f"{frame.rows} rows")
 
+    def judge_totals(self, check, rows, nulls):
+        if stats.within(rows, check.params.get("min"), check.params.get("max")):
+            return None
+        return Failure(check, None, observed=f"{rows} rows")
+
 
 KIND = Rows()

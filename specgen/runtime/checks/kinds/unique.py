@@ -9,6 +9,7 @@ class Unique(RowKind):
     order = 70
     meaning = "no repeated non-null values"
     pandera_names = ("field_uniqueness",)
+    spans_chunks = True
 
     def build(self, source) -> list[Check]:
         if not getattr(source.feature, "unique", False):
@@ -30,6 +31,17 @@ class Unique(RowKind):
 
     def judge(self, check, row, name, frame):
         return None if row[f"{name}_distinct"] == row[f"{name}_count"] else self.failing(check, frame)
+
+    def chunk_hashes(self, check, chunk):
+        """Non-null values (NaN counts as null), as ``engine`` compares them."""
+        import polars as pl
+
+        if check.column not in chunk.columns:
+            return None
+        x = pl.col(check.column)
+        if chunk.schema[check.column].is_float():
+            x = x.fill_nan(None)
+        return chunk.select(x.drop_nulls().hash(seed=0)).to_series().to_numpy()
 
 
 KIND = Unique()
