@@ -83,7 +83,12 @@ def outputs(model: Model, frame: pl.DataFrame, features: list[str], task: str) -
             columns.update({f"{PROBA_PREFIX}{c}": pl.Series(matrix[:, j], dtype=pl.Float64)
                             for j, c in enumerate(classes)})
     else:
-        columns = {PREDICTION_OUTPUT: pl.Series(predicted.astype(float), dtype=pl.Float64)}
+        try:
+            values = predicted.astype(float)
+        except (TypeError, ValueError):  # e.g. a regressor returning text (C9)
+            raise ModelError(f"predict of a regression model returned non-numeric values "
+                             f"(e.g. {predicted[:3].tolist()!r})") from None
+        columns = {PREDICTION_OUTPUT: pl.Series(values, dtype=pl.Float64)}
     return pl.DataFrame(columns)
 
 

@@ -197,3 +197,19 @@ def test_baseline_model_timeout(penguins, monkeypatch):
     monkeypatch.setenv("SPECGEN_MODEL_LOAD", "hostile_models:hangs")
     proc = invoke("baseline", "--check", "--model-timeout", "1", penguins / "spec.yaml")
     assert proc.returncode == 2 and "model.load did not finish within 1 s" in proc.stderr, proc.stderr
+
+
+def test_regression_model_returning_text_is_a_model_error():
+    """C9: a regressor whose predict returns strings crashed the cast to float (a traceback, exit 1)."""
+    import polars as pl
+
+    from specgen.runtime.adapter import Model
+    from specgen.runtime.model_outputs import ModelError, outputs
+
+    class Texty:
+        def predict(self, X):
+            return ["high"] * len(X)
+
+    with pytest.raises(ModelError, match="non-numeric values") as caught:
+        outputs(Model(Texty()), pl.DataFrame({"x": [1.0, 2.0]}), ["x"], "regression")
+    assert caught.value.code == "SG306"
