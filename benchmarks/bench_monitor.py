@@ -163,8 +163,9 @@ DRIFT_ONLY = r"""
 import json, resource, sys, time
 from specgen.runtime import monitor
 t0 = time.perf_counter()
-config = monitor.load_config(sys.argv[2])
-report = monitor.run(config, sys.argv[1], checks=[], dtypes={})
+import dataclasses
+config = dataclasses.replace(monitor.load_config(sys.argv[2]), checks=())
+report = monitor.run(config, sys.argv[1])
 t = time.perf_counter() - t0
 print(json.dumps({"compute": t, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
                   "alarms": len(report.alarms)}))
@@ -212,11 +213,12 @@ def main() -> None:
                         help=f"chunk sizes compared in the large mode (--rows >= {LARGE:,})")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from specgen.api import build_plan, compile_spec
+    from specgen.api import baseline_spec, build_plan, compile_spec
 
     reference = table(args.reference_rows, seed=0, shift=0.0)
     current = table(args.rows, seed=1, shift=1.5)  # a mild shift: some features alarm, as in production
     spec_path = spec(reference)
+    baseline_spec(spec_path)
     compile_spec(spec_path, DATA / "out")
     plan = build_plan(spec_path, DATA / "out")
     config = plan.out_dir / plan.monitoring.config_file

@@ -3,50 +3,119 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .compiler.load import RawSpec, load
-from .compiler.plan import Plan, plan
-from .compiler.render import render
-from .compiler.spec import Spec
-from .compiler.validate import validate
-from .compiler.write import WriteReport, write
 from .errors import SpecgenError
 
-__all__ = ["load_spec", "build_plan", "compile_spec", "validate_data", "ValidationResult", "default_out_dir",
-           "infer_spec", "monitor", "parse_timestamp"]
+if TYPE_CHECKING:  # the compiler (pydantic, jinja2) is imported by the commands that need it, never by monitor
+    from .compiler.load import RawSpec
+    from .compiler.plan import Plan
+    from .compiler.spec import Spec
+    from .compiler.write import WriteReport
+
+__all__ = ["load_spec", "build_plan", "compile_spec", "baseline_spec", "validate_data", "ValidationResult",
+           "default_out_dir", "infer_spec", "monitor", "parse_timestamp", "BASELINE_MISSING", "BASELINE_STALE"]
+
+#: compile's status of a baseline that must be (re)written with ``specgen baseline``
+BASELINE_MISSING = "no-baseline"
+BASELINE_STALE = "old-baseline"
 
 
 def load_spec(path: str | Path) -> tuple[RawSpec, Spec]:
+    from .compiler.load import load
+    from .compiler.validate import validate
+
     raw = load(path)
     return raw, validate(raw)
 
 
-def default_out_dir(spec_path: Path, spec: Spec) -> Path:
+def default_out_dir(spec_path: Path, spec) -> Path:
     """``<spec dir>/generated/<name>``: next to the spec, one folder per model."""
     return spec_path.parent / "generated" / spec.name
 
 
 def build_plan(path: str | Path, out_dir: str | Path | None = None) -> Plan:
+    return _spec_and_plan(path, out_dir)[1]
+
+
+def _spec_and_plan(path: str | Path, out_dir: str | Path | None = None) -> tuple[Spec, Plan]:
+    from .compiler.plan import plan
+
     raw, spec = load_spec(path)
     out = Path(out_dir) / spec.name if out_dir is not None else default_out_dir(raw.path, spec)
-    return plan(spec, raw, out)
+    return spec, plan(spec, raw, out)
 
 
 def compile_spec(path: str | Path, out_dir: str | Path | None = None, *, templates: str | Path | None = None,
                  check: bool = False, dry_run: bool = False, force: bool = False) -> WriteReport:
-    """load -> validate -> plan -> render -> write. ``out_dir/<name>/`` receives the files."""
-    the_plan = build_plan(path, out_dir)
-    files = render(the_plan, templates, baseline=_baseline(the_plan))
-    return write(files, the_plan.out_dir, check=check, dry_run=dry_run, force=force)
+    """load -> validate -> plan -> render -> write. ``out_dir/<name>/`` receives the files.
+
+    Pure: reads the spec and the committed ``<name>_baseline.json``, never the data or the
+    model. A missing or stale baseline is reported as its own file status
+    (``BASELINE_MISSING`` / ``BASELINE_STALE``) and the monitoring files are left as they are.
+    """
+    from .compiler.render import MONITORING_TEMPLATES, render
+    from .compiler.write import FileStatus, write
+
+    spec, the_plan = _spec_and_plan(path, out_dir)
+    config, problem = _monitoring_config(path, spec, the_plan)
+    files = render(the_plan, templates, monitoring=config)
+    keep = {p.format(name=the_plan.name) for p in MONITORING_TEMPLATES} if problem is not None else set()
+    report = write(files, the_plan.out_dir, check=check, dry_run=dry_run, force=force, keep=keep)
+    if problem is not None:
+        report.files.insert(0, problem(FileStatus))
+    return report
 
 
-def _baseline(the_plan: Plan):
-    """The baseline stage: the only compile step that reads data (training statistics for monitoring)."""
+def _monitoring_config(path, spec: Spec, the_plan: Plan):
+    """(the monitoring contract, None), or (None, a status maker) when the baseline needs ``specgen baseline``."""
     if the_plan.monitoring is None:
-        return None
-    from .compiler.baseline import baseline
+        return None, None
+    from .compiler import baseline as baseline_mod
+    from .compiler.monitoring import monitoring_config
 
-    return baseline(the_plan)
+    where = baseline_mod.baseline_path(path, spec.name)
+    stored = baseline_mod.read(where)
+    state = baseline_mod.freshness(stored, spec, the_plan)
+    if state == "current":
+        return monitoring_config(the_plan, stored), None
+    status = BASELINE_MISSING if state == "missing" else BASELINE_STALE
+    why = ("the spec has monitoring but no committed baseline" if state == "missing"
+           else "the spec's data, columns or monitored features changed since it was written")
+    return None, lambda cls: cls(where, status, f"{why}; run: specgen baseline {path}")
+
+
+def baseline_spec(path: str | Path, *, check: bool = False) -> tuple[Path, str]:
+    """Read the training data (and run the serving model where prediction baselines need it); write
+    ``<name>_baseline.json`` next to the spec. Returns (path, status: create | update | identical, or
+    unneeded for a spec without ``monitoring:``); ``check`` writes nothing (``missing`` / ``stale``
+    when it would write)."""
+    from .compiler import baseline as baseline_mod
+    from .compiler.write import _atomic_write
+
+    spec, the_plan = _spec_and_plan(path)
+    if the_plan.monitoring is None:  # nothing reads training statistics: nothing to write
+        return baseline_mod.baseline_path(path, spec.name), "unneeded"
+    text = baseline_mod.to_text(baseline_mod.compute(spec, the_plan))
+    return _write_baseline(baseline_mod.baseline_path(path, spec.name), text, check, _atomic_write)
+
+
+def _write_baseline(target: Path, text: str, check: bool, atomic_write) -> tuple[Path, str]:
+    from .errors import WriteError
+
+    try:
+        old = target.read_text(encoding="utf-8")
+    except (FileNotFoundError, UnicodeDecodeError):
+        old = None
+    if old == text:
+        return target, "identical"
+    if check:
+        return target, "missing" if old is None else "stale"
+    try:
+        atomic_write(target, text)
+    except OSError as exc:
+        raise WriteError(f"{target}: cannot write: {exc.strerror or exc} [SG302]", "SG302") from None
+    return target, "create" if old is None else "update"
 
 
 @dataclass
@@ -81,8 +150,10 @@ def validate_data(spec_path: str | Path, data_path: str | Path, environment: str
 
 
 def infer_spec(data: list[str], spec_path: str | Path, *, force: bool = False, **options) -> list[Path]:
-    """Infer a spec from DATA and write it plus its ``.baseline.json`` sidecar (atomically).
+    """Infer a spec from DATA and write it plus its ``<name>_baseline.json`` (atomically).
 
+    The baseline is the file ``specgen baseline`` writes, for the draft with the default
+    ``monitoring:`` settings (it stays current when the user adds ``monitoring: {}``).
     Refuses to replace an existing spec or baseline unless ``force``: a reviewed
     spec is worth more than a fresh draft. Returns the paths written.
     """
@@ -91,18 +162,32 @@ def infer_spec(data: list[str], spec_path: str | Path, *, force: bool = False, *
     from .infer import baseline_path, infer  # polars only when inferring
 
     spec_path = Path(spec_path)
-    targets = [spec_path, baseline_path(spec_path)]
+    result = infer(data, spec_path, **options)
+    targets = [spec_path, baseline_path(spec_path, result.name)]
     existing = [str(p) for p in targets if p.exists()]
     if existing and not force:
         raise WriteError(f"{', '.join(existing)} already exists; pass --force to overwrite [SG302]", "SG302")
-    result = infer(data, spec_path, **options)
     try:
         spec_path.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(targets[1], result.baseline_text)
         _atomic_write(spec_path, result.spec_text)
     except OSError as exc:
         raise WriteError(f"{spec_path}: cannot write: {exc.strerror or exc} [SG302]", "SG302") from None
+    _write_baseline(targets[1], _draft_baseline(spec_path), False, _atomic_write)
     return targets
+
+
+def _draft_baseline(spec_path: Path) -> str:
+    """The baseline of a drafted spec (no ``monitoring:`` yet): computed with the default settings."""
+    from .compiler import baseline as baseline_mod
+    from .compiler.load import load
+    from .compiler.plan import plan
+    from .compiler.spec import Monitoring
+    from .compiler.validate import validate
+
+    raw = load(spec_path)
+    spec = validate(raw).model_copy(update={"monitoring": Monitoring()})
+    the_plan = plan(spec, raw, default_out_dir(spec_path, spec))
+    return baseline_mod.to_text(baseline_mod.compute(spec, the_plan))
 
 
 def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path | None = None,
@@ -112,28 +197,29 @@ def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path
             pushgateway: str | None = None, pushgateway_auth_file: str | Path | None = None):
     """Compare a serving batch with the compiled baseline; optionally write Prometheus metrics.
 
+    Runs from the compiled ``<name>_monitoring.yaml`` alone (no compiler, pydantic or
+    jinja2): the spec is read only for its name and its hash, to find the config and to
+    refuse one compiled from another version of the spec.
     Returns a ``runtime.monitor.MonitorReport`` (``ok`` is False when any alarm is raised).
     """
     from .runtime import exposition
     from .runtime import monitor as runtime_monitor
 
-    the_plan = build_plan(spec_path)
-    if the_plan.monitoring is None:
-        raise SpecgenError(f"{spec_path}: the spec has no monitoring section; add `monitoring:` and run "
-                           "specgen compile [SG305]", "SG305")
-    config_path = Path(config) if config is not None else the_plan.out_dir / the_plan.monitoring.config_file
+    spec_path = Path(spec_path)
+    name, sha256 = _spec_identity(spec_path)
+    config_path = Path(config) if config is not None else spec_path.parent / "generated" / name / \
+        f"{name}_monitoring.yaml"
     settings = runtime_monitor.load_config(config_path)
-    if settings.get("spec_sha256") != the_plan.spec_sha256:
+    if settings.spec_sha256 != sha256:
         raise SpecgenError(f"{config_path}: monitoring config is stale (the spec changed); run: specgen compile "
                            f"{spec_path} [SG304]", "SG304")
     options = {} if chunk_rows is None else {"chunk_rows": chunk_rows}
-    predictor = _predictor(the_plan)
-    report = runtime_monitor.run(settings, current, checks=the_plan.checks("serving"), dtypes=the_plan.dtypes(),
-                                 reference=reference, serving_features=serving_features,
+    predictor = _predictor(settings.model, config_path.parent)
+    report = runtime_monitor.run(settings, current, reference=reference, serving_features=serving_features,
                                  model_trained_at=model_trained_at, now=now, progress=progress,
                                  predictor=predictor, **options)
     if predictor is not None:
-        _model_identity(report, predictor, the_plan)
+        _model_identity(report, predictor, settings.model, config_path.parent)
     if metrics_out is not None:
         try:
             exposition.write_textfile(metrics_out, exposition.exposition(report))
@@ -145,27 +231,51 @@ def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path
     return report
 
 
-def _predictor(the_plan: Plan):
+def _spec_identity(spec_path: Path) -> tuple[str, str]:
+    """(name, sha256 of the text) of a spec, without the spec model: the hash is the one compile
+    puts in the config (``compiler.load``: UTF-8, a BOM dropped)."""
+    import hashlib
+
+    import yaml
+
+    try:
+        text = spec_path.read_bytes().decode("utf-8-sig")
+        data = yaml.safe_load(text)
+    except FileNotFoundError:
+        raise SpecgenError(f"{spec_path}: spec file not found [SG001]", "SG001") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecgenError(f"{spec_path}: cannot read the spec: {exc} [SG001]", "SG001") from None
+    except yaml.YAMLError:
+        raise SpecgenError(f"{spec_path}: invalid YAML; run specgen compile {spec_path} for details [SG002]",
+                           "SG002") from None
+    name = data.get("name") if isinstance(data, dict) else None
+    if not isinstance(name, str):
+        raise SpecgenError(f"{spec_path}: not a spec (no name); run specgen compile {spec_path} [SG005]", "SG005")
+    if data.get("monitoring") is None:
+        raise SpecgenError(f"{spec_path}: the spec has no monitoring section; add `monitoring:` and run "
+                           "specgen compile [SG305]", "SG305")
+    return name, hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _predictor(model, folder: Path):
     """The serving model, loaded on first use (never when the batch carries its predictions)."""
-    if the_plan.model is None:
+    if model is None:
         return None
     import os
 
     from .runtime.model_outputs import Predictor
 
-    config = the_plan.model.config
-    paths = [os.path.normpath(the_plan.out_dir / p) for p in config["paths"]]
-    return Predictor(paths, config["entrypoints"], config["features"], config["task"])
+    paths = [os.path.normpath(folder / p) for p in model.paths]
+    return Predictor(paths, model.entrypoints, list(model.features), model.task)
 
 
-def _model_identity(report, predictor, the_plan: Plan) -> None:
+def _model_identity(report, predictor, model, folder: Path) -> None:
     """``model_info{model_version}`` and, unless given, the training time from the model's metadata."""
     import os
 
     from .runtime import model_outputs
 
-    artifact = the_plan.model.config["artifact"]
-    artifact = os.path.normpath(the_plan.out_dir / artifact) if artifact else None
+    artifact = os.path.normpath(folder / model.artifact) if model.artifact else None
     report.model_version = model_outputs.model_version(predictor.model, artifact)
     if report.model_trained_at is None:
         report.model_trained_at = model_outputs.trained_at(predictor.model, artifact)

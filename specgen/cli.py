@@ -26,6 +26,7 @@ def cli():
 
     \b
     Typical workflow:
+      specgen baseline model.yaml         # with monitoring: training statistics -> <name>_baseline.json
       specgen compile model.yaml          # write generated/<name>/ next to the spec
       pytest generated/<name>             # run the generated data tests
       specgen validate model.yaml batch.parquet --env serving
@@ -56,7 +57,7 @@ def compile_cmd(specs, out_dir, templates, check, dry_run, force, fmt):
       specgen compile --check model.yaml     # CI: exit 1 if anything is stale
       specgen compile -o build/ a.yaml b.yaml --templates my_templates/
     """
-    from .api import compile_spec
+    from .api import BASELINE_MISSING, BASELINE_STALE, compile_spec
 
     reports = [_run(compile_spec, spec, out_dir, templates=templates, check=check, dry_run=dry_run, force=force)
                for spec in specs]
@@ -67,10 +68,39 @@ def compile_cmd(specs, out_dir, templates, check, dry_run, force, fmt):
             for f in report.files:
                 line = f"{f.status:>9}  {f.path}"
                 click.echo(line + (f"  ({f.reason})" if f.reason and f.status != "identical" else ""))
-    stale = [f for r in reports for f in r.problems]
+    baselines = [f for r in reports for f in r.files if f.status in (BASELINE_MISSING, BASELINE_STALE)]
+    for f in baselines:  # never written by compile: the data and the model are read only by `specgen baseline`
+        click.echo(f"error: {f.path}: {f.reason}", err=True)
+    stale = [f for r in reports for f in r.problems if f not in baselines]
     if check and stale:
         click.echo(f"{len(stale)} generated file(s) out of date; run: specgen compile "
                    + " ".join(str(s) for s in specs), err=True)
+    if baselines or (check and stale):
+        sys.exit(1)
+
+
+@cli.command("baseline", epilog=EPILOG)
+@click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a baseline is missing or differs.")
+def baseline_cmd(specs, check):
+    """Summarise the training data into <name>_baseline.json next to each SPEC (commit it).
+
+    The one step that reads data.training and, for prediction drift, runs the
+    serving model (model.load) on it. `specgen compile` reads only this file,
+    so compile --check needs neither the data nor the model. Run it again when
+    the data, the column types or the monitored features change.
+
+    \b
+    Examples:
+      specgen baseline model.yaml && specgen compile model.yaml
+    """
+    from .api import baseline_spec
+
+    results = [_run(baseline_spec, spec, check=check) for spec in specs]
+    for path, status in results:
+        click.echo(f"{status:>9}  {path}" + ("  (the spec has no monitoring section)" if status == "unneeded" else ""))
+    if check and any(status not in ("identical", "unneeded") for _, status in results):
+        click.echo("baseline out of date; run: specgen baseline " + " ".join(str(s) for s in specs), err=True)
         sys.exit(1)
 
 

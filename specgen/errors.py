@@ -43,6 +43,7 @@ CODES: dict[str, str] = {
     "SG305": "monitoring config missing or not a specgen monitoring config",
     "SG306": "the serving model cannot be loaded or fails to predict (prediction drift)",
     "SG307": "metrics cannot be pushed to the Pushgateway",
+    "SG308": "the committed baseline (<name>_baseline.json) cannot be read or is not a specgen baseline",
 }
 
 

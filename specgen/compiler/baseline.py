@@ -1,59 +1,141 @@
-"""Baseline stage: the one compile step that reads data.
+"""The baseline: the one step that reads data (``specgen baseline``, ``specgen infer``).
 
-``baseline(plan)`` summarises the training data for ``specgen monitor``: per
-numeric feature the quantile bin edges, the counts in them, nulls, mean and
-std; per categorical feature the category counts and nulls; the row count.
-Counts are integers and floats are rounded to ``SIGNIFICANT_DIGITS``, so the
-same data gives byte-identical output. ``specgen monitor --reference`` calls
-the same function on another file.
+``compute`` summarises the training data for ``specgen monitor``: per numeric
+feature the quantile bin edges, the counts in them, nulls, mean and std; per
+categorical feature the category counts and nulls; the row count. With a model
+it also records the training-time prediction distribution: the prediction
+column of the training data when it has one, else the serving model
+(``model.load``, through the runtime adapter) run on the training data.
 
-With a ``model:`` section it also records the training-time prediction
-distribution: the prediction column of the training data when it has one, else
-the serving model (``model.load``, through the runtime adapter) run on the
-training data. Floats are rounded as above, so a model whose last bits vary
-between machines still gives the same bytes.
+The result is committed as ``<name>_baseline.json`` next to the spec, and
+``compile`` reads only that file: never the data, never the model. Its header
+holds the hash of the spec inputs the statistics depend on (training path,
+column types, monitored features and bins, the prediction source), so compile
+can tell a baseline older than the spec, and the data's sha256.
+
+Counts are integers and floats are rounded to ``summary.SIGNIFICANT_DIGITS``;
+the file is JSON with sorted keys, so the same data gives the same bytes.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
 from types import SimpleNamespace
 
-from ..runtime import baseline as runtime_baseline
+from ..errors import DataError
+from ..runtime.contracts.monitoring import BASELINE_FORMAT
 from .plan import Plan
+from .spec import Spec
 
-__all__ = ["Baseline", "baseline"]
+__all__ = ["Baseline", "baseline_path", "inputs_sha256", "compute", "to_text", "read", "freshness"]
 
 
 @dataclass(frozen=True)
 class Baseline:
+    """A committed baseline, as compile reads it."""
+
+    inputs_sha256: str
+    data_sha256: str
     rows: int
-    features: tuple[dict, ...]  # plain data, rendered with the ``yaml`` filter
-    prediction: dict | None = None  # {source, outputs: [{name, kind, drift, reference}]}
+    features: dict  # name -> reference entry
+    prediction: dict | None = None  # {source, outputs: [{name, kind, reference}]}
 
 
-def baseline(plan: Plan, data: str | Path | None = None) -> Baseline:
-    """Summarise ``data`` (default: the spec's training data) for every monitored feature."""
-    assert plan.monitoring is not None
-    # lexical normalisation: the output directory may not exist yet
-    path = Path(data) if data is not None else Path(os.path.normpath(plan.out_dir / plan.training_rel))
-    if plan.monitoring.prediction_drift is None:
-        rows, features = runtime_baseline.compute(path, plan.dtypes(), plan.monitoring.features)
-        return Baseline(rows, tuple(features))
+def baseline_path(spec_path: str | Path, name: str) -> Path:
+    """``<spec dir>/<name>_baseline.json``."""
+    return Path(spec_path).parent / f"{name}_baseline.json"
+
+
+def inputs_sha256(spec: Spec, plan: Plan) -> str:
+    """Hash of what the statistics depend on: a change elsewhere in the spec keeps the baseline current."""
+    mon = plan.monitoring
+    drift = mon.prediction_drift
+    inputs = {
+        "training": spec.data.training,
+        "dtypes": plan.dtypes(),
+        "features": [[f.name, f.kind, f.bins] for f in mon.features],
+        "prediction": None if drift is None else {
+            "task": drift.task, "kind": drift.kind, "bins": drift.bins, "column": drift.column,
+            "model": None if not drift.has_load else {
+                "paths": list(spec.model.paths), "load": spec.model.load, "predict": spec.model.predict,
+                "adapter": spec.model.adapter, "features": list(plan.model.config["features"])}},
+    }
+    text = json.dumps(inputs, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def compute(spec: Spec, plan: Plan) -> dict:
+    """Read the training data (and run the serving model when needed): the baseline document."""
+    from ..runtime import baseline as runtime_baseline
     from ..runtime import io
 
+    assert plan.monitoring is not None
+    # lexical normalisation: the output directory may not exist yet
+    path = Path(os.path.normpath(plan.out_dir / plan.training_rel))
     frame = io.read_polars(path, plan.dtypes())
-    rows, features = runtime_baseline.compute_frame(frame, plan.monitoring.features, str(path))
-    return Baseline(rows, tuple(features), _prediction(plan, frame, path))
+    rows, entries = runtime_baseline.compute_frame(frame, plan.monitoring.features, str(path))
+    prediction = None if plan.monitoring.prediction_drift is None else _prediction(plan, frame, path)
+    header = {"format": BASELINE_FORMAT, "spec": spec.name, "inputs_sha256": inputs_sha256(spec, plan),
+              "data": {"path": spec.data.training, "sha256": _file_sha256(path)}}
+    features = {f.name: e for f, e in zip(plan.monitoring.features, entries)}
+    return {"header": header, "rows": rows, "features": features, "prediction": prediction}
+
+
+def to_text(document: dict) -> str:
+    """Deterministic bytes: sorted keys, two-space indent, ASCII, floats as Python's shortest repr."""
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=True, allow_nan=False) + "\n"
+
+
+def read(path: Path) -> Baseline | None:
+    """The committed baseline at ``path``; None when there is none."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise DataError(f"{path}: cannot read the baseline: {exc}; run: specgen baseline <spec> [SG308]",
+                        "SG308") from None
+    try:
+        header = document["header"]
+        if header["format"] != BASELINE_FORMAT:
+            raise ValueError(f"format {header['format']!r}, expected {BASELINE_FORMAT!r}")
+        return Baseline(str(header["inputs_sha256"]), str(header["data"]["sha256"]), int(document["rows"]),
+                        dict(document["features"]), document.get("prediction"))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise DataError(f"{path}: not a specgen baseline ({exc}); run: specgen baseline <spec> [SG308]",
+                        "SG308") from None
+
+
+def freshness(baseline: Baseline | None, spec: Spec, plan: Plan) -> str:
+    """``current``, ``missing``, or ``stale`` (the spec's baseline inputs changed since it was written)."""
+    if baseline is None:
+        return "missing"
+    if baseline.inputs_sha256 != inputs_sha256(spec, plan):
+        return "stale"
+    if any(f.name not in baseline.features for f in plan.monitoring.features):
+        return "stale"
+    return "current"
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read: {exc.strerror or exc} [SG201]", "SG201") from None
+    return digest.hexdigest()
 
 
 def _prediction(plan: Plan, frame, path: Path) -> dict:
     import polars as pl
 
+    from ..runtime import baseline as runtime_baseline
     from ..runtime import model_outputs
-    from ..runtime.io import DataError
 
     drift = plan.monitoring.prediction_drift
     if drift.column is not None and drift.column in frame.columns:
@@ -73,9 +155,6 @@ def _prediction(plan: Plan, frame, path: Path) -> dict:
     entries = []
     for name in outputs.columns:
         kind = drift.kind if name == model_outputs.PREDICTION_OUTPUT else "numeric"
-        metric, threshold = ((drift.metric, drift.threshold) if name == model_outputs.PREDICTION_OUTPUT
-                             else (drift.proba_metric, drift.proba_threshold))
         reference = runtime_baseline.entry(outputs, SimpleNamespace(name=name, kind=kind, bins=drift.bins))
-        entries.append({"name": name, "kind": kind, "drift": {"metric": metric, "threshold": threshold},
-                        "reference": reference})
+        entries.append({"name": name, "kind": kind, "reference": reference})
     return {"source": source, "outputs": entries}

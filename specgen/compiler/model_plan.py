@@ -8,6 +8,8 @@ it next to the test. Every default is filled in here, so the generated file show
 """
 from __future__ import annotations
 
+import dataclasses
+
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,7 +69,7 @@ class ModelPlan:
         """Transitional, compiler-side only: what ``compiler/baseline.py`` and ``api.py`` still read
         (their owner moves them onto ``setup``; then this goes)."""
         s = self.setup
-        return {"paths": list(s.paths), "entrypoints": s.entrypoints, "features": list(s.features),
+        return {"paths": list(s.paths), "entrypoints": dataclasses.asdict(s.entrypoints), "features": list(s.features),
                 "task": s.task, "artifact": s.artifact}
 
     @property

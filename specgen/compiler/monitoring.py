@@ -4,19 +4,23 @@ Everything the three monitoring templates print is computed here. Names from
 the spec never reach PromQL raw: a feature name becomes a PromQL string literal
 through :func:`promql_string` (every quote, backslash and non-printable
 character escaped), and the whole expression then reaches YAML through the
-``yaml`` filter. Annotations mention a feature only as ``{{ $labels.feature }}``
-so no spec text is ever parsed as a Go template.
+``yaml`` filter. Rule labels and annotations are Go templates in Prometheus, so
+no column or class name ever lands in them: an alert inherits ``feature`` (or
+``class``) from its series, and annotations mention it as ``{{ $labels.feature }}``.
+Metric names come from ``runtime.contracts.metric_names.metric_name``, the
+function ``specgen monitor``'s exposition uses.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..runtime.contracts import monitoring as contract
+from ..runtime.contracts.metric_names import metric_name
 from .spec import Measure, Spec, parse_duration
 
 __all__ = ["MonitoringPlan", "MonitoredFeature", "PredictionDriftPlan", "Rule", "RuleTest", "monitoring_plan",
-           "promql_string", "bias_classes", "SEVERITY", "CONFIG_FORMAT", "PREDICTION_OUTPUT", "PROBA_PREFIX"]
+           "monitoring_config", "promql_string", "bias_classes", "SEVERITY", "PREDICTION_OUTPUT", "PROBA_PREFIX"]
 
-CONFIG_FORMAT = "specgen-monitoring/1"
 SEVERITY = {"page": "critical", "ticket": "warning"}
 _NUMERIC = ("float", "int")
 _CATEGORICAL = ("category", "bool")
@@ -87,7 +91,6 @@ class RuleTest:
 
 @dataclass(frozen=True)
 class MonitoringPlan:
-    prefix: str
     config_file: str
     alerts_file: str
     alerts_test_file: str
@@ -102,11 +105,7 @@ class MonitoringPlan:
     group_name: str = ""  # the Prometheus rule group
     #: classifier bias: the label's declared classes (the bounded ``class`` label); None: numeric bias
     bias_classes: tuple[str, ...] | None = None
-    format: str = CONFIG_FORMAT
-
-    @property
-    def metric_names(self) -> list[str]:
-        return sorted({r.expr.split("{")[0].split(" ")[0] for r in self.rules})
+    example_metric: str = ""  # one exported metric's name, for the generated README
 
 
 def promql_string(text: str) -> str:
@@ -146,10 +145,9 @@ def monitoring_plan(spec: Spec) -> MonitoringPlan | None:
         max_age = parse_duration(spec.training.max_model_age)
     drift_plan = _prediction_drift(spec)
     classes = bias_classes(spec)
-    builder = _RuleBuilder(spec, f"specgen_{spec.name}_")
+    builder = _RuleBuilder(spec)
     builder.build(features, max_age, drift_plan, classes)
     return MonitoringPlan(
-        prefix=builder.prefix,
         config_file=f"{spec.name}_monitoring.yaml",
         alerts_file=f"{spec.name}_alerts.yml",
         alerts_test_file=f"{spec.name}_alerts_test.yml",
@@ -163,6 +161,7 @@ def monitoring_plan(spec: Spec) -> MonitoringPlan | None:
         prediction_drift=drift_plan,
         group_name=f"specgen-{spec.name}",
         bias_classes=classes,
+        example_metric=metric_name(spec.name, "last_success_timestamp_seconds"),
     )
 
 
@@ -230,9 +229,8 @@ def _features(spec: Spec):
 class _RuleBuilder:
     """Collects rules and, for each, a firing and a silent ``promtool`` test case."""
 
-    def __init__(self, spec: Spec, prefix: str):
+    def __init__(self, spec: Spec):
         self.spec = spec
-        self.prefix = prefix
         self.camel = _camel(spec.name)
         alerts = spec.monitoring.alerts
         self.for_ = alerts.for_
@@ -243,6 +241,9 @@ class _RuleBuilder:
         self.tests: list[RuleTest] = []
 
     # -- helpers ----------------------------------------------------------
+
+    def _metric(self, family: str, measure: str | None = None) -> str:
+        return metric_name(self.spec.name, family, measure)
 
     @property
     def _eval_seconds(self) -> int:
@@ -263,15 +264,18 @@ class _RuleBuilder:
              expected_labels: tuple = (), expected_summary: str | None = None,
              expected_description: str | None = None, rule_labels: tuple | None = None) -> None:
         alert = f"{self.camel}{alert}"
-        # per-feature rules carry their feature as a rule label too: promtool rejects
-        # rules that share alert name and labels as duplicates
         labels = tuple(sorted(expected_labels + (("severity", self.severity),)))
         own = labels if rule_labels is None else tuple(sorted(rule_labels + (("severity", self.severity),)))
         self.rules.append(Rule(alert, expr, self.for_, own, self._annotations(summary, description)))
         exp = ExpectedAlert(labels, self._annotations(
             expected_summary or summary, expected_description or description))
+        self._tests(alert, label, firing, silent, exp)
+
+    def _tests(self, alert: str, label: str, firing: list[tuple[str, str]], silent: list[tuple[str, str]],
+               expected: ExpectedAlert) -> None:
+        """A firing and a silent ``promtool`` case for one alert."""
         when = f"{self._eval_seconds}s"
-        self.tests.append(RuleTest(f"{alert} fires: {label}", tuple(firing), when, alert, (exp,)))
+        self.tests.append(RuleTest(f"{alert} fires: {label}", tuple(firing), when, alert, (expected,)))
         self.tests.append(RuleTest(f"{alert} stays silent: {label}", tuple(silent), when, alert, ()))
 
     def _flat(self, value: float) -> str:
@@ -281,10 +285,8 @@ class _RuleBuilder:
 
     def build(self, features: tuple[MonitoredFeature, ...], max_age: int | None,
               prediction_drift: PredictionDriftPlan | None = None, classes: tuple[str, ...] | None = None) -> None:
-        for f in features:
-            self._feature_rule(f, "drift", f.drift_metric, f.drift_threshold)
-        for f in features:
-            self._feature_rule(f, "skew", f.skew_metric, f.skew_threshold)
+        self._feature_rules(features, "drift")
+        self._feature_rules(features, "skew")
         self._schema_rule()
         self._stale_rule()
         if max_age is not None:
@@ -294,25 +296,42 @@ class _RuleBuilder:
             self._prediction_drift_rules(prediction_drift)
         self._serving_rules()
 
-    def _feature_rule(self, f: MonitoredFeature, what: str, metric: str, threshold: float) -> None:
-        series = f"{self.prefix}feature_{what}_{metric}{{feature={promql_string(f.name)}}}"
-        value = '{{ printf "%.4g" $value }}'
+    def _feature_rules(self, features: tuple[MonitoredFeature, ...], what: str) -> None:
+        """One rule per measure: an ``or`` of one comparison per feature, each with its threshold.
+
+        The alert takes ``feature`` from its series, never from a (Go-templated) rule label;
+        the ``metric`` label keeps the rules of different measures apart for promtool.
+        """
+        by_metric: dict[str, list[tuple[MonitoredFeature, float]]] = {}
+        for f in features:
+            metric, threshold = ((f.drift_metric, f.drift_threshold) if what == "drift"
+                                 else (f.skew_metric, f.skew_threshold))
+            by_metric.setdefault(metric, []).append((f, threshold))
+        for metric, members in by_metric.items():
+            self._feature_rule(what, metric, members)
+
+    def _feature_rule(self, what: str, metric: str, members: list[tuple[MonitoredFeature, float]]) -> None:
+        name = self._metric(f"feature_{what}", metric)
+        selector = lambda f: f"{name}{{feature={promql_string(f.name)}}}"  # noqa: E731
+        expr = " or ".join(f"{selector(f)} > {_num(t)}" for f, t in members)
+        limits = {t for _, t in members}
+        limit = f"above {_num(next(iter(limits)))}" if len(limits) == 1 else "above its threshold"
         word = "drifted from the training baseline" if what == "drift" else "is skewed between training and serving"
-        fire = threshold * 2
-        self._add(
-            "FeatureDrift" if what == "drift" else "FeatureSkew",
-            f"{series} > {_num(threshold)}",
-            f"{self.spec.name}: feature {{{{ $labels.feature }}}} {word}",
-            f"{metric} of feature {{{{ $labels.feature }}}} is {value}, above {_num(threshold)}.",
-            label=f"{what} {f.name}",
-            firing=[(series, self._flat(fire))], silent=[(series, self._flat(threshold / 2))],
-            expected_labels=(("feature", f.name),),
-            expected_summary=f"{self.spec.name}: feature {f.name} {word}",
-            expected_description=f"{metric} of feature {f.name} is {fire:.4g}, above {_num(threshold)}.",
-        )
+        alert = f"{self.camel}{'FeatureDrift' if what == 'drift' else 'FeatureSkew'}"
+        labels = (("metric", metric), ("severity", self.severity))
+        summary = f"{self.spec.name}: feature {{{{ $labels.feature }}}} {word}"
+        value = '{{ printf "%.4g" $value }}'
+        self.rules.append(Rule(alert, expr, self.for_, labels, self._annotations(
+            summary, f"{metric} of feature {{{{ $labels.feature }}}} is {value}, {limit}.")))
+        for f, threshold in members:
+            fire = threshold * 2
+            expected = ExpectedAlert(tuple(sorted(labels + (("feature", f.name),))), self._annotations(
+                f"{self.spec.name}: feature {f.name} {word}", f"{metric} of feature {f.name} is {fire:.4g}, {limit}."))
+            self._tests(alert, f"{what} {f.name}", [(selector(f), self._flat(fire))],
+                        [(selector(f), self._flat(threshold / 2))], expected)
 
     def _schema_rule(self) -> None:
-        series = f"{self.prefix}schema_checks_failed"
+        series = self._metric("schema_checks_failed")
         self._add("SchemaViolations", f"{series} > 0",
                   f"{self.spec.name}: serving batch fails its schema",
                   "{{ $value }} schema check(s) failed on the last batch; run specgen monitor for details.",
@@ -322,7 +341,7 @@ class _RuleBuilder:
 
     def _stale_rule(self) -> None:
         stale = parse_duration(self.spec.monitoring.stale_after)
-        series = f"{self.prefix}last_success_timestamp_seconds"
+        series = self._metric("last_success_timestamp_seconds")
         # time() starts at 0 in promtool tests: a success at 0 is eval_time old at eval_time.
         eval_seconds = stale + self._eval_seconds
         steps = eval_seconds // 60 + 2
@@ -342,7 +361,7 @@ class _RuleBuilder:
                                    when, alert, ()))
 
     def _age_rule(self, max_age: int) -> None:
-        series = f"{self.prefix}model_trained_timestamp_seconds"
+        series = self._metric("model_trained_timestamp_seconds")
         age = max_age + self._eval_seconds  # trained at -max_age, evaluated at eval_time
         self._add("ModelTooOld", f"time() - {series} > {max_age}",
                   f"{self.spec.name}: the serving model is too old",
@@ -358,7 +377,7 @@ class _RuleBuilder:
         if prediction is None:
             return
         if classes is None:  # class labels are never NaN: the gauge exists for numeric predictions only
-            series = f"{self.prefix}prediction_non_finite_values"
+            series = self._metric("prediction_non_finite_values")
             self._add("NonFiniteOutputs", f"{series} > 0", f"{self.spec.name}: the model outputs NaN or infinity",
                       "{{ $value }} non-finite prediction(s) in the last batch.", label="non-finite",
                       firing=[(series, self._flat(2))], silent=[(series, self._flat(0))],
@@ -368,7 +387,7 @@ class _RuleBuilder:
         if classes is not None:
             self._class_bias_rule(prediction.max_bias, classes)
             return
-        series = f"{self.prefix}prediction_bias"
+        series = self._metric("prediction_bias")
         fire = prediction.max_bias * 2
         self._add("PredictionBias", f"abs({series}) > {_num(prediction.max_bias)}",
                   f"{self.spec.name}: mean prediction is off the mean label",
@@ -381,7 +400,7 @@ class _RuleBuilder:
     def _class_bias_rule(self, max_bias: float, classes: tuple[str, ...]) -> None:
         """One rule over every class (the ``class`` label comes from the series); the firing case
         has one class over the limit and another under it, so only the first may alert."""
-        name = f"{self.prefix}prediction_class_bias"
+        name = self._metric("prediction_class_bias")
         limit = _num(max_bias)
         hot, calm = classes[0], classes[-1]
         hot_series = f"{name}{{class={promql_string(hot)}}}"
@@ -411,7 +430,7 @@ class _RuleBuilder:
                               f"output=~{promql_string(PROBA_PREFIX + '.+')}", PROBA_PREFIX + "example", ())
 
     def _output_rule(self, metric: str, threshold: float, selector: str, example: str, rule_labels: tuple) -> None:
-        name = f"{self.prefix}prediction_drift_{metric}"
+        name = self._metric("prediction_drift", metric)
         value = '{{ printf "%.4g" $value }}'
         test_series = f"{name}{{output={promql_string(example)}}}"
         fire = threshold * 2
@@ -452,3 +471,40 @@ class _RuleBuilder:
                       f"Queries per second over 5m are below the {_num(targets.min_qps)} target.",
                       label="qps", firing=[(metric, f"0+{_num(per_minute / 4)}x{steps}")],
                       silent=[(metric, f"0+{_num(per_minute * 4)}x{steps}")])
+
+
+def monitoring_config(plan, baseline) -> contract.MonitoringConfig:
+    """The contract ``specgen monitor`` loads: ``plan``'s settings joined with the committed baseline's
+    references (``compiler.baseline.Baseline``), the serving checks and the column types."""
+    mon: MonitoringPlan = plan.monitoring
+    features = tuple(contract.FeatureConfig(
+        f.name, f.kind, f.dtype, f.bins, contract.Measure(f.drift_metric, f.drift_threshold),
+        contract.Measure(f.skew_metric, f.skew_threshold), baseline.features[f.name]) for f in mon.features)
+    return contract.MonitoringConfig(
+        name=plan.name, spec_sha256=plan.spec_sha256, label=plan.label,
+        stale_after_seconds=mon.stale_after_seconds, max_model_age_seconds=mon.max_model_age_seconds,
+        prediction_column=mon.prediction_column, max_bias=mon.max_bias, bias_classes=mon.bias_classes,
+        baseline_source=plan.training_rel, baseline_rows=baseline.rows, baseline_data_sha256=baseline.data_sha256,
+        dtypes=plan.dtypes(), checks=tuple(plan.checks("serving")), features=features,
+        prediction_drift=_prediction_config(mon.prediction_drift, baseline.prediction),
+        model=_model_ref(plan.model.config) if plan.model is not None else None)
+
+
+def _prediction_config(drift: PredictionDriftPlan | None, stored: dict | None):
+    if drift is None or stored is None:
+        return None
+
+    def measure(name: str) -> contract.Measure:
+        if name == PREDICTION_OUTPUT:
+            return contract.Measure(drift.metric, drift.threshold)
+        return contract.Measure(drift.proba_metric, drift.proba_threshold)
+
+    outputs = tuple(contract.OutputConfig(o["name"], o["kind"], measure(o["name"]), o["reference"])
+                    for o in stored["outputs"])
+    return contract.PredictionDriftConfig(stored["source"], outputs)
+
+
+def _model_ref(config: dict) -> contract.ModelRef:
+    """What ``monitor`` needs to load the serving model (paths relative to the output folder)."""
+    return contract.ModelRef(tuple(config["paths"]), dict(config["entrypoints"]), tuple(config["features"]),
+                             config["task"], config["artifact"])

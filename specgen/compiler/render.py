@@ -184,8 +184,9 @@ def header_lines(plan: Plan, prefix: str, suffix: str, body: str) -> str:
             f"{prefix}specgen: spec-sha256={plan.spec_sha256} body-sha256={body_hash}{suffix}\n")
 
 
-def render(plan: Plan, templates: str | Path | None = None, baseline=None) -> dict[str, str]:
-    """``baseline`` (from the baseline stage) is needed when the plan has monitoring."""
+def render(plan: Plan, templates: str | Path | None = None, monitoring=None) -> dict[str, str]:
+    """``monitoring`` (the ``MonitoringConfig`` built with the committed baseline) is needed when the
+    plan has monitoring; without it the monitoring files are left out."""
     env = environment(templates)
     files = {}
     patterns = dict(TEMPLATES)
@@ -195,14 +196,12 @@ def render(plan: Plan, templates: str | Path | None = None, baseline=None) -> di
         patterns.update(FEATURE_TEMPLATES)
     if plan.predictions is not None:
         patterns.update(PREDICTION_TEMPLATES)
-    if plan.monitoring is not None:
-        if baseline is None:
-            raise ValueError("a plan with monitoring needs its baseline to render")
+    if plan.monitoring is not None and monitoring is not None:
         patterns.update(MONITORING_TEMPLATES)
     for pattern, template_name in patterns.items():
         path = pattern.format(name=plan.name)
         try:
-            body = env.get_template(template_name).render(plan=plan, mon=plan.monitoring, baseline=baseline)
+            body = env.get_template(template_name).render(plan=plan, mon=plan.monitoring, config=monitoring)
         except jinja2.TemplateError as exc:
             where = f"{getattr(exc, 'filename', None) or template_name}:{getattr(exc, 'lineno', '?')}"
             raise SpecgenError(f"{where}: template error: {exc} [SG303]", "SG303") from None

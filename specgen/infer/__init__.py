@@ -14,7 +14,7 @@ from typing import Sequence
 from ..compiler.spec import NAME_PATTERN
 from ..errors import DataError, SpecgenError
 from .decide import decide
-from .emit import SpecDraft, render_baseline, render_spec
+from .emit import SpecDraft, render_spec
 from .scan import Table, resolve_inputs, scan
 
 __all__ = ["infer", "Inferred", "DEFAULT_THRESHOLD", "baseline_path", "default_name"]
@@ -24,14 +24,14 @@ DEFAULT_THRESHOLD = 20
 
 @dataclass(frozen=True)
 class Inferred:
+    name: str
     spec_text: str
-    baseline_text: str
     table: Table
 
 
-def baseline_path(spec_path: Path) -> Path:
-    """``model.yaml`` -> ``model.baseline.json`` next to it."""
-    return spec_path.with_name(f"{spec_path.stem}.baseline.json")
+def baseline_path(spec_path: Path, name: str) -> Path:
+    """``<name>_baseline.json`` next to the spec: the file ``specgen baseline`` writes."""
+    return spec_path.with_name(f"{name}_baseline.json")
 
 
 def infer(data: Sequence[str], spec_path: Path, *, label: str | None = None, key: Sequence[str] = (),
@@ -53,8 +53,9 @@ def infer(data: Sequence[str], spec_path: Path, *, label: str | None = None, key
         raise DataError("no feature columns left after --label and --key [SG205]", "SG205")
     columns = tuple(decide(c, roles[c.name], category_threshold) for c in table.columns)
     spec_dir = spec_path.parent
+    name = name or default_name(paths[0])
     draft = SpecDraft(
-        name=name or default_name(paths[0]),
+        name=name,
         schema_ref=schema_ref,
         files=tuple(_relative(p, spec_dir) for p in paths),
         rows=table.rows,
@@ -63,11 +64,11 @@ def infer(data: Sequence[str], spec_path: Path, *, label: str | None = None, key
         label=label,
         key=tuple(key),
         key_candidates=tuple(c.name for c in table.columns if c.unique),
-        baseline_file=baseline_path(spec_path).name,
+        baseline_file=baseline_path(spec_path, name).name,
         sampled=table.rows < table.source_rows,
         columns=columns,
     )
-    return Inferred(render_spec(draft), render_baseline(draft), table)
+    return Inferred(name, render_spec(draft), table)
 
 
 def default_name(path: Path) -> str:

@@ -1,4 +1,4 @@
-"""Decisions -> text: the spec YAML (with the observed statistics as comments) and the baseline JSON.
+"""Decisions -> text: the spec YAML, with the observed statistics as comments.
 
 The YAML is written by hand, not dumped, so that key order is fixed, comments
 sit next to the feature they describe and the same input gives the same bytes.
@@ -8,14 +8,13 @@ Scalars still go through ``yaml.safe_dump`` so that names like ``yes`` or
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-__all__ = ["Column", "SpecDraft", "render_spec", "render_baseline", "scalar"]
+__all__ = ["Column", "SpecDraft", "render_spec", "scalar"]
 
 
 @dataclass(frozen=True)
@@ -117,15 +116,3 @@ def _column(c: Column) -> list[str]:
     out.append(f"  {scalar(c.name)}:")
     out += [f"    {key}: {_flow(value)}" for key, value in c.body]
     return out
-
-
-def render_baseline(d: SpecDraft) -> str:
-    """Reference distributions, one entry per column (keys excluded), for drift and skew measures."""
-    document = {
-        "baseline_version": 1,
-        "spec": d.name,
-        "files": list(d.files),
-        "rows": d.rows,
-        "columns": {c.name: c.baseline for c in d.columns if c.baseline is not None},
-    }
-    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,4 +1,4 @@
-"""Reference statistics of a table for drift monitoring (compile time, or ``monitor --reference``).
+"""Reference statistics of a table for drift monitoring (``specgen baseline``, or ``monitor --reference``).
 
 Returns plain data (lists, dicts, ints, rounded floats) in the layout the
 monitoring config stores, and turns that layout back into summaries.
@@ -59,7 +59,7 @@ def to_summary(kind: str, entry: dict):
     return counts
 
 
-def feature_specs(features: list[dict]) -> list[FeatureSpec]:
-    """Config ``features`` entries -> what to count in a batch."""
-    return [FeatureSpec(f["name"], f["kind"], tuple(float(x) for x in f["reference"].get("edges", ())))
-            for f in features]
+def feature_specs(features) -> list[FeatureSpec]:
+    """Monitored features or model outputs (``contracts.monitoring``: name, kind, reference) -> what to
+    count in a batch."""
+    return [FeatureSpec(f.name, f.kind, tuple(float(x) for x in f.reference.get("edges", ()))) for f in features]

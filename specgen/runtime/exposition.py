@@ -1,8 +1,8 @@
 """Prometheus text exposition of a monitor report, written atomically (textfile-collector style).
 
-Metric names follow the Prometheus conventions: ``<prefix>`` is
-``specgen_<spec name>_``, one gauge per statistic with a ``feature`` label,
-timestamps as ``..._timestamp_seconds``. Label values are escaped per the
+Metric names come from ``contracts.metric_names.metric_name`` (the function the
+alert rules use) and follow the Prometheus conventions: ``specgen_<spec name>_...``,
+one gauge per statistic with a ``feature`` label, timestamps as ``..._timestamp_seconds``. Label values are escaped per the
 exposition format (backslash, double quote, newline), so any feature name is safe.
 """
 from __future__ import annotations
@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 
 from ..errors import SpecgenError
+from .contracts.metric_names import metric_name
 from .monitor import MonitorReport
 
 
@@ -25,13 +26,13 @@ __all__ = ["exposition", "write_textfile", "push", "read_auth_file", "PushError"
 
 
 def exposition(report: MonitorReport) -> str:
-    p = report.prefix
     gauges: dict[str, tuple[str, list[tuple[dict, float]]]] = {}
 
-    def gauge(name: str, help_text: str, value: float | None, **labels: str) -> None:
+    def gauge(family: str, help_text: str, value: float | None, measure: str | None = None, **labels: str) -> None:
         if value is None:
             return
-        gauges.setdefault(p + name, (help_text, []))[1].append((labels, float(value)))
+        name = metric_name(report.name, family, measure)
+        gauges.setdefault(name, (help_text, []))[1].append((labels, float(value)))
 
     gauge("batch_rows", "Rows in the last monitored batch.", report.rows)
     gauge("schema_checks", "Schema checks run on the last batch.", report.checks)
@@ -43,14 +44,14 @@ def exposition(report: MonitorReport) -> str:
     for what, results in (("drift", report.drift), ("skew", report.skew)):
         for r in results:
             for measure, value in sorted(r.measures.items()):
-                gauge(f"feature_{what}_{measure}", f"{measure} of each feature: {_HELP[what]}.", value, feature=r.name)
+                gauge(f"feature_{what}", f"{measure} of each feature: {_HELP[what]}.", value, measure, feature=r.name)
             if what == "drift":
                 gauge("feature_null_ratio", "Share of nulls per feature in the last batch.", r.null_ratio,
                       feature=r.name)
     for r in report.prediction_drift:
         for measure, value in sorted(r.measures.items()):
-            gauge(f"prediction_drift_{measure}", f"{measure} of each model output: current batch vs the training "
-                  "baseline.", value, output=r.name)
+            gauge("prediction_drift", f"{measure} of each model output: current batch vs the training "
+                  "baseline.", value, measure, output=r.name)
     gauge("alarms", "Alarms raised by the last monitor run.", len(report.alarms))
     if report.model_version is not None:
         gauge("model_info", "The serving model (always 1; its version in the model_version label).", 1,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -25,6 +25,7 @@ import polars as pl
 from . import baseline as baseline_mod
 from . import engine
 from .checks import Check, Failure
+from .contracts.monitoring import FORMAT, FeatureConfig, Measure, MonitoringConfig
 from .drift import NULL_KEY, drift
 from .io import DataError, InferenceTooShort
 from .model_outputs import PREDICTION_OUTPUT
@@ -76,8 +77,7 @@ class FeatureResult:
 
 @dataclass
 class MonitorReport:
-    name: str
-    prefix: str
+    name: str  # the spec's: metric names are ``contracts.metric_names.metric_name(name, ...)``
     rows: int
     checks: int
     schema_failures: list[Failure]
@@ -153,7 +153,8 @@ def _fmt(value) -> str:
     return "n/a" if value is None else f"{value:.4g}"
 
 
-def load_config(path: str | Path) -> dict:
+def load_config(path: str | Path) -> MonitoringConfig:
+    """The compiled ``<name>_monitoring.yaml`` as its contract."""
     import yaml  # only when monitoring
 
     path = Path(path)
@@ -163,21 +164,26 @@ def load_config(path: str | Path) -> dict:
         raise DataError(f"{path}: monitoring config not found; run specgen compile [SG305]", "SG305") from None
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     config = yaml.load(text, Loader=loader)
-    if not isinstance(config, dict) or config.get("format") != "specgen-monitoring/1":
+    if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise DataError(f"{path}: not a specgen monitoring config [SG305]", "SG305")
-    return config
+    try:
+        return MonitoringConfig.from_data(config)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise DataError(f"{path}: damaged monitoring config ({type(exc).__name__}: {exc}); run specgen compile "
+                        "[SG305]", "SG305") from None
 
 
-def run(config: dict, current: str | Path, *, checks: list[Check], dtypes: dict[str, str],
-        reference: str | Path | None = None, serving_features: str | Path | None = None,
+def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path | None = None,
+        serving_features: str | Path | None = None,
         model_trained_at: float | None = None, now: float | None = None, chunk_rows: int = CHUNK_ROWS,
         progress: Callable[[int], None] | None = None,
         predictor: Callable[[pl.DataFrame], pl.DataFrame] | None = None) -> MonitorReport:
     """``predictor``: chunk -> model outputs, used for prediction drift when the batch has no prediction column."""
-    features = config["features"]
-    references = _references(config, reference, dtypes)
+    checks, dtypes = list(config.checks), config.dtypes
+    features = _reference_override(config.features, reference, dtypes)
+    references = {f.name: (baseline_mod.to_summary(f.kind, f.reference), f.reference) for f in features}
     specs = baseline_mod.feature_specs(features)
-    allowed = [config.get("label"), config.get("prediction_column")]
+    allowed = [config.label, config.prediction_column]
     chunk_checks = [_allow_columns(c, allowed) for c in checks if c.kind in _CHUNK_KINDS]
 
     def add(batch: _Batch, chunk: pl.DataFrame) -> None:
@@ -190,11 +196,11 @@ def run(config: dict, current: str | Path, *, checks: list[Check], dtypes: dict[
         raise DataError(f"{current}: batch has no rows [SG203]", "SG203")
     failures = batch.failures() + _total_checks(checks, batch)
     report = MonitorReport(
-        name=config["name"], prefix=config["metric_prefix"], rows=batch.rows, checks=len(checks),
-        schema_failures=failures, drift=[_compare(f, f["drift"], references.get(f["name"]),
-                                                  batch.summaries.get(f["name"]), batch.rows) for f in features],
-        model_trained_at=model_trained_at, max_model_age_seconds=config.get("max_model_age_seconds"),
-        max_bias=config.get("max_bias"))
+        name=config.name, rows=batch.rows, checks=len(checks),
+        schema_failures=failures, drift=[_compare(f, f.drift, references.get(f.name),
+                                                  batch.summaries.get(f.name), batch.rows) for f in features],
+        model_trained_at=model_trained_at, max_model_age_seconds=config.max_model_age_seconds,
+        max_bias=config.max_bias)
     if serving_features is not None:
         report.skew = _skew(features, specs, serving_features, dtypes, batch, chunk_rows)
     report.prediction_drift, report.prediction_source = _prediction_drift(config, batch)
@@ -237,26 +243,23 @@ def _allow_columns(check: Check, names: list[str | None]) -> Check:
     return Check(check.kind, check.column, {"columns": [*check.params["columns"], *extra]}, check.environments)
 
 
-def _references(config: dict, reference, dtypes) -> dict:
-    entries = {f["name"]: f["reference"] for f in config["features"]}
-    if reference is not None:
-        wanted = [SimpleNamespace(name=f["name"], kind=f["kind"], bins=f.get("bins", 10)) for f in config["features"]]
-        _, computed = baseline_mod.compute(reference, dtypes, wanted)
-        entries = {f.name: e for f, e in zip(wanted, computed)}
-        for f in config["features"]:  # current batches are binned on these edges from now on
-            f["reference"] = entries[f["name"]]
-    kinds = {f["name"]: f["kind"] for f in config["features"]}
-    return {name: (baseline_mod.to_summary(kinds[name], e), e) for name, e in entries.items()}
+def _reference_override(features: tuple[FeatureConfig, ...], reference, dtypes) -> tuple[FeatureConfig, ...]:
+    """``--reference``: the features with references computed from that file (and binned on its edges)."""
+    if reference is None:
+        return features
+    wanted = [SimpleNamespace(name=f.name, kind=f.kind, bins=f.bins) for f in features]
+    _, computed = baseline_mod.compute(reference, dtypes, wanted)
+    return tuple(replace(f, reference=e) for f, e in zip(features, computed))
 
 
 class _Batch:
     """Running totals over the chunks of one batch."""
 
-    def __init__(self, config: dict, specs: list[FeatureSpec], checks: list[Check], predictor=None):
+    def __init__(self, config: MonitoringConfig, specs: list[FeatureSpec], checks: list[Check], predictor=None):
         self.specs = specs
-        drift = config.get("prediction_drift")
-        self.outputs = baseline_mod.feature_specs(drift["outputs"]) if drift else []
-        self.output_kind = {o["name"]: o["kind"] for o in drift["outputs"]} if drift else {}
+        drift = config.prediction_drift
+        self.outputs = baseline_mod.feature_specs(drift.outputs) if drift else []
+        self.output_kind = {o.name: o.kind for o in drift.outputs} if drift else {}
         self.predictor = predictor
         self.output_summaries: dict = {}
         self.output_source: str | None = None
@@ -268,11 +271,11 @@ class _Batch:
         self.unique = [(i, c) for i, c in enumerate(checks)
                        if c.kind in ("unique", "key_unique") and "serving" in c.environments]
         self.hashes: dict[int, list[np.ndarray]] = {i: [] for i, _ in self.unique}
-        self.prediction = config.get("prediction_column")
-        self.label = config.get("label")
+        self.prediction = config.prediction_column
+        self.label = config.label
         self.predictions = False
         self.pred = {"n": 0, "sum": 0.0, "non_finite": 0, "label_n": 0, "label_sum": 0.0}
-        self.classes = config.get("bias_classes")  # a classifier: per-class bias instead of the mean
+        self.classes = list(config.bias_classes) if config.bias_classes is not None else None  # a classifier: per-class bias instead of the mean
         self.class_pairs = 0
         self.class_predicted: dict[str, int] = {}
         self.class_labelled: dict[str, int] = {}
@@ -406,9 +409,10 @@ def _total_checks(checks: list[Check], batch: _Batch) -> list[Failure]:
     return out
 
 
-def _compare(feature: dict, setting: dict, reference, current, rows: int) -> FeatureResult:
-    metric, threshold = setting["metric"], float(setting["threshold"])
-    name, kind = feature["name"], feature["kind"]
+def _compare(feature, setting: Measure, reference, current, rows: int) -> FeatureResult:
+    """``feature``: a ``FeatureConfig`` or an ``OutputConfig`` (name, kind)."""
+    metric, threshold = setting.metric, setting.threshold
+    name, kind = feature.name, feature.kind
     if current is None:
         return FeatureResult(name, kind, metric, threshold, None, {}, note="absent from the batch")
     ref_summary, ref_entry = reference
@@ -442,21 +446,21 @@ def _row_hashes(chunk: pl.DataFrame, check: Check) -> np.ndarray | None:
     return chunk.select(pl.struct(columns).hash(seed=0)).to_series().to_numpy()
 
 
-def _prediction_drift(config: dict, batch: _Batch) -> tuple[list[FeatureResult], str | None]:
-    drift = config.get("prediction_drift")
+def _prediction_drift(config: MonitoringConfig, batch: _Batch) -> tuple[list[FeatureResult], str | None]:
+    drift = config.prediction_drift
     if not drift:
         return [], None
     out = []
-    for o in drift["outputs"]:
-        current = batch.output_summaries.get(o["name"])
+    for o in drift.outputs:
+        current = batch.output_summaries.get(o.name)
         if current is None:
             why = ("no predictions: the batch has no prediction column and no model to run" if batch.output_source
                    is None else f"absent from the model outputs (source: {batch.output_source})")
-            out.append(FeatureResult(o["name"], o["kind"], o["drift"]["metric"], float(o["drift"]["threshold"]),
-                                     None, {}, note="absent: " + why))
+            out.append(FeatureResult(o.name, o.kind, o.drift.metric, o.drift.threshold, None, {},
+                                     note="absent: " + why))
             continue
-        reference = (baseline_mod.to_summary(o["kind"], o["reference"]), o["reference"])
-        out.append(_compare(o, o["drift"], reference, current, batch.rows))
+        reference = (baseline_mod.to_summary(o.kind, o.reference), o.reference)
+        out.append(_compare(o, o.drift, reference, current, batch.rows))
     return out, batch.output_source
 
 
@@ -470,10 +474,10 @@ def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int) -> list
     rows, serving = one_pass(path, dtypes, chunk_rows, lambda: [0, {}], add)
     out = []
     for f in features:
-        mine = batch.summaries.get(f["name"])
-        if mine is None or f["name"] not in serving:
-            out.append(FeatureResult(f["name"], f["kind"], f["skew"]["metric"], float(f["skew"]["threshold"]),
-                                     None, {}, note="absent from the batch or the serving log"))
+        mine = batch.summaries.get(f.name)
+        if mine is None or f.name not in serving:
+            out.append(FeatureResult(f.name, f.kind, f.skew.metric, f.skew.threshold, None, {},
+                                     note="absent from the batch or the serving log"))
             continue
-        out.append(_compare(f, f["skew"], (mine, f["reference"]), serving[f["name"]], rows))
+        out.append(_compare(f, f.skew, (mine, f.reference), serving[f.name], rows))
     return out

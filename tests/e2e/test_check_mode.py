@@ -1,7 +1,10 @@
 """--check catches stale, hand-edited, missing and extra files; writes never clobber edits."""
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import shutil
 
 import pytest
 
@@ -107,3 +110,69 @@ def test_output_is_deterministic_across_hash_seeds(penguins, tmp_path):
         outputs.append({p.name: p.read_bytes() for p in (out / "penguins").iterdir()})
     assert outputs[0] == outputs[1]
     assert all(b"/tmp" not in text and os.fsencode(str(tmp_path)) not in text for text in outputs[0].values())
+
+
+# -- compile is pure: the committed baseline, never the data or the model -------------------------
+
+def test_check_passes_without_the_data_and_the_model(penguins):
+    """A checkout holding only the spec, its committed baseline and the generated files (as a
+    pre-commit hook or a CI job without the data has): compile --check reads nothing else."""
+    kept = {"spec.yaml", "penguins_baseline.json", "generated"}
+    for path in penguins.iterdir():
+        if path.name not in kept:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    assert sorted(p.name for p in penguins.iterdir()) == sorted(kept)
+    result = specgen("compile", "--check", str(penguins / "spec.yaml"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert {line.split()[0] for line in result.stdout.splitlines()} == {"identical"}
+
+
+def _baseline_problem(penguins, status, *, files_current=True):
+    spec = str(penguins / "spec.yaml")
+    before = _snapshot(_generated(penguins))
+    for args in (("--check",), ()):
+        result = specgen("compile", *args, spec)
+        assert result.returncode == 1, result.stdout + result.stderr
+        lines = [line.split() for line in result.stdout.splitlines()]
+        assert [status, str(penguins / "penguins_baseline.json")] in [line[:2] for line in lines], result.stdout
+        assert f"run: specgen baseline {spec}" in result.stderr
+        if args:
+            assert ("out of date" in result.stderr) != files_current, result.stderr
+            assert _snapshot(_generated(penguins)) == before, "--check must never write"
+    for name in ("penguins_monitoring.yaml", "penguins_alerts.yml", "penguins_alerts_test.yml"):
+        assert before[name][0] == (_generated(penguins) / name).read_bytes()  # kept, never deleted
+
+
+def test_missing_baseline_is_its_own_status(penguins):
+    (penguins / "penguins_baseline.json").unlink()
+    _baseline_problem(penguins, "no-baseline")
+
+
+def test_baseline_older_than_the_spec_is_its_own_status(penguins):
+    spec = penguins / "spec.yaml"
+    spec.write_text(spec.read_text().replace("  bins: 5\n", "  bins: 6\n"))  # new bins need new statistics
+    _baseline_problem(penguins, "old-baseline", files_current=False)
+    result = specgen("baseline", str(spec))
+    assert result.returncode == 0 and result.stdout.split()[0] == "update", result.stdout + result.stderr
+    assert specgen("compile", str(spec)).returncode == 0
+    assert specgen("compile", "--check", str(spec)).returncode == 0
+
+
+def test_threshold_change_keeps_the_baseline(penguins):
+    """Only what the statistics depend on makes a baseline old: a threshold is compiled, not measured."""
+    spec = penguins / "spec.yaml"
+    spec.write_text(spec.read_text().replace("threshold: 0.3}", "threshold: 0.35}"))
+    result = specgen("compile", str(spec))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "update" in result.stdout and "baseline" not in result.stdout
+
+
+def test_baseline_is_deterministic_and_committed(penguins):
+    committed = (penguins / "penguins_baseline.json").read_bytes()
+    for seed in ("0", "1"):
+        result = specgen("baseline", str(penguins / "spec.yaml"), env={"PYTHONHASHSEED": seed})
+        assert result.returncode == 0 and result.stdout.split()[0] == "identical", result.stdout + result.stderr
+    assert (penguins / "penguins_baseline.json").read_bytes() == committed
+    header = json.loads(committed)["header"]
+    assert header["format"] == "specgen-baseline/1" and header["data"]["path"] == "data/train.csv"
+    assert header["data"]["sha256"] == hashlib.sha256((penguins / "data" / "train.csv").read_bytes()).hexdigest()

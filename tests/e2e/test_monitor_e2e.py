@@ -5,8 +5,10 @@ promtool comes from Debian's `prometheus` package via scripts/install-promtool.s
 """
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +27,11 @@ PENGUINS = ROOT / "examples" / "penguins"
 GENERATED = PENGUINS / "generated" / "penguins"
 HOSTILE_FEATURE = 'x"} or vector(1) #'
 HOSTILE_CATEGORY = "cat\n- alert: Evil\u2028\u00e9\U0001f600"
+#: a Go template: Prometheus expands rule labels and annotations, so this name would exfiltrate a series
+HOSTILE_TEMPLATE = '{{ with query "up" }}{{ . | first | value }}{{ end }}'
+#: the only template actions a rule label or annotation may hold (none carries spec text)
+TEMPLATE_ACTIONS = {"{{ $labels.feature }}", "{{ $labels.class }}", "{{ $labels.output }}", "{{ $value }}",
+                    '{{ printf "%.4g" $value }}', '{{ printf "%.0f" $value }}'}
 
 
 @pytest.fixture(scope="session")
@@ -57,11 +64,15 @@ def penguins(tmp_path) -> Path:
     return dest
 
 
-def _variant(penguins: Path, old: str, new: str) -> Path:
+def _variant(penguins: Path, old: str, new: str, *, baseline: bool = False) -> Path:
+    """The spec with ``old`` replaced, compiled; ``baseline``: the change needs a new baseline first."""
     spec = penguins / "spec.yaml"
     text = spec.read_text()
     assert old in text
     spec.write_text(text.replace(old, new))
+    if baseline:
+        code, out = _specgen("baseline", spec)
+        assert code == 0, out
     code, out = _specgen("compile", spec)
     assert code == 0, out
     return spec
@@ -79,8 +90,9 @@ def _serving(penguins: Path, name: str, change) -> Path:
 def test_committed_rules_pass_promtool_check(promtool):
     done = _promtool(promtool, "check", "rules", "penguins_alerts.yml", cwd=GENERATED)
     assert done.returncode == 0, done.stdout + done.stderr
-    # 16 + prediction drift (class, probabilities) + per-class prediction bias
-    assert "SUCCESS: 19 rules found" in done.stdout
+    # drift (linf, psi) + skew (linf), one rule per measure over its features; schema, stale,
+    # prediction drift (class, probabilities), per-class prediction bias
+    assert "SUCCESS: 8 rules found" in done.stdout
 
 
 def test_committed_rule_tests_pass_promtool_test(promtool):
@@ -93,8 +105,8 @@ def test_rule_tests_catch_a_wrong_threshold(promtool, penguins):
     out = penguins / "generated" / "penguins"
     rules = out / "penguins_alerts.yml"
     text = rules.read_text()
-    assert '{feature=\\"island\\"} > 0.1"' in text
-    rules.write_text(text.replace('{feature=\\"island\\"} > 0.1"', '{feature=\\"island\\"} > 0.5"'))
+    assert '{feature=\\"island\\"} > 0.1 or' in text
+    rules.write_text(text.replace('{feature=\\"island\\"} > 0.1 or', '{feature=\\"island\\"} > 0.5 or'))
     done = _promtool(promtool, "test", "rules", "penguins_alerts_test.yml", cwd=out)
     assert done.returncode != 0
     assert "PenguinsFeatureDrift" in done.stdout + done.stderr
@@ -112,6 +124,7 @@ def hostile(tmp_path) -> Path:
     pl.DataFrame({
         HOSTILE_FEATURE: rng.normal(size=n),
         HOSTILE_CATEGORY: rng.choice(["a", "b'\"", "c"], n),
+        HOSTILE_TEMPLATE: rng.normal(size=n),
         "y": rng.normal(size=n),
         "pred": rng.normal(size=n),
     }).write_parquet(tmp_path / "data" / "train.parquet")
@@ -124,9 +137,12 @@ def hostile(tmp_path) -> Path:
         f"  {yaml_literal(HOSTILE_FEATURE)}: {{dtype: float}}\n"
         f"  {yaml_literal(HOSTILE_CATEGORY)}: {{dtype: category, values: [a, \"b'\\\"\", c],"
         " monitoring: {drift: {metric: psi, threshold: 0.3}}}\n"
+        f"  {yaml_literal(HOSTILE_TEMPLATE)}: {{dtype: float}}\n"
         "columns:\n  pred: {dtype: float}\n"
         "monitoring:\n  prediction: {column: pred, max_bias: 0.5}\n"
         "  serving: {latency_p99_ms: 50, min_qps: 200}\n  alerts: {for: 5m, severity: page}\n")
+    code, out = _specgen("baseline", spec)
+    assert code == 0, out
     code, out = _specgen("compile", spec)
     assert code == 0, out
     return tmp_path
@@ -149,8 +165,29 @@ def test_hostile_names_cannot_change_promql(hostile):
     import yaml
 
     rules = yaml.safe_load((hostile / "generated" / "hostile" / "hostile_alerts.yml").read_text())
-    drift = [r for r in rules["groups"][0]["rules"] if r["labels"].get("feature") == HOSTILE_FEATURE]
-    assert drift and drift[0]["expr"] == ('specgen_hostile_feature_drift_psi{feature="x\\"} or vector(1) #"} > 0.2')
+    drift = [r for r in rules["groups"][0]["rules"] if r["alert"] == "HostileFeatureDrift"]
+    assert [r["labels"]["metric"] for r in drift] == ["psi"]
+    assert drift[0]["expr"] == (
+        'specgen_hostile_feature_drift_psi{feature="x\\"} or vector(1) #"} > 0.2'
+        ' or specgen_hostile_feature_drift_psi{feature="cat\\x0a- alert: Evil\\u2028\\u00e9\\U0001f600"} > 0.3'
+        ' or specgen_hostile_feature_drift_psi{feature="{{ with query \\"up\\" }}{{ . | first | value }}'
+        '{{ end }}"} > 0.2')
+
+
+def test_no_name_reaches_a_templated_rule_field(hostile):
+    """Prometheus expands rule labels and annotations as Go templates at alert time: they hold no
+    spec text, only the fixed actions that read the alert's own labels and value."""
+    import re
+
+    import yaml
+
+    rules = yaml.safe_load((hostile / "generated" / "hostile" / "hostile_alerts.yml").read_text())
+    fields = [v for r in rules["groups"][0]["rules"] for v in [*r["labels"].values(), *r["annotations"].values()]]
+    assert len(fields) > 20
+    for value in fields:
+        assert not any(name in value for name in (HOSTILE_FEATURE, HOSTILE_CATEGORY, HOSTILE_TEMPLATE)), value
+        assert set(re.findall(r"\{\{.*?\}\}", value)) <= TEMPLATE_ACTIONS, value
+        assert "{{" not in re.sub(r"\{\{.*?\}\}", "", value), value
 
 
 def test_exported_metrics_pass_promtool_check_metrics(promtool, hostile, tmp_path):
@@ -365,7 +402,8 @@ def test_swapped_serving_model_is_prediction_drift(penguins, monkeypatch):
 
 
 def test_prediction_column_of_the_batch_is_used_without_loading_the_model(penguins, monkeypatch):
-    spec = _variant(penguins, "prediction: {column: predicted_species,", "prediction: {column: predicted,")
+    spec = _variant(penguins, "prediction: {column: predicted_species,", "prediction: {column: predicted,",
+                    baseline=True)
     from specgen.runtime import model_outputs
 
     model = model_outputs.load_model([penguins], {"load": "penguins_model:load"})
@@ -583,6 +621,8 @@ def test_hostile_class_names_reach_promql_and_metrics_escaped(promtool, tmp_path
         f"features:\n  x: {{dtype: float}}\ncolumns:\n  y: {{dtype: category, values: [{values}]}}\n"
         "  pred: {dtype: string}\n"
         "monitoring:\n  prediction: {column: pred, max_bias: 0.1}\n")
+    code, out = _specgen("baseline", spec)
+    assert code == 0, out
     code, out = _specgen("compile", spec)
     assert code == 0, out
     generated = tmp_path / "generated" / "hostile"
@@ -603,3 +643,94 @@ def test_hostile_class_names_reach_promql_and_metrics_escaped(promtool, tmp_path
     done = _promtool(promtool, "check", "metrics", cwd=tmp_path, stdin=text)
     assert done.returncode == 0, done.stdout + done.stderr
     assert 'class="b\\"} or vector(1) #\\\\"' in text and 'class="cat\\n- alert: Evil' in text
+
+
+# -- every series an alert rule references is one `specgen monitor` exports -----------------------
+
+_SELECTOR = re.compile(r'"(?:[^"\\]|\\.)*"|(?<![\w.])([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[^"}]|"(?:[^"\\]|\\.)*")*\})?')
+_MATCHER = re.compile(r'\s*([a-zA-Z_]\w*)\s*(=~|!~|!=|=)\s*("(?:[^"\\]|\\.)*")\s*,?')
+_PROMQL_WORDS = {"or", "and", "unless", "by", "without", "on", "ignoring", "group_left", "group_right", "bool",
+                 "offset", "sum", "avg", "min", "max", "count", "group", "stddev", "stdvar", "topk", "bottomk",
+                 "quantile", "count_values"}  # operators, and aggregations (``sum by (le) (...)``)
+
+
+def _selectors(expr: str) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """(metric, [(label, op, value)]) for every series selector of a PromQL expression."""
+    out = []
+    expr = re.sub(r"\b(by|without|on|ignoring)\s*\([^)]*\)", "", expr)  # grouping label lists
+    for match in _SELECTOR.finditer(expr):
+        name, braces = match.group(1), match.group(2)
+        if name is None or name in _PROMQL_WORDS or expr[match.end():].lstrip().startswith("("):
+            continue  # a string, a keyword or a function call
+        inner = braces[1:-1] if braces else ""
+        matchers = [(m.group(1), m.group(2), ast.literal_eval(m.group(3))) for m in _MATCHER.finditer(inner)]
+        assert "".join(m.group(0) for m in _MATCHER.finditer(inner)) == inner, braces  # parsed in full
+        out.append((name, matchers))
+    return out
+
+
+def _exported(text: str) -> list[tuple[str, dict[str, str]]]:
+    """(metric, labels) of every sample of a text exposition."""
+    unescape = lambda v: re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), v)  # noqa: E731
+    out = []
+    for line in text.split("\n"):  # not splitlines(): a label value may hold U+2028
+        if line and not line.startswith("#"):
+            head = line.rsplit(" ", 1)[0]
+            name, _, labels = head.partition("{")
+            out.append((name, {k: unescape(v) for k, v in re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', labels)}))
+    return out
+
+
+def _matches(sample: tuple[str, dict], selector: tuple[str, list]) -> bool:
+    (name, labels), (wanted, matchers) = sample, selector
+    if name != wanted:
+        return False
+    for label, op, value in matchers:
+        have = labels.get(label, "")
+        ok = {"=": have == value, "!=": have != value, "=~": re.fullmatch(value, have) is not None,
+              "!~": re.fullmatch(value, have) is None}[op]
+        if not ok:
+            return False
+    return True
+
+
+def _assert_rules_use_exported_series(rules_file: Path, exported: list, application: set[str] = frozenset()):
+    import yaml
+
+    rules = yaml.safe_load(rules_file.read_text())["groups"][0]["rules"]
+    checked = 0
+    for rule in rules:
+        for selector in _selectors(rule["expr"]):
+            if selector[0] in application:  # the serving application's own metrics (latency, requests)
+                continue
+            assert any(_matches(s, selector) for s in exported), (rule["alert"], selector)
+            checked += 1
+    return checked
+
+
+def test_every_series_an_alert_rule_references_is_exported(penguins, tmp_path):
+    """Two batches: one without predictions (the model runs: class probabilities), one with the
+    labels and cached predictions (per-class bias); the union is what monitor exports."""
+    exported = []
+    for name, batch in (("model", penguins / "data" / "serving.csv"), ("labelled", _labelled(penguins, "l.csv"))):
+        prom = tmp_path / f"{name}.prom"
+        code, out = _specgen("monitor", penguins / "spec.yaml", "--current", batch, "--serving-features", batch,
+                             "--metrics-out", prom)
+        assert code in (0, 1), out
+        exported += _exported(prom.read_text())
+    checked = _assert_rules_use_exported_series(penguins / "generated" / "penguins" / "penguins_alerts.yml", exported)
+    assert checked == 7 + 7 + 5  # drift, skew per feature; schema, stale, prediction drift (2), class bias
+    assert _selectors('a{x="1"} > 1 or abs(b) > 2') == [("a", [("x", "=", "1")]), ("b", [])]
+    assert _selectors('sum by (le) (rate(c_bucket{le="+Inf"}[5m])) > 1.0e-05') == [("c_bucket", [("le", "=", "+Inf")])]
+
+
+def test_every_series_a_hostile_alert_rule_references_is_exported(hostile, tmp_path):
+    prom = tmp_path / "out.prom"
+    code, out = _specgen("monitor", hostile / "spec.yaml", "--current", hostile / "data" / "train.parquet",
+                         "--serving-features", hostile / "data" / "train.parquet",
+                         "--model-trained-at", str(time.time() - 86400), "--metrics-out", prom)
+    assert code == 0, out
+    application = {"hostile_request_duration_seconds_bucket", "hostile_requests_total"}
+    checked = _assert_rules_use_exported_series(hostile / "generated" / "hostile" / "hostile_alerts.yml",
+                                                _exported(prom.read_text()), application)
+    assert checked == 3 + 3 + 5  # drift, skew per feature; schema, stale, age, non-finite, bias

@@ -162,8 +162,7 @@ def test_hazard_via_cli(tmp_path, name):
 
 
 def test_bom_spec_compiles_via_cli(tmp_path):
-    shutil.copytree(EXAMPLES / "penguins" / "data", tmp_path / "data")  # monitoring baselines read it
-    shutil.copy(EXAMPLES / "penguins" / "penguins_model.py", tmp_path)  # the prediction baseline runs the model
+    shutil.copy(EXAMPLES / "penguins" / "penguins_baseline.json", tmp_path)  # compile reads it, never the data
     spec = tmp_path / "spec.yaml"
     spec.write_bytes(HAZARDS["bom"][0])
     proc = run_cli("compile", spec, "--format", "json")

@@ -1,0 +1,44 @@
+"""The name of every metric ``specgen monitor`` exports, from one function.
+
+The alert rules (compiler) and the exposition (``specgen monitor``) both call
+:func:`metric_name`, so a rule can only reference a series that is exported.
+Standard library only: the runtime imports it.
+"""
+from __future__ import annotations
+
+__all__ = ["FAMILIES", "MEASURED", "metric_name"]
+
+#: family -> the labels its samples carry (a family in ``MEASURED`` is one gauge per measure)
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "alarms": (),
+    "batch_rows": (),
+    "feature_drift": ("feature",),
+    "feature_null_ratio": ("feature",),
+    "feature_skew": ("feature",),
+    "last_success_timestamp_seconds": (),
+    "model_info": ("model_version",),
+    "model_trained_timestamp_seconds": (),
+    "prediction_bias": (),
+    "prediction_class_bias": ("class",),
+    "prediction_drift": ("output",),
+    "prediction_non_finite_values": (),
+    "schema_checks": (),
+    "schema_checks_failed": (),
+    "schema_failing_rows": ("check", "column"),
+}
+
+#: families exported once per drift measure: ``<family>_<measure>``
+MEASURED = frozenset({"feature_drift", "feature_skew", "prediction_drift"})
+
+
+def metric_name(spec_name: str, family: str, measure: str | None = None) -> str:
+    """``specgen_<spec name>_<family>[_<measure>]``, e.g. ``specgen_fares_feature_drift_psi``.
+
+    Spec names are snake_case (checked by the spec model), so the result is a valid
+    Prometheus metric name; an unknown family or a missing measure is a bug.
+    """
+    if family not in FAMILIES:
+        raise ValueError(f"unknown metric family {family!r}")
+    if (measure is not None) != (family in MEASURED):
+        raise ValueError(f"metric family {family!r} {'needs' if family in MEASURED else 'takes no'} measure")
+    return f"specgen_{spec_name}_{family}" + (f"_{measure}" if measure is not None else "")

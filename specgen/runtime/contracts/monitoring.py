@@ -1,0 +1,184 @@
+"""The monitoring contract: what the compiler hands ``specgen monitor``, as frozen dataclasses.
+
+The compiler builds a :class:`MonitoringConfig` from the plan and the committed
+baseline, renders it to ``<name>_monitoring.yaml``; ``specgen monitor`` loads
+that file back into the same classes (:meth:`MonitoringConfig.from_data`), so
+monitor needs neither the spec model nor the compiler. The serving checks and
+column types travel in the config for the same reason.
+
+Standard library only (plus ``runtime.checks``): the runtime imports it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from ..checks import Check
+
+__all__ = ["FORMAT", "BASELINE_FORMAT", "Measure", "FeatureConfig", "OutputConfig", "PredictionDriftConfig",
+           "ModelRef", "MonitoringConfig", "encode_params", "decode_params"]
+
+#: the format tag of ``<name>_monitoring.yaml``
+FORMAT = "specgen-monitoring/1"
+#: the format tag of the committed ``<name>_baseline.json`` (written by ``specgen baseline`` and ``infer``)
+BASELINE_FORMAT = "specgen-baseline/1"
+
+_DATETIME, _DATE = "__specgen_datetime__", "__specgen_date__"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A drift or skew measure and the value above which it alarms."""
+
+    metric: str
+    threshold: float
+
+    @classmethod
+    def from_data(cls, data: dict) -> Measure:
+        return cls(str(data["metric"]), float(data["threshold"]))
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    """One monitored feature: ``kind`` numeric | categorical; ``reference`` is its baseline entry
+    (numeric: edges, counts, nulls, mean, std; categorical: counts, nulls)."""
+
+    name: str
+    kind: str
+    dtype: str
+    bins: int
+    drift: Measure
+    skew: Measure
+    reference: dict
+
+    @classmethod
+    def from_data(cls, data: dict) -> FeatureConfig:
+        return cls(str(data["name"]), str(data["kind"]), str(data["dtype"]), int(data["bins"]),
+                   Measure.from_data(data["drift"]), Measure.from_data(data["skew"]), dict(data["reference"]))
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    """One model output (``prediction`` or ``proba:<class>``) and its training-time reference."""
+
+    name: str
+    kind: str
+    drift: Measure
+    reference: dict
+
+    @classmethod
+    def from_data(cls, data: dict) -> OutputConfig:
+        return cls(str(data["name"]), str(data["kind"]), Measure.from_data(data["drift"]), dict(data["reference"]))
+
+
+@dataclass(frozen=True)
+class PredictionDriftConfig:
+    source: str  # column | model: where the training-time predictions came from
+    outputs: tuple[OutputConfig, ...]
+
+    @classmethod
+    def from_data(cls, data: dict) -> PredictionDriftConfig:
+        return cls(str(data["source"]), tuple(OutputConfig.from_data(o) for o in data["outputs"] or ()))
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """How to load the serving model: ``paths`` and ``artifact`` are relative to the config's folder."""
+
+    paths: tuple[str, ...]
+    entrypoints: dict
+    features: tuple[str, ...]
+    task: str
+    artifact: str | None
+
+    @classmethod
+    def from_data(cls, data: dict) -> ModelRef:
+        return cls(tuple(str(p) for p in data["paths"]), dict(data["entrypoints"]),
+                   tuple(str(f) for f in data["features"]), str(data["task"]), data.get("artifact"))
+
+
+@dataclass(frozen=True)
+class MonitoringConfig:
+    name: str
+    spec_sha256: str
+    label: str | None
+    stale_after_seconds: int
+    max_model_age_seconds: int | None
+    prediction_column: str | None
+    max_bias: float | None
+    bias_classes: tuple[str, ...] | None  # a classifier's declared classes: per-class bias
+    baseline_source: str  # the training data, relative to the config's folder
+    baseline_rows: int
+    baseline_data_sha256: str  # fingerprint of the data the baseline was computed from
+    dtypes: dict  # column -> specgen dtype kind, for reading a batch
+    checks: tuple[Check, ...]  # the schema's serving checks
+    features: tuple[FeatureConfig, ...]
+    prediction_drift: PredictionDriftConfig | None = None
+    model: ModelRef | None = None  # the serving model, run when a batch carries no predictions
+    format: str = FORMAT
+
+    @property
+    def check_data(self) -> list[dict]:
+        """The checks as plain data (what the config file stores)."""
+        return [{"kind": c.kind, "column": c.column, "params": encode_params(c.params),
+                 "environments": list(c.environments)} for c in self.checks]
+
+    @classmethod
+    def from_data(cls, data: dict) -> MonitoringConfig:
+        """The parsed YAML -> the contract; a missing key or a wrong type raises KeyError/TypeError/ValueError."""
+        baseline = data["baseline"]
+        drift = data.get("prediction_drift")
+        classes = data.get("bias_classes")
+        return cls(
+            name=str(data["name"]), spec_sha256=str(data["spec_sha256"]), label=data.get("label"),
+            stale_after_seconds=int(data["stale_after_seconds"]),
+            max_model_age_seconds=_optional(int, data.get("max_model_age_seconds")),
+            prediction_column=data.get("prediction_column"), max_bias=_optional(float, data.get("max_bias")),
+            bias_classes=tuple(str(c) for c in classes) if classes is not None else None,
+            baseline_source=str(baseline["source"]), baseline_rows=int(baseline["rows"]),
+            baseline_data_sha256=str(baseline["data_sha256"]),
+            dtypes={str(k): str(v) for k, v in (data.get("dtypes") or {}).items()},
+            checks=tuple(_check(c) for c in data.get("checks") or ()),
+            features=tuple(FeatureConfig.from_data(f) for f in data.get("features") or ()),
+            prediction_drift=PredictionDriftConfig.from_data(drift) if drift else None,
+            model=ModelRef.from_data(data["model"]) if data.get("model") else None,
+            format=str(data["format"]),
+        )
+
+
+def _optional(kind, value):
+    return None if value is None else kind(value)
+
+
+def _check(data: dict) -> Check:
+    return Check(str(data["kind"]), data.get("column"), decode_params(dict(data.get("params") or {})),
+                 tuple(str(e) for e in data["environments"]))
+
+
+def encode_params(value: Any) -> Any:
+    """Check parameters -> YAML-safe plain data (tuples become lists, dates tagged strings)."""
+    if isinstance(value, dict):
+        return {k: encode_params(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode_params(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return {_DATETIME: value.isoformat()}
+    if isinstance(value, dt.date):
+        return {_DATE: value.isoformat()}
+    return value
+
+
+def decode_params(value: Any) -> Any:
+    """The inverse of :func:`encode_params` (lists stay lists: the engines only iterate them)."""
+    if isinstance(value, dict):
+        if len(value) == 1 and isinstance(next(iter(value.values())), str):
+            tag, text = next(iter(value.items()))
+            if tag == _DATETIME:
+                return dt.datetime.fromisoformat(text)
+            if tag == _DATE:
+                return dt.date.fromisoformat(text)
+        return {k: decode_params(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode_params(v) for v in value]
+    return value
