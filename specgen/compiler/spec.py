@@ -586,6 +586,10 @@ class Monitoring(_Model):
                           description="Serving feature log vs the batch's features (default linf > 0.05).")
     alerts: Alerts = Field(default_factory=Alerts)
     bins: Annotated[int, Field(ge=2, le=100)] = Field(10, description="Quantile bins per numeric feature.")
+    alpha: Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)] = Field(
+        0.001, description="Chance that a batch with no drift raises a drift alarm (shared by its features, "
+                           "Bonferroni): a measure alarms only above both its threshold and its noise floor, "
+                           "the (1 - alpha / features) quantile of the measure on clean batches of that size.")
     stale_after: str = Field("1d", description="Alert when specgen monitor has not succeeded for this long.")
     prediction: Prediction | None = Field(None, description="Prediction bias and non-finite output monitoring.")
     prediction_drift: DriftDefaults | None = Field(

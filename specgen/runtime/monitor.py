@@ -25,6 +25,7 @@ import polars as pl
 from . import baseline as baseline_mod
 from . import engine
 from .checks import Check, Failure
+from .calibration import calibrate, too_small
 from .contracts.monitoring import FORMAT, FeatureConfig, Measure, MonitoringConfig
 from .drift import NULL_KEY, drift
 from .io import DataError, InferenceTooShort
@@ -47,17 +48,37 @@ _CHUNK_KINDS = ("present", "dtype", "not_null", "range", "values", "unique", "pa
 
 @dataclass
 class FeatureResult:
+    """One feature (or output) compared with its reference.
+
+    ``threshold`` is the limit used: the larger of ``practical`` (the spec's threshold, a change
+    large enough to matter) and ``floor`` (the measure's noise floor for this reference and batch
+    size, ``runtime.calibration``); ``set_by`` says which. ``too_small``: the batch cannot say
+    anything about this distribution; it is reported, never an alarm.
+    """
+
     name: str
     kind: str
     metric: str
-    threshold: float
+    threshold: float | None
     value: float | None
     measures: dict[str, float | None]
     null_ratio: float | None = None
     note: str = ""
+    practical: float | None = None  # None: the threshold is the practical one (no calibration ran)
+    floor: float | None = None
+    p_value: float | None = None
+    too_small: bool = False
+
+    @property
+    def set_by(self) -> str:
+        if self.too_small:
+            return "too_small"
+        return "noise" if self.floor is not None and self.floor > (self.practical or 0.0) else "practical"
 
     @property
     def alarm(self) -> bool:
+        if self.too_small:
+            return False
         if self.value is None:
             # present but impossible to compare (e.g. all null) is an alarm, never a silent pass;
             # an absent column is the schema check's finding
@@ -66,12 +87,15 @@ class FeatureResult:
 
     @property
     def severity(self) -> float:
-        """value / threshold, for sorting worst first."""
+        """value / threshold, for sorting worst first (a too-small batch sorts last)."""
+        if self.too_small:
+            return -math.inf
         return math.inf if self.value is None else self.value / self.threshold
 
     def as_dict(self) -> dict:
         return {"feature": self.name, "kind": self.kind, "metric": self.metric, "threshold": self.threshold,
-                "value": self.value, "alarm": self.alarm, "measures": self.measures,
+                "practical_threshold": self.practical, "noise_floor": self.floor, "set_by": self.set_by,
+                "p_value": self.p_value, "value": self.value, "alarm": self.alarm, "measures": self.measures,
                 "null_ratio": self.null_ratio, "note": self.note}
 
 
@@ -197,8 +221,8 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
     failures = batch.failures() + _total_checks(checks, batch)
     report = MonitorReport(
         name=config.name, rows=batch.rows, checks=len(checks),
-        schema_failures=failures, drift=[_compare(f, f.drift, references.get(f.name),
-                                                  batch.summaries.get(f.name), batch.rows) for f in features],
+        schema_failures=failures, drift=[_compare(f, f.drift, references.get(f.name), batch.summaries.get(f.name),
+                                                  batch.rows, _share(config.alpha, features)) for f in features],
         model_trained_at=model_trained_at, max_model_age_seconds=config.max_model_age_seconds,
         max_bias=config.max_bias)
     if serving_features is not None:
@@ -409,12 +433,15 @@ def _total_checks(checks: list[Check], batch: _Batch) -> list[Failure]:
     return out
 
 
-def _compare(feature, setting: Measure, reference, current, rows: int) -> FeatureResult:
-    """``feature``: a ``FeatureConfig`` or an ``OutputConfig`` (name, kind)."""
-    metric, threshold = setting.metric, setting.threshold
+def _compare(feature, setting: Measure, reference, current, rows: int, alpha: float | None) -> FeatureResult:
+    """``feature``: a ``FeatureConfig`` or an ``OutputConfig`` (name, kind); ``alpha``: this feature's
+    share of the batch's false-alarm budget (the spec's alpha over the features compared); None: the
+    spec's threshold alone (skew: two pipelines' features of the same rows carry no sampling noise)."""
+    metric, practical = setting.metric, setting.threshold
     name, kind = feature.name, feature.kind
     if current is None:
-        return FeatureResult(name, kind, metric, threshold, None, {}, note="absent from the batch")
+        return FeatureResult(name, kind, metric, practical, None, {}, note="absent from the batch",
+                             practical=practical)
     ref_summary, ref_entry = reference
     names = NUMERIC_MEASURES if kind == "numeric" else CATEGORICAL_MEASURES
     measures = {}
@@ -426,8 +453,29 @@ def _compare(feature, setting: Measure, reference, current, rows: int) -> Featur
             measures[measure] = None  # e.g. no non-null values: the positional measures are undefined
     nulls = current.nulls if kind == "numeric" else current.get(NULL_KEY, 0)
     value = measures.get(metric)
-    note = "" if value is not None else "not comparable (no non-null values)"
-    return FeatureResult(name, kind, metric, threshold, value, measures, nulls / rows if rows else None, note)
+    result = FeatureResult(name, kind, metric, practical, value, measures, nulls / rows if rows else None,
+                           "" if value is not None else "not comparable (no non-null values)", practical=practical)
+    if alpha is not None:
+        _calibrate(result, ref_summary, ref_entry, current, alpha)
+    return result
+
+
+def _calibrate(result: FeatureResult, ref_summary, ref_entry: dict, current, alpha: float) -> None:
+    """Hold ``result``'s measure to max(threshold, noise floor), or mark the batch too small to judge."""
+    small = too_small(ref_summary, current)
+    if small is not None:
+        result.threshold, result.too_small, result.note = None, True, small
+    elif result.value is not None:
+        scale = ref_entry.get("std") if result.metric == "wasserstein_normalized" else None
+        calibration = calibrate(result.metric, ref_summary, current, result.value, alpha, scale)
+        result.floor, result.p_value = calibration.floor, calibration.p_value
+        result.threshold = max(result.practical, calibration.floor)
+
+
+def _share(alpha: float, compared) -> float:
+    """Bonferroni: each of the features compared in one batch gets an equal share of ``alpha``, so a
+    clean batch raises a drift alarm with probability at most ``alpha``, however many features."""
+    return alpha / max(len(compared), 1)
 
 
 def _row_hashes(chunk: pl.DataFrame, check: Check) -> np.ndarray | None:
@@ -460,7 +508,7 @@ def _prediction_drift(config: MonitoringConfig, batch: _Batch) -> tuple[list[Fea
                                      note="absent: " + why))
             continue
         reference = (baseline_mod.to_summary(o.kind, o.reference), o.reference)
-        out.append(_compare(o, o.drift, reference, current, batch.rows))
+        out.append(_compare(o, o.drift, reference, current, batch.rows, _share(config.alpha, drift.outputs)))
     return out, batch.output_source
 
 
@@ -479,5 +527,5 @@ def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int) -> list
             out.append(FeatureResult(f.name, f.kind, f.skew.metric, f.skew.threshold, None, {},
                                      note="absent from the batch or the serving log"))
             continue
-        out.append(_compare(f, f.skew, (mine, f.reference), serving[f.name], rows))
+        out.append(_compare(f, f.skew, (mine, f.reference), serving[f.name], rows, None))
     return out
