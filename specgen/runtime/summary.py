@@ -100,6 +100,9 @@ def summarize_frame(frame: pl.DataFrame, features: list[FeatureSpec]) -> dict:
     exprs: list[pl.Expr] = []
     for i, f in enumerate(present):
         x = _value(frame, f.name)
+        if f.kind == "numeric" and not (frame.schema[f.name].is_numeric() or frame.schema[f.name] == pl.Null):
+            # text where numbers belong (the dtype check reports it): what is not a number counts as null
+            x = x.cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False).fill_nan(None)
         if f.kind == "numeric":
             exprs.append(x.is_null().sum().alias(f"n{i}"))
             exprs += [(x < e).sum().alias(f"lt{i}_{j}") for j, e in enumerate(f.edges)]
