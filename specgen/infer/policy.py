@@ -4,14 +4,28 @@ A bound must let a fresh sample from the same source pass and still catch gross
 errors, so every limit is the observation widened by a fixed rule, then rounded
 outward to a readable number:
 
-* range: ``[min - m, max + m]`` with ``m = RANGE_MARGIN * (max - min)`` (25 % of
-  the observed span on each side; a constant column uses 25 % of its value, or
-  1). A column never seen negative keeps 0 as its floor, so negative counts fail.
-  A x1000 outlier or a unit change upward lands far outside. Integer bounds are
-  computed in exact integer arithmetic (64-bit ids exceed a float's 53 bits), then
-  moved outward to the nearest float-exact value (the spec reads bounds as floats).
-  A side whose observed extreme is +-inf stays open (null); an all-inf column gets no range.
-* mean: ``mean +- MEAN_BAND * std`` (2 standard deviations of a single value).
+* range: extrapolated from the tail of the observed values, not a fixed share of the span
+  (``tail_range``). Above the top ``k`` order statistics the distribution is taken as
+  exponential (a generalised Pareto tail with shape 0), its scale the mean excess of the top
+  ``k`` values over the ``k+1``-th (``k = n / 10``, 5 to 50); the bound is where a fresh value would exceed it with
+  chance ``ROW_RISK`` (one in a million rows). So the margin grows with the tail's spread
+  and shrinks, relative to it, as more rows are seen, and a fresh sample from the same source
+  passes. The tail's scale is taken at its upper 95 % confidence bound (a fit to a few values
+  is rough). Positive data skewed to the right (lognormal-like, heavier than exponential) also
+  gets the bound of a fit in log space (a Pareto tail, at ``LOG_ROW_RISK``), the larger wins. x1000 and unit changes upward land far outside; a unit change /1000 is the mean
+  band's and drift's to catch (a range cannot both hold values near 0 and exclude them). A column
+never seen negative keeps 0 as its floor. With too few values for a tail fit, or a tail of
+  ties, the fallback is ``numeric_range``: ``[min - m, max + m]`` with ``m = RANGE_MARGIN *
+  (max - min)``. Integer bounds are computed in exact integer arithmetic (64-bit ids exceed a
+  float's 53 bits), then moved outward to the nearest float-exact value (the spec reads bounds
+  as floats). A side whose observed extreme is +-inf stays open (null); an all-inf column gets
+  no range.
+* integer codes: an integer column with few distinct values, each seen at least twice, is a
+  set of codes (``values``), not a range: a code absent from training (a gap inside 1..7, or 8)
+  then fails. The Good-Turing estimate of the chance that the next row holds a code never seen
+  is ``n1 / n`` (n1: codes seen exactly once): 0 here.
+* mean: ``mean +- MEAN_BAND * std`` (2 standard deviations of a single value), clipped to the
+  range so the two never contradict each other.
   The mean of any batch of a few rows from the same source stays inside; a unit
   change (g -> kg, mm -> m) moves it by orders of magnitude and fails. None for
   distinct integers (ids, sequence numbers: their mean says nothing) or non-finite stats.
@@ -22,15 +36,19 @@ outward to a readable number:
   fewer than ``RARE_SHARE`` of rows are flagged in a comment for review.
 * datetime: only a lower bound (``min - 25 % of span``, to the day): serving
   data is later than training data by nature.
-* Rounding: to one significant digit of the margin (``nice``), outward.
+* Rounding: outward, to one significant digit of the margin (two for ``tail_range``).
 """
 from __future__ import annotations
 
 import datetime as dt
 import fractions
 import math
+import statistics
 
-__all__ = ["RANGE_MARGIN", "MEAN_BAND", "RARE_SHARE", "numeric_range", "mean_band",
+import numpy as np
+
+__all__ = ["RANGE_MARGIN", "MEAN_BAND", "RARE_SHARE", "ROW_RISK", "numeric_range", "tail_range", "integer_codes",
+           "mean_band",
            "max_null_fraction", "date_floor", "round_down", "round_up", "is_category", "readable"]
 
 RANGE_MARGIN = 0.25
@@ -38,6 +56,14 @@ MEAN_BAND = 2.0
 NULL_FACTOR = 2.0
 NULL_SLACK = 0.05
 RARE_SHARE = 0.01
+#: chance that one fresh value from the source falls beyond a range bound
+ROW_RISK = 1e-6
+TAIL_MIN, TAIL_MAX = 5, 50  # order statistics in a tail fit: n / 10, within these
+SCALE_CONFIDENCE = 0.05  # the tail scale used is its upper 95 % confidence bound
+SKEW_LOG = 1.0  # positive data more skewed than this also gets a log-space (Pareto) ceiling ...
+LOG_ROW_RISK = 1e-4  # ... at this risk per row, ...
+LOG_MIN_ROWS = 200  # ... from 20 tail values on (the scale's estimate from fewer swings too far)
+CODE_MIN_COUNT = 2  # integer codes: each seen at least this often
 
 
 def _step(scale: float) -> float:
@@ -78,6 +104,90 @@ def numeric_range(lo: float, hi: float, integer: bool) -> tuple[float | int | No
     return low, round_up(hi + margin, step)
 
 
+def tail_range(sample, lo: float, hi: float, integer: bool) -> tuple[float | int | None, float | int | None]:
+    """The range of a numeric column from its values (``sample``: all of them, or a systematic
+    sample) and its exact extremes ``lo``, ``hi``: see the module docstring."""
+    x = np.sort(np.asarray(sample if sample is not None else [], dtype=np.float64))
+    x = x[np.isfinite(x)]
+    if x.size == 0 or not (math.isfinite(lo) and math.isfinite(hi)):
+        return numeric_range(lo, hi, integer)
+    if integer and max(abs(lo), abs(hi)) >= 2**53:
+        return numeric_range(lo, hi, integer)  # beyond float precision: the exact integer rule
+    top, bottom = _tail_bound(x, ROW_RISK), _tail_bound(-x[::-1], ROW_RISK)
+    if top is None or bottom is None:
+        return numeric_range(lo, hi, integer)
+    if lo > 0 and x.size >= LOG_MIN_ROWS and _skew(x) > SKEW_LOG:
+        # a right tail heavier than exponential (lognormal-like): also fit it in log space, where the
+        # exponential tail is a Pareto one, itself heavier than most positive data: so a milder risk
+        # and the scale's estimate (its confidence bound would let x1000 through)
+        log_top = _tail_bound(np.log(x), LOG_ROW_RISK, confidence=None)
+        top = max(top, math.exp(log_top)) if log_top is not None else top
+    high, low = top, -bottom
+    high, low = max(high, hi), min(low, lo)  # a sample may miss the extremes: the range holds them
+    if lo >= 0 and low < 0:
+        low = 0  # never seen negative: a negative value (count, price, size) is an error
+    return _outward(low, lo, high, hi, integer)
+
+
+def _skew(x: np.ndarray) -> float:
+    std = float(x.std())
+    return float(np.mean((x - x.mean()) ** 3)) / std**3 if std > 0 else 0.0
+
+
+def _tail_bound(ascending: np.ndarray, risk: float, confidence: float | None = SCALE_CONFIDENCE) -> float | None:
+    """Where a fresh value exceeds the top of ``ascending`` with chance ``ROW_RISK``, under an
+    exponential tail fitted to its top ``k`` values; None with too few values or a tail of ties.
+
+    The tail's scale is its upper 95 % confidence bound, not the estimate: the mean of ``k``
+    exponential excesses is Gamma(k)-distributed, and a fit to 6 values can come out at half
+    the true scale, which would put the bound well inside the data's real tail.
+    """
+    n = ascending.size
+    k = int(min(max(TAIL_MIN, n // 10), TAIL_MAX))
+    if n < 2 * k:
+        return None
+    u = float(ascending[-k - 1])
+    excess = float(np.sum(ascending[-k:] - u))
+    if not excess > 0:
+        return None
+    scale = excess / k if confidence is None else 2 * excess / _chi2_quantile(confidence, 2 * k)
+    return u + scale * math.log(k / (n * risk))
+
+
+def _chi2_quantile(p: float, dof: int) -> float:
+    """Wilson-Hilferty: the ``p`` quantile of chi-square with ``dof`` degrees of freedom (within ~1 %
+    from 10 dof on, which is what the tail fit uses)."""
+    c = 2 / (9 * dof)
+    return dof * (1 - c + statistics.NormalDist().inv_cdf(p) * math.sqrt(c)) ** 3
+
+
+def _outward(low: float, lo: float, high: float, hi: float, integer: bool):
+    """Round both bounds outward to two significant digits of their margin."""
+    low = round_down(low, _step(lo - low) / 10) if lo > low else low
+    high = round_up(high, _step(high - hi) / 10) if high > hi else high
+    if integer:
+        return int(math.floor(low)), int(math.ceil(high))
+    return readable(low), readable(high)
+
+
+def integer_codes(sample, threshold: int) -> list[int] | None:
+    """The codes of an integer column that is a set of codes (see the module docstring), else None."""
+    x = np.asarray(sample, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return None
+    codes, counts = np.unique(x, return_counts=True)
+    if codes.size > threshold or counts.min() < CODE_MIN_COUNT or np.any(codes != np.round(codes)):
+        return None
+    return [int(c) for c in codes]
+
+
+def good_turing_unseen(counts) -> float:
+    """Good-Turing: the chance that the next value is one never seen, ``n1 / n``."""
+    counts = list(counts)
+    return sum(1 for c in counts if c == 1) / max(1, sum(counts))
+
+
 def _integer_range(lo: int, hi: int) -> tuple[int, int]:
     """The same rule in exact integer arithmetic: a float has 53 bits, so 64-bit ids
     (1441455612345678901) rounded through floats gave a zero-width range beside the data."""
@@ -107,12 +217,20 @@ def _open_range(lo: float, hi: float, integer: bool) -> tuple[float | int | None
     return low, high
 
 
-def mean_band(mean: float, std: float) -> tuple[float | int, float | int] | None:
+def mean_band(mean: float, std: float, within: tuple | None = None) -> tuple[float | int, float | int] | None:
+    """``within``: the column's range; the band is clipped to it (a mean outside the range cannot
+    happen, and a band reaching past it would say two different things)."""
     if std is None or not std > 0 or not math.isfinite(mean) or not math.isfinite(std):
         return None
     width = MEAN_BAND * std
     step = _step(width / 4)
-    return round_down(mean - width, step), round_up(mean + width, step)
+    low, high = round_down(mean - width, step), round_up(mean + width, step)
+    if within is not None:
+        if within[0] is not None:
+            low = max(low, within[0])
+        if within[1] is not None:
+            high = min(high, within[1])
+    return low, high
 
 
 def max_null_fraction(fraction: float) -> float | None:
