@@ -203,10 +203,19 @@ def _prediction_drift(spec: Spec) -> PredictionDriftPlan | None:
                                settings.numeric.threshold, mon.bins, column, model.load is not None)
 
 
+def _monitored(spec: Spec):
+    """The features, then the label: a batch that carries the label (joined later) has its label
+    distribution compared like a feature's (label shift); a batch without it skips it."""
+    yield from spec.features.items()
+    label = spec.data.label
+    if label is not None and label not in spec.features and label in spec.columns:
+        yield label, spec.columns[label]
+
+
 def _features(spec: Spec):
-    """Features with a training baseline and a distribution to compare: numbers and categories."""
+    """Features (and the label) with a training baseline and a distribution to compare: numbers and categories."""
     mon = spec.monitoring
-    for name, feature in spec.features.items():
+    for name, feature in _monitored(spec):
         override = feature.monitoring
         if (override is not None and not override.enabled) or "training" not in feature.environments:
             continue

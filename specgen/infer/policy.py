@@ -15,8 +15,8 @@ outward to a readable number:
   gets the bound of a fit in log space (a Pareto tail, at ``LOG_ROW_RISK``), the larger wins. x1000 and unit changes upward land far outside; a unit change /1000 is the mean
   band's and drift's to catch (a range cannot both hold values near 0 and exclude them). A column
 never seen negative keeps 0 as its floor. With too few values for a tail fit, or a tail of
-  ties, the fallback is ``numeric_range``: ``[min - m, max + m]`` with ``m = RANGE_MARGIN *
-  (max - min)``. Integer bounds are computed in exact integer arithmetic (64-bit ids exceed a
+  ties (fewer than 3 distinct values among the top k + 1), the fallback is ``numeric_range``:
+  ``[min - m, max + m]`` with ``m = TIES_MARGIN * (max - min)`` (``RANGE_MARGIN`` elsewhere). Integer bounds are computed in exact integer arithmetic (64-bit ids exceed a
   float's 53 bits), then moved outward to the nearest float-exact value (the spec reads bounds
   as floats). A side whose observed extreme is +-inf stays open (null); an all-inf column gets
   no range.
@@ -52,6 +52,8 @@ __all__ = ["RANGE_MARGIN", "MEAN_BAND", "RARE_SHARE", "ROW_RISK", "numeric_range
            "max_null_fraction", "date_floor", "round_down", "round_up", "is_category", "readable"]
 
 RANGE_MARGIN = 0.25
+TIES_MARGIN = 1.0  # the fallback of ``tail_range`` (no tail to fit): the observed span on each side
+TAIL_DISTINCT = 3  # a tail fit needs this many distinct values among the top k + 1
 MEAN_BAND = 2.0
 NULL_FACTOR = 2.0
 NULL_SLACK = 0.05
@@ -89,14 +91,15 @@ def readable(value: float) -> float | int:
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
-def numeric_range(lo: float, hi: float, integer: bool) -> tuple[float | int | None, float | int | None]:
+def numeric_range(lo: float, hi: float, integer: bool, share: float = RANGE_MARGIN
+                  ) -> tuple[float | int | None, float | int | None]:
     """``None`` on a side whose observed extreme is infinite (no finite bound fits it)."""
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return _open_range(lo, hi, integer)
     if integer:
-        return _integer_range(math.floor(lo), math.ceil(hi))
+        return _integer_range(math.floor(lo), math.ceil(hi), share)
     span = hi - lo
-    margin = RANGE_MARGIN * (span if span > 0 else (abs(hi) or 4.0))
+    margin = share * (span if span > 0 else (abs(hi) or 4.0))
     step = _step(margin)
     low = round_down(lo - margin, step)
     if lo >= 0 and low < 0:
@@ -115,7 +118,9 @@ def tail_range(sample, lo: float, hi: float, integer: bool) -> tuple[float | int
         return numeric_range(lo, hi, integer)  # beyond float precision: the exact integer rule
     top, bottom = _tail_bound(x, ROW_RISK), _tail_bound(-x[::-1], ROW_RISK)
     if top is None or bottom is None:
-        return numeric_range(lo, hi, integer)
+        # too few values, or a tail of ties (a column of a few repeated values): no tail to fit, and
+        # its rare values say little about the next ones: the whole span as margin on each side
+        return numeric_range(lo, hi, integer, share=TIES_MARGIN)
     if lo > 0 and x.size >= LOG_MIN_ROWS and _skew(x) > SKEW_LOG:
         # a right tail heavier than exponential (lognormal-like): also fit it in log space, where the
         # exponential tail is a Pareto one, itself heavier than most positive data: so a milder risk
@@ -148,7 +153,7 @@ def _tail_bound(ascending: np.ndarray, risk: float, confidence: float | None = S
         return None
     u = float(ascending[-k - 1])
     excess = float(np.sum(ascending[-k:] - u))
-    if not excess > 0:
+    if not excess > 0 or np.unique(ascending[-k - 1:]).size < TAIL_DISTINCT:
         return None
     scale = excess / k if confidence is None else 2 * excess / _chi2_quantile(confidence, 2 * k)
     return u + scale * math.log(k / (n * risk))
@@ -188,11 +193,11 @@ def good_turing_unseen(counts) -> float:
     return sum(1 for c in counts if c == 1) / max(1, sum(counts))
 
 
-def _integer_range(lo: int, hi: int) -> tuple[int, int]:
+def _integer_range(lo: int, hi: int, share: float = RANGE_MARGIN) -> tuple[int, int]:
     """The same rule in exact integer arithmetic: a float has 53 bits, so 64-bit ids
     (1441455612345678901) rounded through floats gave a zero-width range beside the data."""
     span = hi - lo
-    margin = fractions.Fraction(RANGE_MARGIN) * (span if span > 0 else (abs(hi) or 4))
+    margin = fractions.Fraction(share) * (span if span > 0 else (abs(hi) or 4))
     step = 10 ** (len(str(max(1, math.floor(margin)))) - 1)
     low = math.floor((lo - margin) / step) * step
     if lo >= 0 and low < 0:

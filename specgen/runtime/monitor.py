@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from . import baseline as baseline_mod
-from . import engine
+from . import engine, io
 from .checks import Check, Failure
 from .calibration import calibrate, too_small
 from .contracts.monitoring import FORMAT, FeatureConfig, Measure, MonitoringConfig
@@ -204,7 +204,7 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
         predictor: Callable[[pl.DataFrame], pl.DataFrame] | None = None) -> MonitorReport:
     """``predictor``: chunk -> model outputs, used for prediction drift when the batch has no prediction column."""
     checks, dtypes = list(config.checks), config.dtypes
-    features = _reference_override(config.features, reference, dtypes)
+    features = _reference_override(config.features, reference, dtypes, config.label)
     references = {f.name: (baseline_mod.to_summary(f.kind, f.reference), f.reference) for f in features}
     specs = baseline_mod.feature_specs(features)
     allowed = [config.label, config.prediction_column]
@@ -267,13 +267,18 @@ def _allow_columns(check: Check, names: list[str | None]) -> Check:
     return Check(check.kind, check.column, {"columns": [*check.params["columns"], *extra]}, check.environments)
 
 
-def _reference_override(features: tuple[FeatureConfig, ...], reference, dtypes) -> tuple[FeatureConfig, ...]:
-    """``--reference``: the features with references computed from that file (and binned on its edges)."""
+def _reference_override(features: tuple[FeatureConfig, ...], reference, dtypes,
+                        label: str | None = None) -> tuple[FeatureConfig, ...]:
+    """``--reference``: the features with references computed from that file (and binned on its edges).
+    A reference without the label keeps the label's stored reference (serving data rarely has it)."""
     if reference is None:
         return features
-    wanted = [SimpleNamespace(name=f.name, kind=f.kind, bins=f.bins) for f in features]
-    _, computed = baseline_mod.compute(reference, dtypes, wanted)
-    return tuple(replace(f, reference=e) for f, e in zip(features, computed))
+    frame = io.read_polars(reference, dtypes)
+    own = [f for f in features if f.name != label or label in frame.columns]
+    wanted = [SimpleNamespace(name=f.name, kind=f.kind, bins=f.bins) for f in own]
+    _, computed = baseline_mod.compute_frame(frame, wanted, str(reference))
+    new = {f.name: replace(f, reference=e) for f, e in zip(own, computed)}
+    return tuple(new.get(f.name, f) for f in features)
 
 
 class _Batch:

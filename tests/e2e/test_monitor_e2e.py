@@ -278,7 +278,10 @@ def test_reference_override(penguins):
                          "--format", "json")
     assert code == 0, out
     drift = json.loads(out)["drift"]
-    assert len(drift) == 7 and all(r["value"] == 0 for r in drift)  # the batch against itself
+    # the batch against itself; the label (species) is monitored too, and the serving batch has none
+    assert len(drift) == 8 and all(r["value"] == 0 for r in drift if r["feature"] != "species")
+    species = next(r for r in drift if r["feature"] == "species")
+    assert species["value"] is None and species["note"].startswith("absent") and not species["alarm"]
 
 
 def test_chunked_parquet_gives_the_same_report(penguins, tmp_path):
@@ -722,9 +725,9 @@ def test_every_series_an_alert_rule_references_is_exported(penguins, tmp_path):
         assert code in (0, 1), out
         exported += _exported(prom.read_text())
     checked = _assert_rules_use_exported_series(penguins / "generated" / "penguins" / "penguins_alerts.yml", exported)
-    # drift (measure and its limit) and skew per feature; schema, stale, prediction drift (2 x measure and
-    # limit), class bias
-    assert checked == 7 * 2 + 7 + 1 + 1 + 2 * 2 + 1
+    # drift (measure and its limit) and skew per feature and the label; schema, stale, prediction
+    # drift (2 x measure and limit), class bias
+    assert checked == 8 * 2 + 8 + 1 + 1 + 2 * 2 + 1  # drift and skew also on the label (species)
     assert _selectors('a{x="1"} > 1 or abs(b) > 2') == [("a", [("x", "=", "1")]), ("b", [])]
     assert _selectors('sum by (le) (rate(c_bucket{le="+Inf"}[5m])) > 1.0e-05') == [("c_bucket", [("le", "=", "+Inf")])]
 
