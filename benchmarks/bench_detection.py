@@ -98,6 +98,10 @@ class Setup:
     train: pd.DataFrame
 
 
+#: ``--numeric`` / ``--categorical``: the drift measures the drafted specs use (default: the spec's defaults)
+DRIFT_OVERRIDE: dict[str, str] = {}
+
+
 def setup(train: pd.DataFrame, label: str, folder: Path) -> Setup:
     from specgen.api import _write_baseline, build_plan
     from specgen.compiler import baseline as baseline_mod
@@ -111,6 +115,11 @@ def setup(train: pd.DataFrame, label: str, folder: Path) -> Setup:
     text = infer([str(data)], spec, label=label, name="bench").spec_text
     if "\nmonitoring:" not in text:  # drafts without a monitoring section get the defaults
         text += "monitoring: {}\n"
+    if DRIFT_OVERRIDE:
+        drift = ", ".join(f"{kind}: {{metric: {m.split(':')[0]}, threshold: {m.split(':')[1]}}}"
+                          for kind, m in DRIFT_OVERRIDE.items())
+        text = text.replace("\nmonitoring: {}\n", "\nmonitoring:\n").rsplit("\nmonitoring:\n", 1)[0]
+        text += f"\nmonitoring:\n  drift: {{{drift}}}\n"
     spec.write_text(text)
     plan = build_plan(spec)
     from specgen.api import load_spec
@@ -240,7 +249,8 @@ def run_monitor(s: Setup, path: Path) -> tuple[bool, bool]:
     return not report.ok, any(r.alarm for r in report.drift)
 
 
-def one_split(name: str, frame: pd.DataFrame, label: str, seed: int, sizes: list[int], folder: Path) -> list[dict]:
+def one_split(name: str, frame: pd.DataFrame, label: str, seed: int, sizes: list[int], folder: Path,
+              faults: tuple[str, ...] = FAULTS) -> list[dict]:
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(frame))
     cut = int(round(0.7 * len(frame)))
@@ -253,7 +263,9 @@ def one_split(name: str, frame: pd.DataFrame, label: str, seed: int, sizes: list
         held = holdout.sample(size, replace=not small, random_state=pick % 2**32)
         population = held if small else frame.sample(size, replace=True, random_state=(pick + 1) % 2**32)
         for fault in FAULTS:
-            fault_seed = int(rng.integers(2**32))
+            fault_seed = int(rng.integers(2**32))  # drawn for every fault: a subset sees the same batches
+            if fault not in faults:
+                continue
             outcome = {}
             for what, batch in (("validate", held), ("monitor", population)):
                 changed = faulty(fault, batch, s, np.random.default_rng(fault_seed))
@@ -308,7 +320,11 @@ def main(argv=None) -> int:
     parser.add_argument("--runs-csv", default=None, help="also write one line per run (table, seed, fault, batch)")
     parser.add_argument("--uncalibrated", action="store_true",
                         help="hold drift measures to the spec's threshold alone (the behaviour before noise floors)")
+    parser.add_argument("--numeric", help="measure:threshold for numeric drift in the drafts, e.g. ks_statistic:0.1")
+    parser.add_argument("--categorical", help="measure:threshold for categorical drift in the drafts")
     args = parser.parse_args(argv)
+    if args.numeric or args.categorical:
+        DRIFT_OVERRIDE.update(numeric=args.numeric or "psi:0.2", categorical=args.categorical or "linf:0.1")
     if args.uncalibrated:
         from specgen.runtime import monitor
 
