@@ -228,6 +228,10 @@ def _share_shift(b: pd.DataFrame, col: str, delta: float, rng) -> pd.DataFrame |
     return b
 
 
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    return list(a.columns) == list(b.columns) and a.astype(str).equals(b.astype(str))
+
+
 def run_validate(s: Setup, path: Path) -> bool:
     from specgen.runtime import engine, io
 
@@ -269,8 +273,8 @@ def one_split(name: str, frame: pd.DataFrame, label: str, seed: int, sizes: list
             outcome = {}
             for what, batch in (("validate", held), ("monitor", population)):
                 changed = faulty(fault, batch, s, np.random.default_rng(fault_seed))
-                if changed is None:
-                    break
+                if changed is None or (fault != "clean" and _same(changed, batch)):
+                    break  # no column it applies to, or a no-op here (x1000 of a column of zeros)
                 path = folder / f"{what}.csv"
                 changed.to_csv(path, index=False)
                 if what == "validate":

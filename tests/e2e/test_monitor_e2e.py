@@ -142,7 +142,7 @@ def hostile(tmp_path) -> Path:
         " monitoring: {drift: {metric: psi, threshold: 0.3}}}\n"
         f"  {yaml_literal(HOSTILE_TEMPLATE)}: {{dtype: float}}\n"
         "columns:\n  pred: {dtype: float}\n"
-        "monitoring:\n  prediction: {column: pred, max_bias: 0.5}\n"
+        "monitoring:\n  drift: {numeric: {metric: psi, threshold: 0.2}}\n  prediction: {column: pred, max_bias: 0.5}\n"
         "  serving: {latency_p99_ms: 50, min_qps: 200}\n  alerts: {for: 5m, severity: page}\n")
     code, out = _specgen("baseline", spec)
     assert code == 0, out
