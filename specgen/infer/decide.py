@@ -70,6 +70,8 @@ def _numeric(s: ColumnStats, section: str, role: str, nulls, null_text) -> Colum
         if band is not None:
             body.append(("distribution", {"mean": list(band)}))
     finite = s.sample[np.isfinite(s.sample)] if s.sample is not None else np.empty(0)
+    if not finite.size and role == "feature":
+        body.append(("monitoring", {"enabled": False}))  # no finite value to bin: no drift baseline
     q = np.quantile(finite, [0.05, 0.5, 0.95]) if finite.size else [None] * 3
     comment = (f"{s.kind}: min {_g(s.min)}, max {_g(s.max)}, mean {_g(s.mean)}, std {_g(s.std)}, "
                f"p5/p50/p95 {_g(q[0])}/{_g(q[1])}/{_g(q[2])}, {null_text}")

@@ -38,6 +38,7 @@ def entry(frame: pl.DataFrame, f) -> dict:
     column = frame.get_column(f.name)
     if f.kind == "numeric":
         values = column.cast(pl.Float64).fill_nan(None).drop_nulls()
+        values = values.filter(values.is_finite())  # +-inf count in the outer bins, not in mean and std
         if values.len() == 0:
             raise io.DataError(f"monitored feature {f.name!r} has no non-null reference values [SG203]", "SG203")
         edges = reference_edges(values.to_numpy(), f.bins)
