@@ -5,21 +5,23 @@ errors, so every limit is the observation widened by a fixed rule, then rounded
 outward to a readable number:
 
 * range: extrapolated from the tail of the observed values, not a fixed share of the span
-  (``tail_range``). Above the top ``k`` order statistics the distribution is taken as
-  exponential (a generalised Pareto tail with shape 0), its scale the mean excess of the top
-  ``k`` values over the ``k+1``-th (``k = n / 10``, 5 to 50); the bound is where a fresh value would exceed it with
-  chance ``ROW_RISK`` (one in a million rows). So the margin grows with the tail's spread
-  and shrinks, relative to it, as more rows are seen, and a fresh sample from the same source
-  passes. The tail's scale is taken at its upper 95 % confidence bound (a fit to a few values
-  is rough). Positive data skewed to the right (lognormal-like, heavier than exponential) also
-  gets the bound of a fit in log space (a Pareto tail, at ``LOG_ROW_RISK``), the larger wins. x1000 and unit changes upward land far outside; a unit change /1000 is the mean
-  band's and drift's to catch (a range cannot both hold values near 0 and exclude them). A column
-never seen negative keeps 0 as its floor. With too few values for a tail fit, or a tail of
-  ties (fewer than 3 distinct values among the top k + 1), the fallback is ``numeric_range``:
-  ``[min - m, max + m]`` with ``m = TIES_MARGIN * (max - min)`` (``RANGE_MARGIN`` elsewhere). Integer bounds are computed in exact integer arithmetic (64-bit ids exceed a
-  float's 53 bits), then moved outward to the nearest float-exact value (the spec reads bounds
-  as floats). A side whose observed extreme is +-inf stays open (null); an all-inf column gets
-  no range.
+  (``tail_range``). Above the top ``k`` order statistics (``k = n / 10``, 5 to 50) the
+  distribution is taken as exponential (a generalised Pareto tail with shape 0), its scale
+  the mean excess of the top ``k`` values over the ``k+1``-th, taken at its upper 95 %
+  confidence bound (a fit to a few values is rough); the bound is where a fresh value would
+  exceed it with chance ``ROW_RISK`` (one in a million rows). So the margin grows with the
+  tail's spread and shrinks, relative to it, as more rows are seen, and a fresh sample from
+  the same source passes. Positive data skewed to the right (lognormal-like, heavier than
+  exponential) also gets the bound of a fit in log space (a Pareto tail, at ``LOG_ROW_RISK``);
+  the larger wins. x1000 and unit changes upward land far outside; a unit change /1000 is the
+  mean band's and drift's to catch (a range cannot both hold values near 0 and exclude them).
+  A column never seen negative keeps 0 as its floor. With too few values for a tail fit, or a
+  tail of ties (fewer than 3 distinct values among the top k + 1), the fallback is
+  ``numeric_range``: ``[min - m, max + m]`` with ``m = TIES_MARGIN * (max - min)``
+  (``RANGE_MARGIN`` elsewhere). Integer bounds are computed in exact integer arithmetic
+  (64-bit ids exceed a float's 53 bits), then moved outward to the nearest float-exact value
+  (the spec reads bounds as floats). A side whose observed extreme is +-inf stays open (null);
+  an all-inf column gets no range.
 * integer codes: an integer column with few distinct values, each seen at least twice, is a
   set of codes (``values``), not a range: a code absent from training (a gap inside 1..7, or 8)
   then fails. The Good-Turing estimate of the chance that the next row holds a code never seen

@@ -18,8 +18,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import bench_detection as bench  # noqa: E402
 
 QUIET = ("clean", "mean_shift_0.02", "share_shift_0.01")
-SCHEMA = ("outlier_x1000", "unit_x1000", "unit_div1000", "null_surge", "dropped_column", "number_to_text", "unseen_category",
-          "unseen_code_outside")
+SCHEMA = ("outlier_x1000", "unit_x1000", "unit_div1000", "null_surge", "dropped_column", "number_to_text",
+          "unseen_category", "unseen_code_outside")
 SPLITS = {"penguins": (1000, 1001), "diabetes": (1000,), "wine": (1003,)}
 
 

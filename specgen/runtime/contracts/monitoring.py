@@ -16,7 +16,8 @@ from typing import Any
 
 from ..checks import Check
 
-__all__ = ["FORMAT", "BASELINE_FORMAT", "DEFAULT_ALPHA", "Measure", "FeatureConfig", "OutputConfig", "PredictionDriftConfig",
+__all__ = ["FORMAT", "BASELINE_FORMAT", "DEFAULT_ALPHA", "Measure", "FeatureConfig", "OutputConfig",
+           "PredictionDriftConfig",
            "ModelRef", "MonitoringConfig", "encode_params", "decode_params"]
 
 #: the format tag of ``<name>_monitoring.yaml``
