@@ -20,18 +20,18 @@ def _g(value) -> str:
     return f"{float(value):.4g}" if value is not None else "-"
 
 
-def _nulls(s: ColumnStats) -> tuple[list[tuple[str, object]], str]:
-    if s.nulls == 0:
-        return [], "never null"
-    limit = policy.max_null_fraction(s.null_fraction)
-    body = [("max_null_fraction", limit)] if limit is not None and limit < 1 else [("nullable", True)]
-    return body, f"nulls {s.nulls} of {s.rows} ({s.null_fraction:.2%})"
+def _nulls(s: ColumnStats, role: str) -> tuple[list[tuple[str, object]], str]:
+    said = "never null" if s.nulls == 0 else f"nulls {s.nulls} of {s.rows} ({s.null_fraction:.2%})"
+    if s.nulls == 0 and role == "key":
+        return [], said
+    limit = policy.max_null_fraction(s.nulls, s.rows)
+    return ([("max_null_fraction", limit)] if limit < 1 else [("nullable", True)]), said
 
 
 def decide(s: ColumnStats, role: str, threshold: int) -> Column:
     """``role``: feature | label | key."""
     section = "features" if role == "feature" else "columns"
-    nulls, null_text = _nulls(s)
+    nulls, null_text = _nulls(s, role)
     if s.kind == "null":
         return Column(s.name, section, (("dtype", "string"), ("nullable", True)),
                       ("always null in the input: set its dtype by hand",))

@@ -31,9 +31,11 @@ outward to a readable number:
   The mean of any batch of a few rows from the same source stays inside; a unit
   change (g -> kg, mm -> m) moves it by orders of magnitude and fails. None for
   distinct integers (ids, sequence numbers: their mean says nothing) or non-finite stats.
-* nulls: a column never null is declared ``nullable: false``; otherwise
-  ``max_null_fraction = max(2 p, p + 0.05)`` rounded up (p = observed fraction).
-  The +0.05 absorbs the sampling noise of batches of ~100 rows; a null surge fails.
+* nulls: ``max_null_fraction`` = the share of nulls a 30-row batch exceeds with chance below
+  1e-4 (exact binomial) at ``r = (nulls + 3) / rows``, an upper bound of the null rate (never null
+  in n rows bounds it by 3 / n: the rule of three). A column never null in training may well be null in the next batch (two all-null rows
+  landing in the holdout did it); the limit holds a 30-row batch from the same source, and a null
+  surge (half the rows) fails. Keys stay non-null.
 * categories: exactly the observed values; unseen ones fail. Values seen in
   fewer than ``RARE_SHARE`` of rows are flagged in a comment for review.
 * datetime: only a lower bound (``min - 25 % of span``, to the day): serving
@@ -57,8 +59,9 @@ RANGE_MARGIN = 0.25
 TIES_MARGIN = 1.0  # the fallback of ``tail_range`` (no tail to fit): the observed span on each side
 TAIL_DISTINCT = 3  # a tail fit needs this many distinct values among the top k + 1
 MEAN_BAND = 2.0
-NULL_FACTOR = 2.0
-NULL_SLACK = 0.05
+NULL_UNSEEN = 3  # nulls added to the observed count: 0 of n rows bounds the rate by 3 / n (95 %, rule of three)
+NULL_RISK = 1e-4  # chance that a batch of NULL_BATCH rows from the same source exceeds the limit ...
+NULL_BATCH = 30  # ... a batch this small (monitor judges no smaller batch)
 RARE_SHARE = 0.01
 #: chance that one fresh value from the source falls beyond a range bound
 ROW_RISK = 1e-6
@@ -240,12 +243,19 @@ def mean_band(mean: float, std: float, within: tuple | None = None) -> tuple[flo
     return low, high
 
 
-def max_null_fraction(fraction: float) -> float | None:
-    """None when the column was never null (declare it non-nullable)."""
-    if fraction <= 0:
-        return None
-    limit = max(NULL_FACTOR * fraction, fraction + NULL_SLACK)
-    return min(1.0, round_up(limit, _step(limit)))
+def max_null_fraction(nulls: int, rows: int) -> float:
+    """The null share a batch of ``NULL_BATCH`` rows from the same source stays under: see the module
+    docstring. 1.0 means any share (declare the column nullable)."""
+    if rows <= 0:
+        return 1.0
+    rate = min(1.0, (nulls + NULL_UNSEEN) / rows)  # an upper bound of the null rate (rule of three at 0)
+    # the smallest count of nulls in NULL_BATCH rows exceeded with chance below NULL_RISK (exact binomial)
+    tail = 1.0
+    for k in range(NULL_BATCH + 1):
+        tail -= math.comb(NULL_BATCH, k) * rate**k * (1 - rate) ** (NULL_BATCH - k)
+        if tail < NULL_RISK:
+            return min(1.0, round_up(k / NULL_BATCH, 0.01))
+    return 1.0
 
 
 def date_floor(lo: dt.datetime | dt.date, hi: dt.datetime | dt.date) -> dt.date:

@@ -40,9 +40,25 @@ def test_mean_band():
     assert policy.mean_band(5.0, 0.0) is None
 
 
-@pytest.mark.parametrize("observed, limit", [(0.0, None), (0.0039, 0.06), (0.032, 0.09), (0.3, 0.6), (0.7, 1.0)])
-def test_max_null_fraction(observed, limit):
-    assert policy.max_null_fraction(observed) == limit
+@pytest.mark.parametrize("nulls, rows, limit", [
+    (0, 240, 0.14),    # never null in 240 rows: the rate is below 3/240 (rule of three); 4 of 30 rows
+    (0, 1000, 0.1),
+    (8, 240, 0.24),
+    (30, 300, 0.37),
+    (100, 100, 1.0),   # always null: nullable
+])
+def test_max_null_fraction(nulls, rows, limit):
+    assert policy.max_null_fraction(nulls, rows) == limit
+
+
+def test_max_null_fraction_holds_30_row_batches_and_fails_a_surge():
+    rng = np.random.default_rng(0)
+    for rate in (0.0, 0.01, 0.03, 0.1, 0.3):
+        seen = rng.random(300) < rate
+        limit = policy.max_null_fraction(int(seen.sum()), 300)
+        batches = rng.random((2000, 30)) < rate
+        assert (batches.mean(axis=1) <= limit).all(), rate
+        assert limit < 0.5 or rate >= 0.3  # a surge to half the rows fails
 
 
 def test_is_category():
@@ -86,7 +102,7 @@ def test_draft_loads_as_a_valid_spec(tmp_path):
     assert spec.columns["count"].values == [0, 1, 2, 3, 4, 5, 6]
     assert "Good-Turing estimate of the chance of a code never seen = 0" in result.spec_text
     assert spec.features["yes"].values == ["1.0", "no", "yes"]  # strings, not a float and booleans
-    assert spec.features["weight kg"].max_null_fraction == 0.2
+    assert spec.features["weight kg"].max_null_fraction == 0.37  # 10 % of 300 rows: a 30-row batch may show 33 %
     assert spec.columns["id"].unique and spec.data.key == ["id"] and spec.data.label == "count"
     assert "rare (< 1% of rows)" in result.spec_text and "odd (1 rows)" in result.spec_text
     assert result.spec_text.startswith("# yaml-language-server: $schema=spec.schema.json\n")
