@@ -15,7 +15,7 @@ from typing import Iterable
 
 import polars as pl
 
-from .checks import Check, Failure
+from .checks import Check
 from .checks.registry import get
 
 __all__ = ["run_checks", "Result"]
