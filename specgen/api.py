@@ -55,7 +55,7 @@ def compile_spec(path: str | Path, out_dir: str | Path | None = None, *, templat
     (``BASELINE_MISSING`` / ``BASELINE_STALE``) and the monitoring files are left as they are.
     """
     from .compiler.render import MONITORING_TEMPLATES, render
-    from .compiler.write import FileStatus, write
+    from .compiler.write import write
 
     spec, the_plan = _spec_and_plan(path, out_dir)
     config, problem = _monitoring_config(path, spec, the_plan)
@@ -63,16 +63,18 @@ def compile_spec(path: str | Path, out_dir: str | Path | None = None, *, templat
     keep = {p.format(name=the_plan.name) for p in MONITORING_TEMPLATES} if problem is not None else set()
     report = write(files, the_plan.out_dir, check=check, dry_run=dry_run, force=force, keep=keep)
     if problem is not None:
-        report.files.insert(0, problem(FileStatus))
+        report.files.insert(0, problem)
     return report
 
 
 def _monitoring_config(path, spec: Spec, the_plan: Plan):
-    """(the monitoring contract, None), or (None, a status maker) when the baseline needs ``specgen baseline``."""
+    """(the monitoring contract, None), or (None, the baseline's ``FileStatus``) when the baseline
+    needs ``specgen baseline``."""
     if the_plan.monitoring is None:
         return None, None
     from .compiler import baseline as baseline_mod
     from .compiler.monitoring import monitoring_config
+    from .compiler.write import FileStatus
 
     where = baseline_mod.baseline_path(path, spec.name)
     stored = baseline_mod.read(where)
@@ -82,7 +84,7 @@ def _monitoring_config(path, spec: Spec, the_plan: Plan):
     status = BASELINE_MISSING if state == "missing" else BASELINE_STALE
     why = ("the spec has monitoring but no committed baseline" if state == "missing"
            else "the spec's data, columns or monitored features changed since it was written")
-    return None, lambda cls: cls(where, status, f"{why}; run: specgen baseline {path}")
+    return None, FileStatus(where, status, f"{why}; run: specgen baseline {path}")
 
 
 def baseline_spec(path: str | Path, *, check: bool = False) -> tuple[Path, str]:
@@ -91,28 +93,31 @@ def baseline_spec(path: str | Path, *, check: bool = False) -> tuple[Path, str]:
     unneeded for a spec without ``monitoring:``); ``check`` writes nothing (``missing`` / ``stale``
     when it would write)."""
     from .compiler import baseline as baseline_mod
-    from .compiler.write import _atomic_write
 
     spec, the_plan = _spec_and_plan(path)
     if the_plan.monitoring is None:  # nothing reads training statistics: nothing to write
         return baseline_mod.baseline_path(path, spec.name), "unneeded"
     text = baseline_mod.to_text(baseline_mod.compute(spec, the_plan))
-    return _write_baseline(baseline_mod.baseline_path(path, spec.name), text, check, _atomic_write)
+    return _write_baseline(baseline_mod.baseline_path(path, spec.name), text, check)
 
 
-def _write_baseline(target: Path, text: str, check: bool, atomic_write) -> tuple[Path, str]:
+def _write_baseline(target: Path, text: str, check: bool) -> tuple[Path, str]:
+    """Write ``text`` atomically unless identical (or ``check``); the status as ``baseline_spec`` returns it."""
+    from .compiler.write import _atomic_write
     from .errors import WriteError
 
     try:
         old = target.read_text(encoding="utf-8")
-    except (FileNotFoundError, UnicodeDecodeError):
+    except FileNotFoundError:
         old = None
+    except (OSError, UnicodeDecodeError):
+        old = ""  # there, but not a baseline we wrote: replaced
     if old == text:
         return target, "identical"
     if check:
         return target, "missing" if old is None else "stale"
     try:
-        atomic_write(target, text)
+        _atomic_write(target, text)
     except OSError as exc:
         raise WriteError(f"{target}: cannot write: {exc.strerror or exc} [SG302]", "SG302") from None
     return target, "create" if old is None else "update"
@@ -172,7 +177,7 @@ def infer_spec(data: list[str], spec_path: str | Path, *, force: bool = False, *
         _atomic_write(spec_path, result.spec_text)
     except OSError as exc:
         raise WriteError(f"{spec_path}: cannot write: {exc.strerror or exc} [SG302]", "SG302") from None
-    _write_baseline(targets[1], _draft_baseline(spec_path), False, _atomic_write)
+    _write_baseline(targets[1], _draft_baseline(spec_path), check=False)
     return targets
 
 

@@ -161,7 +161,7 @@ def monitor_cmd(spec, current, reference, serving_features, trained_at, config, 
                 pushgateway_auth_file, chunk_rows, fmt):
     """Check a serving batch: schema, drift per feature, skew, model age, prediction health.
 
-    Drift compares the batch with the baseline compiled from the training data,
+    Drift compares the batch with the committed baseline of the training data (specgen baseline),
     binned on the stored quantile edges in one chunked pass.
     """
     from .api import monitor, parse_timestamp
@@ -214,14 +214,15 @@ def schema_cmd():
 @click.option("--schema-ref", default="spec.schema.json", show_default=True,
               help="Path or URL of the spec JSON Schema for the yaml-language-server modeline.")
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Spec file to write. Default: <name>.yaml. A <stem>.baseline.json is written next to it.")
+              help="Spec file to write. Default: <name>.yaml. A <name>_baseline.json is written next to it.")
 @click.option("--force", is_flag=True, help="Overwrite an existing spec/baseline.")
 def infer_cmd(data, label, keys, name, category_threshold, sample, seed, schema_ref, out, force):
     """Draft a spec from DATA (CSV or Parquet files or globs) for review.
 
     Types, nullability, ranges and category sets are inferred and widened by a
     documented margin policy; the observed statistics are written as comments.
-    Baseline distributions for drift monitoring go to <spec stem>.baseline.json.
+    The training statistics for drift monitoring go to <name>_baseline.json
+    (what `specgen baseline` writes), so compile can use them once you add monitoring:.
     """
     from .api import infer_spec
     from .infer import default_name

@@ -451,7 +451,7 @@ class _RuleBuilder:
         self._output_rule(plan.metric, plan.threshold, f"output={promql_string(PREDICTION_OUTPUT)}",
                           PREDICTION_OUTPUT, (("output", PREDICTION_OUTPUT),))
         if plan.task == "classification":
-            # a regex matcher: the classes are known only once the model is loaded (baseline stage)
+            # a regex matcher: the classes are known only once the model has run (`specgen baseline`)
             self._output_rule(plan.proba_metric, plan.proba_threshold,
                               f"output=~{promql_string(PROBA_PREFIX + '.+')}", PROBA_PREFIX + "example", ())
 

@@ -2,8 +2,9 @@
 
 Metric names come from ``contracts.metric_names.metric_name`` (the function the
 alert rules use) and follow the Prometheus conventions: ``specgen_<spec name>_...``,
-one gauge per statistic with a ``feature`` label, timestamps as ``..._timestamp_seconds``. Label values are escaped per the
-exposition format (backslash, double quote, newline), so any feature name is safe.
+one gauge per statistic with a ``feature`` label, timestamps as ``..._timestamp_seconds``.
+Label values are escaped per the exposition format (backslash, double quote, newline),
+so any feature name is safe.
 """
 from __future__ import annotations
 

@@ -304,7 +304,8 @@ class _Batch:
         self.label = config.label
         self.predictions = False
         self.pred = {"n": 0, "sum": 0.0, "non_finite": 0, "label_n": 0, "label_sum": 0.0}
-        self.classes = list(config.bias_classes) if config.bias_classes is not None else None  # a classifier: per-class bias instead of the mean
+        # a classifier: per-class bias instead of the mean
+        self.classes = list(config.bias_classes) if config.bias_classes is not None else None
         self.class_pairs = 0
         self.class_predicted: dict[str, int] = {}
         self.class_labelled: dict[str, int] = {}

@@ -8,7 +8,7 @@ once, chunk by chunk, and memory stays bounded by the chunk, not the file.
 Counting uses one polars ``select`` per chunk: per numeric column, the number of
 values below each edge (cumulative counts; bins are their differences), and a
 ``value_counts`` per categorical column. No quantiles at run time: the edges
-were computed once, at compile time, from the training data.
+were computed once, by `specgen baseline`, from the training data.
 """
 from __future__ import annotations
 

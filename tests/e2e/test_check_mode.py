@@ -176,3 +176,23 @@ def test_baseline_is_deterministic_and_committed(penguins):
     header = json.loads(committed)["header"]
     assert header["format"] == "specgen-baseline/1" and header["data"]["path"] == "data/train.csv"
     assert header["data"]["sha256"] == hashlib.sha256((penguins / "data" / "train.csv").read_bytes()).hexdigest()
+
+
+def test_baseline_check_sees_new_data(penguins):
+    """compile cannot see the data; `specgen baseline --check` recomputes and exits 1 when it moved."""
+    train = penguins / "data" / "train.csv"
+    lines = train.read_text().splitlines(keepends=True)
+    train.write_text("".join(lines[:-20]))  # 20 rows fewer
+    result = specgen("baseline", "--check", str(penguins / "spec.yaml"))
+    assert result.returncode == 1 and result.stdout.split()[0] == "stale", result.stdout + result.stderr
+    assert "run: specgen baseline" in result.stderr
+    assert specgen("compile", "--check", str(penguins / "spec.yaml")).returncode == 0  # compile never reads it
+
+
+def test_baseline_of_a_spec_without_monitoring_is_unneeded():
+    from tests.helpers import EXAMPLES
+
+    spec = EXAMPLES / "diabetes" / "spec.yaml"
+    result = specgen("baseline", str(spec))
+    assert result.returncode == 0 and result.stdout.split()[0] == "unneeded", result.stdout + result.stderr
+    assert not (spec.parent / "diabetes_baseline.json").exists()

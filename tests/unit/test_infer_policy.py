@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import polars as pl
@@ -108,6 +109,24 @@ def test_draft_loads_as_a_valid_spec(tmp_path):
     assert result.spec_text.startswith("# yaml-language-server: $schema=spec.schema.json\n")
     assert "from 300 rows of 1 file:\n#   table.parquet\n" in result.spec_text
     assert spec.monitoring is not None and spec.monitoring.alpha == 0.001  # infer -> baseline -> monitor
+
+
+def test_infer_writes_the_baseline_of_its_draft(tmp_path):
+    """The committed-baseline format (``specgen baseline``), for the draft with default monitoring."""
+    from specgen.api import infer_spec
+
+    data = tmp_path / "table.parquet"
+    _frame().write_parquet(data)
+    written = infer_spec([str(data)], tmp_path / "spec.yaml", label="count", key=["id"], name="demo")
+    assert written == [tmp_path / "spec.yaml", tmp_path / "demo_baseline.json"]
+    baseline = json.loads(written[1].read_text())
+    assert baseline["header"]["format"] == "specgen-baseline/1" and baseline["rows"] == 300
+    weight = baseline["features"]["weight kg"]
+    assert len(weight["edges"]) == 11 and sum(weight["counts"]) + weight["nulls"] == 300 and weight["nulls"] == 30
+    assert baseline["features"]["yes"] == {"counts": {"1.0": 100, "no": 100, "yes": 100}, "nulls": 0}
+    # features with a distribution and the label (label shift, when a batch carries it): no key, no free
+    # text or time stamps
+    assert sorted(baseline["features"]) == ["count", "flag", "rare", "weight kg", "yes"]
 
 
 def test_category_threshold(tmp_path):
