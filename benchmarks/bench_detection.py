@@ -103,10 +103,9 @@ DRIFT_OVERRIDE: dict[str, str] = {}
 
 
 def setup(train: pd.DataFrame, label: str, folder: Path) -> Setup:
-    from specgen.api import _write_baseline, build_plan
+    from specgen.api import build_plan, load_spec
     from specgen.compiler import baseline as baseline_mod
     from specgen.compiler.monitoring import monitoring_config
-    from specgen.compiler.write import _atomic_write
     from specgen.infer import infer
 
     data = folder / "train.csv"
@@ -122,12 +121,10 @@ def setup(train: pd.DataFrame, label: str, folder: Path) -> Setup:
         text += f"\nmonitoring:\n  drift: {{{drift}}}\n"
     spec.write_text(text)
     plan = build_plan(spec)
-    from specgen.api import load_spec
-
     _, model = load_spec(spec)
-    stored_text = baseline_mod.to_text(baseline_mod.compute(model, plan))
-    _write_baseline(baseline_mod.baseline_path(spec, "bench"), stored_text, False, _atomic_write)
-    config = monitoring_config(plan, baseline_mod.read(baseline_mod.baseline_path(spec, "bench")))
+    stored = baseline_mod.baseline_path(spec, "bench")  # what `specgen baseline` writes, read back as compile does
+    stored.write_text(baseline_mod.to_text(baseline_mod.compute(model, plan)))
+    config = monitoring_config(plan, baseline_mod.read(stored))
     numeric, strings, codes = [], [], []
     for name, feature in model.features.items():
         if feature.dtype in ("float", "int") and feature.range is not None:
