@@ -7,6 +7,9 @@ __all__ = ["render_text"]
 def render_text(report, current) -> str:
     status = "no alarm" if report.ok else f"{len(report.alarms)} alarm(s)"
     lines = [f"{current}: {report.rows} rows, {report.checks} schema checks: {status}"]
+    if any(r.floor is not None for r in report.drift):
+        lines.append("  (a measure alarms above its limit: the larger of its threshold (set by: practical) and "
+                     "its noise floor at this batch size (set by: noise))")
     for alarm in report.alarms:
         lines.append(f"  ALARM {alarm}")
     source = {"column": "the batch's prediction column", "model": "the serving model run on the batch"}
@@ -16,13 +19,16 @@ def render_text(report, current) -> str:
         if not results:
             continue
         lines += ["", f"{title} (worst first)",
-                  f"  {'feature' if 'prediction' not in title else 'output':<24} {'kind':<11} {'measure':<22} {'value':>9} {'limit':>9} {'nulls':>7}  status"]
+                  f"  {'feature' if 'prediction' not in title else 'output':<24} {'kind':<11} {'measure':<22} "
+                  f"{'value':>9} {'limit':>9} {'set by':<9} {'p-value':>8} {'nulls':>7}  status"]
         for r in sorted(results, key=lambda r: (-r.severity, r.name)):
             value = "n/a" if r.value is None else f"{r.value:.4g}"
+            limit = "n/a" if r.threshold is None else f"{r.threshold:.4g}"
+            p_value = "" if r.p_value is None else f"{r.p_value:.2g}"
             nulls = "" if r.null_ratio is None else f"{r.null_ratio:.2%}"
-            status = "ALARM" if r.alarm else "ok"
-            lines.append(f"  {_cut(r.name):<24} {r.kind:<11} {r.metric:<22} {value:>9} {r.threshold:>9.4g} "
-                         f"{nulls:>7}  {status}{'  (' + r.note + ')' if r.note else ''}")
+            status = "ALARM" if r.alarm else ("too small" if r.too_small else "ok")
+            lines.append(f"  {_cut(r.name):<24} {r.kind:<11} {r.metric:<22} {value:>9} {limit:>9} {r.set_by:<9} "
+                         f"{p_value:>8} {nulls:>7}  {status}{'  (' + r.note + ')' if r.note else ''}")
     if report.model_age_seconds is not None:
         limit = report.max_model_age_seconds
         lines.append(f"\nmodel age: {report.model_age_seconds / 86400:.2f} days"

@@ -106,6 +106,7 @@ class MonitoringPlan:
     #: classifier bias: the label's declared classes (the bounded ``class`` label); None: numeric bias
     bias_classes: tuple[str, ...] | None = None
     example_metric: str = ""  # one exported metric's name, for the generated README
+    alpha: float = contract.DEFAULT_ALPHA  # a clean batch's chance of a drift alarm (sets the noise floors)
 
 
 def promql_string(text: str) -> str:
@@ -162,6 +163,7 @@ def monitoring_plan(spec: Spec) -> MonitoringPlan | None:
         group_name=f"specgen-{spec.name}",
         bias_classes=classes,
         example_metric=metric_name(spec.name, "last_success_timestamp_seconds"),
+        alpha=mon.alpha,
     )
 
 
@@ -201,10 +203,19 @@ def _prediction_drift(spec: Spec) -> PredictionDriftPlan | None:
                                settings.numeric.threshold, mon.bins, column, model.load is not None)
 
 
+def _monitored(spec: Spec):
+    """The features, then the label: a batch that carries the label (joined later) has its label
+    distribution compared like a feature's (label shift); a batch without it skips it."""
+    yield from spec.features.items()
+    label = spec.data.label
+    if label is not None and label not in spec.features and label in spec.columns:
+        yield label, spec.columns[label]
+
+
 def _features(spec: Spec):
-    """Features with a training baseline and a distribution to compare: numbers and categories."""
+    """Features (and the label) with a training baseline and a distribution to compare: numbers and categories."""
     mon = spec.monitoring
-    for name, feature in spec.features.items():
+    for name, feature in _monitored(spec):
         override = feature.monitoring
         if (override is not None and not override.enabled) or "training" not in feature.environments:
             continue
@@ -311,24 +322,39 @@ class _RuleBuilder:
             self._feature_rule(what, metric, members)
 
     def _feature_rule(self, what: str, metric: str, members: list[tuple[MonitoredFeature, float]]) -> None:
+        """Drift: each feature's measure against the limit ``specgen monitor`` held it to (exported next
+        to it): the larger of the spec's threshold and the noise floor at the batch's size, +Inf when
+        the batch was too small to judge, so the rule alarms exactly when monitor does. Skew compares
+        two pipelines' features of the same rows (no sampling noise): the spec's threshold alone."""
         name = self._metric(f"feature_{what}", metric)
         selector = lambda f: f"{name}{{feature={promql_string(f.name)}}}"  # noqa: E731
-        expr = " or ".join(f"{selector(f)} > {_num(t)}" for f, t in members)
-        limits = {t for _, t in members}
-        limit = f"above {_num(next(iter(limits)))}" if len(limits) == 1 else "above its threshold"
+        if what == "drift":
+            limit_name = self._metric("feature_drift_threshold")
+            limit = lambda f, t: f"{limit_name}{{feature={promql_string(f.name)}}}"  # noqa: E731
+            above = "above its limit (its threshold, or the noise floor at this batch size)"
+        else:
+            limit = lambda f, t: _num(t)  # noqa: E731
+            limits = {t for _, t in members}
+            above = f"above {_num(next(iter(limits)))}" if len(limits) == 1 else "above its threshold"
+        expr = " or ".join(f"{selector(f)} > {limit(f, t)}" for f, t in members)
         word = "drifted from the training baseline" if what == "drift" else "is skewed between training and serving"
         alert = f"{self.camel}{'FeatureDrift' if what == 'drift' else 'FeatureSkew'}"
         labels = (("metric", metric), ("severity", self.severity))
         summary = f"{self.spec.name}: feature {{{{ $labels.feature }}}} {word}"
         value = '{{ printf "%.4g" $value }}'
         self.rules.append(Rule(alert, expr, self.for_, labels, self._annotations(
-            summary, f"{metric} of feature {{{{ $labels.feature }}}} is {value}, {limit}.")))
+            summary, f"{metric} of feature {{{{ $labels.feature }}}} is {value}, {above}.")))
         for f, threshold in members:
             fire = threshold * 2
             expected = ExpectedAlert(tuple(sorted(labels + (("feature", f.name),))), self._annotations(
-                f"{self.spec.name}: feature {f.name} {word}", f"{metric} of feature {f.name} is {fire:.4g}, {limit}."))
-            self._tests(alert, f"{what} {f.name}", [(selector(f), self._flat(fire))],
-                        [(selector(f), self._flat(threshold / 2))], expected)
+                f"{self.spec.name}: feature {f.name} {word}", f"{metric} of feature {f.name} is {fire:.4g}, {above}."))
+            if what == "drift":  # silent: the same value under a noise floor twice as high (a small batch)
+                gauge = f"{limit_name}{{feature={promql_string(f.name)}}}"
+                firing = [(selector(f), self._flat(fire)), (gauge, self._flat(threshold))]
+                silent = [(selector(f), self._flat(fire)), (gauge, self._flat(fire * 2))]
+            else:
+                firing, silent = [(selector(f), self._flat(fire))], [(selector(f), self._flat(threshold / 2))]
+            self._tests(alert, f"{what} {f.name}", firing, silent, expected)
 
     def _schema_rule(self) -> None:
         series = self._metric("schema_checks_failed")
@@ -430,19 +456,24 @@ class _RuleBuilder:
                               f"output=~{promql_string(PROBA_PREFIX + '.+')}", PROBA_PREFIX + "example", ())
 
     def _output_rule(self, metric: str, threshold: float, selector: str, example: str, rule_labels: tuple) -> None:
+        """The output's measure against the limit ``specgen monitor`` held it to (see ``_feature_rule``)."""
         name = self._metric("prediction_drift", metric)
+        limit_name = self._metric("prediction_drift_threshold")
         value = '{{ printf "%.4g" $value }}'
         test_series = f"{name}{{output={promql_string(example)}}}"
+        test_limit = f"{limit_name}{{output={promql_string(example)}}}"
         fire = threshold * 2
+        above = "above its limit (its threshold, or the noise floor at this batch size)"
         self._add(
-            "PredictionDrift", f"{name}{{{selector}}} > {_num(threshold)}",
+            "PredictionDrift", f"{name}{{{selector}}} > {limit_name}{{{selector}}}",
             f"{self.spec.name}: model output {{{{ $labels.output }}}} drifted from the training baseline",
-            f"{metric} of model output {{{{ $labels.output }}}} is {value}, above {_num(threshold)}.",
+            f"{metric} of model output {{{{ $labels.output }}}} is {value}, {above}.",
             label=f"prediction drift {example}",
-            firing=[(test_series, self._flat(fire))], silent=[(test_series, self._flat(threshold / 2))],
+            firing=[(test_series, self._flat(fire)), (test_limit, self._flat(threshold))],
+            silent=[(test_series, self._flat(fire)), (test_limit, self._flat(fire * 2))],
             expected_labels=(("output", example),), rule_labels=rule_labels,
             expected_summary=f"{self.spec.name}: model output {example} drifted from the training baseline",
-            expected_description=f"{metric} of model output {example} is {fire:.4g}, above {_num(threshold)}.",
+            expected_description=f"{metric} of model output {example} is {fire:.4g}, {above}.",
         )
 
     def _serving_rules(self) -> None:
@@ -487,7 +518,7 @@ def monitoring_config(plan, baseline) -> contract.MonitoringConfig:
         baseline_source=plan.training_rel, baseline_rows=baseline.rows, baseline_data_sha256=baseline.data_sha256,
         dtypes=plan.dtypes(), checks=tuple(plan.checks("serving")), features=features,
         prediction_drift=_prediction_config(mon.prediction_drift, baseline.prediction),
-        model=_model_ref(plan.model.setup) if plan.model is not None else None)
+        model=_model_ref(plan.model.setup) if plan.model is not None else None, alpha=mon.alpha)
 
 
 def _prediction_config(drift: PredictionDriftPlan | None, stored: dict | None):

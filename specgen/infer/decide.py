@@ -20,21 +20,25 @@ def _g(value) -> str:
     return f"{float(value):.4g}" if value is not None else "-"
 
 
-def _nulls(s: ColumnStats) -> tuple[list[tuple[str, object]], str]:
-    if s.nulls == 0:
-        return [], "never null"
-    limit = policy.max_null_fraction(s.null_fraction)
-    body = [("max_null_fraction", limit)] if limit is not None and limit < 1 else [("nullable", True)]
-    return body, f"nulls {s.nulls} of {s.rows} ({s.null_fraction:.2%})"
+def _nulls(s: ColumnStats, role: str) -> tuple[list[tuple[str, object]], str]:
+    said = "never null" if s.nulls == 0 else f"nulls {s.nulls} of {s.rows} ({s.null_fraction:.2%})"
+    if s.nulls == 0 and role == "key":
+        return [], said
+    limit = policy.max_null_fraction(s.nulls, s.rows)
+    return ([("max_null_fraction", limit)] if limit < 1 else [("nullable", True)]), said
 
 
 def decide(s: ColumnStats, role: str, threshold: int) -> Column:
     """``role``: feature | label | key."""
     section = "features" if role == "feature" else "columns"
-    nulls, null_text = _nulls(s)
+    nulls, null_text = _nulls(s, role)
     if s.kind == "null":
         return Column(s.name, section, (("dtype", "string"), ("nullable", True)),
                       ("always null in the input: set its dtype by hand",))
+    if s.kind == "int" and role != "key" and not s.unique:
+        codes = policy.integer_codes(s.sample, threshold) if s.sample is not None else None
+        if codes is not None:
+            return _codes(s, section, role, codes, nulls, null_text)
     if s.kind in ("int", "float"):
         return _numeric(s, section, role, nulls, null_text)
     if s.kind == "datetime":
@@ -53,23 +57,39 @@ def decide(s: ColumnStats, role: str, threshold: int) -> Column:
 
 def _numeric(s: ColumnStats, section: str, role: str, nulls, null_text) -> Column:
     integer = s.kind == "int"
-    lo, hi = policy.numeric_range(s.min, s.max, integer)
     body: list[tuple[str, object]] = [("dtype", s.kind), *nulls]
     if role == "key":  # ids grow: keep only the floor, and demand uniqueness
+        lo, _ = policy.numeric_range(s.min, s.max, integer)
         body += ([("range", [lo, None])] if lo is not None else []) + [("unique", True)]
     else:
+        lo, hi = policy.tail_range(s.sample, s.min, s.max, integer)
         if (lo, hi) != (None, None):
             body.append(("range", [lo, hi]))
         # the mean of distinct integers (ids, sequence numbers) says nothing about a batch
-        band = None if integer and s.unique else policy.mean_band(s.mean, s.std)
+        band = None if integer and s.unique else policy.mean_band(s.mean, s.std, (lo, hi))
         if band is not None:
             body.append(("distribution", {"mean": list(band)}))
     finite = s.sample[np.isfinite(s.sample)] if s.sample is not None else np.empty(0)
+    if not finite.size and role == "feature":
+        body.append(("monitoring", {"enabled": False}))  # no finite value to bin: no drift baseline
     q = np.quantile(finite, [0.05, 0.5, 0.95]) if finite.size else [None] * 3
     comment = (f"{s.kind}: min {_g(s.min)}, max {_g(s.max)}, mean {_g(s.mean)}, std {_g(s.std)}, "
                f"p5/p50/p95 {_g(q[0])}/{_g(q[1])}/{_g(q[2])}, {null_text}")
     baseline = None if role == "key" else _numeric_baseline(s)
     return Column(s.name, section, tuple(body), (comment,), baseline)
+
+
+def _codes(s: ColumnStats, section: str, role: str, codes: list[int], nulls, null_text) -> Column:
+    """An integer column of few codes, each seen at least twice: a set of values, kept as integers."""
+    values, counts = np.unique(s.sample[np.isfinite(s.sample)], return_counts=True)
+    top = ", ".join(f"{int(v)} {n / counts.sum():.0%}" for v, n in sorted(zip(values, counts), key=lambda p: -p[1])[:5])
+    unseen = policy.good_turing_unseen(counts)
+    comments = (f"int codes: {len(codes)} values, top {top}, {null_text}",
+                f"each code seen >= {policy.CODE_MIN_COUNT} times: Good-Turing estimate of the chance of a code "
+                f"never seen = {unseen:.2g}, so declared as values (an unseen code fails); use a range if "
+                "other codes are valid")
+    body = (("dtype", "category"), *nulls, ("values", codes))
+    return Column(s.name, section, body, comments)
 
 
 def _numeric_baseline(s: ColumnStats) -> dict | None:

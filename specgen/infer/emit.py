@@ -108,7 +108,21 @@ def render_spec(d: SpecDraft) -> str:
             for column in members:
                 lines += _column(column)
     lines += ["dataset:", "  rows: [1, null]"]
+    lines += _monitoring()
     return "\n".join(lines) + "\n"
+
+
+def _monitoring() -> list[str]:
+    """The default monitoring settings, spelled out so the draft shows what ``monitor`` compares."""
+    from ..compiler.spec import Monitoring  # the defaults live with the spec model
+
+    defaults = Monitoring()
+    drift = {kind: {"metric": m.metric, "threshold": m.threshold}
+             for kind, m in (("numeric", defaults.drift.numeric), ("categorical", defaults.drift.categorical))}
+    return ["# Drift monitoring (`specgen monitor`, against the baseline file named above), default settings:",
+            "# a feature alarms when its measure is above its threshold and above its noise floor, the",
+            "# value a batch of that size with no drift exceeds with chance alpha (shared by the features).",
+            "monitoring:", f"  drift: {_flow(drift)}", f"  alpha: {scalar(defaults.alpha)}"]
 
 
 def _column(c: Column) -> list[str]:

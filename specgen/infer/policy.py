@@ -4,40 +4,73 @@ A bound must let a fresh sample from the same source pass and still catch gross
 errors, so every limit is the observation widened by a fixed rule, then rounded
 outward to a readable number:
 
-* range: ``[min - m, max + m]`` with ``m = RANGE_MARGIN * (max - min)`` (25 % of
-  the observed span on each side; a constant column uses 25 % of its value, or
-  1). A column never seen negative keeps 0 as its floor, so negative counts fail.
-  A x1000 outlier or a unit change upward lands far outside. Integer bounds are
-  computed in exact integer arithmetic (64-bit ids exceed a float's 53 bits), then
-  moved outward to the nearest float-exact value (the spec reads bounds as floats).
-  A side whose observed extreme is +-inf stays open (null); an all-inf column gets no range.
-* mean: ``mean +- MEAN_BAND * std`` (2 standard deviations of a single value).
+* range: extrapolated from the tail of the observed values, not a fixed share of the span
+  (``tail_range``). Above the top ``k`` order statistics (``k = n / 10``, 5 to 50) the
+  distribution is taken as exponential (a generalised Pareto tail with shape 0), its scale
+  the mean excess of the top ``k`` values over the ``k+1``-th, taken at its upper 95 %
+  confidence bound (a fit to a few values is rough); the bound is where a fresh value would
+  exceed it with chance ``ROW_RISK`` (one in a million rows). So the margin grows with the
+  tail's spread and shrinks, relative to it, as more rows are seen, and a fresh sample from
+  the same source passes. Positive data skewed to the right (lognormal-like, heavier than
+  exponential) also gets the bound of a fit in log space (a Pareto tail, at ``LOG_ROW_RISK``);
+  the larger wins. x1000 and unit changes upward land far outside; a unit change /1000 is the
+  mean band's and drift's to catch (a range cannot both hold values near 0 and exclude them).
+  A column never seen negative keeps 0 as its floor. With too few values for a tail fit, or a
+  tail of ties (fewer than 3 distinct values among the top k + 1), the fallback is
+  ``numeric_range``: ``[min - m, max + m]`` with ``m = TIES_MARGIN * (max - min)``
+  (``RANGE_MARGIN`` elsewhere). Integer bounds are computed in exact integer arithmetic
+  (64-bit ids exceed a float's 53 bits), then moved outward to the nearest float-exact value
+  (the spec reads bounds as floats). A side whose observed extreme is +-inf stays open (null);
+  an all-inf column gets no range.
+* integer codes: an integer column with few distinct values, each seen at least twice, is a
+  set of codes (``values``), not a range: a code absent from training (a gap inside 1..7, or 8)
+  then fails. The Good-Turing estimate of the chance that the next row holds a code never seen
+  is ``n1 / n`` (n1: codes seen exactly once): 0 here.
+* mean: ``mean +- MEAN_BAND * std`` (2 standard deviations of a single value), clipped to the
+  range so the two never contradict each other.
   The mean of any batch of a few rows from the same source stays inside; a unit
   change (g -> kg, mm -> m) moves it by orders of magnitude and fails. None for
   distinct integers (ids, sequence numbers: their mean says nothing) or non-finite stats.
-* nulls: a column never null is declared ``nullable: false``; otherwise
-  ``max_null_fraction = max(2 p, p + 0.05)`` rounded up (p = observed fraction).
-  The +0.05 absorbs the sampling noise of batches of ~100 rows; a null surge fails.
+* nulls: ``max_null_fraction`` = the share of nulls a 30-row batch exceeds with chance below
+  1e-4 (exact binomial) at ``r = (nulls + 3) / rows``, an upper bound of the null rate (never null
+  in n rows bounds it by 3 / n: the rule of three). A column never null in training may well be null in the next batch (two all-null rows
+  landing in the holdout did it); the limit holds a 30-row batch from the same source, and a null
+  surge (half the rows) fails. Keys stay non-null.
 * categories: exactly the observed values; unseen ones fail. Values seen in
   fewer than ``RARE_SHARE`` of rows are flagged in a comment for review.
 * datetime: only a lower bound (``min - 25 % of span``, to the day): serving
   data is later than training data by nature.
-* Rounding: to one significant digit of the margin (``nice``), outward.
+* Rounding: outward, to one significant digit of the margin (two for ``tail_range``).
 """
 from __future__ import annotations
 
 import datetime as dt
 import fractions
 import math
+import statistics
 
-__all__ = ["RANGE_MARGIN", "MEAN_BAND", "RARE_SHARE", "numeric_range", "mean_band",
+import numpy as np
+
+__all__ = ["RANGE_MARGIN", "MEAN_BAND", "RARE_SHARE", "ROW_RISK", "numeric_range", "tail_range", "integer_codes",
+           "mean_band",
            "max_null_fraction", "date_floor", "round_down", "round_up", "is_category", "readable"]
 
 RANGE_MARGIN = 0.25
+TIES_MARGIN = 1.0  # the fallback of ``tail_range`` (no tail to fit): the observed span on each side
+TAIL_DISTINCT = 3  # a tail fit needs this many distinct values among the top k + 1
 MEAN_BAND = 2.0
-NULL_FACTOR = 2.0
-NULL_SLACK = 0.05
+NULL_UNSEEN = 3  # nulls added to the observed count: 0 of n rows bounds the rate by 3 / n (95 %, rule of three)
+NULL_RISK = 1e-4  # chance that a batch of NULL_BATCH rows from the same source exceeds the limit ...
+NULL_BATCH = 30  # ... a batch this small (monitor judges no smaller batch)
 RARE_SHARE = 0.01
+#: chance that one fresh value from the source falls beyond a range bound
+ROW_RISK = 1e-6
+TAIL_MIN, TAIL_MAX = 5, 50  # order statistics in a tail fit: n / 10, within these
+SCALE_CONFIDENCE = 0.05  # the tail scale used is its upper 95 % confidence bound
+SKEW_LOG = 1.0  # positive data more skewed than this also gets a log-space (Pareto) ceiling ...
+LOG_ROW_RISK = 1e-4  # ... at this risk per row, ...
+LOG_MIN_ROWS = 200  # ... from 20 tail values on (the scale's estimate from fewer swings too far)
+CODE_MIN_COUNT = 2  # integer codes: each seen at least this often
 
 
 def _step(scale: float) -> float:
@@ -63,14 +96,15 @@ def readable(value: float) -> float | int:
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
-def numeric_range(lo: float, hi: float, integer: bool) -> tuple[float | int | None, float | int | None]:
+def numeric_range(lo: float, hi: float, integer: bool, share: float = RANGE_MARGIN
+                  ) -> tuple[float | int | None, float | int | None]:
     """``None`` on a side whose observed extreme is infinite (no finite bound fits it)."""
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return _open_range(lo, hi, integer)
     if integer:
-        return _integer_range(math.floor(lo), math.ceil(hi))
+        return _integer_range(math.floor(lo), math.ceil(hi), share)
     span = hi - lo
-    margin = RANGE_MARGIN * (span if span > 0 else (abs(hi) or 4.0))
+    margin = share * (span if span > 0 else (abs(hi) or 4.0))
     step = _step(margin)
     low = round_down(lo - margin, step)
     if lo >= 0 and low < 0:
@@ -78,11 +112,97 @@ def numeric_range(lo: float, hi: float, integer: bool) -> tuple[float | int | No
     return low, round_up(hi + margin, step)
 
 
-def _integer_range(lo: int, hi: int) -> tuple[int, int]:
+def tail_range(sample, lo: float, hi: float, integer: bool) -> tuple[float | int | None, float | int | None]:
+    """The range of a numeric column from its values (``sample``: all of them, or a systematic
+    sample) and its exact extremes ``lo``, ``hi``: see the module docstring."""
+    x = np.sort(np.asarray(sample if sample is not None else [], dtype=np.float64))
+    x = x[np.isfinite(x)]
+    if x.size == 0 or not (math.isfinite(lo) and math.isfinite(hi)):
+        return numeric_range(lo, hi, integer)
+    if integer and max(abs(lo), abs(hi)) >= 2**53:
+        return numeric_range(lo, hi, integer)  # beyond float precision: the exact integer rule
+    top, bottom = _tail_bound(x, ROW_RISK), _tail_bound(-x[::-1], ROW_RISK)
+    if top is None or bottom is None:
+        # too few values, or a tail of ties (a column of a few repeated values): no tail to fit, and
+        # its rare values say little about the next ones: the whole span as margin on each side
+        return numeric_range(lo, hi, integer, share=TIES_MARGIN)
+    if lo > 0 and x.size >= LOG_MIN_ROWS and _skew(x) > SKEW_LOG:
+        # a right tail heavier than exponential (lognormal-like): also fit it in log space, where the
+        # exponential tail is a Pareto one, itself heavier than most positive data: so a milder risk
+        # and the scale's estimate (its confidence bound would let x1000 through)
+        log_top = _tail_bound(np.log(x), LOG_ROW_RISK, confidence=None)
+        top = max(top, math.exp(log_top)) if log_top is not None else top
+    high, low = top, -bottom
+    high, low = max(high, hi), min(low, lo)  # a sample may miss the extremes: the range holds them
+    if lo >= 0 and low < 0:
+        low = 0  # never seen negative: a negative value (count, price, size) is an error
+    return _outward(low, lo, high, hi, integer)
+
+
+def _skew(x: np.ndarray) -> float:
+    std = float(x.std())
+    return float(np.mean((x - x.mean()) ** 3)) / std**3 if std > 0 else 0.0
+
+
+def _tail_bound(ascending: np.ndarray, risk: float, confidence: float | None = SCALE_CONFIDENCE) -> float | None:
+    """Where a fresh value exceeds the top of ``ascending`` with chance ``ROW_RISK``, under an
+    exponential tail fitted to its top ``k`` values; None with too few values or a tail of ties.
+
+    The tail's scale is its upper 95 % confidence bound, not the estimate: the mean of ``k``
+    exponential excesses is Gamma(k)-distributed, and a fit to 6 values can come out at half
+    the true scale, which would put the bound well inside the data's real tail.
+    """
+    n = ascending.size
+    k = int(min(max(TAIL_MIN, n // 10), TAIL_MAX))
+    if n < 2 * k:
+        return None
+    u = float(ascending[-k - 1])
+    excess = float(np.sum(ascending[-k:] - u))
+    if not excess > 0 or np.unique(ascending[-k - 1:]).size < TAIL_DISTINCT:
+        return None
+    scale = excess / k if confidence is None else 2 * excess / _chi2_quantile(confidence, 2 * k)
+    return u + scale * math.log(k / (n * risk))
+
+
+def _chi2_quantile(p: float, dof: int) -> float:
+    """Wilson-Hilferty: the ``p`` quantile of chi-square with ``dof`` degrees of freedom (within ~1 %
+    from 10 dof on, which is what the tail fit uses)."""
+    c = 2 / (9 * dof)
+    return dof * (1 - c + statistics.NormalDist().inv_cdf(p) * math.sqrt(c)) ** 3
+
+
+def _outward(low: float, lo: float, high: float, hi: float, integer: bool):
+    """Round both bounds outward to two significant digits of their margin."""
+    low = round_down(low, _step(lo - low) / 10) if lo > low else low
+    high = round_up(high, _step(high - hi) / 10) if high > hi else high
+    if integer:
+        return int(math.floor(low)), int(math.ceil(high))
+    return readable(low), readable(high)
+
+
+def integer_codes(sample, threshold: int) -> list[int] | None:
+    """The codes of an integer column that is a set of codes (see the module docstring), else None."""
+    x = np.asarray(sample, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        return None
+    codes, counts = np.unique(x, return_counts=True)
+    if codes.size > threshold or counts.min() < CODE_MIN_COUNT or np.any(codes != np.round(codes)):
+        return None
+    return [int(c) for c in codes]
+
+
+def good_turing_unseen(counts) -> float:
+    """Good-Turing: the chance that the next value is one never seen, ``n1 / n``."""
+    counts = list(counts)
+    return sum(1 for c in counts if c == 1) / max(1, sum(counts))
+
+
+def _integer_range(lo: int, hi: int, share: float = RANGE_MARGIN) -> tuple[int, int]:
     """The same rule in exact integer arithmetic: a float has 53 bits, so 64-bit ids
     (1441455612345678901) rounded through floats gave a zero-width range beside the data."""
     span = hi - lo
-    margin = fractions.Fraction(RANGE_MARGIN) * (span if span > 0 else (abs(hi) or 4))
+    margin = fractions.Fraction(share) * (span if span > 0 else (abs(hi) or 4))
     step = 10 ** (len(str(max(1, math.floor(margin)))) - 1)
     low = math.floor((lo - margin) / step) * step
     if lo >= 0 and low < 0:
@@ -107,20 +227,35 @@ def _open_range(lo: float, hi: float, integer: bool) -> tuple[float | int | None
     return low, high
 
 
-def mean_band(mean: float, std: float) -> tuple[float | int, float | int] | None:
+def mean_band(mean: float, std: float, within: tuple | None = None) -> tuple[float | int, float | int] | None:
+    """``within``: the column's range; the band is clipped to it (a mean outside the range cannot
+    happen, and a band reaching past it would say two different things)."""
     if std is None or not std > 0 or not math.isfinite(mean) or not math.isfinite(std):
         return None
     width = MEAN_BAND * std
     step = _step(width / 4)
-    return round_down(mean - width, step), round_up(mean + width, step)
+    low, high = round_down(mean - width, step), round_up(mean + width, step)
+    if within is not None:
+        if within[0] is not None:
+            low = max(low, within[0])
+        if within[1] is not None:
+            high = min(high, within[1])
+    return low, high
 
 
-def max_null_fraction(fraction: float) -> float | None:
-    """None when the column was never null (declare it non-nullable)."""
-    if fraction <= 0:
-        return None
-    limit = max(NULL_FACTOR * fraction, fraction + NULL_SLACK)
-    return min(1.0, round_up(limit, _step(limit)))
+def max_null_fraction(nulls: int, rows: int) -> float:
+    """The null share a batch of ``NULL_BATCH`` rows from the same source stays under: see the module
+    docstring. 1.0 means any share (declare the column nullable)."""
+    if rows <= 0:
+        return 1.0
+    rate = min(1.0, (nulls + NULL_UNSEEN) / rows)  # an upper bound of the null rate (rule of three at 0)
+    # the smallest count of nulls in NULL_BATCH rows exceeded with chance below NULL_RISK (exact binomial)
+    tail = 1.0
+    for k in range(NULL_BATCH + 1):
+        tail -= math.comb(NULL_BATCH, k) * rate**k * (1 - rate) ** (NULL_BATCH - k)
+        if tail < NULL_RISK:
+            return min(1.0, round_up(k / NULL_BATCH, 0.01))
+    return 1.0
 
 
 def date_floor(lo: dt.datetime | dt.date, hi: dt.datetime | dt.date) -> dt.date:

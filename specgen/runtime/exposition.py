@@ -9,6 +9,7 @@ so any feature name is safe.
 from __future__ import annotations
 
 import base64
+import math
 import os
 import tempfile
 import threading
@@ -48,12 +49,14 @@ def exposition(report: MonitorReport) -> str:
             for measure, value in sorted(r.measures.items()):
                 gauge(f"feature_{what}", f"{measure} of each feature: {_HELP[what]}.", value, measure, feature=r.name)
             if what == "drift":
+                _limits(gauge, "feature_drift", r, feature=r.name)
                 gauge("feature_null_ratio", "Share of nulls per feature in the last batch.", r.null_ratio,
                       feature=r.name)
     for r in report.prediction_drift:
         for measure, value in sorted(r.measures.items()):
             gauge("prediction_drift", f"{measure} of each model output: current batch vs the training "
                   "baseline.", value, measure, output=r.name)
+        _limits(gauge, "prediction_drift", r, output=r.name)
     gauge("alarms", "Alarms raised by the last monitor run.", len(report.alarms))
     if report.model_version is not None:
         gauge("model_info", "The serving model (always 1; its version in the model_version label).", 1,
@@ -76,6 +79,16 @@ def exposition(report: MonitorReport) -> str:
         for labels, value in sorted(samples, key=lambda s: sorted(s[0].items())):
             lines.append(f"{name}{_labels(labels)} {_value(value)}")
     return "\n".join(lines) + "\n"
+
+
+def _limits(gauge, family: str, r, **labels: str) -> None:
+    """What the alarm measure was held to: the alert rules compare the measure with ``<family>_threshold``."""
+    gauge(f"{family}_threshold", "Limit of the alarm measure in the last batch: max(threshold, noise floor); "
+          "+Inf when the batch is too small to judge.", math.inf if r.too_small else r.threshold, **labels)
+    gauge(f"{family}_noise_floor", "Noise floor of the alarm measure: its (1 - alpha) quantile on batches of "
+          "this size with no drift.", r.floor, **labels)
+    gauge(f"{family}_p_value", "Chance of a measure this large on a batch of this size with no drift.",
+          r.p_value, **labels)
 
 
 _HELP = {"drift": "current batch vs the training baseline", "skew": "serving feature log vs the batch"}

@@ -24,7 +24,8 @@ import numpy as np
 import polars as pl
 
 from . import baseline as baseline_mod
-from . import engine
+from . import engine, io
+from .calibration import calibrate, too_small
 from .checks import Check, Failure, registry
 from .contracts.monitoring import FORMAT, MEASURES, FeatureConfig, Measure, MonitoringConfig, problems
 from .drift import NULL_KEY, drift
@@ -53,17 +54,37 @@ _CHUNK_KINDS = registry.per_chunk_kinds()
 
 @dataclass
 class FeatureResult:
+    """One feature (or output) compared with its reference.
+
+    ``threshold`` is the limit used: the larger of ``practical`` (the spec's threshold, a change
+    large enough to matter) and ``floor`` (the measure's noise floor for this reference and batch
+    size, ``runtime.calibration``); ``set_by`` says which. ``too_small``: the batch cannot say
+    anything about this distribution; it is reported, never an alarm.
+    """
+
     name: str
     kind: str
     metric: str
-    threshold: float
+    threshold: float | None
     value: float | None
     measures: dict[str, float | None]
     null_ratio: float | None = None
     note: str = ""
+    practical: float | None = None  # None: the threshold is the practical one (no calibration ran)
+    floor: float | None = None
+    p_value: float | None = None
+    too_small: bool = False
+
+    @property
+    def set_by(self) -> str:
+        if self.too_small:
+            return "too_small"
+        return "noise" if self.floor is not None and self.floor > (self.practical or 0.0) else "practical"
 
     @property
     def alarm(self) -> bool:
+        if self.too_small:
+            return False
         if self.value is None:
             # present but impossible to compare (e.g. all null) is an alarm, never a silent pass;
             # an absent column is the schema check's finding; a batch too small to judge is no evidence
@@ -72,12 +93,15 @@ class FeatureResult:
 
     @property
     def severity(self) -> float:
-        """value / threshold, for sorting worst first."""
+        """value / threshold, for sorting worst first (a too-small batch sorts last)."""
+        if self.too_small:
+            return -math.inf
         return math.inf if self.value is None else self.value / self.threshold
 
     def as_dict(self) -> dict:
         return {"feature": self.name, "kind": self.kind, "metric": self.metric, "threshold": self.threshold,
-                "value": self.value, "alarm": self.alarm, "measures": self.measures,
+                "practical_threshold": self.practical, "noise_floor": self.floor, "set_by": self.set_by,
+                "p_value": self.p_value, "value": self.value, "alarm": self.alarm, "measures": self.measures,
                 "null_ratio": self.null_ratio, "note": self.note}
 
 
@@ -224,7 +248,7 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
         predictor: Callable[[pl.DataFrame], pl.DataFrame] | None = None) -> MonitorReport:
     """``predictor``: chunk -> model outputs, used for prediction drift when the batch has no prediction column."""
     checks, dtypes = list(config.checks), config.dtypes
-    features = _reference_override(config.features, reference, dtypes)
+    features = _reference_override(config.features, reference, dtypes, config.label)
     references = {f.name: (baseline_mod.to_summary(f.kind, f.reference), f.reference) for f in features}
     specs = baseline_mod.feature_specs(features)
     allowed = [config.label, config.prediction_column]
@@ -241,7 +265,8 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
     failures = batch.failures() + _total_checks(checks, batch)
     report = MonitorReport(
         name=config.name, rows=batch.rows, checks=len(checks),
-        schema_failures=failures, drift=[_drift(f, batch, references.get(f.name)) for f in features],
+        schema_failures=failures, drift=[_drift(f, batch, references.get(f.name), _share(config.alpha, features))
+                                         for f in features],
         model_trained_at=model_trained_at, max_model_age_seconds=config.max_model_age_seconds,
         max_bias=config.max_bias)
     if serving_features is not None:
@@ -283,13 +308,18 @@ def _allow_columns(check: Check, names: list[str | None]) -> Check:
     return registry.get(check.kind).allow_columns(check, [n for n in names if n is not None])
 
 
-def _reference_override(features: tuple[FeatureConfig, ...], reference, dtypes) -> tuple[FeatureConfig, ...]:
-    """``--reference``: the features with references computed from that file (and binned on its edges)."""
+def _reference_override(features: tuple[FeatureConfig, ...], reference, dtypes,
+                        label: str | None = None) -> tuple[FeatureConfig, ...]:
+    """``--reference``: the features with references computed from that file (and binned on its edges).
+    A reference without the label keeps the label's stored reference (serving data rarely has it)."""
     if reference is None:
         return features
-    wanted = [SimpleNamespace(name=f.name, kind=f.kind, bins=f.bins) for f in features]
-    _, computed = baseline_mod.compute(reference, dtypes, wanted)
-    return tuple(replace(f, reference=e) for f, e in zip(features, computed))
+    frame = io.read_polars(reference, dtypes)
+    own = [f for f in features if f.name != label or label in frame.columns]
+    wanted = [SimpleNamespace(name=f.name, kind=f.kind, bins=f.bins) for f in own]
+    _, computed = baseline_mod.compute_frame(frame, wanted, str(reference))
+    new = {f.name: replace(f, reference=e) for f, e in zip(own, computed)}
+    return tuple(new.get(f.name, f) for f in features)
 
 
 class _Batch:
@@ -457,12 +487,15 @@ def _total_checks(checks: list[Check], batch: _Batch) -> list[Failure]:
     return [f for f in judged if f is not None]
 
 
-def _compare(feature, setting: Measure, reference, current, rows: int) -> FeatureResult:
-    """``feature``: a ``FeatureConfig`` or an ``OutputConfig`` (name, kind)."""
-    metric, threshold = setting.metric, setting.threshold
+def _compare(feature, setting: Measure, reference, current, rows: int, alpha: float | None) -> FeatureResult:
+    """``feature``: a ``FeatureConfig`` or an ``OutputConfig`` (name, kind); ``alpha``: this feature's
+    share of the batch's false-alarm budget (the spec's alpha over the features compared); None: the
+    spec's threshold alone (skew: two pipelines' features of the same rows carry no sampling noise)."""
+    metric, practical = setting.metric, setting.threshold
     name, kind = feature.name, feature.kind
     if current is None:
-        return FeatureResult(name, kind, metric, threshold, None, {}, note="absent from the batch")
+        return FeatureResult(name, kind, metric, practical, None, {}, note="absent from the batch",
+                             practical=practical)
     ref_summary, ref_entry = reference
     names = NUMERIC_MEASURES if kind == "numeric" else CATEGORICAL_MEASURES
     measures = {}
@@ -474,15 +507,37 @@ def _compare(feature, setting: Measure, reference, current, rows: int) -> Featur
             measures[measure] = None  # e.g. no non-null values: the positional measures are undefined
     nulls = current.nulls if kind == "numeric" else current.get(NULL_KEY, 0)
     value = measures.get(metric)
-    note = "" if value is not None else "not comparable (no non-null values)"
-    return FeatureResult(name, kind, metric, threshold, value, measures, nulls / rows if rows else None, note)
+    result = FeatureResult(name, kind, metric, practical, value, measures, nulls / rows if rows else None,
+                           "" if value is not None else "not comparable (no non-null values)", practical=practical)
+    if alpha is not None:
+        _calibrate(result, ref_summary, ref_entry, current, alpha)
+    return result
 
 
-def _drift(feature: FeatureConfig, batch: _Batch, reference) -> FeatureResult:
-    """One feature's drift: not comparable (wrong column type), too few rows to judge, else measured."""
+def _calibrate(result: FeatureResult, ref_summary, ref_entry: dict, current, alpha: float) -> None:
+    """Hold ``result``'s measure to max(threshold, noise floor), or mark the batch too small to judge."""
+    small = too_small(ref_summary, current)
+    if small is not None:
+        result.threshold, result.too_small, result.note = None, True, small
+    elif result.value is not None:
+        scale = ref_entry.get("std") if result.metric == "wasserstein_normalized" else None
+        calibration = calibrate(result.metric, ref_summary, current, result.value, alpha, scale)
+        result.floor, result.p_value = calibration.floor, calibration.p_value
+        result.threshold = max(result.practical, calibration.floor)
+
+
+def _share(alpha: float, compared) -> float:
+    """Bonferroni: each of the features compared in one batch gets an equal share of ``alpha``, so a
+    clean batch raises a drift alarm with probability at most ``alpha``, however many features."""
+    return alpha / max(len(compared), 1)
+
+
+def _drift(feature: FeatureConfig, batch: _Batch, reference, alpha: float) -> FeatureResult:
+    """One feature's drift: not comparable (wrong column type), too few rows to judge, else measured
+    against max(threshold, noise floor) (``alpha``: this feature's share of the false-alarm budget)."""
     return (_not_comparable(feature, feature.drift, batch.incomparable)
             or _too_few_rows(feature, feature.drift, batch.rows)
-            or _compare(feature, feature.drift, reference, batch.summaries.get(feature.name), batch.rows))
+            or _compare(feature, feature.drift, reference, batch.summaries.get(feature.name), batch.rows, alpha))
 
 
 def _not_comparable(feature: FeatureConfig, setting: Measure, found: dict[str, str]) -> FeatureResult | None:
@@ -506,8 +561,9 @@ def _too_few_rows(feature, setting: Measure, rows: int) -> FeatureResult | None:
     needed = min_rows(feature)
     if rows >= needed:
         return None
-    return FeatureResult(feature.name, feature.kind, setting.metric, setting.threshold, None, {},
-                         note=f"{TOO_FEW_ROWS} ({rows} row{'s' if rows != 1 else ''}; needs at least {needed})")
+    return FeatureResult(feature.name, feature.kind, setting.metric, None, None, {},
+                         note=f"{TOO_FEW_ROWS} ({rows} row{'s' if rows != 1 else ''}; needs at least {needed})",
+                         practical=setting.threshold, too_small=True)
 
 
 def _prediction_drift(config: MonitoringConfig, batch: _Batch) -> tuple[list[FeatureResult], str | None]:
@@ -525,7 +581,8 @@ def _prediction_drift(config: MonitoringConfig, batch: _Batch) -> tuple[list[Fea
                                      note="absent: " + why))
             continue
         reference = (baseline_mod.to_summary(o.kind, o.reference), o.reference)
-        out.append(_too_few_rows(o, o.drift, batch.rows) or _compare(o, o.drift, reference, current, batch.rows))
+        out.append(_too_few_rows(o, o.drift, batch.rows)
+                   or _compare(o, o.drift, reference, current, batch.rows, _share(config.alpha, drift.outputs)))
     return out, batch.output_source
 
 
@@ -550,5 +607,5 @@ def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int) -> list
             out.append(FeatureResult(f.name, f.kind, f.skew.metric, f.skew.threshold, None, {},
                                      note="absent from the batch or the serving log"))
             continue
-        out.append(_compare(f, f.skew, (mine, f.reference), serving[f.name], rows))
+        out.append(_compare(f, f.skew, (mine, f.reference), serving[f.name], rows, None))
     return out

@@ -122,21 +122,22 @@ def test_same_input_same_bytes(tmp_path):
 
 
 def test_inferred_baseline_is_the_one_specgen_baseline_writes(tmp_path):
-    """infer writes <name>_baseline.json: once the draft gets `monitoring: {}`, compile uses it as is and
-    `specgen baseline --check` finds it identical to what it would write."""
+    """infer writes <name>_baseline.json and a `monitoring:` section: compile uses the baseline as is,
+    `specgen baseline --check` finds it identical to what it would write, and monitor runs."""
     (tmp_path / "penguins.csv").write_bytes((DATA / "penguins.csv").read_bytes())
     spec = tmp_path / "spec.yaml"
     assert run_cli("infer", str(tmp_path / "penguins.csv"), "--label", "species", "-o", str(spec), in_process=True).exit_code == 0
     baseline = tmp_path / "penguins_baseline.json"
     before = baseline.read_bytes()
     assert b'"format": "specgen-baseline/1"' in before
-    spec.write_text(spec.read_text() + "monitoring: {}\n")
     result = run_cli("compile", str(spec), in_process=True)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "generated" / "penguins" / "penguins_monitoring.yaml").is_file()
     result = run_cli("baseline", "--check", str(spec), in_process=True)
     assert result.exit_code == 0 and "identical" in result.output, result.output
     assert baseline.read_bytes() == before
+    result = run_cli("monitor", str(spec), "--current", str(tmp_path / "penguins.csv"), in_process=True)
+    assert result.exit_code == 0 and "no alarm" in result.output, result.output
 
 
 def _write(path: Path, text: str) -> str:

@@ -74,15 +74,18 @@ def test_committed_rule_tests_pass_promtool_test(promtool):
 
 
 def test_rule_tests_catch_a_wrong_threshold(promtool, penguins):
-    """The generated rule tests can fail: loosen one threshold in the rules and they do."""
+    """The generated rule tests can fail: loosen one drift limit in the rules, or hold the measure to the
+    spec's threshold alone (ignoring the exported noise floor), and they do."""
     out = penguins / "generated" / "penguins"
     rules = out / "penguins_alerts.yml"
     text = rules.read_text()
-    assert '{feature=\\"island\\"} > 0.1 or' in text
-    rules.write_text(text.replace('{feature=\\"island\\"} > 0.1 or', '{feature=\\"island\\"} > 0.5 or'))
-    done = run(promtool, "test", "rules", "penguins_alerts_test.yml", cwd=out)
-    assert done.returncode != 0
-    assert "PenguinsFeatureDrift" in done.stdout + done.stderr
+    limit = '{feature=\\"island\\"} > specgen_penguins_feature_drift_threshold{feature=\\"island\\"} or'
+    assert limit in text
+    for wrong in ('{feature=\\"island\\"} > 0.5 or', '{feature=\\"island\\"} > 0.1 or'):
+        rules.write_text(text.replace(limit, wrong))
+        done = run(promtool, "test", "rules", "penguins_alerts_test.yml", cwd=out)
+        assert done.returncode != 0, wrong
+        assert "PenguinsFeatureDrift" in done.stdout + done.stderr
 
 
 # -- every alert kind, with hostile names --------------------------------------------------------
@@ -112,7 +115,7 @@ def hostile(tmp_path) -> Path:
         " monitoring: {drift: {metric: psi, threshold: 0.3}}}\n"
         f"  {yaml_literal(HOSTILE_TEMPLATE)}: {{dtype: float}}\n"
         "columns:\n  pred: {dtype: float}\n"
-        "monitoring:\n  prediction: {column: pred, max_bias: 0.5}\n"
+        "monitoring:\n  drift: {numeric: {metric: psi, threshold: 0.2}}\n  prediction: {column: pred, max_bias: 0.5}\n"
         "  serving: {latency_p99_ms: 50, min_qps: 200}\n  alerts: {for: 5m, severity: page}\n")
     code, out = _specgen("baseline", spec)
     assert code == 0, out
@@ -140,11 +143,11 @@ def test_hostile_names_cannot_change_promql(hostile):
     rules = yaml.safe_load((hostile / "generated" / "hostile" / "hostile_alerts.yml").read_text())
     drift = [r for r in rules["groups"][0]["rules"] if r["alert"] == "HostileFeatureDrift"]
     assert [r["labels"]["metric"] for r in drift] == ["psi"]
-    assert drift[0]["expr"] == (
-        'specgen_hostile_feature_drift_psi{feature="x\\"} or vector(1) #"} > 0.2'
-        ' or specgen_hostile_feature_drift_psi{feature="cat\\x0a- alert: Evil\\u2028\\u00e9\\U0001f600"} > 0.3'
-        ' or specgen_hostile_feature_drift_psi{feature="{{ with query \\"up\\" }}{{ . | first | value }}'
-        '{{ end }}"} > 0.2')
+    names = ['x\\"} or vector(1) #', "cat\\x0a- alert: Evil\\u2028\\u00e9\\U0001f600",
+             '{{ with query \\"up\\" }}{{ . | first | value }}{{ end }}']
+    assert drift[0]["expr"] == " or ".join(
+        f'specgen_hostile_feature_drift_psi{{feature="{n}"}} > specgen_hostile_feature_drift_threshold{{feature="{n}"}}'
+        for n in names)
 
 
 def test_no_name_reaches_a_templated_rule_field(hostile):
@@ -248,7 +251,10 @@ def test_reference_override(penguins):
                          "--format", "json")
     assert code == 0, out
     drift = json.loads(out)["drift"]
-    assert len(drift) == 7 and all(r["value"] == 0 for r in drift)  # the batch against itself
+    # the batch against itself; the label (species) is monitored too, and the serving batch has none
+    assert len(drift) == 8 and all(r["value"] == 0 for r in drift if r["feature"] != "species")
+    species = next(r for r in drift if r["feature"] == "species")
+    assert species["value"] is None and species["note"].startswith("absent") and not species["alarm"]
 
 
 def test_chunked_parquet_gives_the_same_report(penguins, tmp_path):
@@ -690,7 +696,9 @@ def test_every_series_an_alert_rule_references_is_exported(penguins, tmp_path):
         assert code in (0, 1), out
         exported += _exported(prom.read_text())
     checked = _assert_rules_use_exported_series(penguins / "generated" / "penguins" / "penguins_alerts.yml", exported)
-    assert checked == 7 + 7 + 5  # drift, skew per feature; schema, stale, prediction drift (2), class bias
+    # drift (measure and its limit) and skew per feature and the label; schema, stale, prediction
+    # drift (2 x measure and limit), class bias
+    assert checked == 8 * 2 + 8 + 1 + 1 + 2 * 2 + 1  # drift and skew also on the label (species)
     assert _selectors('a{x="1"} > 1 or abs(b) > 2') == [("a", [("x", "=", "1")]), ("b", [])]
     assert _selectors('sum by (le) (rate(c_bucket{le="+Inf"}[5m])) > 1.0e-05') == [("c_bucket", [("le", "=", "+Inf")])]
 
@@ -704,4 +712,5 @@ def test_every_series_a_hostile_alert_rule_references_is_exported(hostile, tmp_p
     application = {"hostile_request_duration_seconds_bucket", "hostile_requests_total"}
     checked = _assert_rules_use_exported_series(hostile / "generated" / "hostile" / "hostile_alerts.yml",
                                                 _exported(prom.read_text()), application)
-    assert checked == 3 + 3 + 5  # drift, skew per feature; schema, stale, age, non-finite, bias
+    # drift (measure and its limit), skew per feature; schema, stale, age, non-finite, bias
+    assert checked == 3 * 2 + 3 + 5

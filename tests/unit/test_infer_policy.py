@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import numpy as np
 import polars as pl
 import pytest
 import yaml
@@ -40,9 +41,25 @@ def test_mean_band():
     assert policy.mean_band(5.0, 0.0) is None
 
 
-@pytest.mark.parametrize("observed, limit", [(0.0, None), (0.0039, 0.06), (0.032, 0.09), (0.3, 0.6), (0.7, 1.0)])
-def test_max_null_fraction(observed, limit):
-    assert policy.max_null_fraction(observed) == limit
+@pytest.mark.parametrize("nulls, rows, limit", [
+    (0, 240, 0.14),    # never null in 240 rows: the rate is below 3/240 (rule of three); 4 of 30 rows
+    (0, 1000, 0.1),
+    (8, 240, 0.24),
+    (30, 300, 0.37),
+    (100, 100, 1.0),   # always null: nullable
+])
+def test_max_null_fraction(nulls, rows, limit):
+    assert policy.max_null_fraction(nulls, rows) == limit
+
+
+def test_max_null_fraction_holds_30_row_batches_and_fails_a_surge():
+    rng = np.random.default_rng(0)
+    for rate in (0.0, 0.01, 0.03, 0.1, 0.3):
+        seen = rng.random(300) < rate
+        limit = policy.max_null_fraction(int(seen.sum()), 300)
+        batches = rng.random((2000, 30)) < rate
+        assert (batches.mean(axis=1) <= limit).all(), rate
+        assert limit < 0.5 or rate >= 0.3  # a surge to half the rows fails
 
 
 def test_is_category():
@@ -80,14 +97,18 @@ def test_draft_loads_as_a_valid_spec(tmp_path):
     spec_path.write_text(result.spec_text)
     spec = validate(load(spec_path))
     dtypes = {name: f.dtype for name, f in spec.all_columns.items()}
+    # count (0..6, each seen ~43 times) is a set of integer codes: a code never seen fails
     assert dtypes == {"yes": "category", "weight kg": "float", "flag": "bool", "when": "datetime",
-                      "comment": "string", "empty": "string", "rare": "category", "count": "int", "id": "int"}
+                      "comment": "string", "empty": "string", "rare": "category", "count": "category", "id": "int"}
+    assert spec.columns["count"].values == [0, 1, 2, 3, 4, 5, 6]
+    assert "Good-Turing estimate of the chance of a code never seen = 0" in result.spec_text
     assert spec.features["yes"].values == ["1.0", "no", "yes"]  # strings, not a float and booleans
-    assert spec.features["weight kg"].max_null_fraction == 0.2
+    assert spec.features["weight kg"].max_null_fraction == 0.37  # 10 % of 300 rows: a 30-row batch may show 33 %
     assert spec.columns["id"].unique and spec.data.key == ["id"] and spec.data.label == "count"
     assert "rare (< 1% of rows)" in result.spec_text and "odd (1 rows)" in result.spec_text
     assert result.spec_text.startswith("# yaml-language-server: $schema=spec.schema.json\n")
     assert "from 300 rows of 1 file:\n#   table.parquet\n" in result.spec_text
+    assert spec.monitoring is not None and spec.monitoring.alpha == 0.001  # infer -> baseline -> monitor
 
 
 def test_infer_writes_the_baseline_of_its_draft(tmp_path):
@@ -103,8 +124,9 @@ def test_infer_writes_the_baseline_of_its_draft(tmp_path):
     weight = baseline["features"]["weight kg"]
     assert len(weight["edges"]) == 11 and sum(weight["counts"]) + weight["nulls"] == 300 and weight["nulls"] == 30
     assert baseline["features"]["yes"] == {"counts": {"1.0": 100, "no": 100, "yes": 100}, "nulls": 0}
-    # only features with a distribution: no key, no label, no free text or time stamps
-    assert sorted(baseline["features"]) == ["flag", "rare", "weight kg", "yes"]
+    # features with a distribution and the label (label shift, when a batch carries it): no key, no free
+    # text or time stamps
+    assert sorted(baseline["features"]) == ["count", "flag", "rare", "weight kg", "yes"]
 
 
 def test_category_threshold(tmp_path):
@@ -127,3 +149,47 @@ def test_sample_is_seeded_and_glob_reads_every_file(tmp_path):
     assert a.spec_text == b.spec_text and a.spec_text != c.spec_text
     assert a.table.rows == 100 and "a sample of 100 of 1000 rows (seed 7)" in a.spec_text
     assert "seeds: {global: 7}" in a.spec_text
+
+
+SOURCES = {
+    "normal": lambda rng, n: rng.normal(50, 10, n),
+    "lognormal": lambda rng, n: rng.lognormal(3, 1, n),
+    "exponential": lambda rng, n: rng.exponential(2, n),
+    "uniform": lambda rng, n: rng.uniform(10, 20, n),
+}
+
+
+@pytest.mark.parametrize("source", sorted(SOURCES))
+@pytest.mark.parametrize("n", [60, 300])
+def test_tail_range_holds_fresh_samples_and_fails_unit_changes(source, n):
+    """The range from n values holds 2 n fresh values of the same source (a batch twice the training
+    data, 4.7 times a 30 % holdout), every time over 20 seeds; x1000 of a typical value is outside it."""
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        seen = SOURCES[source](rng, n)
+        lo, hi = policy.tail_range(seen, float(seen.min()), float(seen.max()), False)
+        fresh = SOURCES[source](rng, 2 * n)
+        assert lo <= fresh.min() and fresh.max() <= hi, (seed, lo, hi, fresh.min(), fresh.max())
+        typical = float(np.quantile(seen, 0.75))  # heavy tails from 60 rows: x1000 of a median value can fit
+        assert not lo <= typical * 1000 <= hi
+
+
+def test_tail_range_falls_back_on_few_values_or_ties():
+    assert policy.tail_range(np.array([1.0, 2.0, 3.0]), 1.0, 3.0, False) == (0, 5)  # the span on each side
+    ties = np.array([0.0] * 1257 + [1.0])  # seen non-zero once: the next may well be 2
+    assert policy.tail_range(ties, 0.0, 1.0, False) == (0, 2)
+    lo, hi = policy.tail_range(np.arange(100), 0, 99, True)
+    assert isinstance(lo, int) and isinstance(hi, int) and lo == 0 and hi > 99
+
+
+def test_integer_codes():
+    assert policy.integer_codes(np.array([1, 1, 2, 2, 7, 7, 7]), 20) == [1, 2, 7]
+    assert policy.integer_codes(np.array([1, 1, 2, 2, 3]), 20) is None  # 3 seen once: codes may be missing
+    assert policy.integer_codes(np.repeat(np.arange(30), 5), 20) is None  # over the category threshold
+    assert policy.good_turing_unseen([5, 1, 1, 3]) == 0.2
+
+
+def test_mean_band_stays_inside_the_range():
+    assert policy.mean_band(1.0, 3.0, (0, 10)) == (0, 7)
+    lo, hi = policy.mean_band(4200.0, 800.0, (None, None))
+    assert lo < 4200 < hi

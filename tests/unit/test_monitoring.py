@@ -126,12 +126,20 @@ def test_prediction_drift_rules_per_task():
     assert (PREDICTION_OUTPUT, PROBA_PREFIX) == (model_outputs.PREDICTION_OUTPUT, model_outputs.PROBA_PREFIX)
     regression = monitoring_plan(_spec(""))
     rules = [r for r in regression.rules if r.alert == "MPredictionDrift"]
-    assert [r.expr for r in rules] == ['specgen_m_prediction_drift_psi{output="prediction"} > 0.2']
+    # the measure against the limit monitor held it to (threshold or noise floor, exported next to it)
+    assert [r.expr for r in rules] == ['specgen_m_prediction_drift_wasserstein_normalized{output="prediction"} > '
+                                      'specgen_m_prediction_drift_threshold{output="prediction"}']
+    assert (regression.prediction_drift.metric, regression.prediction_drift.threshold) == (
+        "wasserstein_normalized", 0.1)
     classifier = monitoring_plan(_spec(", prediction_drift: {categorical: {metric: psi, threshold: 0.4}}",
                                        "classification"))
     rules = [r.expr for r in classifier.rules if r.alert == "MPredictionDrift"]
-    assert rules == ['specgen_m_prediction_drift_psi{output="prediction"} > 0.4',
-                     'specgen_m_prediction_drift_psi{output=~"proba:.+"} > 0.2']
+    assert rules == ['specgen_m_prediction_drift_psi{output="prediction"} > '
+                     'specgen_m_prediction_drift_threshold{output="prediction"}',
+                     'specgen_m_prediction_drift_wasserstein_normalized{output=~"proba:.+"} > '
+                     'specgen_m_prediction_drift_threshold{output=~"proba:.+"}']
+    plan = classifier.prediction_drift
+    assert (plan.threshold, plan.proba_metric, plan.proba_threshold) == (0.4, "wasserstein_normalized", 0.1)
 
 
 def test_prediction_drift_needs_numbers_for_numbers_and_a_model():

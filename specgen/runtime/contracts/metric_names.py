@@ -13,6 +13,11 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "alarms": (),
     "batch_rows": (),
     "feature_drift": ("feature",),
+    # the limit the feature's alarm measure was held to (max of threshold and noise floor; +Inf: batch
+    # too small to judge), the noise floor, and the measure's p-value under no drift
+    "feature_drift_threshold": ("feature",),
+    "feature_drift_noise_floor": ("feature",),
+    "feature_drift_p_value": ("feature",),
     "feature_null_ratio": ("feature",),
     "feature_skew": ("feature",),
     "last_success_timestamp_seconds": (),
@@ -21,6 +26,9 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "prediction_bias": (),
     "prediction_class_bias": ("class",),
     "prediction_drift": ("output",),
+    "prediction_drift_threshold": ("output",),
+    "prediction_drift_noise_floor": ("output",),
+    "prediction_drift_p_value": ("output",),
     "prediction_non_finite_values": (),
     "schema_checks": (),
     "schema_checks_failed": (),

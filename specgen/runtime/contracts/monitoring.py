@@ -17,8 +17,8 @@ from typing import Any
 
 from ..checks import Check
 
-__all__ = ["FORMAT", "BASELINE_FORMAT", "MEASURES", "Measure", "FeatureConfig", "OutputConfig", "PredictionDriftConfig",
-           "ModelRef", "MonitoringConfig", "problems", "encode_params", "decode_params"]
+__all__ = ["FORMAT", "BASELINE_FORMAT", "DEFAULT_ALPHA", "MEASURES", "Measure", "FeatureConfig", "OutputConfig",
+           "PredictionDriftConfig", "ModelRef", "MonitoringConfig", "problems", "encode_params", "decode_params"]
 
 #: the format tag of ``<name>_monitoring.yaml``
 FORMAT = "specgen-monitoring/1"
@@ -31,6 +31,9 @@ MEASURES = {
     "numeric": ("psi", "js_distance", "linf", "chi_square", "wasserstein_normalized", "ks_statistic"),
     "categorical": ("psi", "js_distance", "linf", "chi_square"),
 }
+
+#: ``monitoring.alpha``'s default: one clean batch in 1,000 may raise a (false) drift alarm
+DEFAULT_ALPHA = 0.001
 
 _DATETIME, _DATE = "__specgen_datetime__", "__specgen_date__"
 
@@ -124,6 +127,8 @@ class MonitoringConfig:
     features: tuple[FeatureConfig, ...]
     prediction_drift: PredictionDriftConfig | None = None
     model: ModelRef | None = None  # the serving model, run when a batch carries no predictions
+    #: the chance that a batch with no drift raises a drift alarm (shared by its features): sets the noise floors
+    alpha: float = DEFAULT_ALPHA
     format: str = FORMAT
 
     @property
@@ -151,6 +156,7 @@ class MonitoringConfig:
             features=tuple(FeatureConfig.from_data(f) for f in data.get("features") or ()),
             prediction_drift=PredictionDriftConfig.from_data(drift) if drift else None,
             model=ModelRef.from_data(data["model"]) if data.get("model") else None,
+            alpha=float(data.get("alpha", DEFAULT_ALPHA)),
             format=str(data["format"]),
         )
 

@@ -1,0 +1,130 @@
+"""Noise floors of drift measures (specgen.runtime.calibration) and how monitor uses them."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from specgen.runtime import calibration as cal
+from specgen.runtime import drift as d
+from specgen.runtime.contracts.monitoring import Measure
+from specgen.runtime.monitor import FeatureResult, MonitorReport, _compare
+
+ALL = ["psi", "js_distance", "linf", "chi_square", "ks_statistic", "wasserstein_normalized"]
+
+
+def _reference(n: int, seed: int = 0) -> d.Histogram:
+    x = np.random.default_rng(seed).normal(size=n)
+    return d.bin_counts(x, d.numeric_edges(x, 10))
+
+
+def _batch(reference: d.Histogram, x) -> d.Histogram:
+    return d.bin_counts(x, reference.edges)
+
+
+@pytest.mark.parametrize("measure", ALL)
+def test_simulated_measures_are_the_drift_measures(measure):
+    """The vectorised measures of the simulation compute exactly what ``drift`` computes."""
+    ref = _reference(105)
+    counts, params, points = cal._layout(ref)
+    rng = np.random.default_rng(1)
+    sims = rng.multinomial(45, rng.dirichlet(params, size=20)).astype(float)
+    fast = cal._MEASURES[measure](counts, sims, points, None)
+    slow = [d.drift(measure, ref, d.Histogram(ref.edges, tuple(int(c) for c in row[:-1]), int(row[-1])))
+            for row in sims]
+    np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("measure", ["psi", "js_distance", "linf", "chi_square"])
+def test_simulated_measures_on_categories(measure):
+    ref = {"a": 50, "b": 30, "c": 25, d.NULL_KEY: 3}
+    counts, params, _ = cal._layout(ref)
+    keys = ["a", "b", "c", d.NULL_KEY, cal._UNSEEN]
+    rng = np.random.default_rng(2)
+    sims = rng.multinomial(60, rng.dirichlet(params, size=20)).astype(float)
+    fast = cal._MEASURES[measure](counts, sims, None, None)
+    slow = [d.drift(measure, ref, {k: int(n) for k, n in zip(keys, row) if n}) for row in sims]
+    np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("measure", ["psi", "ks_statistic", "linf"])
+@pytest.mark.parametrize("rows", [30, 1000])
+def test_clean_batches_stay_under_the_floor(measure, rows):
+    """Fresh samples from the reference's own source exceed the alpha = 5 % floor about 5 % of the time
+    (never much more: the floor is the measure's null quantile, with the reference's own noise)."""
+    alpha, trials = 0.05, 200
+    rng = np.random.default_rng(rows)
+    over = 0
+    for trial in range(trials):
+        source = rng.normal(size=200)  # a new reference each time: its noise is part of the null
+        ref = d.bin_counts(source, d.numeric_edges(source, 10))
+        batch = _batch(ref, rng.normal(size=rows))
+        value = d.drift(measure, ref, batch)
+        over += value > cal.calibrate(measure, ref, batch, value, alpha).floor
+    assert over / trials < 2 * alpha, over / trials
+
+
+def test_the_floor_shrinks_with_the_batch_and_the_reference():
+    ref = _reference(105)
+    big = _reference(100_000)
+    floors = [cal.calibrate("psi", ref, _batch(ref, np.zeros(n)), 0.0, 0.001).floor for n in (30, 100, 1000)]
+    assert floors[0] > floors[1] > floors[2]
+    # a large reference and a large batch: the floor falls below the practical threshold (0.1),
+    # so a significant but negligible change does not alarm
+    huge = cal.calibrate("psi", big, _batch(big, np.zeros(1_000_000)), 0.0, 0.001).floor
+    assert huge < 0.05
+    # ~ (bins - 1) * (1 / n + 1 / n_ref) * chi-square quantile: the same order as the analytic floor
+    assert 0.3 < floors[1] / ((1 / 100 + 1 / 105) * 9 * 3.2) < 3
+
+
+def test_p_value_of_a_real_shift_is_tiny_and_of_a_clean_batch_is_not():
+    ref = _reference(1000)
+    rng = np.random.default_rng(5)
+    clean = _batch(ref, rng.normal(size=500))
+    shifted = _batch(ref, rng.normal(loc=1.0, size=500))
+    for batch, low, high in ((clean, 0.01, 1.0), (shifted, 0.0, 1e-6)):
+        value = d.psi(ref, batch)
+        p = cal.calibrate("psi", ref, batch, value, 0.001).p_value
+        assert low <= p <= high, (value, p)
+
+
+def test_the_same_inputs_give_the_same_floor():
+    ref = _reference(300)
+    batch = _batch(ref, np.zeros(77))
+    cal._null_tail.cache_clear()
+    first = cal.calibrate("js_distance", ref, batch, 0.1, 0.001)
+    cal._null_tail.cache_clear()
+    assert cal.calibrate("js_distance", ref, batch, 0.1, 0.001) == first
+
+
+def _result(rows: int, ref: d.Histogram, x) -> FeatureResult:
+    feature = type("F", (), {"name": "x", "kind": "numeric"})()
+    batch = _batch(ref, x)
+    return _compare(feature, Measure("psi", 0.1), (ref, {"std": 1.0}), batch, rows, 0.001)
+
+
+def test_monitor_holds_a_measure_to_the_larger_limit():
+    ref = _reference(2000)
+    rng = np.random.default_rng(7)
+    small = _result(40, ref, rng.normal(size=40))
+    assert small.set_by == "noise" and small.threshold == small.floor > 0.1 and not small.alarm
+    large = _result(20000, ref, rng.normal(loc=0.02, size=20000))  # significant, negligible
+    assert large.set_by == "practical" and large.threshold == 0.1 and not large.alarm
+    shifted = _result(20000, ref, rng.normal(loc=1.0, size=20000))
+    assert shifted.alarm and shifted.p_value < 1e-6
+
+
+def test_a_batch_too_small_is_reported_not_an_alarm():
+    ref = _reference(2000)
+    result = _result(12, ref, np.full(12, 50.0))  # all far out of range: would be a huge PSI
+    assert result.value > 1 and result.too_small and not result.alarm
+    assert result.threshold is None and "too small" in result.note and result.set_by == "too_small"
+    report = MonitorReport("m", 12, 0, [], [result])
+    assert report.ok
+    from specgen.runtime.exposition import exposition
+
+    text = exposition(report)
+    assert 'specgen_m_feature_drift_threshold{feature="x"} +Inf' in text
+    assert 'specgen_m_feature_drift_psi{feature="x"}' in text
+    assert math.isinf(result.severity)
