@@ -200,7 +200,7 @@ def test_a_one_row_batch_raises_no_drift_alarm_storm(penguins, suffix):
     report = json.loads(proc.stdout)
     assert report["alarms"] == ["schema: dataset: rows failed (expected 50 <= rows <= 1000000); observed 1 rows"]
     results = report["drift"] + report["skew"] + report["prediction_drift"]
-    assert len(results) == 7 + 7 + 4
+    assert len(results) == 8 + 8 + 4  # 7 features and the label (monitored like a feature), 4 outputs
     for result in results:
         assert result["note"].startswith("too few rows to judge (1 row; needs at least"), result
         assert result["value"] is None and not result["alarm"]
