@@ -519,7 +519,9 @@ def _calibrate(result: FeatureResult, ref_summary, ref_entry: dict, current, alp
     small = too_small(ref_summary, current)
     if small is not None:
         result.threshold, result.too_small, result.note = None, True, small
-    elif result.value is not None:
+    elif result.value is not None and result.value > result.practical:
+        # the floor can only raise the limit: a measure at or below the practical threshold passes
+        # whatever it is, so the simulation (~5 ms a feature) runs only where it decides the verdict
         scale = ref_entry.get("std") if result.metric == "wasserstein_normalized" else None
         calibration = calibrate(result.metric, ref_summary, current, result.value, alpha, scale)
         result.floor, result.p_value = calibration.floor, calibration.p_value
