@@ -15,7 +15,6 @@ compiles of one spec take turns instead of deleting each other's temp files.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import re
 import stat
@@ -24,11 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import WriteError
-from .render import HEADER_TAG
+from ..runtime.generated import HEADER_TAG, body_state
 
 __all__ = ["FileStatus", "WriteReport", "write", "inspect"]
 
-_BODY_HASH = re.compile(r"body-sha256=([0-9a-f]{64})")
 _SOURCE = re.compile(re.escape(HEADER_TAG) + r" from (.*)\. DO NOT EDIT\.")
 _MAX_READ = 256 * 1024 * 1024  #: a bigger file where a generated one should be is not ours
 _IGNORED = {"__pycache__", ".pytest_cache"}
@@ -96,15 +94,7 @@ def _read(path: Path) -> tuple[str, str | None]:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return "foreign", None
-    lines = text.split("\n", 2)
-    if len(lines) < 3 or HEADER_TAG not in lines[0]:
-        return "foreign", text
-    match = _BODY_HASH.search(lines[1])
-    if not match:
-        return "foreign", text
-    body = lines[2]
-    state = "generated" if hashlib.sha256(body.encode("utf-8")).hexdigest() == match.group(1) else "edited"
-    return state, text
+    return body_state(text), text
 
 
 def _source(text: str) -> str | None:
