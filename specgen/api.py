@@ -1,12 +1,11 @@
 """The library surface: one function per CLI command, usable without the CLI."""
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import DataError, SpecgenError
+from .errors import SpecgenError
 
 if TYPE_CHECKING:  # the compiler (pydantic, jinja2) is imported by the commands that need it, never by monitor
     from .compiler.load import RawSpec
@@ -178,17 +177,13 @@ def infer_spec(data: list[str], spec_path: str | Path, *, force: bool = False, *
         _atomic_write(spec_path, result.spec_text)
     except OSError as exc:
         raise WriteError(f"{spec_path}: cannot write: {exc.strerror or exc} [SG302]", "SG302") from None
-    try:
-        baseline_text = _draft_baseline(spec_path)
-    except DataError as exc:  # e.g. a column with no finite value: the draft stands, without a baseline
-        sys.stderr.write(f"specgen: {spec_path}: drafted without a baseline: {exc}\n")
-        return targets[:1]
-    _write_baseline(targets[1], baseline_text, check=False)
+    _write_baseline(targets[1], _draft_baseline(spec_path), check=False)
     return targets
 
 
 def _draft_baseline(spec_path: Path) -> str:
-    """The baseline of a drafted spec (no ``monitoring:`` yet): computed with the default settings."""
+    """The baseline of a drafted spec: for its own ``monitoring:`` section (which may disable a
+    feature with nothing to bin), or the default settings when it has none."""
     from .compiler import baseline as baseline_mod
     from .compiler.load import load
     from .compiler.plan import plan
@@ -196,7 +191,9 @@ def _draft_baseline(spec_path: Path) -> str:
     from .compiler.validate import validate
 
     raw = load(spec_path)
-    spec = validate(raw).model_copy(update={"monitoring": Monitoring()})
+    spec = validate(raw)
+    if spec.monitoring is None:
+        spec = spec.model_copy(update={"monitoring": Monitoring()})
     the_plan = plan(spec, raw, default_out_dir(spec_path, spec))
     return baseline_mod.to_text(baseline_mod.compute(spec, the_plan))
 
