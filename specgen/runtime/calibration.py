@@ -45,10 +45,12 @@ import numpy as np
 
 from .drift import NULL_KEY, PSI_EPSILON, Histogram
 
-__all__ = ["MIN_ROWS", "DRAWS", "SEED", "Calibration", "calibrate", "too_small"]
+__all__ = ["MIN_ROWS", "DRAWS", "SEED", "TOO_FEW_ROWS", "Calibration", "calibrate", "too_few_rows", "too_small"]
 
 #: below this many rows a batch says nothing about a distribution: reported as too small, never an alarm
 MIN_ROWS = 30
+#: the one wording of a drift/skew result on a batch too small to judge (whichever gate caught it)
+TOO_FEW_ROWS = "too few rows to judge"
 #: simulated clean batches per (reference, batch size, measure)
 DRAWS = 4000
 #: fixed: the same reference and batch size always give the same floor
@@ -70,9 +72,12 @@ def too_small(reference, current) -> str | None:
     """Why the batch ``current`` is too small to compare with ``reference``, or None."""
     rows = _total(current)
     needed = max(MIN_ROWS, _buckets(reference))
-    if rows < needed:
-        return f"batch too small to judge: {rows} rows, needs >= {needed}"
-    return None
+    return too_few_rows(rows, needed) if rows < needed else None
+
+
+def too_few_rows(rows: int, needed: int) -> str:
+    """The note of a result not judged because the batch has ``rows`` < ``needed`` rows."""
+    return f"{TOO_FEW_ROWS} ({rows} row{'s' if rows != 1 else ''}; needs at least {needed})"
 
 
 def calibrate(measure: str, reference, current, value: float, alpha: float, scale: float | None = None

@@ -25,7 +25,7 @@ import polars as pl
 
 from . import baseline as baseline_mod
 from . import engine, io
-from .calibration import calibrate, too_small
+from .calibration import MIN_ROWS, TOO_FEW_ROWS, calibrate, too_few_rows, too_small
 from .checks import Check, Failure, registry
 from .contracts.monitoring import FORMAT, MEASURES, FeatureConfig, Measure, MonitoringConfig, problems
 from .drift import NULL_KEY, drift
@@ -40,10 +40,6 @@ __all__ = ["MonitorReport", "FeatureResult", "load_config", "run", "min_rows", "
 #: predicted or labelled values outside a classifier's declared classes count as this one class,
 #: so the ``class`` label of the bias gauge stays bounded by the spec
 OTHER_CLASS = "__other__"
-
-#: the note of a drift or skew result on a batch with fewer rows than the feature has bins (numeric)
-#: or reference categories: any distribution of 1 row is "drifted", so it is not judged (no alarm)
-TOO_FEW_ROWS = "too few rows to judge"
 
 #: every measure exported per feature kind (one gauge each); the spec picks the one that alarms
 NUMERIC_MEASURES = MEASURES["numeric"]
@@ -538,7 +534,7 @@ def _drift(feature: FeatureConfig, batch: _Batch, reference, alpha: float) -> Fe
     """One feature's drift: not comparable (wrong column type), too few rows to judge, else measured
     against max(threshold, noise floor) (``alpha``: this feature's share of the false-alarm budget)."""
     return (_not_comparable(feature, feature.drift, batch.incomparable)
-            or _too_few_rows(feature, feature.drift, batch.rows)
+            or _too_few_rows(feature, feature.drift, batch.rows, calibrated=alpha is not None)
             or _compare(feature, feature.drift, reference, batch.summaries.get(feature.name), batch.rows, alpha))
 
 
@@ -559,12 +555,14 @@ def min_rows(feature) -> int:
     return max(2, len(feature.reference.get("counts", {})))
 
 
-def _too_few_rows(feature, setting: Measure, rows: int) -> FeatureResult | None:
-    needed = min_rows(feature)
-    if rows >= needed:
+def _too_few_rows(feature, setting: Measure, rows: int, calibrated: bool) -> FeatureResult | None:
+    """The first of the two small-batch gates (one wording, ``TOO_FEW_ROWS``): below the feature's bins
+    the measure is not even computed; from there up to the calibration's minimum (``too_small``) it is
+    computed and shown, never alarmed. The note names the rows the batch needs to be judged at all."""
+    if rows >= min_rows(feature):
         return None
-    return FeatureResult(feature.name, feature.kind, setting.metric, None, None, {},
-                         note=f"{TOO_FEW_ROWS} ({rows} row{'s' if rows != 1 else ''}; needs at least {needed})",
+    needed = max(MIN_ROWS, min_rows(feature)) if calibrated else min_rows(feature)
+    return FeatureResult(feature.name, feature.kind, setting.metric, None, None, {}, note=too_few_rows(rows, needed),
                          practical=setting.threshold, too_small=True)
 
 
@@ -583,7 +581,7 @@ def _prediction_drift(config: MonitoringConfig, batch: _Batch) -> tuple[list[Fea
                                      note="absent: " + why))
             continue
         reference = (baseline_mod.to_summary(o.kind, o.reference), o.reference)
-        out.append(_too_few_rows(o, o.drift, batch.rows)
+        out.append(_too_few_rows(o, o.drift, batch.rows, calibrated=config.alpha is not None)
                    or _compare(o, o.drift, reference, current, batch.rows, _share(config.alpha, drift.outputs)))
     return out, batch.output_source
 
@@ -600,7 +598,7 @@ def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int) -> list
     out = []
     for f in features:
         failed = _not_comparable(f, f.skew, {**batch.incomparable, **wrong}) or \
-            _too_few_rows(f, f.skew, min(rows, batch.rows))
+            _too_few_rows(f, f.skew, min(rows, batch.rows), calibrated=False)
         if failed is not None:
             out.append(failed)
             continue
