@@ -14,7 +14,8 @@ if TYPE_CHECKING:  # the compiler (pydantic, jinja2) is imported by the commands
     from .compiler.write import WriteReport
 
 __all__ = ["load_spec", "build_plan", "compile_spec", "baseline_spec", "validate_data", "ValidationResult",
-           "default_out_dir", "infer_spec", "monitor", "parse_timestamp", "BASELINE_MISSING", "BASELINE_STALE"]
+           "default_out_dir", "infer_spec", "monitor", "parse_timestamp", "score_spec", "BASELINE_MISSING",
+           "BASELINE_STALE"]
 
 #: compile's status of a baseline that must be (re)written with ``specgen baseline``
 BASELINE_MISSING = "no-baseline"
@@ -344,3 +345,16 @@ def parse_timestamp(text: str, now: float | None = None) -> float:
         raise SpecgenError(f"model trained at {text!r} ({when}) is in the future; give the time "
                            "the serving model was trained [SG104]", "SG104")
     return seconds
+
+
+def score_spec(path: str | Path):
+    """The ML Test Score card of a spec (``compiler.score.ScoreCard``): compiled in memory, nothing written.
+
+    Reads only the spec, like ``compile --check``: coverage comes from the generated test modules
+    and alert rules the spec compiles to, evidence for manual tests from its ``score.manual``.
+    """
+    from .compiler.render import render
+    from .compiler.score import score_card
+
+    _spec, the_plan = _spec_and_plan(path)
+    return score_card(the_plan, render(the_plan))

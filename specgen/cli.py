@@ -291,3 +291,34 @@ def _debug_requested(argv: list[str]) -> bool:
         if not arg.startswith("-"):
             return False
     return False
+
+
+@cli.command("score", epilog="Exit codes: 0 score computed (it is a report), 2 usage/spec error.")
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="Human-readable text, JSON for programs, or the Markdown table.")
+def score_cmd(spec, fmt):
+    """The ML Test Score (Breck et al. 2017) of SPEC: each of the 28 tests automated, manual or missing.
+
+    A test covered by a generated pytest test or alert counts 1, one marked done by hand under
+    score.manual in the spec counts 0.5; the score is the lowest of the four section sums.
+    Reads only the spec, like compile --check.
+
+    \b
+    Examples:
+      specgen score model.yaml
+      specgen score model.yaml --format json
+    """
+    from .api import score_spec
+
+    card = _run(score_spec, spec)
+    if fmt == "json":
+        click.echo(json.dumps(card.as_dict(), indent=2))
+    elif fmt == "markdown":
+        from .compiler.render import render_score
+
+        click.echo(render_score(card), nl=False)
+    else:
+        from .score_text import render_text
+
+        click.echo(render_text(card))
