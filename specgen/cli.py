@@ -81,10 +81,22 @@ def compile_cmd(specs, out_dir, templates, check, dry_run, force, fmt):
         click.echo(f"error: {f.path}: {f.reason}", err=True)
     stale = [f for r in reports for f in r.problems if f not in baselines]
     if check and stale:
-        click.echo(f"{len(stale)} generated file(s) out of date; run: specgen compile "
-                   + " ".join(str(s) for s in specs), err=True)
+        click.echo(_compile_hint(stale, specs, out_dir, templates), err=True)
     if baselines or (check and stale):
         sys.exit(1)
+
+
+def _compile_hint(stale, specs, out_dir, templates) -> str:
+    """The command that brings the files up to date: plain compile, or --force where it must overwrite edits."""
+    command = ["specgen", "compile"] + (["-o", str(out_dir)] if out_dir else [])
+    command += (["--templates", str(templates)] if templates else []) + [str(s) for s in specs]
+    edited = [f for f in stale if f.status in ("edited", "conflict")]
+    if not edited:
+        return f"{len(stale)} generated file(s) out of date; run: {' '.join(command)}"
+    command.insert(2, "--force")
+    return (f"{len(stale)} generated file(s) out of date, {len(edited)} of them edited by hand or not written by "
+            f"specgen for this spec: move any change into the spec, then run: {' '.join(command)} "
+            f"(--force overwrites those edits: " + ", ".join(str(f.path) for f in edited) + ")")
 
 
 @cli.command("baseline", epilog=EPILOG)
