@@ -187,7 +187,7 @@ def monitor_cmd(spec, current, reference, serving_features, trained_at, config, 
     Drift compares the batch with the committed baseline of the training data (specgen baseline),
     binned on the stored quantile edges in one chunked pass.
     """
-    from .api import monitor, parse_timestamp
+    from .api import monitor, parse_timestamp, publish_metrics
 
     if pushgateway_auth_file is not None and pushgateway is None:
         raise click.UsageError("--pushgateway-auth-file needs --pushgateway")
@@ -195,8 +195,7 @@ def monitor_cmd(spec, current, reference, serving_features, trained_at, config, 
     progress = _progress if sys.stderr.isatty() else None
     with usercode.default_timeout(model_timeout):  # prediction drift runs the serving model
         report = _run(monitor, spec, current, reference=reference, serving_features=serving_features,
-                      model_trained_at=trained, metrics_out=metrics_out, config=config, chunk_rows=chunk_rows,
-                      progress=progress, pushgateway=pushgateway, pushgateway_auth_file=pushgateway_auth_file)
+                      model_trained_at=trained, config=config, chunk_rows=chunk_rows, progress=progress)
     if progress is not None:
         click.echo("", err=True)  # end the progress line
     if fmt == "json":
@@ -207,6 +206,9 @@ def monitor_cmd(spec, current, reference, serving_features, trained_at, config, 
         from .monitor_text import render_text
 
         click.echo(render_text(report, current))
+    # after the report is printed: a metrics file or Pushgateway that fails must not lose it (exit 2)
+    _run(publish_metrics, report, metrics_out=metrics_out, pushgateway=pushgateway,
+         pushgateway_auth_file=pushgateway_auth_file)
     sys.exit(0 if report.ok else 1)
 
 
