@@ -116,7 +116,8 @@ RUBRIC: tuple[RubricTest, ...] = (
     RubricTest("I6", "Infrastructure", "Models are tested via a canary process before they enter production "
                                        "serving environments"),
     RubricTest("I7", "Infrastructure", "Models can be quickly and safely rolled back to a previous serving version"),
-    RubricTest("Mon1", "Monitoring", "Dependency changes result in notification", alerts("MonitorStale")),
+    RubricTest("Mon1", "Monitoring", "Dependency changes result in notification",
+               alerts("MonitorStale", "SchemaViolations")),  # upstream stopped, or changed its data
     RubricTest("Mon2", "Monitoring", "Data invariants hold in training and serving inputs",
                either(tests("data", "test_serving_feature", "test_serving_dataset"),
                       tests("features", "test_schema_skew"), alerts("SchemaViolations", "FeatureDrift"))),
@@ -127,7 +128,8 @@ RUBRIC: tuple[RubricTest, ...] = (
     RubricTest("Mon5", "Monitoring", "The model is numerically stable",
                either(tests("model", "test_stability"), alerts("NonFiniteOutputs"))),
     RubricTest("Mon6", "Monitoring", "The model has not experienced a dramatic or slow-leak regression in training "
-                                     "speed, serving latency, throughput, or RAM usage"),
+                                     "speed, serving latency, throughput, or RAM usage",
+               alerts("LatencyP99High", "QpsLow")),
     RubricTest("Mon7", "Monitoring", "The model has not experienced a regression in prediction quality on served data",
                alerts("PredictionBias")),
 )
