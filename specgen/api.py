@@ -203,7 +203,7 @@ def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path
             serving_features: str | Path | None = None, model_trained_at: float | None = None,
             metrics_out: str | Path | None = None, config: str | Path | None = None,
             chunk_rows: int | None = None, now: float | None = None, progress=None,
-            pushgateway: str | None = None, pushgateway_auth_file: str | Path | None = None):
+            pushgateway: str | None = None, pushgateway_auth_file: str | Path | None = None, **push_options):
     """Compare a serving batch with the compiled baseline; optionally write Prometheus metrics.
 
     Runs from the compiled ``<name>_monitoring.yaml`` alone (no compiler, pydantic or
@@ -230,14 +230,16 @@ def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path
     if predictor is not None:
         _model_identity(report, predictor, settings.model, config_path.parent)
     publish_metrics(report, metrics_out=metrics_out, pushgateway=pushgateway,
-                    pushgateway_auth_file=pushgateway_auth_file)
+                    pushgateway_auth_file=pushgateway_auth_file, **push_options)
     return report
 
 
 def publish_metrics(report, *, metrics_out: str | Path | None = None, pushgateway: str | None = None,
-                    pushgateway_auth_file: str | Path | None = None) -> None:
-    """Write ``report``'s Prometheus metrics to ``metrics_out`` and/or push them. Both are tried; the
-    first failure is raised after (SG302 write, SG307 push), so the CLI can print the report first."""
+                    pushgateway_auth_file: str | Path | None = None, grouping=(), ca_file=None, cert_file=None,
+                    key_file=None) -> None:
+    """Write ``report``'s Prometheus metrics to ``metrics_out`` and/or push them (``grouping``:
+    ``label=value`` pairs beside ``job``; ``ca_file``/``cert_file``/``key_file``: TLS). Both are tried;
+    the first failure is raised after (SG302 write, SG307 push), so the CLI can print the report first."""
     from .runtime import exposition
 
     errors: list[SpecgenError] = []
@@ -250,7 +252,9 @@ def publish_metrics(report, *, metrics_out: str | Path | None = None, pushgatewa
     if pushgateway is not None:
         try:
             auth = exposition.read_auth_file(pushgateway_auth_file) if pushgateway_auth_file is not None else None
-            exposition.push(pushgateway, f"specgen_{report.name}", exposition.exposition(report), auth=auth)
+            tls = exposition.TLSOptions(*(str(f) if f is not None else None for f in (ca_file, cert_file, key_file)))
+            exposition.push(pushgateway, f"specgen_{report.name}", exposition.exposition(report), auth=auth,
+                            grouping=exposition.parse_grouping(grouping), tls=tls)
         except SpecgenError as exc:
             errors.append(exc)
     if len(errors) > 1:  # both failed: one error saying both (exit 2 either way)

@@ -177,11 +177,21 @@ def validate_cmd(spec, data, environment, fmt):
               help="Also push the metrics to this Prometheus Pushgateway (PUT /metrics/job/specgen_<name>).")
 @click.option("--pushgateway-auth-file", type=click.Path(dir_okay=False, path_type=Path),
               help="A file holding user:password for the Pushgateway's basic auth (keeps it off the command line).")
+@click.option("--pushgateway-grouping", "grouping", multiple=True, metavar="LABEL=VALUE",
+              help="Grouping key beside job (repeatable), e.g. instance=$(hostname): replicas then keep "
+                   "their own series instead of overwriting each other's.")
+@click.option("--pushgateway-ca-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="CA bundle to verify an https Pushgateway with.")
+@click.option("--pushgateway-cert-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Client certificate (PEM) for a Pushgateway that asks for mutual TLS.")
+@click.option("--pushgateway-key-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The client certificate's private key, when not inside --pushgateway-cert-file.")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per chunk (CSV and Parquet).")
 @_MODEL_TIMEOUT
 @_FORMAT
 def monitor_cmd(spec, current, reference, serving_features, trained_at, config, metrics_out, pushgateway,
-                pushgateway_auth_file, chunk_rows, model_timeout, fmt):
+                pushgateway_auth_file, grouping, pushgateway_ca_file, pushgateway_cert_file, pushgateway_key_file,
+                chunk_rows, model_timeout, fmt):
     """Check a serving batch: schema, drift per feature, skew, model age, prediction health.
 
     Drift compares the batch with the committed baseline of the training data (specgen baseline),
@@ -189,8 +199,18 @@ def monitor_cmd(spec, current, reference, serving_features, trained_at, config, 
     """
     from .api import monitor, parse_timestamp, publish_metrics
 
-    if pushgateway_auth_file is not None and pushgateway is None:
-        raise click.UsageError("--pushgateway-auth-file needs --pushgateway")
+    push_options = {"--pushgateway-auth-file": pushgateway_auth_file, "--pushgateway-grouping": grouping or None,
+                    "--pushgateway-ca-file": pushgateway_ca_file, "--pushgateway-cert-file": pushgateway_cert_file,
+                    "--pushgateway-key-file": pushgateway_key_file}
+    for option, value in push_options.items():
+        if value is not None and pushgateway is None:
+            raise click.UsageError(f"{option} needs --pushgateway")
+    if pushgateway_key_file is not None and pushgateway_cert_file is None:
+        raise click.UsageError("--pushgateway-key-file needs --pushgateway-cert-file")
+    if grouping:  # a bad label fails before the batch is read, not after
+        from .runtime.exposition import parse_grouping
+
+        _run(parse_grouping, grouping)
     trained = _run(parse_timestamp, trained_at) if trained_at is not None else None
     progress = _progress if sys.stderr.isatty() else None
     with usercode.default_timeout(model_timeout):  # prediction drift runs the serving model
@@ -208,7 +228,8 @@ def monitor_cmd(spec, current, reference, serving_features, trained_at, config, 
         click.echo(render_text(report, current))
     # after the report is printed: a metrics file or Pushgateway that fails must not lose it (exit 2)
     _run(publish_metrics, report, metrics_out=metrics_out, pushgateway=pushgateway,
-         pushgateway_auth_file=pushgateway_auth_file)
+         pushgateway_auth_file=pushgateway_auth_file, grouping=grouping, ca_file=pushgateway_ca_file,
+         cert_file=pushgateway_cert_file, key_file=pushgateway_key_file)
     sys.exit(0 if report.ok else 1)
 
 
