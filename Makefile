@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-long golden bench schema clean
+.PHONY: demo test test-slow test-long golden bench peers schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,19 @@ bench: $(STAMP)  ## benchmarks (print figures; not part of the test suite)
 	$(PY) benchmarks/bench_infer.py
 	$(PY) benchmarks/bench_wide.py
 	$(PY) benchmarks/bench_detection.py --splits 10  # 50 splits (the recorded table) take ~15 min
+
+# The peer tools the benchmarks compare with, each in its own venv inside the ignored .cache/ (evidently
+# 0.7.23 needs pandas < 3, which specgen's own venv does not have). bench_monitor.py looks there.
+PEERS := .cache/peers
+EVIDENTLY_VERSION := 0.7.23
+
+peers: $(PEERS)/evidently/.installed  ## venvs of the peer tools for `make bench` (Evidently), under .cache/peers/
+
+$(PEERS)/evidently/.installed:
+	$(PYTHON) -m venv $(PEERS)/evidently
+	$(PEERS)/evidently/bin/python -m pip install --quiet --upgrade pip
+	$(PEERS)/evidently/bin/python -m pip install --quiet "evidently==$(EVIDENTLY_VERSION)" "pandas<3"
+	touch $@
 
 clean:
 	rm -rf $(VENV) .cache dist build *.egg-info

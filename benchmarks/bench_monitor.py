@@ -9,14 +9,14 @@ interpreter start-up and imports, includes reading the Parquet batch):
   ``value_counts`` on the strings (the "obvious" hand-written pass);
 * specgen monitor (library call): schema checks + drift + export, chunked;
 * specgen monitor without schema checks (drift only), to show where the time goes;
-* Evidently's DataDriftPreset at --evidently-rows if /work/venv-evidently exists.
+* Evidently's DataDriftPreset at --evidently-rows if its venv exists (``make peers``).
 
 Peak RSS (ru_maxrss) is compared with the batch's in-memory size (polars estimated_size).
 Data: 20 columns (10 float with 1% nulls, 5 int, 5 string categoricals of 12 levels),
 seeded numpy, written once under benchmarks/data/ (gitignored).
 
-Evidently venv (separate, pandas 3 breaks evidently 0.7.23):
-  python3 -m venv /work/venv-evidently && /work/venv-evidently/bin/pip install evidently "pandas<3"
+Evidently venv (separate, pandas 3 breaks evidently 0.7.23): ``make peers`` creates it inside the
+repository at .cache/peers/evidently (gitignored); SPECGEN_EVIDENTLY_PYTHON points at another interpreter.
 
 Large mode (--rows 20000000 or more, e.g. --rows 50000000): no whole-file floors (they would hold
 the file in memory); ``specgen monitor`` runs once per --chunk-rows value and the table shows
@@ -42,7 +42,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DATA = HERE / "data"
 LEVELS = [f"level_{i:02d}" for i in range(12)]
-EVIDENTLY_PYTHON = Path("/work/venv-evidently/bin/python")
+#: the interpreter of the Evidently venv ``make peers`` creates (or SPECGEN_EVIDENTLY_PYTHON)
+EVIDENTLY_PYTHON = Path(os.environ.get("SPECGEN_EVIDENTLY_PYTHON",
+                                       ROOT / ".cache" / "peers" / "evidently" / "bin" / "python"))
 
 
 GENERATE_ROWS = 1_000_000  # rows generated and written at a time: generation fits in memory at any size
@@ -254,7 +256,7 @@ def main() -> None:
               f"(peak {ev['rss'] / 2**30:.2f} GiB) vs specgen monitor {small['compute']:.2f} s: "
               f"{ev['compute'] / small['compute']:.0f}x")
     else:
-        print(f"Evidently: {EVIDENTLY_PYTHON} not found; comparison skipped")
+        print(f"Evidently: {EVIDENTLY_PYTHON} not found (run: make peers); comparison skipped")
 
 
 def large(args, code: str, spec_path: Path, current: Path, prom: Path) -> None:

@@ -6,7 +6,7 @@ data; skipped on code without that command), ``specgen compile``, ``specgen moni
 Features cycle through float / int / category so every kind is monitored.
 
 Usage: python benchmarks/bench_wide.py [--features 500 1000 2000 5000] [--rows 1000] [--code DIR]
-  --code DIR runs the specgen found in DIR (e.g. /work/main) instead of this checkout.
+  --code DIR runs the specgen found in DIR (e.g. a checkout of main, to compare) instead of this checkout.
 
 Measured 2026-11-30 on a shared 2-core machine (load ~9, so wall times are inflated ~3x;
 CPU s is the figure to compare), CPU s per step (baseline / compile / monitor), peak RSS:

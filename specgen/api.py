@@ -14,7 +14,8 @@ if TYPE_CHECKING:  # the compiler (pydantic, jinja2) is imported by the commands
     from .compiler.write import WriteReport
 
 __all__ = ["load_spec", "build_plan", "compile_spec", "baseline_spec", "validate_data", "ValidationResult",
-           "default_out_dir", "infer_spec", "monitor", "parse_timestamp", "BASELINE_MISSING", "BASELINE_STALE"]
+           "default_out_dir", "infer_spec", "monitor", "publish_metrics", "parse_timestamp", "score_spec",
+           "BASELINE_MISSING", "BASELINE_STALE"]
 
 #: compile's status of a baseline that must be (re)written with ``specgen baseline``
 BASELINE_MISSING = "no-baseline"
@@ -202,7 +203,7 @@ def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path
             serving_features: str | Path | None = None, model_trained_at: float | None = None,
             metrics_out: str | Path | None = None, config: str | Path | None = None,
             chunk_rows: int | None = None, now: float | None = None, progress=None,
-            pushgateway: str | None = None, pushgateway_auth_file: str | Path | None = None):
+            pushgateway: str | None = None, pushgateway_auth_file: str | Path | None = None, **push_options):
     """Compare a serving batch with the compiled baseline; optionally write Prometheus metrics.
 
     Runs from the compiled ``<name>_monitoring.yaml`` alone (no compiler, pydantic or
@@ -228,15 +229,43 @@ def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path
                                  predictor=predictor, **options)
     if predictor is not None:
         _model_identity(report, predictor, settings.model, config_path.parent)
+    publish_metrics(report, metrics_out=metrics_out, pushgateway=pushgateway,
+                    pushgateway_auth_file=pushgateway_auth_file, **push_options)
+    return report
+
+
+def publish_metrics(report, *, metrics_out: str | Path | None = None, pushgateway: str | None = None,
+                    pushgateway_auth_file: str | Path | None = None, grouping=(), ca_file=None, cert_file=None,
+                    key_file=None) -> None:
+    """Write ``report``'s Prometheus metrics to ``metrics_out`` and/or push them (``grouping``:
+    ``label=value`` pairs beside ``job``; ``ca_file``/``cert_file``/``key_file``: TLS). Both are tried;
+    the first failure is raised after (SG302 write, SG307 push), so the CLI can print the report first."""
+    from .runtime import exposition
+
+    errors: list[SpecgenError] = []
     if metrics_out is not None:
         try:
             exposition.write_textfile(metrics_out, exposition.exposition(report))
         except OSError as exc:
-            raise SpecgenError(f"{metrics_out}: cannot write metrics: {exc.strerror} [SG302]", "SG302") from None
+            errors.append(SpecgenError(f"{metrics_out}: cannot write metrics: {exc.strerror or exc}"
+                                       f"{_missing_folder(Path(metrics_out))} [SG302]", "SG302"))
     if pushgateway is not None:
-        auth = exposition.read_auth_file(pushgateway_auth_file) if pushgateway_auth_file is not None else None
-        exposition.push(pushgateway, f"specgen_{report.name}", exposition.exposition(report), auth=auth)
-    return report
+        try:
+            auth = exposition.read_auth_file(pushgateway_auth_file) if pushgateway_auth_file is not None else None
+            tls = exposition.TLSOptions(*(str(f) if f is not None else None for f in (ca_file, cert_file, key_file)))
+            exposition.push(pushgateway, f"specgen_{report.name}", exposition.exposition(report), auth=auth,
+                            grouping=exposition.parse_grouping(grouping), tls=tls)
+        except SpecgenError as exc:
+            errors.append(exc)
+    if len(errors) > 1:  # both failed: one error saying both (exit 2 either way)
+        raise SpecgenError("\n".join(str(e) for e in errors), errors[0].code)
+    if errors:
+        raise errors[0]
+
+
+def _missing_folder(path: Path) -> str:
+    parent = path.parent
+    return "" if parent.is_dir() else f" (the folder {parent} does not exist; create it first)"
 
 
 def _spec_identity(spec_path: Path) -> tuple[str, str]:
@@ -344,3 +373,16 @@ def parse_timestamp(text: str, now: float | None = None) -> float:
         raise SpecgenError(f"model trained at {text!r} ({when}) is in the future; give the time "
                            "the serving model was trained [SG104]", "SG104")
     return seconds
+
+
+def score_spec(path: str | Path):
+    """The ML Test Score card of a spec (``compiler.score.ScoreCard``): compiled in memory, nothing written.
+
+    Reads only the spec, like ``compile --check``: coverage comes from the generated test modules
+    and alert rules the spec compiles to, evidence for manual tests from its ``score.manual``.
+    """
+    from .compiler.render import render
+    from .compiler.score import score_card
+
+    _spec, the_plan = _spec_and_plan(path)
+    return score_card(the_plan, render(the_plan))

@@ -81,10 +81,22 @@ def compile_cmd(specs, out_dir, templates, check, dry_run, force, fmt):
         click.echo(f"error: {f.path}: {f.reason}", err=True)
     stale = [f for r in reports for f in r.problems if f not in baselines]
     if check and stale:
-        click.echo(f"{len(stale)} generated file(s) out of date; run: specgen compile "
-                   + " ".join(str(s) for s in specs), err=True)
+        click.echo(_compile_hint(stale, specs, out_dir, templates), err=True)
     if baselines or (check and stale):
         sys.exit(1)
+
+
+def _compile_hint(stale, specs, out_dir, templates) -> str:
+    """The command that brings the files up to date: plain compile, or --force where it must overwrite edits."""
+    command = ["specgen", "compile"] + (["-o", str(out_dir)] if out_dir else [])
+    command += (["--templates", str(templates)] if templates else []) + [str(s) for s in specs]
+    edited = [f for f in stale if f.status in ("edited", "conflict")]
+    if not edited:
+        return f"{len(stale)} generated file(s) out of date; run: {' '.join(command)}"
+    command.insert(2, "--force")
+    return (f"{len(stale)} generated file(s) out of date, {len(edited)} of them edited by hand or not written by "
+            f"specgen for this spec: move any change into the spec, then run: {' '.join(command)} "
+            f"(--force overwrites those edits: " + ", ".join(str(f.path) for f in edited) + ")")
 
 
 @cli.command("baseline", epilog=EPILOG)
@@ -165,26 +177,45 @@ def validate_cmd(spec, data, environment, fmt):
               help="Also push the metrics to this Prometheus Pushgateway (PUT /metrics/job/specgen_<name>).")
 @click.option("--pushgateway-auth-file", type=click.Path(dir_okay=False, path_type=Path),
               help="A file holding user:password for the Pushgateway's basic auth (keeps it off the command line).")
+@click.option("--pushgateway-grouping", "grouping", multiple=True, metavar="LABEL=VALUE",
+              help="Grouping key beside job (repeatable), e.g. instance=$(hostname): replicas then keep "
+                   "their own series instead of overwriting each other's.")
+@click.option("--pushgateway-ca-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="CA bundle to verify an https Pushgateway with.")
+@click.option("--pushgateway-cert-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Client certificate (PEM) for a Pushgateway that asks for mutual TLS.")
+@click.option("--pushgateway-key-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The client certificate's private key, when not inside --pushgateway-cert-file.")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per chunk (CSV and Parquet).")
 @_MODEL_TIMEOUT
 @_FORMAT
 def monitor_cmd(spec, current, reference, serving_features, trained_at, config, metrics_out, pushgateway,
-                pushgateway_auth_file, chunk_rows, model_timeout, fmt):
+                pushgateway_auth_file, grouping, pushgateway_ca_file, pushgateway_cert_file, pushgateway_key_file,
+                chunk_rows, model_timeout, fmt):
     """Check a serving batch: schema, drift per feature, skew, model age, prediction health.
 
     Drift compares the batch with the committed baseline of the training data (specgen baseline),
     binned on the stored quantile edges in one chunked pass.
     """
-    from .api import monitor, parse_timestamp
+    from .api import monitor, parse_timestamp, publish_metrics
 
-    if pushgateway_auth_file is not None and pushgateway is None:
-        raise click.UsageError("--pushgateway-auth-file needs --pushgateway")
+    push_options = {"--pushgateway-auth-file": pushgateway_auth_file, "--pushgateway-grouping": grouping or None,
+                    "--pushgateway-ca-file": pushgateway_ca_file, "--pushgateway-cert-file": pushgateway_cert_file,
+                    "--pushgateway-key-file": pushgateway_key_file}
+    for option, value in push_options.items():
+        if value is not None and pushgateway is None:
+            raise click.UsageError(f"{option} needs --pushgateway")
+    if pushgateway_key_file is not None and pushgateway_cert_file is None:
+        raise click.UsageError("--pushgateway-key-file needs --pushgateway-cert-file")
+    if grouping:  # a bad label fails before the batch is read, not after
+        from .runtime.exposition import parse_grouping
+
+        _run(parse_grouping, grouping)
     trained = _run(parse_timestamp, trained_at) if trained_at is not None else None
     progress = _progress if sys.stderr.isatty() else None
     with usercode.default_timeout(model_timeout):  # prediction drift runs the serving model
         report = _run(monitor, spec, current, reference=reference, serving_features=serving_features,
-                      model_trained_at=trained, metrics_out=metrics_out, config=config, chunk_rows=chunk_rows,
-                      progress=progress, pushgateway=pushgateway, pushgateway_auth_file=pushgateway_auth_file)
+                      model_trained_at=trained, config=config, chunk_rows=chunk_rows, progress=progress)
     if progress is not None:
         click.echo("", err=True)  # end the progress line
     if fmt == "json":
@@ -195,6 +226,10 @@ def monitor_cmd(spec, current, reference, serving_features, trained_at, config, 
         from .monitor_text import render_text
 
         click.echo(render_text(report, current))
+    # after the report is printed: a metrics file or Pushgateway that fails must not lose it (exit 2)
+    _run(publish_metrics, report, metrics_out=metrics_out, pushgateway=pushgateway,
+         pushgateway_auth_file=pushgateway_auth_file, grouping=grouping, ca_file=pushgateway_ca_file,
+         cert_file=pushgateway_cert_file, key_file=pushgateway_key_file)
     sys.exit(0 if report.ok else 1)
 
 
@@ -291,3 +326,34 @@ def _debug_requested(argv: list[str]) -> bool:
         if not arg.startswith("-"):
             return False
     return False
+
+
+@cli.command("score", epilog="Exit codes: 0 score computed (it is a report), 2 usage/spec error.")
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="Human-readable text, JSON for programs, or the Markdown table.")
+def score_cmd(spec, fmt):
+    """The ML Test Score (Breck et al. 2017) of SPEC: each of the 28 tests automated, manual or missing.
+
+    A test covered by a generated pytest test or alert counts 1, one marked done by hand under
+    score.manual in the spec counts 0.5; the score is the lowest of the four section sums.
+    Reads only the spec, like compile --check.
+
+    \b
+    Examples:
+      specgen score model.yaml
+      specgen score model.yaml --format json
+    """
+    from .api import score_spec
+
+    card = _run(score_spec, spec)
+    if fmt == "json":
+        click.echo(json.dumps(card.as_dict(), indent=2))
+    elif fmt == "markdown":
+        from .compiler.render import render_score
+
+        click.echo(render_score(card), nl=False)
+    else:
+        from .score_text import render_text
+
+        click.echo(render_text(card))

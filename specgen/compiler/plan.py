@@ -115,6 +115,7 @@ class Plan:
     features: FeaturesPlan | None = None  # transform output and skew tests (transforms section)
     predictions: PredictionsPlan | None = None  # cached batch prediction checks (predictions section)
     seed_ideas: tuple[SeedIdea, ...] = ()  # README rows: what each training/inference/transform mode produced
+    score_evidence: tuple[tuple[str, str], ...] = ()  # (rubric id, evidence) from ``score.manual``, spec order
 
     @property
     def has_seed_table(self) -> bool:
@@ -239,6 +240,7 @@ def plan(spec: Spec, raw: RawSpec, out_dir: Path) -> Plan:
         features=features,
         predictions=predictions,
         seed_ideas=seed_ideas(spec, model, features, predictions, monitoring),
+        score_evidence=tuple(spec.score.evidence().items()),
     )
 
 

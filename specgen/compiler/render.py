@@ -21,6 +21,7 @@ from ..errors import SpecgenError
 from ..runtime.generated import HEADER_TAG
 from .contract_code import fields, is_contract
 from .plan import Plan
+from .score import score_card
 from .sandbox import Sandbox, TemplateTimeout, render_bounded, time_limit
 
 __all__ = ["render", "environment", "py_literal", "yaml_literal", "HEADER_TAG", "header_lines", "TEMPLATES",
@@ -34,6 +35,8 @@ TEMPLATES = {
     "test_{name}_data.py": "test_data.py.jinja",
     "README.md": "README.md.jinja",
 }
+
+README = "README.md"
 
 #: rendered only when the spec has a model section
 MODEL_TEMPLATES = {
@@ -213,11 +216,17 @@ def render(plan: Plan, templates: str | Path | None = None, monitoring=None) -> 
         patterns.update(PREDICTION_TEMPLATES)
     if plan.monitoring is not None and monitoring is not None:
         patterns.update(MONITORING_TEMPLATES)
+    order = [pattern.format(name=plan.name) for pattern in patterns]
     bodies = {}
+    readme = patterns.pop(README)
     with time_limit():
         for pattern, template_name in patterns.items():
             bodies[pattern.format(name=plan.name)] = _render_one(env, template_name, plan=plan, mon=plan.monitoring,
                                                                  config=monitoring)
+        # the README embeds the ML Test Score, read from the test modules just rendered
+        bodies[README] = _render_one(env, readme, plan=plan, mon=plan.monitoring, config=monitoring,
+                                     score=score_card(plan, bodies))
+        bodies = dict(sorted(bodies.items(), key=lambda item: order.index(item[0])))
     # the monitoring files follow the committed baseline and may be kept from an earlier compile
     # when it is missing: the id covers what the generated suite loads together
     monitoring_paths = {pattern.format(name=plan.name) for pattern in MONITORING_TEMPLATES}
@@ -253,3 +262,9 @@ def _location(exc: BaseException, template_name: str) -> str:
                 filename, lineno = tb.tb_frame.f_code.co_filename, tb.tb_lineno
             tb = tb.tb_next
     return f"{filename or template_name}:{lineno if lineno is not None else '?'}"
+
+
+def render_score(card, templates: str | Path | None = None) -> str:
+    """The ML Test Score card as Markdown: the table the generated README embeds."""
+    with time_limit():
+        return _render_one(environment(templates), "score.md.jinja", score=card)

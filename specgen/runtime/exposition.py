@@ -1,19 +1,32 @@
-"""Prometheus text exposition of a monitor report, written atomically (textfile-collector style).
+"""Prometheus exposition of a monitor report: a textfile (atomic) and a Pushgateway push, via prometheus_client.
 
 Metric names come from ``contracts.metric_names.metric_name`` (the function the
 alert rules use) and follow the Prometheus conventions: ``specgen_<spec name>_...``,
 one gauge per statistic with a ``feature`` label, timestamps as ``..._timestamp_seconds``.
-Label values are escaped per the exposition format (backslash, double quote, newline),
-so any feature name is safe.
+The report becomes prometheus_client metric families (``families``; ``registry`` holds them for
+prometheus_client's own ``generate_latest`` or ``push_to_gateway``). ``exposition`` writes those
+families in the text format 0.0.4 exactly as specgen always has (whole numbers without ``.0``,
+timestamps without an exponent, so existing scrapes and diffs are unchanged); label values are
+escaped per the format (backslash, double quote, newline), so any feature name is safe.
+``push`` sends it through prometheus_client's Pushgateway handlers: a grouping key (``job`` plus
+e.g. ``instance``, so replicas do not overwrite each other), basic auth, and TLS (a CA file,
+a client certificate).
 """
 from __future__ import annotations
 
 import base64
 import math
 import os
+import re
 import tempfile
 import threading
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
+
+from prometheus_client.metrics_core import GaugeMetricFamily
+from prometheus_client.registry import CollectorRegistry
 
 from ..errors import SpecgenError
 from .checks import DATASET, Check
@@ -25,10 +38,37 @@ class PushError(SpecgenError):
     def __init__(self, message: str):
         super().__init__(f"{message} [SG307]", "SG307")
 
-__all__ = ["exposition", "write_textfile", "push", "read_auth_file", "PushError", "PUSH_TIMEOUT"]
+__all__ = ["exposition", "families", "registry", "write_textfile", "push", "read_auth_file", "parse_grouping",
+           "PushError", "TLSOptions", "PUSH_TIMEOUT"]
 
 
 def exposition(report: MonitorReport) -> str:
+    """The report in the text exposition format 0.0.4: families sorted by name, samples by labels."""
+    lines = []
+    for family in families(report):
+        lines += [f"# HELP {family.name} {family.documentation}", f"# TYPE {family.name} {family.type}"]
+        for sample in family.samples:
+            lines.append(f"{sample.name}{_labels(sample.labels)} {_value(sample.value)}")
+    return "\n".join(lines) + "\n"
+
+
+def registry(report: MonitorReport) -> CollectorRegistry:
+    """A prometheus_client registry holding the report's metrics (for ``generate_latest``, ``push_to_gateway``)."""
+    out = CollectorRegistry(auto_describe=False)
+    out.register(_Collector(families(report)))
+    return out
+
+
+class _Collector:
+    def __init__(self, metric_families: list[GaugeMetricFamily]):
+        self._families = metric_families
+
+    def collect(self):
+        return iter(self._families)
+
+
+def families(report: MonitorReport) -> list[GaugeMetricFamily]:
+    """One prometheus_client gauge family per metric, sorted by name, its samples sorted by labels."""
     gauges: dict[str, tuple[str, list[tuple[dict, float]]]] = {}
 
     def gauge(family: str, help_text: str, value: float | None, measure: str | None = None, **labels: str) -> None:
@@ -37,6 +77,19 @@ def exposition(report: MonitorReport) -> str:
         name = metric_name(report.name, family, measure)
         gauges.setdefault(name, (help_text, []))[1].append((labels, float(value)))
 
+    _gauges(report, gauge)
+    out = []
+    for name in sorted(gauges):
+        help_text, samples = gauges[name]
+        family = GaugeMetricFamily(name, help_text)
+        for labels, value in sorted(samples, key=lambda s: sorted(s[0].items())):
+            family.add_sample(name, {k: str(v) for k, v in labels.items()}, value)
+        out.append(family)
+    return out
+
+
+def _gauges(report: MonitorReport, gauge) -> None:
+    """Every gauge of the report, through ``gauge(family, help, value, measure=None, **labels)``."""
     gauge("batch_rows", "Rows in the last monitored batch.", report.rows)
     gauge("schema_checks", "Schema checks run on the last batch.", report.checks)
     gauge("schema_checks_failed", "Schema checks that failed on the last batch.", len(report.schema_failures))
@@ -72,13 +125,6 @@ def exposition(report: MonitorReport) -> str:
               "in the last batch.", bias, **{"class": c})
     gauge("last_success_timestamp_seconds", "When specgen monitor last completed (Unix time).",
           report.finished_at)
-    lines = []
-    for name in sorted(gauges):
-        help_text, samples = gauges[name]
-        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge"]
-        for labels, value in sorted(samples, key=lambda s: sorted(s[0].items())):
-            lines.append(f"{name}{_labels(labels)} {_value(value)}")
-    return "\n".join(lines) + "\n"
 
 
 def _limits(gauge, family: str, r, **labels: str) -> None:
@@ -134,24 +180,36 @@ PUSH_TIMEOUT = 30.0  # seconds for the whole push: connect, send, and the gatewa
 _ANSWER_BYTES = 4096  # the Pushgateway answers with an empty body or a one-line error: read no more
 
 
-def push(gateway: str, job: str, text: str, timeout: float = PUSH_TIMEOUT,
-         auth: tuple[str, str] | None = None) -> str:
-    """PUT ``text`` to ``<gateway>/metrics/job/<job>`` (replaces the job's group, as a batch job wants).
+@dataclass(frozen=True)
+class TLSOptions:
+    """How to reach an https Pushgateway: a CA bundle to trust, and/or a client certificate (mutual TLS)."""
 
-    The Pushgateway's API with the standard library: text exposition format 0.0.4.
-    Credentials (``auth``, or ``user:password@`` in the URL) go as HTTP basic auth and never
-    appear in a message. ``timeout`` bounds the whole exchange (a server that drips one byte at
-    a time cannot hold ``monitor``), and at most a few KB of the answer are read.
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None  # None: the key is inside cert_file
+
+
+def push(gateway: str, job: str, text: str, timeout: float = PUSH_TIMEOUT,
+         auth: tuple[str, str] | None = None, grouping: dict[str, str] | None = None,
+         tls: TLSOptions | None = None) -> str:
+    """PUT ``text`` to ``<gateway>/metrics/job/<job>[/<key>/<value>...]`` (replaces that group, as a batch job wants).
+
+    ``grouping``: more grouping-key labels, e.g. ``{"instance": "replica-1"}``: each group is its own set
+    of series, so two replicas pushing with different instances do not overwrite each other.
+    The request goes through prometheus_client's Pushgateway handlers (text exposition 0.0.4); ``tls``
+    sets the CA file and client certificate. Credentials (``auth``, or ``user:password@`` in the URL) go
+    as HTTP basic auth and never appear in a message. ``timeout`` bounds the whole exchange (a server
+    that drips one byte at a time cannot hold ``monitor``), and the answer's body is not read on success.
     Returns the URL pushed to (without credentials); any failure is a ``PushError`` naming the cause.
     """
-    url, auth = _push_url(gateway, job, auth)
-    headers = {"Content-Type": "text/plain; version=0.0.4; charset=utf-8"}
-    if auth is not None:
-        headers["Authorization"] = "Basic " + base64.b64encode(":".join(auth).encode("utf-8")).decode("ascii")
+    url, auth = _push_url(gateway, job, auth, grouping or {})
+    headers = [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")]
+    if auth is not None:  # what prometheus_client's basic_auth_handler sends, composable with TLS
+        headers.append(("Authorization", "Basic " + base64.b64encode(":".join(auth).encode("utf-8")).decode("ascii")))
+    handler = _handler(url, headers, text.encode("utf-8"), timeout, tls)
     outcome: list = []
-    worker = threading.Thread(target=_put, args=(url, text.encode("utf-8"), headers, timeout, outcome),
-                              daemon=True)  # abandoned at the deadline; the socket timeout ends it later
-    worker.start()
+    worker = threading.Thread(target=_put, args=(handler, outcome), daemon=True)  # abandoned at the deadline;
+    worker.start()  # the socket timeout ends it later
     worker.join(timeout)
     if not outcome:
         raise PushError(f"{url}: the Pushgateway did not answer within {timeout:g} s")
@@ -160,16 +218,50 @@ def push(gateway: str, job: str, text: str, timeout: float = PUSH_TIMEOUT,
     return url
 
 
-def _put(url: str, body: bytes, headers: dict, timeout: float, outcome: list) -> None:
+def _handler(url: str, headers: list, body: bytes, timeout: float, tls: TLSOptions | None):
+    """A prometheus_client push handler (``_make_handler``, what its default and TLS handlers build on)
+    whose transport verifies with ``tls`` and reads at most a few KB of the answer."""
+    from prometheus_client import exposition as client
+
+    return client._make_handler(url, "PUT", timeout, headers, body, _Transport(context=_tls_context(tls)))
+
+
+def _tls_context(tls: TLSOptions | None):
+    """The SSL context of prometheus_client's ``tls_auth_handler``, with the client certificate optional."""
+    if tls is None or (tls.ca_file is None and tls.cert_file is None):
+        return None  # urllib's default: the system's CAs
+    import ssl
+
+    try:
+        context = ssl.create_default_context(cafile=tls.ca_file)
+        if tls.cert_file is not None:
+            context.load_cert_chain(certfile=tls.cert_file, keyfile=tls.key_file)
+    except (OSError, ValueError, ssl.SSLError) as exc:
+        files = ", ".join(f for f in (tls.ca_file, tls.cert_file, tls.key_file) if f)
+        raise PushError(f"cannot load the TLS files ({files}): {_printable(str(exc))}") from None
+    return context
+
+
+class _Transport(urllib.request.HTTPSHandler):
+    """https with the push's SSL context; a successful answer's body read up to ``_ANSWER_BYTES`` (the
+    Pushgateway answers with an empty body: a server that drips one forever meets the deadline, and a
+    huge one is not read). Error answers are left to ``_put``, which quotes their first line."""
+
+    def http_response(self, request, response):
+        if response.status < 300:
+            response.read(_ANSWER_BYTES)
+        return response
+
+    https_response = http_response
+
+
+def _put(handler, outcome: list) -> None:
     """The HTTP exchange (in a worker thread); appends None on success, else the reason."""
     import http.client
     import urllib.error
-    import urllib.request
 
-    request = urllib.request.Request(url, data=body, method="PUT", headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            response.read(_ANSWER_BYTES)
+        handler()
         outcome.append(None)
     except urllib.error.HTTPError as exc:
         answer = exc.read(500).decode("utf-8", "replace").strip().splitlines()
@@ -182,10 +274,34 @@ def _put(url: str, body: bytes, headers: dict, timeout: float, outcome: list) ->
         outcome.append(f"the push failed: {type(exc).__name__}: {_printable(str(exc))}")
 
 
-def _push_url(gateway: str, job: str, auth: tuple[str, str] | None) -> tuple[str, tuple[str, str] | None]:
-    """(URL to request, credentials): userinfo moves from the URL to ``auth``; the URL is then safe to show."""
-    import urllib.parse
+_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
+
+def parse_grouping(pairs) -> dict[str, str]:
+    """``["instance=replica-1", ...]`` -> a grouping key; label names checked, ``job`` reserved."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, eq, value = str(pair).partition("=")
+        if not eq or not _LABEL_NAME.match(key) or key.startswith("__"):
+            raise PushError(f"{_printable(str(pair))!r}: a grouping key is label=value with a Prometheus label name")
+        if key == "job" or key in out:
+            raise PushError(f"grouping key {key!r} given twice (job is always specgen_<name>)")
+        out[key] = value
+    return out
+
+
+def _group_path(key: str, value: str) -> str:
+    """``/key/value``; in the Pushgateway's base64 form when the value is empty or holds ``/`` (as
+    prometheus_client's push_to_gateway does)."""
+    if value == "" or "/" in value:
+        encoded = base64.urlsafe_b64encode(value.encode("utf-8")).decode("ascii") or "="
+        return f"/{key}@base64/{encoded}"
+    return f"/{key}/{urllib.parse.quote(value, safe='')}"
+
+
+def _push_url(gateway: str, job: str, auth: tuple[str, str] | None,
+              grouping: dict[str, str]) -> tuple[str, tuple[str, str] | None]:
+    """(URL to request, credentials): userinfo moves from the URL to ``auth``; the URL is then safe to show."""
     try:
         parts = urllib.parse.urlsplit(gateway)
         port = parts.port  # parses it: ``host:abc`` raises ValueError here
@@ -203,7 +319,7 @@ def _push_url(gateway: str, job: str, auth: tuple[str, str] | None) -> tuple[str
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     netloc = host if port is None else f"{host}:{port}"
     base = urllib.parse.urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
-    url = base + "/metrics/job/" + urllib.parse.quote(job, safe="")
+    url = base + "/metrics" + _group_path("job", job) + "".join(_group_path(k, v) for k, v in sorted(grouping.items()))
     return url, auth
 
 

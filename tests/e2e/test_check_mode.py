@@ -196,3 +196,30 @@ def test_baseline_of_a_spec_without_monitoring_is_unneeded():
     result = run_cli("baseline", str(spec))
     assert result.returncode == 0 and result.stdout.split()[0] == "unneeded", result.stdout + result.stderr
     assert not (spec.parent / "diabetes_baseline.json").exists()
+
+
+def _foreign(penguins):
+    (_generated(penguins) / "conftest.py").write_text("# my own conftest\n")
+    return "conflict"
+
+
+@pytest.mark.parametrize("damage", [_stale, _edited, _missing, _extra, _foreign], ids=lambda f: f.__name__[1:])
+def test_check_hint_is_a_command_that_fixes_it(penguins, damage):
+    """Regression: the hint said plain `specgen compile`, which refuses a hand-edited file (SG301)."""
+    needs_force = damage(penguins) in ("edited", "conflict")
+    hint = run_cli("compile", "--check", str(penguins / "spec.yaml"), in_process=True, expect=1).stderr
+    command = hint.split("run: ", 1)[1].split(" (", 1)[0].split()
+    assert command[:2] == ["specgen", "compile"] and ("--force" in command) == needs_force, hint
+    if needs_force:
+        assert "overwrites those edits" in hint, hint
+        assert ("conftest.py" in hint) != ("penguins_schema.py" in hint), hint  # names the edited file
+    run_cli(*command[1:], in_process=True, expect=0)
+    run_cli("compile", "--check", str(penguins / "spec.yaml"), in_process=True, expect=0)
+
+
+def test_check_hint_keeps_the_output_folder(penguins, tmp_path):
+    out = tmp_path / "build"
+    run_cli("compile", "-o", str(out), str(penguins / "spec.yaml"), in_process=True, expect=0)
+    (out / "penguins" / "conftest.py").unlink()
+    hint = run_cli("compile", "--check", "-o", str(out), str(penguins / "spec.yaml"), in_process=True, expect=1).stderr
+    assert f"run: specgen compile -o {out} " in hint, hint

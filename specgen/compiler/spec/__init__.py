@@ -15,6 +15,7 @@ from .model import BeatsTrivial, Leakage, MetricBound, ModelSection, Reproducibi
 from .monitoring import (POSITIONAL_MEASURES, Alerts, DriftDefaults, FeatureMonitoring, Measure, MeasureName,
                          Monitoring, Prediction, ServingTargets)
 from .root import Inference, Spec, Training
+from .score import ManualEvidence, ScoreSection
 from .transforms import PredictionColumn, Predictions, TransformOutput, Transforms
 
 __all__ = [
@@ -26,5 +27,5 @@ __all__ = [
     "Transforms", "TransformOutput", "Predictions", "PredictionColumn",
     "NumericDistribution", "CategoricalDistribution", "Monotonic", "Number", "Bounds", "Environment",
     "NAME_PATTERN", "ENTRYPOINT_PATTERN", "Entrypoint", "SliceName", "MeasureName", "POSITIONAL_MEASURES",
-    "contradiction",
+    "contradiction", "ScoreSection", "ManualEvidence",
 ]

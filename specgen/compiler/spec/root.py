@@ -11,6 +11,7 @@ from .common import NAME_PATTERN, SliceName, _check_duration, _Model, contradict
 from .data import Data, DatasetChecks, Seeds
 from .model import ModelSection, Slice, _check_metrics
 from .monitoring import POSITIONAL_MEASURES, Monitoring
+from .score import ScoreSection
 from .transforms import Predictions, Transforms
 
 __all__ = ["Spec", "Training", "Inference"]
@@ -51,6 +52,8 @@ class Spec(_Model):
         None, description="Feature-engineering checks and training-serving skew tests.")
     predictions: Predictions | None = Field(
         None, description="Checks on cached batch predictions before they are pushed (inference.mode batch).")
+    score: ScoreSection = Field(
+        default_factory=ScoreSection, description="ML Test Score: evidence for the rubric tests done by hand.")
 
     @field_validator("features", "columns")
     @classmethod
