@@ -178,6 +178,8 @@ def _keep_dtype(series, values):
 
     if isinstance(series.dtype, pd.CategoricalDtype):
         return None
+    if all(v is None for v in values) and pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return series.dtype  # a datetime column set to nulls stays a datetime column (NaT), as data reads
     if pd.api.types.is_string_dtype(series.dtype) and all(v is None or isinstance(v, str) for v in values):
         return series.dtype
     return None
