@@ -1,7 +1,7 @@
 """Plan stage: Spec -> plain, frozen render contexts with everything computed.
 
 The templates only loop over what is here. The same ``Check`` objects feed the
-generated pandera schema (via ``field_args``/``methods``) and the polars engine
+generated pandera schema (via ``field_args``/``schema_config``) and the polars engine
 behind ``specgen validate``, so both enforce one list of checks. Which checks a
 column or the dataset gets, and their pandera form, is up to each check kind
 (``specgen.runtime.checks.kinds``); this module only asks every kind in turn.
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..runtime.checks import DATASET, Check, Method
+from ..runtime.checks import DATASET, Check
 from ..runtime.checks.registry import column_kinds, dataset_kinds, get
 from .load import RawSpec
 from .model_plan import ModelPlan, model_plan
@@ -24,7 +24,7 @@ from .negatives import Negative, negatives_for
 from .transforms_plan import FeaturesPlan, PredictionsPlan, SeedIdea, features_plan, predictions_plan, seed_ideas
 from .spec import Spec
 
-__all__ = ["Plan", "ColumnPlan", "Method", "CheckTest", "plan", "column_checks"]
+__all__ = ["Plan", "ColumnPlan", "CheckTest", "plan", "column_checks"]
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class ColumnPlan:
     nullable: bool
     checks: tuple[Check, ...]
     field_args: tuple[tuple[str, Any], ...]
-    methods: tuple[Method, ...]
+    annotation: str  # the pandera column type in ``Series[...]`` (a fixed name from a check kind, never data)
 
     @property
     def needs_alias(self) -> bool:
@@ -80,7 +80,7 @@ class SchemaConfig:
     doc_suffix: str
     strict: bool
     unique: tuple[str, ...]
-    methods: tuple[Method, ...]  # dataframe-level checks (``@pa.dataframe_check``)
+    checks: tuple[tuple[str, Any], ...]  # registered dataframe checks (``Config`` entries): name, statistics
 
     @property
     def has_unique(self) -> bool:
@@ -154,12 +154,12 @@ class Plan:
 
     def _schema_config(self, environment: str, base: str, columns: tuple[ColumnPlan, ...]) -> SchemaConfig:
         names = {c.name for c in self.columns_in(environment)}
-        mine = [c for c in self.dataset_checks if environment in c.environments]
-        config = dict(item for c in mine for item in get(c.kind).schema_config(c, names))
-        # an extending class inherits its base's dataframe checks: declare only those the base lacks
-        inherited = base != "pa.DataFrameModel"
-        methods = tuple(m for c in mine if not (inherited and "serving" in c.environments)
-                        for m in get(c.kind).methods(c, ""))
+        by_kind: dict[str, list[Check]] = {}
+        for check in self.dataset_checks:
+            if environment in check.environments:
+                by_kind.setdefault(check.kind, []).append(check)
+        # every entry in full: a subclass's Config entry replaces its base's entry of the same name
+        config = dict(item for kind, checks in by_kind.items() for item in get(kind).schema_config(checks, names))
         suffix = " (no label column)" if environment == "serving" and self.label else ""
         if base != "pa.DataFrameModel":
             suffix = f": {base} plus the columns only training data has"
@@ -170,8 +170,8 @@ class Plan:
             columns=columns,
             doc_suffix=suffix,
             strict=bool(config.get("strict", False)),
-            unique=tuple(config.get("unique", ())),
-            methods=methods,
+            unique=tuple(config.pop("unique", ())),
+            checks=tuple((k, v) for k, v in config.items() if k != "strict"),
         )
 
     def test_prefix(self, environment: str) -> str:
@@ -180,6 +180,15 @@ class Plan:
     @property
     def module_file(self) -> str:
         return f"{self.module}.py"
+
+    @property
+    def schema_needs_any(self) -> bool:
+        """A column without a declared type (an undeclared key or label) is ``Series[Any]``."""
+        return any(c.annotation == "Any" for c in self.columns)
+
+    @property
+    def schema_needs_pandas(self) -> bool:
+        return any(c.annotation.startswith("pd.") for c in self.columns)
 
     @property
     def negatives_need_datetime(self) -> bool:
@@ -246,8 +255,7 @@ def plan(spec: Spec, raw: RawSpec, out_dir: Path) -> Plan:
 
 def _needs_datetime(columns: tuple[ColumnPlan, ...]) -> bool:
     """The schema prints a datetime literal (a datetime range bound): it must import datetime."""
-    values = [v for c in columns for _key, v in c.field_args] + [a for c in columns for m in c.methods for a in m.args]
-    return any(isinstance(v, dt.datetime) for v in values)
+    return any(isinstance(v, dt.datetime) for c in columns for _key, v in c.field_args)
 
 
 def _relative(target: Path, out_dir: Path) -> str:
@@ -276,9 +284,8 @@ def _column_plans(spec: Spec) -> tuple[ColumnPlan, ...]:
         value_type = feature.value_type if feature is not None else "any"
         checks = column_checks(ColumnSource(name, feature, value_type, envs))
         nullable = feature.allows_nulls if feature is not None else False
-        field_args, methods = _pandera_args(attrs[name], nullable, checks)
         out.append(ColumnPlan(name, attrs[name], feature.dtype if feature is not None else "any", value_type, role,
-                              envs, nullable, tuple(checks), field_args, methods))
+                              envs, nullable, tuple(checks), _field_args(nullable, checks), _annotation(checks)))
     return tuple(out)
 
 
@@ -292,11 +299,14 @@ def column_checks(source: ColumnSource) -> list[Check]:
     return [check for kind in column_kinds() for check in kind.build(source)]
 
 
-def _pandera_args(attr: str, nullable: bool, checks: list[Check]) -> tuple[tuple, tuple]:
-    """pandera ``Field`` kwargs and check methods that implement ``checks``."""
-    args = (("nullable", nullable),) + tuple(a for c in checks for a in get(c.kind).field_args(c))
-    methods = tuple(m for c in checks for m in get(c.kind).methods(c, attr))
-    return args, methods
+def _field_args(nullable: bool, checks: list[Check]) -> tuple[tuple[str, Any], ...]:
+    """pandera ``Field`` kwargs that implement ``checks`` (built-in and registered checks)."""
+    return (("nullable", nullable),) + tuple(a for c in checks for a in get(c.kind).field_args(c))
+
+
+def _annotation(checks: list[Check]) -> str:
+    """The column's ``Series[...]`` type, from the kind that declares one (``Any`` when none does)."""
+    return next((a for c in checks if (a := get(c.kind).pandas_annotation(c)) is not None), "Any")
 
 
 def _dataset_checks(spec: Spec, columns: tuple[ColumnPlan, ...]) -> tuple[Check, ...]:

@@ -1,13 +1,46 @@
-"""Pass/fail functions that generated pandera schemas call from their check methods.
+"""The checks generated pandera schemas use, registered with pandera's extension API.
 
-Each is defined in its check kind's module (``checks/kinds/<name>.py``) and
-gathered here, so a generated schema imports one module and calls
-``checks.<function>``. The statistics live in ``stats``, shared with the rest
-of the runtime.
+Each function is defined in its check kind's module (``checks/kinds/<name>.py``)
+and registered here with ``pandera.extensions.register_check_method`` when this
+module is imported: a generated schema names it like a built-in check
+(``pa.Field(mean_between={"lo": 40.0, "hi": 48.0})``, or a ``Config`` entry for a
+dataframe check), so ``Schema.to_schema().to_yaml()``/``to_json()`` keep it with
+its statistics, and ``DataFrameSchema.from_yaml`` rebuilds it once this module is
+imported. The functions stay importable here by name too.
 """
 from __future__ import annotations
 
+import inspect
+from functools import partial
+
+from .checks.registry import all_kinds as _all_kinds
 from .checks.registry import pandas_functions as _functions
 
 globals().update(_functions())
 __all__ = sorted(_functions())
+
+
+def _register() -> None:
+    import pandas as pd
+    from pandera import extensions
+    from pandera.api.checks import Check
+
+    for kind in _all_kinds():
+        for name, function in kind.pandas_functions.items():
+            if name in Check.REGISTERED_CUSTOM_CHECKS:
+                continue  # registered already (this module was imported under another name)
+            statistics = list(inspect.signature(function).parameters)[1:]
+            supported = pd.DataFrame if kind.level == "dataset" else pd.Series
+            extensions.register_check_method(function, statistics=statistics, supported_types=supported)
+            if name in kind.keeps_nulls:
+                Check.REGISTERED_CUSTOM_CHECKS[name] = partial(_keeping_nulls, Check.REGISTERED_CUSTOM_CHECKS[name])
+
+
+def _keeping_nulls(make_check, *args, **kwargs):
+    """pandera drops nulls before a Series check when ``ignore_na`` (a ``Field``'s default, passed to
+    every check it builds): a null share must count them, so this check always sees them."""
+    kwargs["ignore_na"] = False
+    return make_check(*args, **kwargs)
+
+
+_register()

@@ -59,13 +59,13 @@ def report(schema, frame) -> Report:
     try:
         schema.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
-        _collect(out, exc.failure_cases, schema)
+        _collect(out, exc.failure_cases, schema, exc.data)
     except pandera.errors.SchemaError as exc:  # raised alone when lazy cannot continue
         out.failures.setdefault((DATASET, "schema"), []).append((None, str(exc)))
     return out
 
 
-def _collect(out: Report, failure_cases, schema) -> None:
+def _collect(out: Report, failure_cases, schema, data) -> None:
     """Index pandera's ``failure_cases`` table by (target, check kind), as the polars engine reports."""
     dataset_names = {getattr(schema.Config, "name", None), schema.__name__}
     blocked: set[str] = set()
@@ -75,17 +75,27 @@ def _collect(out: Report, failure_cases, schema) -> None:
         column = None if row["column"] in dataset_names else row["column"]
         if kind is None:  # a check no kind reports (e.g. one a user added): keep pandera's name
             name = str(row["check"]).split("(", 1)[0]
-            target, value = DATASET if column is None else str(column), row["failure_case"]
-        else:
-            name = kind.name
-            target, value = kind.pandera_target(str(row["check"]), column, row["failure_case"])
+            rows.append((DATASET if column is None else str(column), None, name, row.get("index"),
+                         row["failure_case"]))
+            continue
+        for target, value in _targets(kind, row, column, schema, data):
             if kind.blocks_column:
                 blocked.add(target)
-        rows.append((target, kind, name, row.get("index"), value))
+            rows.append((target, kind, kind.name, row.get("index"), value))
     for target, kind, name, index, value in rows:
         if target in blocked and not (kind is not None and kind.blocks_column):
             continue  # a missing column or one of the wrong type reports that failure only
         out.failures.setdefault((target, name), []).append((index, value))
+
+
+def _targets(kind, row: dict, column, schema, data) -> list[tuple]:
+    """(target, example) pairs of one row of pandera's failure cases."""
+    check_name = str(row["check"])
+    if check_name.split("(", 1)[0] not in kind.splits_failures:
+        return [kind.pandera_target(check_name, column, row["failure_case"])]
+    # one check over several targets (all relations): ask the kind which broke on this row
+    check = schema.to_schema().checks[int(row["check_number"])]
+    return kind.pandera_targets(check.statistics, data, row["index"], row["failure_case"])
 
 
 def assert_passes(result: Report, column: str | None, kind: str, expected: str = "") -> None:
@@ -168,6 +178,8 @@ def _keep_dtype(series, values):
 
     if isinstance(series.dtype, pd.CategoricalDtype):
         return None
+    if all(v is None for v in values) and pd.api.types.is_datetime64_any_dtype(series.dtype):
+        return series.dtype  # a datetime column set to nulls stays a datetime column (NaT), as data reads
     if pd.api.types.is_string_dtype(series.dtype) and all(v is None or isinstance(v, str) for v in values):
         return series.dtype
     return None

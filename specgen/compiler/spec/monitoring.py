@@ -17,7 +17,7 @@ MeasureName = Literal["psi", "js_distance", "linf", "chi_square", "wasserstein_n
 #: measures that need positions on a number line: numeric features only
 POSITIONAL_MEASURES = ("wasserstein_normalized", "ks_statistic")
 _METRIC_NAME = r"^[a-zA-Z_:][a-zA-Z0-9_:]*$"
-_URL = r"^https?://[^\s\"'{}<>\\`]+$"
+_URL = r"""^https?://[^\s"'{}<>\\`]+$"""  # ECMA-262 as well as Python: no escaped quote (JSON Schema)
 
 
 class Measure(_Model):

@@ -5,7 +5,7 @@ pandera schema and the polars engine share; ``registry`` finds the kinds.
 """
 from __future__ import annotations
 
-from .base import DATASET, Check, Failure, Kind, Method
+from .base import DATASET, Check, Failure, Kind
 from .registry import all_kinds, get, kind_of_pandera_check
 
-__all__ = ["Check", "Failure", "Kind", "Method", "DATASET", "all_kinds", "get", "kind_of_pandera_check"]
+__all__ = ["Check", "Failure", "Kind", "DATASET", "all_kinds", "get", "kind_of_pandera_check"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-__all__ = ["Check", "Failure", "Method", "Kind", "ColumnKind", "DatasetKind", "RowKind", "DATASET", "bound"]
+__all__ = ["Check", "Failure", "Kind", "ColumnKind", "DatasetKind", "RowKind", "DATASET", "bound"]
 
 #: the report target of a check on the whole dataset
 DATASET = "<dataset>"
@@ -91,26 +91,6 @@ class Failure:
         }
 
 
-@dataclass(frozen=True)
-class Method:
-    """A pandera check method on the generated schema calling ``pandas_checks.<function>``.
-
-    ``name`` is the method's name on the class; ``function`` is the runtime function
-    it calls and, unless ``check_name`` is given, the pandera check name failures are
-    reported under.
-    """
-
-    name: str
-    kind: str
-    function: str
-    args: tuple
-    check_name: str = ""  # the pandera check name, when it must say more than ``function``
-
-    @property
-    def pandera_name(self) -> str:
-        return self.check_name or self.function
-
-
 class Kind:
     """One check kind. Subclasses override what their kind needs; the defaults do nothing."""
 
@@ -127,8 +107,13 @@ class Kind:
     blocks_column: bool = False
     #: ``specgen monitor`` keeps hashes of every chunk (``chunk_hashes``) to judge it over the batch
     spans_chunks: bool = False
-    #: runtime functions the generated schema calls (``pandas_checks.<name>``)
+    #: runtime functions registered as pandera checks (``pandas_checks``), by name; their
+    #: parameters after the first are the check's statistics
     pandas_functions: dict[str, Callable] = {}
+    #: registered checks that must see the nulls (pandera drops them before a Series check)
+    keeps_nulls: tuple[str, ...] = ()
+    #: pandera check names whose failures ``pandera_targets`` splits by target
+    splits_failures: tuple[str, ...] = ()
     #: mutation name -> function(frame, column, value) -> frame, for negative cases
     mutations: dict[str, Callable] = {}
 
@@ -168,16 +153,18 @@ class Kind:
         return self.meaning
 
     # -- pandera -----------------------------------------------------------
+    def pandas_annotation(self, check: Check) -> str | None:
+        """The column's type in ``Series[...]`` (only ``dtype`` says; None: this kind does not)."""
+        return None
+
     def field_args(self, check: Check) -> tuple[tuple[str, Any], ...]:
-        """``pa.Field`` keyword arguments."""
+        """``pa.Field`` keyword arguments: pandera's own checks, or a check registered by
+        ``pandas_checks`` (its name and its statistics)."""
         return ()
 
-    def methods(self, check: Check, attr: str) -> tuple[Method, ...]:
-        """``@pa.check`` (column) or ``@pa.dataframe_check`` (dataset) methods."""
-        return ()
-
-    def schema_config(self, check: Check, names: set[str]) -> tuple[tuple[str, Any], ...]:
-        """Settings of the schema's ``Config`` class, given the environment's column names."""
+    def schema_config(self, checks: list[Check], names: set[str]) -> tuple[tuple[str, Any], ...]:
+        """Settings of the schema's ``Config`` class (pandera's own, or registered dataframe checks
+        with their statistics) from all checks of this kind in one environment, given its column names."""
         return ()
 
     def pandera_target(self, check_name: str, column, failure_case) -> tuple[str, Any]:
@@ -185,6 +172,11 @@ class Kind:
         if column is None or self.level == "dataset":
             return DATASET, failure_case
         return str(column), failure_case
+
+    def pandera_targets(self, statistics: dict, frame, index, failure_case) -> list[tuple[str, Any]]:
+        """(target, example) pairs of one failing row of a check that covers several targets at
+        once (``relations``); only such kinds override it."""
+        raise NotImplementedError
 
     # -- negative cases ----------------------------------------------------
     def negatives(self, check: Check, value_type: str | None) -> list[tuple[str, str, Any]]:

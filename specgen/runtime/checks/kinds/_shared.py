@@ -5,7 +5,7 @@ import datetime as dt
 import math
 
 from ... import stats
-from ..base import Check, ColumnKind, Failure, Method, between
+from ..base import Check, ColumnKind, Failure, between
 
 
 def int_if_whole(value):
@@ -61,9 +61,8 @@ class BoundedStatistic(ColumnKind):
     def describe(self, check):
         return between(self.name, check.params)
 
-    def methods(self, check, attr):
-        p = check.params
-        return (Method(f"_{attr}__{self.name}", self.name, self.function, (p["min"], p["max"])),)
+    def field_args(self, check):
+        return ((self.function, {"lo": check.params["min"], "hi": check.params["max"]}),)
 
     def judge(self, check, row, name, frame):
         value = row[name]

@@ -2,11 +2,33 @@
 
 Checked by value type, not by storage: pandas stores an int column with nulls
 as float64, which passes while its values are whole.
+
+In the generated pandera schema the column carries a real pandas dtype
+(``PANDAS_DTYPES``) and pandera checks it. Numbers and bools are coerced, so an
+int column with nulls (float64 in pandas) passes while its values are whole and
+fails on 4000.5 or "12 mm" (pandera's ``coerce_dtype`` failure). Text and
+datetimes are not coerced: coercing to ``str`` would turn 12345 into "12345",
+and coercing to a datetime would read integers as epoch nanoseconds, so both
+would accept the wrong type. ``category`` columns are ``str`` (or ``Int64``)
+with an ``isin`` check, not ``pd.CategoricalDtype``: coercing to a categorical
+with fixed categories turns an unseen value into a null, which would report a
+``values`` failure as a ``not_null`` one.
 """
 from __future__ import annotations
 
 from ... import stats
-from ..base import Check, ColumnKind, Failure, Method
+from ..base import Check, ColumnKind, Failure
+
+#: value type -> (the column's pandera annotation in ``Series[...]``, does pandera coerce to it)
+PANDAS_DTYPES = {
+    "float": ("float", True),
+    "int": ("pd.Int64Dtype", True),
+    "category:int": ("pd.Int64Dtype", True),
+    "bool": ("pd.BooleanDtype", True),
+    "datetime": ("pa.DateTime", False),
+    "string": ("str", False),
+    "category:str": ("str", False),
+}
 
 
 def dtype_matches(series, value_type: str) -> bool:
@@ -17,7 +39,8 @@ class Dtype(ColumnKind):
     name = "dtype"
     order = 20
     meaning = "values have the declared type"
-    pandera_names = ("dtype_matches", "dtype")  # ours, and pandera's own (not used by specgen schemas)
+    #: pandera's own dtype check and coercion (what generated schemas use), and ``dtype_matches``
+    pandera_names = ("dtype", "coerce_dtype", "dtype_matches")
     pandas_functions = {"dtype_matches": dtype_matches}
     per_chunk = True
     blocks_column = True
@@ -30,8 +53,11 @@ class Dtype(ColumnKind):
     def describe(self, check):
         return f"dtype {check.params['dtype']}"
 
-    def methods(self, check, attr):
-        return (Method(f"_{attr}__{self.name}", self.name, "dtype_matches", (check.params["dtype"],)),)
+    def pandas_annotation(self, check):
+        return PANDAS_DTYPES[check.params["dtype"]][0]
+
+    def field_args(self, check):
+        return (("coerce", True),) if PANDAS_DTYPES[check.params["dtype"]][1] else ()
 
     def negatives(self, check, value_type):
         if value_type in ("category:str", "string"):

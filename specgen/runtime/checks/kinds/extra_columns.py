@@ -20,7 +20,7 @@ class ExtraColumns(DatasetKind):
         return [Check(self.name, None, {"columns": [c.name for c in columns if env in c.environments]}, (env,))
                 for env in ("training", "serving")]
 
-    def schema_config(self, check, names):
+    def schema_config(self, checks, names):
         return (("strict", True),)
 
     def negatives(self, check, value_type):

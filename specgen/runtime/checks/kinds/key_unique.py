@@ -17,7 +17,8 @@ class KeyUnique(DatasetKind):
             return []
         return [Check(self.name, None, {"columns": list(spec.data.key)})]
 
-    def schema_config(self, check, names):
+    def schema_config(self, checks, names):
+        (check,) = checks
         columns = check.params["columns"]
         return (("unique", tuple(columns)),) if all(c in names for c in columns) else ()
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import operator
 
-from ..base import Check, RowKind, Method
+from ..base import Check, RowKind
 
 DIRECTIONS = ("increasing", "decreasing", "strictly_increasing", "strictly_decreasing")
 
@@ -72,8 +72,8 @@ class Monotonic(RowKind):
     def describe(self, check):
         return f"values {check.params['direction'].replace('_', ' ')} in row order"
 
-    def methods(self, check, attr):
-        return (Method(f"_{attr}__{self.name}", self.name, "monotonic", (check.params["direction"],)),)
+    def field_args(self, check):
+        return (("monotonic", {"direction": check.params["direction"]}),)
 
     def negatives(self, check, value_type):
         return [("out_of_order", "break_order", check.params["direction"])]

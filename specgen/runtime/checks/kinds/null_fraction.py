@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ... import stats
-from ..base import Check, ColumnKind, Failure, Method
+from ..base import Check, ColumnKind, Failure
 
 
 def max_null_fraction(series, limit: float) -> bool:
@@ -15,6 +15,7 @@ class NullFraction(ColumnKind):
     meaning = "share of nulls at most the limit"
     pandera_names = ("max_null_fraction",)
     pandas_functions = {"max_null_fraction": max_null_fraction}
+    keeps_nulls = ("max_null_fraction",)  # a share of nulls needs the nulls pandera would drop first
 
     def build(self, source) -> list[Check]:
         f = source.feature
@@ -26,8 +27,8 @@ class NullFraction(ColumnKind):
     def describe(self, check):
         return f"null fraction <= {check.params['max']:g}"
 
-    def methods(self, check, attr):
-        return (Method(f"_{attr}__{self.name}", self.name, "max_null_fraction", (check.params["max"],)),)
+    def field_args(self, check):
+        return (("max_null_fraction", {"limit": check.params["max"]}),)
 
     def negatives(self, check, value_type):
         return [("all_null", "set_all", None)]

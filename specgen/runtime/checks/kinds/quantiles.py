@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ... import stats
-from ..base import Check, ColumnKind, Failure, Method, bound
+from ..base import Check, ColumnKind, Failure, bound
 from ._shared import statistic_negatives
 
 
@@ -29,8 +29,8 @@ class Quantiles(ColumnKind):
         return ", ".join(f"q{q:g} in [{bound(lo, '-inf')}, {bound(hi, 'inf')}]"
                          for q, lo, hi in check.params["quantiles"])
 
-    def methods(self, check, attr):
-        return (Method(f"_{attr}__{self.name}", self.name, "quantiles_between", (check.params["quantiles"],)),)
+    def field_args(self, check):
+        return (("quantiles_between", {"bounds": [list(b) for b in check.params["quantiles"]]}),)
 
     def negatives(self, check, value_type):
         _q, lo, hi = check.params["quantiles"][0]

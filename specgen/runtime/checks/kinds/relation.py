@@ -10,11 +10,10 @@ checks' job. Order comparisons need numbers or datetimes on both sides;
 """
 from __future__ import annotations
 
-import hashlib
 import operator
 import re
 
-from ..base import Check, Method, RowKind
+from ..base import Check, RowKind
 
 OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
              "==": operator.eq, "!=": operator.ne}
@@ -77,6 +76,26 @@ def relation(frame, left: str, op: str, right: str):
     return ok
 
 
+def relations(frame, relations: list[str]):
+    """pandas: True on rows where every relation (``'a < b'``, as ``show`` writes it) holds.
+
+    One registered pandera check for all of a schema's relations: a ``DataFrameModel``'s
+    ``Config`` holds one entry per check name. ``failing_relations`` tells which one broke.
+    """
+    import pandas as pd
+
+    ok = pd.Series(True, index=frame.index)
+    for text in relations:
+        ok &= relation(frame, *parse(text))
+    return ok
+
+
+def failing_relations(frame, relations: list[str], index) -> list[str]:
+    """The relations that fail on row ``index`` of ``frame`` (what pandera's report cannot say)."""
+    row = frame.loc[[index]]
+    return [text for text in relations if not bool(relation(row, *parse(text)).iloc[0])]
+
+
 def _pandas_class(series) -> str:
     from pandas.api import types as t
 
@@ -126,8 +145,9 @@ class Relation(RowKind):
     group = "feature"  # one test per relation beside the column tests: it checks rows, not the batch
     order = 215
     meaning = "a comparison between two columns holds on every row (nulls skipped)"
-    pandera_names = ("relation",)
-    pandas_functions = {"relation": relation}
+    pandera_names = ("relation", "relations")
+    pandas_functions = {"relation": relation, "relations": relations}
+    splits_failures = ("relations",)
     mutations = {"break_relation": break_relation}
 
     def build_dataset(self, spec, columns) -> list[Check]:
@@ -149,14 +169,11 @@ class Relation(RowKind):
     def describe(self, check):
         return f"{self.target(check)} on every row with both values"
 
-    def methods(self, check, attr):
-        p, text = check.params, self.target(check)
-        digest = hashlib.sha256(text.encode()).hexdigest()[:8]  # method names must differ; names may not
-        return (Method(f"_relation_{digest}", self.name, "relation", (p["left"], p["op"], p["right"]),
-                       check_name=f"relation({text})"),)
+    def schema_config(self, checks, names):
+        return (("relations", {"relations": [self.target(c) for c in checks]}),)
 
-    def pandera_target(self, check_name, column, failure_case):
-        return check_name[len("relation("):-1], failure_case
+    def pandera_targets(self, statistics, frame, index, failure_case):
+        return [(text, failure_case) for text in failing_relations(frame, statistics["relations"], index)]
 
     def negatives(self, check, value_type):
         p = check.params

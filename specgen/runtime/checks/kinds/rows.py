@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ... import stats
-from ..base import Check, DatasetKind, Failure, Method, between
+from ..base import Check, DatasetKind, Failure, between
 from ._shared import has_bounds
 
 
@@ -24,9 +24,9 @@ class Rows(DatasetKind):
     def describe(self, check):
         return between(self.name, check.params)
 
-    def methods(self, check, attr):
-        p = check.params
-        return (Method("_rows", self.name, "row_count_between", (p["min"], p["max"])),)
+    def schema_config(self, checks, names):
+        (check,) = checks
+        return (("row_count_between", {"lo": check.params["min"], "hi": check.params["max"]}),)
 
     def negatives(self, check, value_type):
         p, out = check.params, []

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ... import stats
-from ..base import Check, ColumnKind, Failure, Method
+from ..base import Check, ColumnKind, Failure
 
 
 def shares_within(series, expected: dict, tolerance: float) -> bool:
@@ -30,9 +30,9 @@ class Shares(ColumnKind):
     def describe(self, check):
         return f"shares within {check.params['tolerance']:g} of {check.params['shares']}"
 
-    def methods(self, check, attr):
+    def field_args(self, check):
         p = check.params
-        return (Method(f"_{attr}__{self.name}", self.name, "shares_within", (p["shares"], p["tolerance"])),)
+        return (("shares_within", {"expected": p["shares"], "tolerance": p["tolerance"]}),)
 
     def negatives(self, check, value_type):
         cases = _concentrated(check.params)
