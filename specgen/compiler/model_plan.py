@@ -135,6 +135,7 @@ def _setup(spec: Spec, columns, trained, relative, spec_dir: Path, training_rel:
         features=features,
         dtypes={c.name: c.value_type for c in columns},
         training_data=training_rel,
+        evaluation_data=relative(spec_dir / spec.data.evaluation) if spec.data.evaluation else None,
         paths=tuple(relative(spec_dir / p) for p in m.paths),
         entrypoints=Entrypoints(train=m.train, load=m.load, predict=m.predict, adapter=m.adapter),
         seed=spec.seeds.global_,
@@ -142,6 +143,7 @@ def _setup(spec: Spec, columns, trained, relative, spec_dir: Path, training_rel:
         split=Split(key=tuple(spec.data.key) or features + (spec.data.label,), salt=f"{salt}:model-eval",
                     eval_fraction=m.eval_fraction, rotate_daily=spec.seeds.rotate_daily),
         runs=m.reproducibility.runs,
+        mean_of=m.reproducibility.mean_of,
         slices={name: SliceFilter(where=s.where, column=s.column, value=_value(s.value))
                 for name, s in sorted(spec.slices.items())},
         artifact=relative(spec_dir / m.artifact) if m.artifact else None,
