@@ -28,7 +28,8 @@ __all__ = [
     "Harness", "MajorityClass", "TrainingMean", "trivial_model",
     "check_smoke", "check_reproducible", "check_reproducible_outputs", "check_quality", "check_vs_serving",
     "check_beats_trivial",
-    "check_slice_rows", "check_slice", "check_stability", "check_leakage", "check_model_age",
+    "check_slice_rows", "check_slice", "check_stability", "check_leakage", "check_leakage_undeclared",
+    "check_model_age",
 ]
 
 _NUMERIC_DTYPES = ("float", "int", "datetime")
@@ -52,13 +53,18 @@ class Harness:
         return data_path(self.here, self.setup.evaluation_data, "SPECGEN_EVALUATION_DATA")
 
     @cached_property
+    def hash_mask(self) -> np.ndarray:
+        """The salted hash split of the training data (True: held out)."""
+        split = self.setup.split
+        date = dt.date.today() if split.rotate_daily else None
+        return split_mask(self.data, list(split.key), split.salt, split.eval_fraction, date)
+
+    @cached_property
     def eval_mask(self) -> np.ndarray:
         """Training rows held out for evaluation: none when a separate evaluation file is given."""
         if self.evaluation_path is not None:
             return np.zeros(len(self.data), dtype=bool)
-        split = self.setup.split
-        date = dt.date.today() if split.rotate_daily else None
-        return split_mask(self.data, list(split.key), split.salt, split.eval_fraction, date)
+        return self.hash_mask
 
     @cached_property
     def train_frame(self):
@@ -425,20 +431,56 @@ def _outputs_finite(h: Harness) -> None:
                                  f"on {len(X)} evaluation rows")
 
 
-def check_leakage(h: Harness, feature: str, measure: str, limit: float) -> None:
-    """No single feature may tell the label too well (a leaked label, or a proxy of it)."""
+def check_leakage(h: Harness, column: str, measure: str, limit: float) -> None:
+    """No single column may tell the label too well (a leaked label, or a proxy of it); value <= limit passes.
+
+    Measured on the training data (the single-feature model fits on its hash split's training rows and
+    is scored on its held-out rows), whichever evaluation rows the model tests use."""
+    numeric = h.setup.dtypes[column] in _NUMERIC_DTYPES if column in h.setup.dtypes \
+        else _looks_numeric(h.data[column])
+    value, how = _leakage_value(h, column, measure, numeric)
+    if not value <= limit:
+        what = f"feature {column!r}" if column in h.setup.features else \
+            f"column {column!r} (not a model feature, but train receives it)"
+        raise AssertionError(f"label leakage: {what} predicts {h.setup.label!r} too well: "
+                             f"{how} = {value:.4g} > {limit:g} (allowed: <= {limit:g}, inclusive)")
+
+
+def _leakage_value(h: Harness, column: str, measure: str, numeric: bool) -> tuple[float, str]:
     label, task = h.setup.label, h.setup.task
-    x_numeric = h.setup.dtypes[feature] in _NUMERIC_DTYPES
     if measure == "association":
-        value, how = leakage.association(h.data[feature], h.data[label], x_numeric, task == "regression")
-    else:
-        value = leakage.single_feature_score(h.train_frame[feature], h.labels(h.train_frame),
-                                             h.eval_frame[feature], h.labels(h.eval_frame), x_numeric, task)
-        how = "accuracy" if task == "classification" else "r2"
-        how = f"{how} of a model using only this feature"
-    if value > limit:
-        raise AssertionError(f"label leakage: feature {feature!r} predicts {label!r} too well: "
-                             f"{how} = {value:.4g} > {limit:g}")
+        return leakage.association(h.data[column], h.data[label], numeric, task == "regression")
+    held_out = h.hash_mask
+    fit, score = h.data[~held_out], h.data[held_out]
+    value = leakage.single_feature_score(fit[column], fit[label].to_numpy(), score[column], score[label].to_numpy(),
+                                         numeric, task)
+    how = "accuracy" if task == "classification" else "r2"
+    return value, f"{how} of a model using only this {'feature' if column in h.setup.features else 'column'}"
+
+
+def _looks_numeric(series) -> bool:
+    import pandas as pd
+
+    return bool(pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)) \
+        or bool(pd.api.types.is_datetime64_any_dtype(series))
+
+
+def check_leakage_undeclared(h: Harness, max_abs_correlation: float | None, max_score: float | None) -> None:
+    """The leakage checks on every column of the training data the spec does not declare (the model's
+    ``train`` receives the whole frame, so an undeclared column can leak too); value <= limit passes."""
+    undeclared = [c for c in h.data.columns if c not in h.setup.dtypes and c != h.setup.label]
+    limits = (("association", max_abs_correlation), ("single_feature", max_score))
+    problems = []
+    for column in undeclared:
+        numeric = _looks_numeric(h.data[column])
+        found = [(*_leakage_value(h, column, measure, numeric), limit) for measure, limit in limits
+                 if limit is not None]
+        bad = [f"{how} = {value:.4g} > {limit:g}" for value, how, limit in found if not value <= limit]
+        if bad:
+            problems.append(f"{column!r}: " + ", ".join(bad))
+    if problems:
+        raise AssertionError(f"label leakage in columns the spec does not declare (train receives them) "
+                             f"predicting {h.setup.label!r}: " + "; ".join(problems) + " (limits inclusive)")
 
 
 def check_model_age(h: Harness, max_model_age: str, max_model_age_seconds: float) -> None:

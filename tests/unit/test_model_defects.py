@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from pathlib import Path
 
 import numpy as np
@@ -182,3 +183,61 @@ def test_reproducibility_compares_means_of_runs():
     assert [len(group) for group in pairs.runs] == [2, 2]
     sgm.check_reproducible(pairs, _metric(), 0.0)
     sgm.check_reproducible_outputs(pairs, 0.0)
+
+
+def test_a_copy_of_a_continuous_label_scores_one_and_noise_about_zero():
+    """Ten quantile bins scored a copy of a continuous label at about 0.9-0.98 (it passed a 0.95 limit)."""
+    from specgen.runtime import leakage
+
+    rng = np.random.default_rng(0)
+    y = rng.lognormal(size=400)  # skewed, as labels often are
+    noise = rng.normal(size=400)
+    copy = leakage.single_feature_score(y[:300], y[:300], y[300:], y[300:], True, "regression")
+    assert copy == pytest.approx(1.0, abs=0.01) and copy > 0.95
+    assert leakage.single_feature_score(noise[:300], y[:300], noise[300:], y[300:], True, "regression") < 0.1
+    classes = rng.integers(0, 30, size=400)  # 30 numeric classes: exact lookup, not ten bins
+    assert leakage.single_feature_score(classes[:300], classes[:300], classes[300:], classes[300:], True,
+                                        "classification") == 1.0
+
+
+def test_undeclared_columns_are_checked_for_leakage():
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=200)
+    h = sgm.Harness(_setup("regression"), Path(__file__))
+    data = pd.DataFrame({"x": rng.normal(size=200), "y": y, "copy": y * 3 - 1, "noise": rng.normal(size=200)})
+    h.__dict__.update(data=data, hash_mask=np.arange(200) % 3 == 0)
+    with pytest.raises(AssertionError) as info:
+        sgm.check_leakage_undeclared(h, 0.95, 0.9)
+    message = str(info.value)
+    assert re.match(r"label leakage in columns the spec does not declare \(train receives them\) predicting "
+                    r"'y': 'copy': \|pearson r\| = 1 > 0.95, r2 of a model using only this column = (1|0\.99\d*) "
+                    r"> 0.9 \(limits inclusive\)$", message), message
+    assert "'noise'" not in message and "'x'" not in message
+    h.__dict__["data"] = data.drop(columns=["copy"])
+    sgm.check_leakage_undeclared(h, 0.95, 0.9)
+
+
+def test_leakage_rows_cover_every_declared_column_but_label_and_key(tmp_path):
+    from specgen.api import build_plan
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("""\
+spec_version: 1
+name: toy
+data: {training: train.csv, label: y, key: [id]}
+features:
+  x: {dtype: float}
+columns:
+  id: {dtype: int}
+  y: {dtype: float}
+  recorded_outcome: {dtype: float}
+model:
+  task: regression
+  train: toy:train
+  metrics: {r2: {min: 0.1}}
+  leakage: {max_abs_correlation: 0.9, max_single_feature_score: 0.9}
+""")
+    model = build_plan(spec).model
+    assert [p.id for p in model.leakage_association] == ["x", "recorded_outcome"]
+    assert [p.id for p in model.leakage_single] == ["x", "recorded_outcome"]
+    assert model.leakage_undeclared and model.leakage_max_score == 0.9
