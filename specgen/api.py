@@ -211,13 +211,13 @@ def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path
     refuse one compiled from another version of the spec.
     Returns a ``runtime.monitor.MonitorReport`` (``ok`` is False when any alarm is raised).
     """
+    from .monitor_config import find_monitoring_config
     from .runtime import exposition
     from .runtime import monitor as runtime_monitor
 
     spec_path = Path(spec_path)
     name, sha256 = _spec_identity(spec_path)
-    config_path = Path(config) if config is not None else spec_path.parent / "generated" / name / \
-        f"{name}_monitoring.yaml"
+    config_path = Path(config) if config is not None else find_monitoring_config(spec_path, name)
     settings = runtime_monitor.load_config(config_path)
     if settings.spec_sha256 != sha256:
         raise SpecgenError(f"{config_path}: monitoring config is stale (the spec changed); run: specgen compile "

@@ -31,6 +31,8 @@ CODES: dict[str, str] = {
     "SG105": "unsupported spec_version",
     "SG106": "invalid name (cannot be used as identifier/label)",
     "SG107": "invalid relation between two columns (dataset.relations)",
+    "SG120": "invalid slice where expression (unknown column or unsupported operator)",
+    "SG121": "a transforms output pattern matches the columns of two groups",
     "SG201": "data file missing or unreadable",
     "SG202": "data file has an unsupported format or cannot be parsed",
     "SG203": "data file is empty",

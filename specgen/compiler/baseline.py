@@ -149,7 +149,7 @@ def _prediction(plan: Plan, frame, path: Path) -> dict:
         source = "model"
         setup = plan.model.setup
         paths = [os.path.normpath(plan.out_dir / p) for p in setup.paths]
-        model = model_outputs.load_model(paths, dataclasses.asdict(setup.entrypoints))
+        model = model_outputs.load_model(paths, dataclasses.asdict(setup.entrypoints), drift.task)
         outputs = model_outputs.outputs(model, frame, list(setup.features), drift.task)
     else:
         raise DataError(f"{path}: prediction column {drift.column!r} is missing from the training data and "

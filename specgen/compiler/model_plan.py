@@ -50,6 +50,9 @@ class ModelPlan:
     stability: tuple[Param, ...]  # (check, limit or None)
     leakage_association: tuple[Param, ...]  # (feature, max_abs_correlation)
     leakage_single: tuple[Param, ...]  # (feature, max_single_feature_score)
+    leakage_undeclared: bool  # the leakage limits also hold for columns the spec does not declare
+    leakage_max_abs_correlation: float | None
+    leakage_max_score: float | None
     max_model_age: str | None
     max_model_age_seconds: int | None
     env_overrides: tuple[str, ...]
@@ -92,6 +95,7 @@ class ModelPlan:
         return bool(self.leakage_single)
 
 
+
 def model_plan(spec: Spec, columns, relative, spec_dir: Path, training_rel: str) -> ModelPlan | None:
     """``columns``: the plan's ColumnPlans; ``relative(path)``: a path relative to the output dir."""
     m = spec.model
@@ -118,6 +122,9 @@ def model_plan(spec: Spec, columns, relative, spec_dir: Path, training_rel: str)
         stability=_stability(m.stability.max_zero_fraction),
         leakage_association=_leakage(spec, trained, "max_abs_correlation"),
         leakage_single=_leakage(spec, trained, "max_single_feature_score"),
+        leakage_undeclared=m.leakage is not None,
+        leakage_max_abs_correlation=m.leakage.max_abs_correlation if m.leakage else None,
+        leakage_max_score=m.leakage.max_single_feature_score if m.leakage else None,
         max_model_age=age if has_age else None,
         max_model_age_seconds=parse_duration(age) if has_age else None,
         env_overrides=tuple(ENV_OVERRIDES.values()),
@@ -135,6 +142,7 @@ def _setup(spec: Spec, columns, trained, relative, spec_dir: Path, training_rel:
         features=features,
         dtypes={c.name: c.value_type for c in columns},
         training_data=training_rel,
+        evaluation_data=relative(spec_dir / spec.data.evaluation) if spec.data.evaluation else None,
         paths=tuple(relative(spec_dir / p) for p in m.paths),
         entrypoints=Entrypoints(train=m.train, load=m.load, predict=m.predict, adapter=m.adapter),
         seed=spec.seeds.global_,
@@ -142,6 +150,7 @@ def _setup(spec: Spec, columns, trained, relative, spec_dir: Path, training_rel:
         split=Split(key=tuple(spec.data.key) or features + (spec.data.label,), salt=f"{salt}:model-eval",
                     eval_fraction=m.eval_fraction, rotate_daily=spec.seeds.rotate_daily),
         runs=m.reproducibility.runs,
+        mean_of=m.reproducibility.mean_of,
         slices={name: SliceFilter(where=s.where, column=s.column, value=_value(s.value))
                 for name, s in sorted(spec.slices.items())},
         artifact=relative(spec_dir / m.artifact) if m.artifact else None,
@@ -170,11 +179,15 @@ def _stability(max_zero_fraction: float | None) -> tuple[Param, ...]:
 
 
 def _leakage(spec: Spec, trained, limit_name: str) -> tuple[Param, ...]:
+    """One row per column of the training data but the label and the key columns: the model's train receives
+    them all, so any can leak. Keys are left out: an identifier is unique per row, so a lookup on it memorises
+    rows (Cramér's V of a unique column is 1 whatever the label) -- a false alarm, not a leak."""
     leak = spec.model.leakage
     limit = getattr(leak, limit_name) if leak else None
     if limit is None:
         return ()
-    return tuple(Param(param_id(c.name), (c.name, limit)) for c in trained if c.role == "feature")
+    skip = {spec.data.label, *spec.data.key}
+    return tuple(Param(param_id(c.name), (c.name, limit)) for c in trained if c.name not in skip)
 
 
 def _value(value):

@@ -11,7 +11,7 @@ Anything else (PyTorch, XGBoost, a REST client) gets an adapter: the spec's
 * ``predict(X: pandas.DataFrame) -> 1-D array``  (required)
 * ``predict_proba(X) -> (n, k) array`` and ``classes_`` (classification, optional)
 * ``parameters() -> iterable of array-likes`` (weights, for the stability tests)
-* ``trained_at``: a ``datetime`` or POSIX seconds (for the model-age test)
+* ``trained_at``: a ``datetime``, POSIX seconds or an ISO 8601 text (for the model-age test)
 
 ``model.predict`` (``(model, X) -> predictions``) overrides ``predict`` alone.
 """
@@ -71,20 +71,27 @@ def seed_everything(seed: int) -> None:
 class Model:
     """A trained model behind one interface, whatever it is."""
 
-    def __init__(self, raw, adapter=None, predict=None):
+    def __init__(self, raw, adapter=None, predict=None, name: str = "the model", task: str | None = None):
         self.raw = raw
         self.impl = adapter(raw) if adapter is not None else raw
         self._predict = predict
+        self.name = name  # for failure messages: "the candidate model", "the serving model"
+        self.task = task  # "regression": predict_proba is never asked for, whatever the model defines
 
     def predict(self, X) -> np.ndarray:
         out = self._predict(self.raw, X) if self._predict is not None else self.impl.predict(X)
         return np.asarray(out).reshape(-1) if np.ndim(out) > 1 and np.shape(out)[-1] == 1 else np.asarray(out)
 
     def proba(self, X):
-        """(probability matrix, class list) or (None, None) when the model has no predict_proba."""
-        if not callable(getattr(self.impl, "predict_proba", None)):
+        """(probability matrix, class list), or (None, None) for a regressor or a model without predict_proba."""
+        if self.task == "regression" or not callable(getattr(self.impl, "predict_proba", None)):
             return None, None
-        matrix = np.asarray(self.impl.predict_proba(X), dtype=float)
+        try:
+            matrix = np.asarray(self.impl.predict_proba(X), dtype=float)
+        except AttributeError as exc:  # e.g. an adapter forwarding predict_proba to a model without one
+            raise AttributeError(f"{self.name} has a predict_proba that fails: AttributeError: {exc}. A model "
+                                 "without class probabilities must not define predict_proba (check the "
+                                 "adapter)") from None
         classes = getattr(self.impl, "classes_", None)
         classes = list(range(matrix.shape[1])) if classes is None else np.asarray(classes).tolist()
         return matrix, classes
@@ -107,16 +114,35 @@ class Model:
         return out
 
     def trained_at(self) -> float | None:
-        """POSIX seconds of training, from a ``trained_at`` attribute, or None."""
+        """POSIX seconds of training, from a ``trained_at`` (or ``trained_at_``) attribute, or None.
+
+        A datetime, a date, POSIX seconds or an ISO 8601 text; naive times are UTC, aware ones are
+        converted to UTC. A value of another kind, or text that is not ISO 8601, raises ValueError
+        naming the attribute (silently ignoring it would hide a stale model)."""
         for obj in (self.impl, self.raw):
-            value = getattr(obj, "trained_at", None)
-            if value is None:
-                value = getattr(obj, "trained_at_", None)
-            if isinstance(value, dt.datetime):
-                return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).timestamp()
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                return float(value)
+            for attr in ("trained_at", "trained_at_"):
+                value = getattr(obj, attr, None)
+                if value is not None:
+                    return _posix_seconds(value, f"{self.name}'s {attr} ({type(obj).__name__}.{attr})")
         return None
+
+
+def _posix_seconds(value, where: str) -> float:
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{where} = {value!r} is not an ISO 8601 date/time "
+                             "(e.g. 2026-11-30T12:00:00+00:00)") from None
+    if isinstance(value, np.datetime64):
+        value = value.astype("datetime64[us]").item()
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, dt.datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)).timestamp()
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return float(value)
+    raise ValueError(f"{where} is a {type(value).__name__}; give a datetime, POSIX seconds or an ISO 8601 text")
 
 
 def _as_floats(value) -> np.ndarray:

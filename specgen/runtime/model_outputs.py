@@ -34,8 +34,9 @@ class ModelError(SpecgenError):
         super().__init__(f"{message} [SG306]", "SG306")
 
 
-def load_model(paths: list[str | Path], entrypoints: dict) -> Model:
-    """The serving model behind the adapter interface (``paths`` go in front of ``sys.path``)."""
+def load_model(paths: list[str | Path], entrypoints: dict, task: str | None = None) -> Model:
+    """The serving model behind the adapter interface (``paths`` go in front of ``sys.path``); a ``task`` of
+    regression means predict_proba is never called."""
     for path in reversed([str(Path(p).resolve()) for p in paths]):
         if path not in sys.path:
             sys.path.insert(0, path)
@@ -53,7 +54,7 @@ def load_model(paths: list[str | Path], entrypoints: dict) -> Model:
             raise ModelError("model.load is not set: there is no serving model to run")
         adapter, predict = entry("adapter"), entry("predict")
         return call_user(Model, call_user(load, what="model.load"), adapter=adapter, predict=predict,
-                         what="model.adapter")
+                         name="the serving model", task=task, what="model.adapter")
     except UserCodeError as exc:
         raise ModelError(f"cannot load the serving model: {exc.detail}") from None
     except SpecgenError:
@@ -110,7 +111,10 @@ def model_version(model: Model | None, artifact: str | Path | None) -> str:
 
 def trained_at(model: Model | None, artifact: str | Path | None) -> float | None:
     """POSIX seconds of training: the model's ``trained_at``, else the artifact's mtime (as the age test)."""
-    value = model.trained_at() if model is not None else None
+    try:
+        value = model.trained_at() if model is not None else None
+    except ValueError as exc:
+        raise ModelError(f"cannot tell when the serving model was trained: {exc}") from None
     if value is None and artifact is not None and Path(artifact).is_file():
         value = os.stat(artifact).st_mtime
     return value
@@ -125,5 +129,5 @@ class Predictor:
 
     def __call__(self, chunk: pl.DataFrame) -> pl.DataFrame:
         if self.model is None:
-            self.model = load_model(self.paths, self.entrypoints)
+            self.model = load_model(self.paths, self.entrypoints, self.task)
         return outputs(self.model, chunk, self.features, self.task)

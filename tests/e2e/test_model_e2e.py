@@ -51,6 +51,13 @@ def _leak_species_into_island(frame):
     return frame
 
 
+def _leak_target(frame):
+    frame = frame.copy()
+    frame["glu"] = frame["target"]  # a declared feature that is a copy of the (continuous) label
+    frame["target_copy"] = frame["target"] * 2 + 1  # a column the spec does not declare, a function of it
+    return frame
+
+
 def _few_dream_rows(frame):
     dream = frame.index[frame["island"] == "Dream"]
     return frame.drop(dream[10:])
@@ -89,6 +96,8 @@ def results(tmp_path_factory, compiled_examples) -> dict:
         "small_slice": (penguins, "penguins", {
             "SPECGEN_TRAINING_DATA": _data_variant(penguins, "few_dream.csv", _few_dream_rows)}, True),
         "stale_model": (diabetes, "diabetes", {"SPECGEN_MODEL_LOAD": "diabetes_faults:load_stale"}, True),
+        "leaked_target": (diabetes, "diabetes", {
+            "SPECGEN_TRAINING_DATA": _data_variant(diabetes, "leaked.csv", _leak_target)}, True),
     }
     runs.update({fault: (penguins, "penguins", env, True) for fault, (env, _) in PENGUIN_FAULTS.items()})
     runs["penguins_trivial"] = (penguins, "penguins", {}, True)
@@ -134,6 +143,18 @@ def test_leaked_label_copy_fails_naming_feature(results):
     assert "label leakage: feature 'island'" in failed["test_leakage_association[island]"]
     assert "accuracy of a model using only this feature = 1" in failed["test_leakage_single_feature[island]"]
     assert not any(t.startswith("test_leakage") and "[island]" not in t for t in failed), sorted(failed)
+
+
+def test_leaked_continuous_label_scores_one_and_undeclared_columns_are_checked(results):
+    """A copy of a continuous label scored about 0.9 under ten bins and could pass a 0.95 limit; an undeclared
+    column was never looked at."""
+    code, failed, output = results["leaked_target"]
+    assert code == 1, output[-3000:]
+    assert "r2 of a model using only this feature = 1 > 0.5" in failed["test_leakage_single_feature[glu]"]
+    undeclared = failed["test_leakage_undeclared_columns"]
+    assert ("label leakage in columns the spec does not declare (train receives them) predicting 'target': "
+            "'target_copy': |pearson r| = 1 > 0.8, r2 of a model using only this column = 1 > 0.5 "
+            "(limits inclusive)") in undeclared, undeclared
 
 
 def test_small_slice_fails_instead_of_passing_vacuously(results):

@@ -175,15 +175,16 @@ class _Rule:
 def _setup(task: str, **changes) -> ModelSetup:
     fields = dict(name="toy", task=task, label="y", features=("x",), dtypes={"x": "float"}, training_data="t.csv",
                   paths=(), entrypoints=Entrypoints(train="m:train", load=None, predict=None, adapter=None), seed=1,
-                  split=Split(key=("x",), salt="s", eval_fraction=0.5, rotate_daily=False), runs=2, slices={},
-                  artifact=None)
+                  split=Split(key=("x",), salt="s", eval_fraction=0.5, rotate_daily=False), runs=2, mean_of=1,
+                  slices={}, artifact=None, evaluation_data=None)
     return ModelSetup(**{**fields, **changes})
 
 
 def _harness(task, y_train, x_eval, y_eval, candidate):
     h = sgm.Harness(_setup(task), Path(__file__))
     h.__dict__.update(train_frame=pd.DataFrame({"x": np.zeros(len(y_train)), "y": y_train}),
-                      eval_frame=pd.DataFrame({"x": x_eval, "y": y_eval}), candidate=Model(candidate))
+                      eval_frame=pd.DataFrame({"x": x_eval, "y": y_eval}), eval_rows=np.arange(len(y_eval)),
+                      candidate=Model(candidate, name="the candidate model", task=task))
     return h
 
 
@@ -212,7 +213,8 @@ def test_beats_trivial_classification(candidate, metric, margin, ok):
         sgm.check_beats_trivial(h, _metric(metric), margin)
     else:
         with pytest.raises(AssertionError, match=rf"^{metric}: candidate .* vs majority-class model .* "
-                                                 rf"< margin {margin:g} \(a simpler model is as good\)"):
+                                                 rf"< margin {margin:g} \(required: a gain >= {margin:g}, inclusive; "
+                                                 r"a simpler model is as good\)"):
             sgm.check_beats_trivial(h, _metric(metric), margin)
 
 
@@ -227,7 +229,8 @@ def test_beats_trivial_regression(rule, metric, margin, ok):
     if ok:
         sgm.check_beats_trivial(h, _metric(metric), margin)
     else:
-        with pytest.raises(AssertionError, match=r"vs training-mean model \S+ on 4 evaluation rows is a gain of -"):
+        with pytest.raises(AssertionError, match=r"vs training-mean model \S+ on 4 evaluation rows \(hash split of \S+\) is "
+                                                     r"a gain of -"):
             sgm.check_beats_trivial(h, _metric(metric), margin)
 
 

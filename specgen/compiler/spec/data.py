@@ -30,10 +30,14 @@ def _data_format(value):
 class Data(_Model):
     training: str = Field(description="Training data (CSV or Parquet), relative to the spec file.")
     serving: str | None = Field(None, description="A sample of serving data, relative to the spec file.")
+    evaluation: str | None = Field(
+        None, description="Held-out evaluation data (CSV or Parquet, with the label), relative to the spec file: "
+                          "the model, slice and vs-serving tests score on it and train on all of data.training; "
+                          "without it they use a hash split of data.training (model.eval_fraction).")
     label: str | None = Field(None, description="The label column (absent from serving data).")
     key: list[str] = Field(default_factory=list, description="Columns that identify a row.")
 
-    @field_validator("training", "serving")
+    @field_validator("training", "serving", "evaluation")
     @classmethod
     def _supported_format(cls, value):
         return _data_format(value)

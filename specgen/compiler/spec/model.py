@@ -53,6 +53,9 @@ def _check_metrics(metrics: dict, task: str | None = None) -> None:
 
 class Reproducibility(_Model):
     runs: Annotated[int, Field(ge=2, le=10)] = Field(2, description="How many times to train with the seed.")
+    mean_of: Annotated[int, Field(ge=1, le=10)] = Field(
+        1, description="Each run is the mean of this many trainings (for training that is not bit-reproducible, "
+                       "e.g. on a GPU); 1: each run is one training. Trains runs x mean_of times.")
     tolerance: Annotated[float, Field(ge=0)] = Field(
         0.0, description="Largest allowed spread of a metric (and of the outputs) across runs.")
 

@@ -12,6 +12,7 @@ from .data import Data, DatasetChecks, Seeds
 from .model import ModelSection, Slice, _check_metrics
 from .monitoring import POSITIONAL_MEASURES, Monitoring
 from .score import ScoreSection
+from .slice_where import where_problem
 from .transforms import Predictions, Transforms
 
 __all__ = ["Spec", "Training", "Inference"]
@@ -120,6 +121,10 @@ class Spec(_Model):
             _check_metrics(piece.metrics, self.model.task)
             if piece.column is not None and piece.column not in names:
                 raise contradiction(f"slice {name!r} filters on undeclared column {piece.column!r}")
+            problem = where_problem(piece.where, names) if piece.where is not None else None
+            if problem:
+                raise PydanticCustomError("slice_where", "{message}",
+                                          {"message": problem, "at": ("slices", name, "where"), "code": "SG120"})
 
     def _monitoring_consistent(self):
         for name, feature in self.columns.items():

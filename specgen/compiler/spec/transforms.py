@@ -1,9 +1,12 @@
 """Feature engineering (``transforms``) and cached batch predictions (``predictions``)."""
 from __future__ import annotations
 
+import fnmatch
+import re
 from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt, StrictStr, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from .common import Bounds, Entrypoint, SliceName, _check_bounds, _Model, contradiction
 from .data import _data_format
@@ -58,7 +61,83 @@ class Transforms(_Model):
         for name, out in self.outputs.items():
             if out.kind != "onehot" and any(ch in name for ch in "*?["):
                 raise contradiction(f"output {name!r}: glob patterns name onehot groups only")
+        for pattern, other, shared in _overlapping_outputs(list(self.outputs)):
+            raise PydanticCustomError(
+                "output_overlap", "{message}",
+                {"message": f"output pattern {pattern!r} also matches the columns of output {other!r}: a column "
+                            f"such as {shared!r} would count in both groups; rename one group or "
+                            "narrow the pattern", "at": ("outputs", pattern), "code": "SG121"})
         return self
+
+
+def _tokens(pattern: str) -> list:
+    """A glob as tokens: ``"*"``, or (negated, characters) for ``?`` (negated, empty), ``[...]`` and literals."""
+    out, i = [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        close = pattern.find("]", i + 2) if ch == "[" else -1
+        if ch == "*":
+            out.append("*")
+        elif ch == "?":
+            out.append((True, frozenset()))
+        elif close != -1:
+            body = pattern[i + 1:close]
+            out.append((body.startswith("!"), frozenset(body[1:] if body.startswith("!") else body)))
+            i = close
+        else:
+            out.append((False, frozenset(ch)))
+        i += 1
+    return out
+
+
+def _common_char(a, b) -> str | None:
+    """A character both single-character tokens accept, or None."""
+    (neg_a, set_a), (neg_b, set_b) = a, b
+    if not neg_a and not neg_b:
+        chars = set_a & set_b
+    elif neg_a != neg_b:
+        chars = (set_b - set_a) if neg_a else (set_a - set_b)
+    else:
+        return next(c for c in "x0_aA" + "".join(set_a | set_b) + "\x01" if c not in set_a | set_b)
+    return min(chars) if chars else None
+
+
+def _shared_column(p: str, q: str) -> str | None:
+    """A column name both globs match (fnmatch semantics), or None: a search over pairs of positions."""
+    a, b = _tokens(p), _tokens(q)
+    seen, stack = set(), [(0, 0, "")]
+    while stack:
+        i, j, text = stack.pop()
+        if (i, j) in seen:
+            continue
+        seen.add((i, j))
+        if i == len(a) and j == len(b):
+            return text
+        if i < len(a) and a[i] == "*":
+            stack.append((i + 1, j, text))  # the star matches nothing more
+            if j < len(b) and b[j] != "*":
+                ch = _common_char((True, frozenset()), b[j])
+                stack.append((i, j + 1, text + ch))  # the star absorbs q's next character
+        if j < len(b) and b[j] == "*":
+            stack.append((i, j + 1, text))
+            if i < len(a) and a[i] != "*":
+                stack.append((i + 1, j, text + _common_char(a[i], (True, frozenset()))))
+        if i < len(a) and j < len(b) and a[i] != "*" and b[j] != "*":
+            ch = _common_char(a[i], b[j])
+            if ch is not None:
+                stack.append((i + 1, j + 1, text + ch))
+    return None
+
+
+def _overlapping_outputs(names: list[str]):
+    """(pattern, other output, a column both match) where the glob ``pattern`` matches a column of the other."""
+    for pattern in names:
+        if not any(ch in pattern for ch in "*?["):
+            continue
+        for other in names:
+            shared = _shared_column(pattern, other) if other != pattern else None
+            if shared is not None:
+                yield pattern, other, shared
 
 
 class PredictionColumn(_Model):

@@ -7,6 +7,7 @@ limit), so a reader sees the threshold where the test uses it.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from .slices import SliceFilter
@@ -36,10 +37,13 @@ class Bound:
     max: float | None
 
     def problem(self, value: float) -> str | None:
+        """Why ``value`` breaks the bounds, or None; a value equal to a bound passes (bounds are inclusive)."""
         if self.min is not None and value < self.min:
-            return f"below the minimum {self.min:g}"
+            return f"below the minimum {self.min:g} (must be >= {self.min:g}; the limit is inclusive)"
         if self.max is not None and value > self.max:
-            return f"above the maximum {self.max:g}"
+            return f"above the maximum {self.max:g} (must be <= {self.max:g}; the limit is inclusive)"
+        if math.isnan(value):
+            return "NaN (not a number), which no bound accepts"
         return None
 
 
@@ -88,10 +92,12 @@ class ModelSetup:
     features: tuple[str, ...]
     dtypes: dict
     training_data: str
+    evaluation_data: str | None  # a held-out file (data.evaluation); None: the hash split of training_data
     paths: tuple[str, ...]
     entrypoints: Entrypoints
     seed: int
     split: Split
     runs: int
+    mean_of: int  # reproducibility: each of the ``runs`` is the mean of this many trainings (1: one training)
     slices: dict
     artifact: str | None

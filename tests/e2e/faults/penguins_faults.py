@@ -69,3 +69,30 @@ def train_majority_class(frame, seed):
     from sklearn.dummy import DummyClassifier
 
     return DummyClassifier(strategy="prior").fit(frame[pm.FEATURES], frame[pm.LABEL])
+
+
+class WrongOnEveryTenthRow:
+    """About 0.1 less accurate than the real model on any data: every 10th row gets the next class."""
+
+    def __init__(self, model):
+        self.model = model
+        self.classes_ = model.classes_
+
+    def _every_tenth(self, X):
+        return np.arange(len(X)) % 10 == 0
+
+    def predict(self, X):
+        out = self.model.predict(X).astype(object)
+        classes = list(self.classes_)
+        rows = self._every_tenth(X)
+        out[rows] = [classes[(classes.index(v) + 1) % len(classes)] for v in out[rows]]
+        return out
+
+    def predict_proba(self, X):
+        out = self.model.predict_proba(X)
+        out[self._every_tenth(X)] = np.roll(out[self._every_tenth(X)], 1, axis=1)
+        return out
+
+
+def train_wrong_on_every_tenth_row(frame, seed):
+    return WrongOnEveryTenthRow(pm.train(frame, seed))
