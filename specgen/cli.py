@@ -39,6 +39,7 @@ def cli(debug):
       pytest generated/<name>             # run the generated data tests
       specgen validate model.yaml batch.parquet --env serving
       specgen compile --check model.yaml  # in CI: fail if generated files are stale
+      specgen score model.yaml            # ML Test Score: the rubric tests the spec covers
     """
 
 

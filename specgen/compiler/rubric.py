@@ -24,7 +24,7 @@ class Catalog:
     """What one compiled spec generates, as pytest node ids and alert names."""
 
     name: str
-    #: ``test_<name>_<suite>.py::test_x`` -> the parametrized case ids (empty: one unparametrized test)
+    #: ``test_<name>_<suite>.py::test_x`` -> its ``pytest.param(..., id=...)`` lines (empty: one unparametrized test)
     tests: dict[str, tuple[str, ...]] = field(default_factory=dict)
     alerts: tuple[str, ...] = ()  # alert rule names (``<Name>FeatureDrift``), once each, in file order
 
@@ -47,7 +47,9 @@ def cases(suite: str, function: str, case: str) -> Rule:
     """One parametrized case (``test_dataset[extra_columns]``), when it was generated."""
     def rule(catalog: Catalog) -> tuple[str, ...]:
         node = f"{catalog.test_file(suite)}::{function}"
-        return (f"{node}[{case}]",) if case in catalog.tests.get(node, ()) else ()
+        ending = f"id={case!r}),"  # the id as the py filter writes it, the case's last argument
+        found = any(line.rstrip().endswith(ending) for line in catalog.tests.get(node, ()))
+        return (f"{node}[{case}]",) if found else ()
     return rule
 
 

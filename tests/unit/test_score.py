@@ -115,3 +115,15 @@ def test_generated_readme_embeds_the_card():
     readme = (EXAMPLES / "penguins" / "generated" / "penguins" / "README.md").read_text()
     markdown = run_cli("score", PENGUINS, "--format", "markdown", expect=0, in_process=True).stdout
     assert markdown.strip() in readme
+
+
+def test_evidence_is_untrusted_text_in_the_readme(tmp_path):
+    from specgen.api import build_plan
+    from specgen.compiler.render import render
+
+    hostile = "see | col\n<script>alert(1)</script> `{{ 7*7 }}` [x](javascript:y)"
+    spec = _variant(tmp_path, DIABETES, lambda d: d.update(score={"manual": {"D5": hostile}}))
+    readme = render(build_plan(spec, tmp_path / "out"))["README.md"]
+    row = next(line for line in readme.splitlines() if line.startswith("| D5 |"))
+    assert row.count(" | ") == 4 and row.endswith(" |")  # one table row: the pipe and newline are escaped
+    assert "<script>" not in readme and "49" not in row and "](javascript" not in row
