@@ -21,6 +21,8 @@ from .runtime import usercode
 EPILOG = "Exit codes: 0 ok, 1 checks failed or output stale, 2 usage/spec/data/internal error."
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                        show_default=True, help="Human-readable text, or JSON for programs.")
+_HTML = click.option("--html", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+                     help="Also write this run as a self-contained HTML report (plots inline, works offline).")
 _MODEL_TIMEOUT = click.option("--model-timeout", type=click.FloatRange(min=0, min_open=True),
                               default=usercode.DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
                               help="Longest the serving model's import, load or predict may run (each call).")
@@ -120,7 +122,8 @@ def baseline_cmd(specs, check, model_timeout):
 @click.option("--env", "environment", type=click.Choice(["training", "serving"]), default="training",
               show_default=True, help="Which environment's columns to expect (serving has no label).")
 @_FORMAT
-def validate_cmd(spec, data, environment, fmt):
+@_HTML
+def validate_cmd(spec, data, environment, fmt, html):
     """Check DATA (CSV or Parquet) against SPEC with the same checks as the generated schema.
 
     Every failure is reported (not just the first) with its column, check,
@@ -135,6 +138,8 @@ def validate_cmd(spec, data, environment, fmt):
     from .api import validate_data
 
     result = _run(validate_data, spec, data, environment)
+    if html is not None:
+        _write_html(html, lambda pages: pages.validation_page(result))
     if fmt == "json":
         from .jsontext import dumps  # strict JSON: NaN/inf -> null
 
@@ -168,8 +173,9 @@ def validate_cmd(spec, data, environment, fmt):
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per chunk (CSV and Parquet).")
 @_MODEL_TIMEOUT
 @_FORMAT
+@_HTML
 def monitor_cmd(spec, current, reference, serving_features, trained_at, config, metrics_out, pushgateway,
-                pushgateway_auth_file, chunk_rows, model_timeout, fmt):
+                pushgateway_auth_file, chunk_rows, model_timeout, fmt, html):
     """Check a serving batch: schema, drift per feature, skew, model age, prediction health.
 
     Drift compares the batch with the committed baseline of the training data (specgen baseline),
@@ -187,6 +193,8 @@ def monitor_cmd(spec, current, reference, serving_features, trained_at, config, 
                       progress=progress, pushgateway=pushgateway, pushgateway_auth_file=pushgateway_auth_file)
     if progress is not None:
         click.echo("", err=True)  # end the progress line
+    if html is not None:
+        _write_html(html, lambda pages: pages.monitor_page(report, current))
     if fmt == "json":
         from .jsontext import dumps  # strict JSON: NaN/inf -> null
 
@@ -291,3 +299,88 @@ def _debug_requested(argv: list[str]) -> bool:
         if not arg.startswith("-"):
             return False
     return False
+
+
+# -- specgen report: validate + monitor on one batch, drawn as one self-contained HTML page -----------------
+
+def _write_html(path: Path, build) -> None:
+    """Build a page with ``build(specgen.report)`` and write it atomically (HTML code only when asked)."""
+    from . import report as pages
+
+    _run(pages.write_page, path, build(pages))
+
+
+def _score_file(ctx, param, value):
+    if value is None:
+        return None
+    from .report import read_score
+
+    try:
+        return read_score(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value}: {exc}", ctx=ctx, param=param) from None
+
+
+@cli.command("report", epilog="Exit codes: 0 ok, 1 checks failed or alarm, 2 usage/spec/data/internal error.")
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--current", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The batch to report on (CSV or Parquet).")
+@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write (atomically).")
+@click.option("--env", "environment", type=click.Choice(["training", "serving"]), default="serving",
+              show_default=True, help="Which environment's columns to expect (serving has no label).")
+@click.option("--reference", type=click.Path(dir_okay=False, path_type=Path),
+              help="Compare with this data instead of the compiled training baseline.")
+@click.option("--serving-features", type=click.Path(dir_okay=False, path_type=Path),
+              help="Features as logged by the serving path, for training-serving skew.")
+@click.option("--model-trained-at", "trained_at",
+              help="When the serving model was trained: Unix seconds, ISO 8601, or a JSON file with trained_at.")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
+              help="Monitoring config (default: the compiled <name>_monitoring.yaml next to the spec).")
+@click.option("--score", type=click.Path(dir_okay=False, path_type=Path), callback=_score_file,
+              help="The JSON of `specgen score --format json`, shown as the ML Test Score card.")
+@_MODEL_TIMEOUT
+@_FORMAT
+def report_cmd(spec, current, out, environment, reference, serving_features, trained_at, config, score,
+               model_timeout, fmt):
+    """Write one self-contained HTML page for a batch: validate + monitor.
+
+    Failed checks come first, with example rows; then, per feature, the reference
+    and the batch on the baseline's bins (or categories) with the drift measure,
+    its limit and false-alarm rate; skew, prediction bias and the model's age.
+    Without a monitoring section only validate's checks are shown. The page
+    needs no network (plotly.js is inlined once).
+
+    \b
+    Examples:
+      specgen report model.yaml --current today.csv -o report.html
+      specgen report model.yaml --current today.parquet --reference last_week.parquet -o r.html
+    """
+    from .api import monitor, parse_timestamp, validate_data
+    from .report import combined_page, write_page
+
+    validation = _run(validate_data, spec, current, environment)
+    report = None
+    if _run(_has_monitoring, spec):
+        trained = _run(parse_timestamp, trained_at) if trained_at is not None else None
+        with usercode.default_timeout(model_timeout):
+            report = _run(monitor, spec, current, reference=reference, serving_features=serving_features,
+                          model_trained_at=trained, config=config)
+    _run(write_page, out, combined_page(validation, report, current, score=score))
+    ok = validation.ok and (report is None or report.ok)
+    if fmt == "json":
+        from .jsontext import dumps
+
+        click.echo(dumps({"ok": ok, "html": str(out), "validate": validation.as_dict(),
+                          "monitor": None if report is None else report.as_dict()}, indent=2, default=str))
+    else:
+        alarms = 0 if report is None else len([a for a in report.alarms if not a.startswith("schema: ")])
+        click.echo(f"{current}: {validation.rows} rows: {len(validation.failures)} failed check(s), {alarms} "
+                   f"monitor alarm(s); wrote {out}")
+    sys.exit(0 if ok else 1)
+
+
+def _has_monitoring(spec: Path) -> bool:
+    from .api import load_spec
+
+    return load_spec(spec)[1].monitoring is not None
