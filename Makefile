@@ -21,7 +21,8 @@ demo: $(STAMP)  ## compile the penguins example, run its generated suite, valida
 TEST_WORKERS ?= 2
 XDIST := -n $(TEST_WORKERS) --dist loadfile
 
-test: $(STAMP)  ## the whole default test suite (what CI runs)
+test: $(STAMP)  ## the whole default test suite (what CI runs); installs chromium for the report's browser tests when it can
+	bash scripts/install-chromium.sh >/dev/null
 	$(PY) -m pytest -q -m "not slow" -p no:cacheprovider $(XDIST)
 
 test-slow: $(STAMP)  ## only the tests marked slow (exit 5 "no tests" is not a failure)

@@ -225,7 +225,9 @@ def _alpha(alpha: float | None) -> str:
 
 
 def _worst_first(results) -> list:
-    return sorted(results, key=lambda r: (-r.severity, r.name))
+    """Alarms first, then the rest by value / limit; what was not judged (absent, too few rows) last."""
+    return sorted(results, key=lambda r: (not r.alarm, r.value is None, -r.severity if r.value is not None else 0,
+                                          r.name))
 
 
 def _num(value) -> str:
