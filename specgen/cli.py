@@ -356,27 +356,33 @@ def report_cmd(spec, current, out, environment, reference, serving_features, tra
       specgen report model.yaml --current today.csv -o report.html
       specgen report model.yaml --current today.parquet --reference last_week.parquet -o r.html
     """
-    from .api import monitor, parse_timestamp, validate_data
+    from .api import monitor, parse_timestamp
     from .report import combined_page, write_page
+    from .report.batch import slice_quality, validate_batch
 
-    validation = _run(validate_data, spec, current, environment)
+    validation = _run(validate_batch, spec, current, environment)
     report = None
     if _run(_has_monitoring, spec):
         trained = _run(parse_timestamp, trained_at) if trained_at is not None else None
         with usercode.default_timeout(model_timeout):
             report = _run(monitor, spec, current, reference=reference, serving_features=serving_features,
                           model_trained_at=trained, config=config)
-    _run(write_page, out, combined_page(validation, report, current, score=score))
-    ok = validation.ok and (report is None or report.ok)
+    slices = _run(slice_quality, spec, current)
+    _run(write_page, out, combined_page(validation, report, current, score=score, slices=slices))
+    ok = validation.ok and (report is None or report.ok) and not (slices is not None and any(slices.flagged))
     if fmt == "json":
         from .jsontext import dumps
 
         click.echo(dumps({"ok": ok, "html": str(out), "validate": validation.as_dict(),
-                          "monitor": None if report is None else report.as_dict()}, indent=2, default=str))
+                          "monitor": None if report is None else report.as_dict(),
+                          "slices": None if slices is None else [dict(zip(slices.columns, row)) for row in slices.rows]},
+                         indent=2, default=str))
     else:
         alarms = 0 if report is None else len([a for a in report.alarms if not a.startswith("schema: ")])
+        failing_slices = 0 if slices is None else sum(slices.flagged)
         click.echo(f"{current}: {validation.rows} rows: {len(validation.failures)} failed check(s), {alarms} "
-                   f"monitor alarm(s); wrote {out}")
+                   f"monitor alarm(s)" + (f", {failing_slices} failing slice metric(s)" if slices is not None else "")
+                   + f"; wrote {out}")
     sys.exit(0 if ok else 1)
 
 

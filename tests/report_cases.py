@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-__all__ = ["drifted_penguins", "HOSTILE_FEATURE", "HOSTILE_CATEGORY_FEATURE", "HOSTILE_VALUES", "hostile_project",
+__all__ = ["drifted_penguins", "labelled_penguins", "HOSTILE_FEATURE", "HOSTILE_CATEGORY_FEATURE", "HOSTILE_VALUES", "hostile_project",
            "wide_project"]
 
 HOSTILE_FEATURE = "<script>alert(1)</script>"
@@ -81,3 +81,18 @@ def wide_project(folder: Path, features: int = 200, rows: int = 1000) -> tuple[P
     spec = folder / "spec.yaml"
     spec.write_text("\n".join(lines) + "\n")
     return spec, folder / "batch.parquet"
+
+
+def labelled_penguins(example: Path, batch: Path, out: Path, *, wrong_dream: bool = False) -> Path:
+    """``batch`` with the cached predictions (``predicted_species``) and the labels that arrived later
+    (``species``, from penguins_raw.csv by row); ``wrong_dream``: every Dream penguin predicted Gentoo."""
+    frame = pl.read_csv(batch, null_values="NA")
+    predictions = pl.read_csv(example / "data" / "predictions.csv").select("penguin_id", "predicted_species")
+    raw = pl.read_csv(example / "data" / "penguins_raw.csv", null_values="NA")
+    labels = raw.with_row_index("penguin_id", offset=1).select(pl.col("penguin_id").cast(pl.Int64), "species")
+    frame = frame.join(predictions, on="penguin_id", how="left").join(labels, on="penguin_id", how="left")
+    if wrong_dream:
+        frame = frame.with_columns(pl.when(pl.col("island") == "Dream").then(pl.lit("Gentoo"))
+                                   .otherwise(pl.col("predicted_species")).alias("predicted_species"))
+    frame.write_csv(out)
+    return out

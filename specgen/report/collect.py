@@ -9,7 +9,7 @@ from ..runtime.checks.base import _example
 from ..runtime.drift import NULL_KEY, Histogram
 from .sections import Distribution, Distributions, FailedChecks, Finding, ModelPanel, ScoreCard, Table
 
-__all__ = ["validation_findings", "monitor_findings", "failed_checks", "monitor_sections", "score_card",
+__all__ = ["validation_findings", "monitor_findings", "slice_findings", "failed_checks", "monitor_sections", "score_card",
            "MAX_CATEGORIES"]
 
 #: categories drawn per feature (the most common in the reference, then new ones); the rest are one bar
@@ -70,6 +70,12 @@ def _bias_findings(report) -> list[Finding]:
         if abs(bias) > limit:
             out.append(Finding("prediction bias", f"class {c}", "max_bias", f"{bias:+.4g} (limit {limit:g})"))
     return out
+
+
+def slice_findings(table: Table) -> list[Finding]:
+    """The failing rows of ``batch.slice_quality``'s table (slice, rows, min rows, metric, value, bound, status)."""
+    return [Finding("slice", row[0], row[3], f"{row[3]} {row[4]} {row[6]} (bound {row[5]}; {row[1]} rows)")
+            for row, bad in zip(table.rows, table.flagged) if bad]
 
 
 def failed_checks(findings: list[Finding], checked: int) -> FailedChecks:

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import SpecgenError
 from . import collect
 from .html import render_report
+from .sections import Distributions
 
 __all__ = ["validation_page", "monitor_page", "combined_page", "write_page", "read_score"]
 
@@ -26,9 +27,10 @@ def monitor_page(report, current, *, score: dict | None = None) -> str:
                          facts=_monitor_facts(report, current), ok=report.ok)
 
 
-def combined_page(validation, report, current, *, score: dict | None = None) -> str:
+def combined_page(validation, report, current, *, score: dict | None = None, slices=None) -> str:
     """``specgen report``: validate's failed checks (all of the schema's, distribution checks included),
-    then monitor's alarms and sections; ``report`` None: the spec has no monitoring section."""
+    then monitor's alarms and sections; ``report`` None: the spec has no monitoring section;
+    ``slices``: the slice quality table (``batch.slice_quality``), its failures among the failed checks."""
     findings = collect.validation_findings(validation)
     checked = validation.checks
     sections = []
@@ -36,7 +38,11 @@ def combined_page(validation, report, current, *, score: dict | None = None) -> 
         findings += collect.monitor_findings(report, schema=False)
         checked += _monitor_checks(report) - report.checks
         sections = collect.monitor_sections(report)
-    ok = validation.ok and (report is None or report.ok)
+    if slices is not None:
+        findings += collect.slice_findings(slices)
+        checked += len(slices.rows)
+        sections.insert(len([s for s in sections if isinstance(s, Distributions)]), slices)
+    ok = validation.ok and (report is None or report.ok) and not (slices is not None and any(slices.flagged))
     facts = _validation_facts(validation) + (_monitor_facts(report, current)[2:] if report is not None else [])
     name = report.name if report is not None else Path(validation.spec).stem
     return render_report(f"specgen report: {name}", [collect.failed_checks(findings, checked), *sections,

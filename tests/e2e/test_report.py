@@ -10,7 +10,8 @@ import pytest
 
 from specgen.report import Distribution, Distributions, FailedChecks, Finding, render_report
 from tests.helpers import copy_example, run_cli
-from tests.report_cases import HOSTILE_CATEGORY_FEATURE, HOSTILE_VALUES, drifted_penguins, hostile_project
+from tests.report_cases import (HOSTILE_CATEGORY_FEATURE, HOSTILE_VALUES, drifted_penguins, hostile_project,
+                                labelled_penguins)
 
 PLOTLY_BANNER = "* plotly.js v"
 
@@ -180,3 +181,26 @@ def test_render_report_escapes_everything_given_to_it():
     assert "<script>alert(3)" not in page and "49" not in page.split("<script>/**")[0]
     assert page.count("&lt;/td&gt;&lt;script&gt;alert(3)&lt;/script&gt;{{ 7*7 }}{% raw %}") >= 9
     assert page == render_report(evil, sections, facts=[(evil, evil)])
+
+
+def test_slice_quality_on_a_labelled_batch(penguins_pages, tmp_path):
+    """A batch carrying labels and predictions gets the slice table (label and prediction columns are
+    allowed, as monitor allows them); a slice below its bound is a failed check."""
+    folder = penguins_pages["folder"]
+    serving = folder / "data" / "serving.csv"
+    good = labelled_penguins(folder, serving, tmp_path / "good.csv")
+    result = run_cli("report", folder / "spec.yaml", "--current", good, "-o", tmp_path / "good.html",
+                     "--format", "json", in_process=True)
+    assert result.returncode == 0, result.output
+    slices = {(r["slice"], r["metric"]): r for r in json.loads(result.stdout)["slices"]}
+    assert slices[("dream", "accuracy")]["status"] == "ok" and int(slices[("dream", "accuracy")]["rows"]) >= 20
+    page = (tmp_path / "good.html").read_text()
+    assert "Slice quality on this batch" in page and "All " in page
+    bad = labelled_penguins(folder, serving, tmp_path / "bad.csv", wrong_dream=True)
+    result = run_cli("report", folder / "spec.yaml", "--current", bad, "-o", tmp_path / "bad.html", in_process=True)
+    assert result.returncode == 1 and "1 failing slice metric(s)" in result.output, result.output
+    page = (tmp_path / "bad.html").read_text()
+    failed = page[page.index('id="failed-checks"'):page.index("</section>")]
+    assert re.search(r'<td>slice</td><td class="name">dream</td><td>accuracy</td><td>accuracy 0(\.\d+)? fails: '
+                     r"below the minimum 0.85", failed), failed
+    assert '<tr class="bad"><td>dream</td>' in page

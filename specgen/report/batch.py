@@ -1,0 +1,71 @@
+"""What ``specgen report`` computes from a batch beyond validate and monitor: validate's checks with the
+label and prediction columns allowed (as monitor allows them: labels join a batch later), and the
+quality of the spec's slices on a batch that carries both the label and the model's prediction."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .sections import Table
+
+__all__ = ["validate_batch", "slice_quality"]
+
+
+def validate_batch(spec_path: str | Path, data_path: str | Path, environment: str):
+    """``api.validate_data``, but a batch may carry the label and the monitored prediction column."""
+    from ..api import ValidationResult, build_plan, load_spec
+    from ..runtime import engine, io
+    from ..runtime.checks import registry
+
+    the_plan, (_, spec) = build_plan(spec_path), load_spec(spec_path)
+    allowed = [n for n in (spec.data.label, _prediction_column(spec)) if n is not None]
+    checks = [registry.get(c.kind).allow_columns(c, allowed) for c in the_plan.checks(environment)]
+    failures = io.checked_scan(data_path, the_plan.dtypes(),
+                               lambda frame: engine.run_checks(frame, checks, environment))
+    return ValidationResult(str(spec_path), str(data_path), environment, failures.rows, len(checks), list(failures))
+
+
+def _prediction_column(spec) -> str | None:
+    prediction = spec.monitoring.prediction if spec.monitoring is not None else None
+    return prediction.column if prediction is not None else None
+
+
+def slice_quality(spec_path: str | Path, data_path: str | Path) -> Table | None:
+    """Each slice metric of the spec on the batch's labelled predictions; None when the spec has no slice
+    metrics or the batch lacks the label or the prediction column. Metrics that need scores or
+    probabilities (roc_auc, log_loss) and user metrics are left to the generated model tests."""
+    from ..api import build_plan, load_spec
+    from ..runtime import io
+
+    the_plan, (_, spec) = build_plan(spec_path), load_spec(spec_path)
+    label, prediction = spec.data.label, _prediction_column(spec)
+    if the_plan.model is None or not the_plan.model.slice_metrics or label is None or prediction is None:
+        return None
+    frame = io.read_polars(data_path, the_plan.dtypes())
+    if label not in frame.columns or prediction not in frame.columns:
+        return None
+    frame = frame.to_pandas()
+    filters = the_plan.model.setup.slices
+    rows = [_slice_row(filters[name].select(frame), label, prediction, name, metric, bound, min_rows)
+            for name, metric, bound, min_rows in (p.values for p in the_plan.model.slice_metrics)]
+    return Table("Slice quality on this batch's labelled predictions",
+                 ("slice", "rows", "min rows", "metric", "value", "bound", "status"),
+                 tuple(r[0] for r in rows), tuple(r[1] for r in rows),
+                 f"Rows with both {label} and {prediction}; metrics of scores or probabilities are checked by the "
+                 "generated model tests.")
+
+
+def _slice_row(part, label: str, prediction: str, name: str, metric, bound, min_rows: int):
+    from ..runtime import metrics
+
+    part = part[part[label].notna() & part[prediction].notna()]
+    bounds = " ".join(x for x in (f">= {bound.min:g}" if bound.min is not None else "",
+                                  f"<= {bound.max:g}" if bound.max is not None else "") if x)
+    head = (name, f"{len(part):,}", str(min_rows), metric.name)
+    info = metrics.METRICS.get(metric.name)
+    if metric.entrypoint is not None or info is None or info.input != "labels":
+        return head + ("", bounds, "not computed (needs scores)"), False
+    if len(part) < min_rows:
+        return head + ("", bounds, "too few rows"), False
+    value = metrics.compute(metric.name, part[label].to_numpy(), y_pred=part[prediction].to_numpy(), **metric.kwargs)
+    problem = bound.problem(value)
+    return head + (f"{value:.4g}", bounds, f"fails: {problem}" if problem else "ok"), problem is not None
