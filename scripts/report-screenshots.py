@@ -4,8 +4,9 @@
 
 Runs the committed example (its compiled generated/ tree) through `specgen report`, then opens each
 page in Debian's chromium (tests/browser.py; scripts/install-chromium.sh installs it) at 1280 px wide.
-The drifted batch is tests/report_cases.py's: bills 6 mm longer, most penguins moved to Torgersen,
-one impossible body mass and a few missing flipper lengths.
+The drifted batch is tests/report_cases.py's: bills 6 mm longer, the Biscoe penguins moved to Torgersen,
+one impossible body mass and a few missing flipper lengths; it carries the cached predictions and the
+labels (every Dream penguin predicted wrong), so the page also shows slice quality and per-class bias.
 """
 from __future__ import annotations
 
@@ -18,18 +19,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.browser import chromium, missing  # noqa: E402
-from tests.report_cases import drifted_penguins  # noqa: E402
+from tests.report_cases import drifted_penguins, labelled_penguins  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "penguins"
 DOCS = ROOT / "docs"
 #: pixels of page height kept in a screenshot (the top: verdict, failed checks, the worst features)
 MAX_HEIGHT = 2400
+#: when the drifted page's model was trained (shown as its age)
+TRAINED_AT = "2026-10-01T00:00:00Z"
 
 
-def report(example: Path, current: str, out: Path) -> Path:
+def report(example: Path, current: str, out: Path, *extra: str) -> Path:
     """`specgen report` run inside the example's copy, so the page shows paths as a user would type them."""
     done = subprocess.run([sys.executable, "-m", "specgen", "report", "spec.yaml", "--current", current, "-o",
-                           str(out)], capture_output=True, text=True, cwd=example)
+                           str(out), *extra], capture_output=True, text=True, cwd=example)
     if done.returncode not in (0, 1):
         raise SystemExit(f"specgen report failed: {done.stderr}")
     print(done.stdout.strip())
@@ -53,9 +56,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         example = Path(tmp) / "penguins"
         shutil.copytree(EXAMPLE, example, ignore=shutil.ignore_patterns("__pycache__"))
-        drifted_penguins(example / "data" / "serving.csv", example / "data" / "drifted.csv")
+        data = example / "data"
+        drifted_penguins(data / "serving.csv", data / "unlabelled.csv")
+        labelled_penguins(example, data / "unlabelled.csv", data / "drifted.csv", wrong_dream=True)
         clean = report(example, "data/serving.csv", Path(tmp) / "clean.html")
-        bad = report(example, "data/drifted.csv", Path(tmp) / "drifted.html")
+        bad = report(example, "data/drifted.csv", Path(tmp) / "drifted.html", "--model-trained-at", TRAINED_AT)
         with chromium() as context:
             screenshot(context, clean, DOCS / "report-penguins-clean.png")
             screenshot(context, bad, DOCS / "report-penguins-drifted.png")

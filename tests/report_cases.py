@@ -16,13 +16,13 @@ HOSTILE_VALUES = ("<b>bold</b>", "<img src=x onerror=alert(2)>")
 
 
 def drifted_penguins(serving: Path, out: Path) -> Path:
-    """The serving batch with bills 6 mm longer, 3 in 4 penguins moved to Torgersen, one impossible body
-    mass and every 15th flipper length missing: schema failures and drift alarms."""
+    """The serving batch with bills 6 mm longer, the Biscoe penguins moved to Torgersen, one impossible
+    body mass and every 15th flipper length missing: schema failures and drift alarms."""
     frame = pl.read_csv(serving, null_values="NA")
     row = pl.int_range(pl.len())
     frame = frame.with_columns(
         (pl.col("bill_length_mm") + 6).alias("bill_length_mm"),
-        pl.when(row % 4 != 0).then(pl.lit("Torgersen")).otherwise(pl.col("island")).alias("island"),
+        pl.when(pl.col("island") == "Biscoe").then(pl.lit("Torgersen")).otherwise(pl.col("island")).alias("island"),
         pl.when(row == 3).then(99999).otherwise(pl.col("body_mass_g")).alias("body_mass_g"),
         pl.when(row % 15 == 1).then(None).otherwise(pl.col("flipper_length_mm")).alias("flipper_length_mm"),
     )
