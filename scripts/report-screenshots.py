@@ -23,8 +23,8 @@ from tests.report_cases import drifted_penguins, labelled_penguins  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "penguins"
 DOCS = ROOT / "docs"
-#: pixels of page height kept in a screenshot (the top: verdict, failed checks, the worst features)
-MAX_HEIGHT = 2400
+#: pixels of page height kept in a screenshot (a longer page keeps its top: verdict, failed checks, worst features)
+MAX_HEIGHT = 4000
 #: when the drifted page's model was trained (shown as its age)
 TRAINED_AT = "2026-10-01T00:00:00Z"
 
