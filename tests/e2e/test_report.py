@@ -204,3 +204,19 @@ def test_slice_quality_on_a_labelled_batch(penguins_pages, tmp_path):
     assert re.search(r'<td>slice</td><td class="name">dream</td><td>accuracy</td><td>accuracy 0(\.\d+)? fails: '
                      r"below the minimum 0.85", failed), failed
     assert '<tr class="bad"><td>dream</td>' in page
+
+
+def test_model_too_old_is_a_failed_check_with_its_age_drawn(compiled_examples, tmp_path):
+    folder = copy_example(compiled_examples, "penguins", tmp_path)
+    spec = folder / "spec.yaml"
+    spec.write_text(spec.read_text().replace("training: {mode: static}", "training: {mode: dynamic, max_model_age: 7d}"))
+    run_cli("compile", spec, expect=0, in_process=True)
+    result = run_cli("report", spec, "--current", folder / "data" / "serving.csv", "--model-trained-at",
+                     "2000-01-01T00:00:00Z", "-o", tmp_path / "age.html", in_process=True)
+    assert result.returncode == 1, result.output
+    page = (tmp_path / "age.html").read_text()
+    failed = page[page.index('id="failed-checks"'):page.index("</section>")]
+    assert re.search(r'<td>model age</td><td class="name">model</td><td>max_model_age</td><td>\d+\.\d\d days &gt; '
+                     r"7.00 days</td>", failed), failed
+    model = page[page.index('<section class="model">'):]
+    assert "(limit 7.00 days)" in model and 'class="plot age"' in model
