@@ -373,9 +373,9 @@ def report_cmd(spec, current, out, environment, reference, serving_features, tra
     if fmt == "json":
         from .jsontext import dumps
 
+        rows = None if slices is None else [dict(zip(slices.columns, row)) for row in slices.rows]
         click.echo(dumps({"ok": ok, "html": str(out), "validate": validation.as_dict(),
-                          "monitor": None if report is None else report.as_dict(),
-                          "slices": None if slices is None else [dict(zip(slices.columns, row)) for row in slices.rows]},
+                          "monitor": None if report is None else report.as_dict(), "slices": rows},
                          indent=2, default=str))
     else:
         alarms = 0 if report is None else len([a for a in report.alarms if not a.startswith("schema: ")])

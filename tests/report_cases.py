@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-__all__ = ["drifted_penguins", "labelled_penguins", "HOSTILE_FEATURE", "HOSTILE_CATEGORY_FEATURE", "HOSTILE_VALUES", "hostile_project",
-           "wide_project"]
+__all__ = ["drifted_penguins", "labelled_penguins", "HOSTILE_FEATURE", "HOSTILE_CATEGORY_FEATURE", "HOSTILE_VALUES",
+           "hostile_project", "wide_project"]
 
 HOSTILE_FEATURE = "<script>alert(1)</script>"
 HOSTILE_CATEGORY_FEATURE = "{{ x }}"

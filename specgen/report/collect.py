@@ -9,7 +9,8 @@ from ..runtime.checks.base import _example
 from ..runtime.drift import NULL_KEY, Histogram
 from .sections import Distribution, Distributions, FailedChecks, Finding, ModelPanel, ScoreCard, Table
 
-__all__ = ["validation_findings", "monitor_findings", "slice_findings", "failed_checks", "monitor_sections", "score_card",
+__all__ = ["validation_findings", "monitor_findings", "slice_findings", "failed_checks", "monitor_sections",
+           "score_card",
            "MAX_CATEGORIES"]
 
 #: categories drawn per feature (the most common in the reference, then new ones); the rest are one bar
@@ -65,7 +66,8 @@ def _bias_findings(report) -> list[Finding]:
     if limit is None:
         return out
     if report.prediction_bias is not None and abs(report.prediction_bias) > limit:
-        out.append(Finding("prediction bias", "prediction", "max_bias", f"{report.prediction_bias:+.4g} (limit {limit:g})"))
+        out.append(Finding("prediction bias", "prediction", "max_bias",
+                           f"{report.prediction_bias:+.4g} (limit {limit:g})"))
     for c, bias in sorted((report.class_bias or {}).items()):
         if abs(bias) > limit:
             out.append(Finding("prediction bias", f"class {c}", "max_bias", f"{bias:+.4g} (limit {limit:g})"))

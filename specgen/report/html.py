@@ -15,7 +15,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import figures
-from .sections import Distribution, Distributions, FailedChecks, ModelPanel
+from .sections import Distributions, FailedChecks, ModelPanel
 
 __all__ = ["render_report"]
 

@@ -63,7 +63,8 @@ def test_histograms_use_the_baselines_bins(penguins_pages):
     plots = json.loads(re.search(r'<script type="application/json" id="specgen-plots">(.*?)</script>', page,
                                  re.S).group(1))
     edges = baseline["features"]["bill_length_mm"]["edges"]
-    interior = [f"[{_g(a)}, {_g(b)})" for a, b in zip(edges[:-2], edges[1:-1])] + [f"[{_g(edges[-2])}, {_g(edges[-1])}]"]
+    interior = [f"[{_g(a)}, {_g(b)})" for a, b in zip(edges[:-2], edges[1:-1])]
+    interior.append(f"[{_g(edges[-2])}, {_g(edges[-1])}]")
     labels = [p[1]["data"][0]["x"] for p in plots["plots"]]
     assert any(all(x in ls for x in interior) and "&gt; " + _g(edges[-1]) in ls for ls in labels), interior
 
@@ -209,7 +210,8 @@ def test_slice_quality_on_a_labelled_batch(penguins_pages, tmp_path):
 def test_model_too_old_is_a_failed_check_with_its_age_drawn(compiled_examples, tmp_path):
     folder = copy_example(compiled_examples, "penguins", tmp_path)
     spec = folder / "spec.yaml"
-    spec.write_text(spec.read_text().replace("training: {mode: static}", "training: {mode: dynamic, max_model_age: 7d}"))
+    dynamic = "training: {mode: dynamic, max_model_age: 7d}"
+    spec.write_text(spec.read_text().replace("training: {mode: static}", dynamic))
     run_cli("compile", spec, expect=0, in_process=True)
     result = run_cli("report", spec, "--current", folder / "data" / "serving.csv", "--model-trained-at",
                      "2000-01-01T00:00:00Z", "-o", tmp_path / "age.html", in_process=True)

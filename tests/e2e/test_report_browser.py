@@ -96,7 +96,9 @@ def _variance(context, png: bytes) -> float:
             const g = c.getContext('2d'); g.drawImage(img, 0, 0);
             const d = g.getImageData(0, 0, c.width, c.height).data;
             let n = 0, s = 0, s2 = 0;
-            for (let i = 0; i < d.length; i += 4) { const v = (d[i] + d[i + 1] + d[i + 2]) / 3; n++; s += v; s2 += v * v; }
+            for (let i = 0; i < d.length; i += 4) {
+                const v = (d[i] + d[i + 1] + d[i + 2]) / 3; n++; s += v; s2 += v * v;
+            }
             const m = s / n; return s2 / n - m * m; }""", "data:image/png;base64," + base64.b64encode(png).decode())
     finally:
         page.close()
