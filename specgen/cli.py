@@ -358,16 +358,17 @@ def report_cmd(spec, current, out, environment, reference, serving_features, tra
     """
     from .api import monitor, parse_timestamp
     from .report import combined_page, write_page
-    from .report.batch import slice_quality, validate_batch
+    from .report.batch import load, slice_quality, validate_batch
 
-    validation = _run(validate_batch, spec, current, environment)
+    loaded = _run(load, spec)
+    validation = _run(validate_batch, loaded, current, environment)
     report = None
-    if _run(_has_monitoring, spec):
+    if loaded.monitored:
         trained = _run(parse_timestamp, trained_at) if trained_at is not None else None
         with usercode.default_timeout(model_timeout):
             report = _run(monitor, spec, current, reference=reference, serving_features=serving_features,
                           model_trained_at=trained, config=config)
-    slices = _run(slice_quality, spec, current)
+    slices = _run(slice_quality, loaded, current)
     _run(write_page, out, combined_page(validation, report, current, score=score, slices=slices))
     ok = validation.ok and (report is None or report.ok) and not (slices is not None and any(slices.flagged))
     if fmt == "json":
@@ -384,9 +385,3 @@ def report_cmd(spec, current, out, environment, reference, serving_features, tra
                    f"monitor alarm(s)" + (f", {failing_slices} failing slice metric(s)" if slices is not None else "")
                    + f"; wrote {out}")
     sys.exit(0 if ok else 1)
-
-
-def _has_monitoring(spec: Path) -> bool:
-    from .api import load_spec
-
-    return load_spec(spec)[1].monitoring is not None

@@ -1,52 +1,74 @@
 """What ``specgen report`` computes from a batch beyond validate and monitor: validate's checks with the
 label and prediction columns allowed (as monitor allows them: labels join a batch later), and the
-quality of the spec's slices on a batch that carries both the label and the model's prediction."""
+quality of the spec's slices on a batch that carries both the label and the model's prediction.
+
+The spec is loaded and planned once (``load``) and handed to both."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from .sections import Table
 
-__all__ = ["validate_batch", "slice_quality"]
+__all__ = ["Loaded", "load", "validate_batch", "slice_quality"]
 
 
-def validate_batch(spec_path: str | Path, data_path: str | Path, environment: str):
+@dataclass(frozen=True)
+class Loaded:
+    path: Path
+    spec: object  # compiler.spec.Spec
+    plan: object  # compiler.plan.Plan
+
+    @property
+    def label(self) -> str | None:
+        return self.spec.data.label
+
+    @property
+    def prediction(self) -> str | None:
+        prediction = self.spec.monitoring.prediction if self.spec.monitoring is not None else None
+        return prediction.column if prediction is not None else None
+
+    @property
+    def monitored(self) -> bool:
+        return self.spec.monitoring is not None
+
+
+def load(spec_path: str | Path) -> Loaded:
+    from ..api import default_out_dir, load_spec
+    from ..compiler.plan import plan
+
+    raw, spec = load_spec(spec_path)
+    return Loaded(Path(spec_path), spec, plan(spec, raw, default_out_dir(raw.path, spec)))
+
+
+def validate_batch(loaded: Loaded, data_path: str | Path, environment: str):
     """``api.validate_data``, but a batch may carry the label and the monitored prediction column."""
-    from ..api import ValidationResult, build_plan, load_spec
+    from ..api import ValidationResult
     from ..runtime import engine, io
     from ..runtime.checks import registry
 
-    the_plan, (_, spec) = build_plan(spec_path), load_spec(spec_path)
-    allowed = [n for n in (spec.data.label, _prediction_column(spec)) if n is not None]
-    checks = [registry.get(c.kind).allow_columns(c, allowed) for c in the_plan.checks(environment)]
-    failures = io.checked_scan(data_path, the_plan.dtypes(),
+    allowed = [n for n in (loaded.label, loaded.prediction) if n is not None]
+    checks = [registry.get(c.kind).allow_columns(c, allowed) for c in loaded.plan.checks(environment)]
+    failures = io.checked_scan(data_path, loaded.plan.dtypes(),
                                lambda frame: engine.run_checks(frame, checks, environment))
-    return ValidationResult(str(spec_path), str(data_path), environment, failures.rows, len(checks), list(failures))
+    return ValidationResult(str(loaded.path), str(data_path), environment, failures.rows, len(checks), list(failures))
 
 
-def _prediction_column(spec) -> str | None:
-    prediction = spec.monitoring.prediction if spec.monitoring is not None else None
-    return prediction.column if prediction is not None else None
-
-
-def slice_quality(spec_path: str | Path, data_path: str | Path) -> Table | None:
+def slice_quality(loaded: Loaded, data_path: str | Path) -> Table | None:
     """Each slice metric of the spec on the batch's labelled predictions; None when the spec has no slice
     metrics or the batch lacks the label or the prediction column. Metrics that need scores or
     probabilities (roc_auc, log_loss) and user metrics are left to the generated model tests."""
-    from ..api import build_plan, load_spec
     from ..runtime import io
 
-    the_plan, (_, spec) = build_plan(spec_path), load_spec(spec_path)
-    label, prediction = spec.data.label, _prediction_column(spec)
-    if the_plan.model is None or not the_plan.model.slice_metrics or label is None or prediction is None:
+    model, label, prediction = loaded.plan.model, loaded.label, loaded.prediction
+    if model is None or not model.slice_metrics or label is None or prediction is None:
         return None
-    frame = io.read_polars(data_path, the_plan.dtypes())
+    frame = io.read_polars(data_path, loaded.plan.dtypes())
     if label not in frame.columns or prediction not in frame.columns:
         return None
     frame = frame.to_pandas()
-    filters = the_plan.model.setup.slices
-    rows = [_slice_row(filters[name].select(frame), label, prediction, name, metric, bound, min_rows)
-            for name, metric, bound, min_rows in (p.values for p in the_plan.model.slice_metrics)]
+    rows = [_slice_row(model.setup.slices[name].select(frame), label, prediction, name, metric, bound, min_rows)
+            for name, metric, bound, min_rows in (p.values for p in model.slice_metrics)]
     return Table("Slice quality on this batch's labelled predictions",
                  ("slice", "rows", "min rows", "metric", "value", "bound", "status"),
                  tuple(r[0] for r in rows), tuple(r[1] for r in rows),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import functools
+import itertools
 from importlib import resources
 
 import jinja2
@@ -27,17 +28,16 @@ def render_report(title: str, sections, *, facts=(), ok: bool | None = None) -> 
     sections = _with_plot_ids(list(sections))
     plots = _plots(sections)
     ok = _verdict(sections) if ok is None else ok
-    page = _environment().get_template("page.html.jinja").render(
+    return _environment().get_template("page.html.jinja").render(
         title=title, facts=list(facts), sections=sections, verdict="OK" if ok else _failed_text(sections),
         verdict_class="good" if ok else "bad", css=Markup(_asset("page.css")),
         plots=Markup(plots) if plots else "", plotlyjs=Markup(_plotlyjs()) if plots else "",
         draw_js=Markup(_asset("draw.js")))
-    return page
 
 
 def _with_plot_ids(sections: list) -> list:
     """Number every plot in page order (``plot-1``, ...), so the page is the same bytes every time."""
-    counter = iter(range(1, 1_000_000_000))
+    counter = itertools.count(1)
     out = []
     for section in sections:
         if isinstance(section, Distributions):

@@ -43,7 +43,7 @@ def combined_page(validation, report, current, *, score: dict | None = None, sli
         checked += len(slices.rows)
         sections.insert(len([s for s in sections if isinstance(s, Distributions)]), slices)
     ok = validation.ok and (report is None or report.ok) and not (slices is not None and any(slices.flagged))
-    facts = _validation_facts(validation) + (_monitor_facts(report, current)[2:] if report is not None else [])
+    facts = _validation_facts(validation) + (_comparison_facts(report) if report is not None else [])
     name = report.name if report is not None else Path(validation.spec).stem
     return render_report(f"specgen report: {name}", [collect.failed_checks(findings, checked), *sections,
                                                        *_score(score)], facts=facts, ok=ok)
@@ -65,7 +65,11 @@ def _validation_facts(result) -> list[tuple[str, str]]:
 
 
 def _monitor_facts(report, current) -> list[tuple[str, str]]:
-    return [("batch", str(current)), ("rows", f"{report.rows:,}"), ("features compared", str(len(report.drift))),
+    return [("batch", str(current)), ("rows", f"{report.rows:,}"), *_comparison_facts(report)]
+
+
+def _comparison_facts(report) -> list[tuple[str, str]]:
+    return [("features compared", str(len(report.drift))),
             ("false-alarm rate per clean batch", "n/a" if report.alpha is None else f"≤ {report.alpha:g}")]
 
 

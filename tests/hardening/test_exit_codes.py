@@ -36,7 +36,7 @@ COMMANDS = {
     "monitor": (api, "monitor", ["monitor", PENGUINS, "--current", PENGUINS]),
     "infer": (api, "infer_spec", ["infer", "x.csv"]),
     "schema": (jsonschema, "dumps", ["schema"]),
-    "report": (report_batch, "validate_batch", ["report", PENGUINS, "--current", PENGUINS, "-o", "r.html"]),
+    "report": (report_batch, "load", ["report", PENGUINS, "--current", PENGUINS, "-o", "r.html"]),
 }
 
 
