@@ -44,6 +44,7 @@ bench: $(STAMP)  ## benchmarks (print figures; not part of the test suite)
 	$(PY) benchmarks/bench_monitor.py
 	$(PY) benchmarks/bench_infer.py
 	$(PY) benchmarks/bench_wide.py
+	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_detection.py --splits 10  # 50 splits (the recorded table) take ~15 min
 
 clean:

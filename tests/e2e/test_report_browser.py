@@ -119,7 +119,7 @@ def test_failed_checks_are_visible_without_scrolling(opened, name):
     first = o.page.locator("#failed-checks tbody tr").first.bounding_box()
     assert heading["y"] >= 0 and first["y"] + first["height"] <= VIEWPORT["height"], (heading, first)
     assert o.page.locator("#failed-checks tbody tr").first.is_visible()
-    if name == "drifted":  # all ten of them
+    if name == "drifted":  # all of them
         whole = o.page.locator("#failed-checks").bounding_box()
         assert whole["y"] + whole["height"] <= VIEWPORT["height"], whole
 
