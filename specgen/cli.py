@@ -139,7 +139,8 @@ def validate_cmd(spec, data, environment, fmt, html):
 
     result = _run(validate_data, spec, data, environment)
     if html is not None:
-        _write_html(html, lambda pages: pages.validation_page(result))
+        _write_html(html, lambda pages: pages.validation_page(result, _run(pages.batch.data_distributions,
+                                                                           _run(pages.batch.load, spec), data)))
     if fmt == "json":
         from .jsontext import dumps  # strict JSON: NaN/inf -> null
 

@@ -7,9 +7,10 @@ Not part of ``specgen.runtime``: the runtime never imports this package. Other c
 """
 from __future__ import annotations
 
+from . import batch
 from .html import render_report
 from .pages import combined_page, monitor_page, read_score, validation_page, write_page
 from .sections import Distribution, Distributions, FailedChecks, Finding, ModelPanel, ScoreCard, Table
 
-__all__ = ["render_report", "validation_page", "monitor_page", "combined_page", "write_page", "read_score",
+__all__ = ["batch", "render_report", "validation_page", "monitor_page", "combined_page", "write_page", "read_score",
            "Finding", "FailedChecks", "Distribution", "Distributions", "Table", "ModelPanel", "ScoreCard"]

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .sections import Table
+from .sections import Distributions, Table
 
-__all__ = ["Loaded", "load", "validate_batch", "slice_quality"]
+__all__ = ["Loaded", "load", "validate_batch", "slice_quality", "data_distributions"]
 
 
 @dataclass(frozen=True)
@@ -91,3 +91,30 @@ def _slice_row(part, label: str, prediction: str, name: str, metric, bound, min_
     value = metrics.compute(metric.name, part[label].to_numpy(), y_pred=part[prediction].to_numpy(), **metric.kwargs)
     problem = bound.problem(value)
     return head + (f"{value:.4g}", bounds, f"fails: {problem}" if problem else "ok"), problem is not None
+
+
+def data_distributions(loaded: Loaded, data_path: str | Path) -> Distributions | None:
+    """``validate --html``: the data against the training baseline, on the bins of the compiled monitoring
+    config (None without one). Drawn, not judged: drift verdicts are ``specgen monitor``'s."""
+    from ..api import default_out_dir
+    from ..runtime import baseline as baseline_mod
+    from ..runtime import monitor
+    from ..runtime.summary import CHUNK_ROWS, merge_summaries, summarize_frame
+    from . import collect
+
+    path = default_out_dir(loaded.path, loaded.spec) / f"{loaded.spec.name}_monitoring.yaml"
+    if not loaded.monitored or not path.is_file():  # not compiled yet: the page shows the checks alone
+        return None
+    config = monitor.load_config(path)
+    specs = baseline_mod.feature_specs(config.features)
+
+    def add(totals: dict, chunk) -> None:
+        for name, summary in summarize_frame(chunk, specs).items():
+            totals[name] = summary if name not in totals else merge_summaries(totals[name], summary)
+
+    current = monitor.one_pass(data_path, config.dtypes, CHUNK_ROWS, dict, add)
+    shown = {f.name: (baseline_mod.to_summary(f.kind, f.reference), current.get(f.name)) for f in config.features}
+    return Distributions("Distributions: training baseline vs this data",
+                         collect.drawn_distributions(config.features, shown),
+                         "Shares of rows per bin of the training baseline or per category. Drawn, not judged: "
+                         "specgen monitor (or specgen report) measures drift against its limits.")

@@ -10,7 +10,7 @@ from ..runtime.drift import NULL_KEY, Histogram
 from .sections import Distribution, Distributions, FailedChecks, Finding, ModelPanel, ScoreCard, Table
 
 __all__ = ["validation_findings", "monitor_findings", "slice_findings", "failed_checks", "monitor_sections",
-           "score_card",
+           "drawn_distributions", "score_card",
            "MAX_CATEGORIES"]
 
 #: categories drawn per feature (the most common in the reference, then new ones); the rest are one bar
@@ -120,6 +120,16 @@ def _distributions(results, summaries: dict, rate: str) -> tuple[Distribution, .
             r.name, r.kind, labels, ref_shares, cur_shares, status, r.metric, _num(r.value), _num(r.threshold),
             r.set_by, "" if r.p_value is None else f"{r.p_value:.2g}", rate,
             "" if r.null_ratio is None else f"{r.null_ratio:.2%}", r.note))
+    return tuple(out)
+
+
+def drawn_distributions(features, summaries: dict) -> tuple[Distribution, ...]:
+    """Features (name, kind) with their (reference, current) summaries, drawn without a verdict."""
+    out = []
+    for f in sorted(features, key=lambda f: f.name):
+        labels, ref_shares, cur_shares = _shares(*summaries.get(f.name, (None, None)))
+        out.append(Distribution(f.name, f.kind, labels, ref_shares, cur_shares, "drawn",
+                                note="" if cur_shares else "absent from the data"))
     return tuple(out)
 
 

@@ -13,10 +13,13 @@ from .sections import Distributions
 __all__ = ["validation_page", "monitor_page", "combined_page", "write_page", "read_score"]
 
 
-def validation_page(result) -> str:
-    """The page of one ``specgen validate`` run (``api.ValidationResult``)."""
+def validation_page(result, distributions=None) -> str:
+    """The page of one ``specgen validate`` run (``api.ValidationResult``), with the data's distributions
+    (``batch.data_distributions``) when given."""
     failed = collect.failed_checks(collect.validation_findings(result), result.checks)
-    return render_report(f"specgen validate: {Path(result.data).name}", [failed], facts=_validation_facts(result))
+    sections = [failed] + ([distributions] if distributions is not None else [])
+    return render_report(f"specgen validate: {Path(result.data).name}", sections, facts=_validation_facts(result),
+                         ok=result.ok)
 
 
 def monitor_page(report, current, *, score: dict | None = None) -> str:

@@ -106,6 +106,10 @@ def test_html_on_validate_and_monitor_adds_a_page_and_keeps_the_output(penguins_
     assert (plain.returncode, plain.stdout) == (with_page.returncode, with_page.stdout) == (1, with_page.stdout)
     page = (tmp_path / "v.html").read_text()
     assert "5 of " in page and "<code>row 3: 99999</code>" in page
+    # the data on the baseline's bins, drawn but not judged (no measure: drift is monitor's verdict)
+    assert page.index('id="failed-checks"') < page.index("Distributions: training baseline vs this data")
+    assert page.count('<article class="card status-drawn">') == 8 and "psi =" not in page
+    assert page.count('class="plot" id="plot-') == 8 and page.count(PLOTLY_BANNER) == 1
     plain = run_cli("monitor", spec, "--current", data, "--format", "json", in_process=True)
     with_page = run_cli("monitor", spec, "--current", data, "--format", "json", "--html", tmp_path / "m.html",
                         in_process=True)

@@ -36,6 +36,9 @@ def pages(compiled_examples, tmp_path_factory) -> dict[str, Path]:
         out[name] = tmp / f"{name}.html"
         run_cli("report", folder / "spec.yaml", "--current", folder / "data" / data, "-o", out[name], expect=code,
                 in_process=True)
+    out["validate"] = tmp / "validate.html"
+    run_cli("validate", folder / "spec.yaml", folder / "data" / "drifted.csv", "--env", "serving", "--html",
+            out["validate"], expect=1, in_process=True)
     for name, make, code in (("hostile", hostile_project, 1), ("wide", wide_project, 1)):
         spec, batch = make(tmp / name)
         run_cli("baseline", spec, expect=0, in_process=True)
@@ -104,7 +107,7 @@ def _variance(context, png: bytes) -> float:
         page.close()
 
 
-@pytest.mark.parametrize("name", ["clean", "drifted", "hostile", "wide"])
+@pytest.mark.parametrize("name", ["clean", "drifted", "validate", "hostile", "wide"])
 def test_page_loads_offline_without_errors(opened, name):
     o = opened(name)
     assert o.problems == []
@@ -112,14 +115,14 @@ def test_page_loads_offline_without_errors(opened, name):
     assert plots > 0 and o.page.evaluate("document.querySelectorAll('.plot.js-plotly-plot').length") == plots
 
 
-@pytest.mark.parametrize("name", ["drifted", "wide"])
+@pytest.mark.parametrize("name", ["drifted", "validate", "wide"])
 def test_failed_checks_are_visible_without_scrolling(opened, name):
     o = opened(name)
     heading = o.page.locator("#failed-checks h2").bounding_box()
     first = o.page.locator("#failed-checks tbody tr").first.bounding_box()
     assert heading["y"] >= 0 and first["y"] + first["height"] <= VIEWPORT["height"], (heading, first)
     assert o.page.locator("#failed-checks tbody tr").first.is_visible()
-    if name == "drifted":  # all of them
+    if name != "wide":  # all of them
         whole = o.page.locator("#failed-checks").bounding_box()
         assert whole["y"] + whole["height"] <= VIEWPORT["height"], whole
 
