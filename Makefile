@@ -21,7 +21,8 @@ demo: $(STAMP)  ## compile the penguins example, run its generated suite, valida
 TEST_WORKERS ?= 2
 XDIST := -n $(TEST_WORKERS) --dist loadfile
 
-test: $(STAMP)  ## the whole default test suite (what CI runs)
+test: $(STAMP)  ## the whole default test suite (what CI runs); installs chromium for the report's browser tests when it can
+	bash scripts/install-chromium.sh >/dev/null
 	$(PY) -m pytest -q -m "not slow" -p no:cacheprovider $(XDIST)
 
 test-slow: $(STAMP)  ## only the tests marked slow (exit 5 "no tests" is not a failure)
@@ -43,6 +44,7 @@ bench: $(STAMP)  ## benchmarks (print figures; not part of the test suite)
 	$(PY) benchmarks/bench_monitor.py
 	$(PY) benchmarks/bench_infer.py
 	$(PY) benchmarks/bench_wide.py
+	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_detection.py --splits 10  # 50 splits (the recorded table) take ~15 min
 
 # The peer tools the benchmarks compare with, each in its own venv inside the ignored .cache/ (evidently

@@ -21,6 +21,8 @@ from .runtime import usercode
 EPILOG = "Exit codes: 0 ok, 1 checks failed or output stale, 2 usage/spec/data/internal error."
 _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                        show_default=True, help="Human-readable text, or JSON for programs.")
+_HTML = click.option("--html", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+                     help="Also write this run as a self-contained HTML report (plots inline, works offline).")
 _MODEL_TIMEOUT = click.option("--model-timeout", type=click.FloatRange(min=0, min_open=True),
                               default=usercode.DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
                               help="Longest the serving model's import, load or predict may run (each call).")
@@ -133,7 +135,8 @@ def baseline_cmd(specs, check, model_timeout):
 @click.option("--env", "environment", type=click.Choice(["training", "serving"]), default="training",
               show_default=True, help="Which environment's columns to expect (serving has no label).")
 @_FORMAT
-def validate_cmd(spec, data, environment, fmt):
+@_HTML
+def validate_cmd(spec, data, environment, fmt, html):
     """Check DATA (CSV or Parquet) against SPEC with the same checks as the generated schema.
 
     Every failure is reported (not just the first) with its column, check,
@@ -148,6 +151,9 @@ def validate_cmd(spec, data, environment, fmt):
     from .api import validate_data
 
     result = _run(validate_data, spec, data, environment)
+    if html is not None:
+        _write_html(html, lambda pages: pages.validation_page(result, _run(pages.batch.data_distributions,
+                                                                           _run(pages.batch.load, spec), data)))
     if fmt == "json":
         from .jsontext import dumps  # strict JSON: NaN/inf -> null
 
@@ -190,9 +196,10 @@ def validate_cmd(spec, data, environment, fmt):
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per chunk (CSV and Parquet).")
 @_MODEL_TIMEOUT
 @_FORMAT
+@_HTML
 def monitor_cmd(spec, current, reference, serving_features, trained_at, config, metrics_out, pushgateway,
                 pushgateway_auth_file, grouping, pushgateway_ca_file, pushgateway_cert_file, pushgateway_key_file,
-                chunk_rows, model_timeout, fmt):
+                chunk_rows, model_timeout, fmt, html):
     """Check a serving batch: schema, drift per feature, skew, model age, prediction health.
 
     Drift compares the batch with the committed baseline of the training data (specgen baseline),
@@ -219,6 +226,8 @@ def monitor_cmd(spec, current, reference, serving_features, trained_at, config, 
                       model_trained_at=trained, config=config, chunk_rows=chunk_rows, progress=progress)
     if progress is not None:
         click.echo("", err=True)  # end the progress line
+    if html is not None:
+        _write_html(html, lambda pages: pages.monitor_page(report, current))
     if fmt == "json":
         from .jsontext import dumps  # strict JSON: NaN/inf -> null
 
@@ -358,3 +367,89 @@ def score_cmd(spec, fmt):
         from .score_text import render_text
 
         click.echo(render_text(card))
+
+
+# -- specgen report: validate + monitor on one batch, drawn as one self-contained HTML page -----------------
+
+def _write_html(path: Path, build) -> None:
+    """Build a page with ``build(specgen.report)`` and write it atomically (HTML code only when asked)."""
+    from . import report as pages
+
+    _run(pages.write_page, path, build(pages))
+
+
+def _score_file(ctx, param, value):
+    if value is None:
+        return None
+    from .report import read_score
+
+    try:
+        return read_score(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value}: {exc}", ctx=ctx, param=param) from None
+
+
+@cli.command("report", epilog="Exit codes: 0 ok, 1 checks failed or alarm, 2 usage/spec/data/internal error.")
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--current", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The batch to report on (CSV or Parquet).")
+@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The HTML file to write (atomically).")
+@click.option("--env", "environment", type=click.Choice(["training", "serving"]), default="serving",
+              show_default=True, help="Which environment's columns to expect (serving has no label).")
+@click.option("--reference", type=click.Path(dir_okay=False, path_type=Path),
+              help="Compare with this data instead of the compiled training baseline.")
+@click.option("--serving-features", type=click.Path(dir_okay=False, path_type=Path),
+              help="Features as logged by the serving path, for training-serving skew.")
+@click.option("--model-trained-at", "trained_at",
+              help="When the serving model was trained: Unix seconds, ISO 8601, or a JSON file with trained_at.")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
+              help="Monitoring config (default: the compiled <name>_monitoring.yaml next to the spec).")
+@click.option("--score", type=click.Path(dir_okay=False, path_type=Path), callback=_score_file,
+              help="The JSON of `specgen score --format json`, shown as the ML Test Score card.")
+@_MODEL_TIMEOUT
+@_FORMAT
+def report_cmd(spec, current, out, environment, reference, serving_features, trained_at, config, score,
+               model_timeout, fmt):
+    """Write one self-contained HTML page for a batch: validate + monitor.
+
+    Failed checks come first, with example rows; then, per feature, the reference
+    and the batch on the baseline's bins (or categories) with the drift measure,
+    its limit and false-alarm rate; skew, prediction bias and the model's age.
+    Without a monitoring section only validate's checks are shown. The page
+    needs no network (plotly.js is inlined once).
+
+    \b
+    Examples:
+      specgen report model.yaml --current today.csv -o report.html
+      specgen report model.yaml --current today.parquet --reference last_week.parquet -o r.html
+    """
+    from .api import monitor, parse_timestamp
+    from .report import combined_page, write_page
+    from .report.batch import load, slice_quality, validate_batch
+
+    loaded = _run(load, spec)
+    validation = _run(validate_batch, loaded, current, environment)
+    report = None
+    if loaded.monitored:
+        trained = _run(parse_timestamp, trained_at) if trained_at is not None else None
+        with usercode.default_timeout(model_timeout):
+            report = _run(monitor, spec, current, reference=reference, serving_features=serving_features,
+                          model_trained_at=trained, config=config)
+    slices = _run(slice_quality, loaded, current)
+    _run(write_page, out, combined_page(validation, report, current, score=score, slices=slices))
+    ok = validation.ok and (report is None or report.ok) and not (slices is not None and any(slices.flagged))
+    if fmt == "json":
+        from .jsontext import dumps
+
+        rows = None if slices is None else [dict(zip(slices.columns, row)) for row in slices.rows]
+        click.echo(dumps({"ok": ok, "html": str(out), "validate": validation.as_dict(),
+                          "monitor": None if report is None else report.as_dict(), "slices": rows},
+                         indent=2, default=str))
+    else:
+        alarms = 0 if report is None else len([a for a in report.alarms if not a.startswith("schema: ")])
+        failing_slices = 0 if slices is None else sum(slices.flagged)
+        click.echo(f"{current}: {validation.rows} rows: {len(validation.failures)} failed check(s), {alarms} "
+                   f"monitor alarm(s)" + (f", {failing_slices} failing slice metric(s)" if slices is not None else "")
+                   + f"; wrote {out}")
+    sys.exit(0 if ok else 1)

@@ -120,6 +120,12 @@ class MonitorReport:
     #: classifier: class -> (share predicted, share labelled), over rows with both; None: no labelled predictions
     class_shares: dict[str, tuple[float, float]] | None = None
     finished_at: float = 0.0
+    #: the batch's false-alarm budget (``monitoring.alpha``): each compared feature gets an equal share
+    alpha: float | None = None
+    #: name -> (reference, current) summaries (``Histogram`` or category counts; current None: absent),
+    #: for drawing them (``specgen report``); not in ``as_dict``
+    distributions: dict = field(default_factory=dict, repr=False)
+    output_distributions: dict = field(default_factory=dict, repr=False)
 
     @property
     def model_age_seconds(self) -> float | None:
@@ -264,7 +270,9 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
         schema_failures=failures, drift=[_drift(f, batch, references.get(f.name), _share(config.alpha, features))
                                          for f in features],
         model_trained_at=model_trained_at, max_model_age_seconds=config.max_model_age_seconds,
-        max_bias=config.max_bias)
+        max_bias=config.max_bias, alpha=config.alpha,
+        distributions={f.name: (references[f.name][0], batch.summaries.get(f.name)) for f in features},
+        output_distributions=_output_distributions(config, batch))
     if serving_features is not None:
         report.skew = _skew(features, specs, serving_features, dtypes, batch, chunk_rows)
     report.prediction_drift, report.prediction_source = _prediction_drift(config, batch)
@@ -564,6 +572,12 @@ def _too_few_rows(feature, setting: Measure, rows: int, calibrated: bool) -> Fea
     needed = max(MIN_ROWS, min_rows(feature)) if calibrated else min_rows(feature)
     return FeatureResult(feature.name, feature.kind, setting.metric, None, None, {}, note=too_few_rows(rows, needed),
                          practical=setting.threshold, too_small=True)
+
+
+def _output_distributions(config: MonitoringConfig, batch: _Batch) -> dict:
+    outputs = config.prediction_drift.outputs if config.prediction_drift else ()
+    return {o.name: (baseline_mod.to_summary(o.kind, o.reference), batch.output_summaries.get(o.name))
+            for o in outputs}
 
 
 def _prediction_drift(config: MonitoringConfig, batch: _Batch) -> tuple[list[FeatureResult], str | None]:

@@ -17,6 +17,7 @@ def test_wheel_ships_templates_and_compiles(tmp_path):
     wheel = next((tmp_path / "dist").glob("specgen-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "specgen/templates/schema.py.jinja" in names and "specgen/templates/test_data.py.jinja" in names
+    assert {"specgen/report/templates/page.html.jinja", "specgen/report/templates/draw.js"} <= set(names)
     site = tmp_path / "site"  # a real (non-editable) install of the wheel, on its own
     installed = run(sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(site), str(wheel))
     assert installed.returncode == 0, installed.stderr[-2000:]

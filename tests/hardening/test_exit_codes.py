@@ -10,6 +10,7 @@ import pytest
 from specgen import api
 from specgen.cli import main
 from specgen.compiler import jsonschema
+from specgen.report import batch as report_batch
 
 from tests.helpers import child_env as env
 
@@ -35,6 +36,7 @@ COMMANDS = {
     "monitor": (api, "monitor", ["monitor", PENGUINS, "--current", PENGUINS]),
     "infer": (api, "infer_spec", ["infer", "x.csv"]),
     "schema": (jsonschema, "dumps", ["schema"]),
+    "report": (report_batch, "load", ["report", PENGUINS, "--current", PENGUINS, "-o", "r.html"]),
 }
 
 

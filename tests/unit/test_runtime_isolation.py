@@ -10,7 +10,7 @@ import pytest
 from tests.helpers import EXAMPLES, ROOT
 
 RUNTIME = ROOT / "specgen" / "runtime"
-FORBIDDEN = ("specgen.compiler", "specgen.api", "specgen.cli", "jinja2", "click", "pydantic")
+FORBIDDEN = ("specgen.compiler", "specgen.api", "specgen.cli", "specgen.report", "jinja2", "click", "pydantic", "plotly")
 
 
 def _runtime_modules() -> list[str]:

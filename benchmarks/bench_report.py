@@ -1,0 +1,85 @@
+"""`specgen report` on wide specs: page size (the budget the browser test holds), time to build the page,
+and time for chromium to load it and draw every plot.
+
+Usage: python benchmarks/bench_report.py [--features 50 200 500] [--rows 1000]
+
+Each spec comes from tests/report_cases.py::wide_project (features cycling float / int / category,
+10 bins each, a batch shifted so the numeric ones alarm). Build time is the CLI's wall time in a fresh
+process (imports included); draw time is from navigation to `body[data-plots=done]` (plots are drawn
+12 at a time, so the first screen shows before the rest). Needs chromium for the draw column
+(scripts/install-chromium.sh).
+
+Measured 2026-11-30 on the shared 2-core machine under load ~12 (times inflated several-fold):
+
+  plotly.js inline: 4.82 MB (once per page)
+  features  page MB KB/feature  build s  draw s
+        50     4.89       1.42      6.3    10.4
+       200     5.09       1.35     10.0    20.3
+       500     5.49       1.34     18.3    88.3
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests import browser  # noqa: E402
+from tests.report_cases import wide_project  # noqa: E402
+
+
+def specgen(*args) -> float:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "specgen", *map(str, args)], capture_output=True, text=True)
+    if done.returncode not in (0, 1):
+        raise SystemExit(done.stderr)
+    return time.perf_counter() - start
+
+
+def draw_seconds(context, page_file: Path) -> float:
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(page_file.as_uri())
+    page.wait_for_selector("body[data-plots=done]", state="attached", timeout=600_000)
+    seconds = time.perf_counter() - start
+    page.close()
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--features", type=int, nargs="+", default=[50, 200, 500])
+    parser.add_argument("--rows", type=int, default=1000)
+    args = parser.parse_args()
+    from plotly.offline import get_plotlyjs
+
+    plotly_bytes = len(get_plotlyjs().encode())
+    print(f"plotly.js inline: {plotly_bytes / 1e6:.2f} MB (once per page)")
+    print(f"{'features':>8} {'page MB':>8} {'KB/feature':>10} {'build s':>8} {'draw s':>7}")
+    why = browser.missing()
+    with tempfile.TemporaryDirectory() as tmp:
+        pages = []
+        for n in args.features:
+            spec, batch = wide_project(Path(tmp) / f"w{n}", n, args.rows)
+            specgen("baseline", spec)
+            specgen("compile", spec)
+            out = Path(tmp) / f"w{n}.html"
+            pages.append((n, out, specgen("report", spec, "--current", batch, "-o", out)))
+        draws = {}
+        if why is None:
+            with browser.chromium() as context:
+                draws = {n: draw_seconds(context, out) for n, out, _ in pages}
+        for n, out, build in pages:
+            size = out.stat().st_size
+            draw = f"{draws[n]:7.1f}" if n in draws else "    n/a"
+            print(f"{n:>8} {size / 1e6:8.2f} {(size - plotly_bytes) / n / 1e3:10.2f} {build:8.1f} {draw}")
+    if why:
+        print(f"(no draw times: {why})")
+
+
+if __name__ == "__main__":
+    main()

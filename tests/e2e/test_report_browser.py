@@ -1,0 +1,164 @@
+"""The HTML report in a real browser: Debian's chromium driven by playwright (tests/browser.py), offline.
+
+One chromium for the module; the pages are built once: the penguins example's clean and drifted batches,
+a spec with hostile names, and a 200-feature report (its size budget is below). Skipped, with the reason,
+only where chromium cannot be installed (scripts/install-chromium.sh, run by `make test`).
+"""
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from tests import browser
+from tests.helpers import copy_example, run_cli
+from tests.report_cases import HOSTILE_CATEGORY_FEATURE, HOSTILE_FEATURE, HOSTILE_VALUES, drifted_penguins, \
+    hostile_project, wide_project
+
+VIEWPORT = {"width": 1280, "height": 800}
+#: The 200-feature report's size budget: plotly.js inline (4.8 MB, once) plus at most 4 KB a feature
+#: (measured: 5.1 MB in all; ~1.3 KB a feature: its card, its bars' JSON and its failed-check row).
+PLOTLY_JS_BYTES = 4_900_000
+BYTES_PER_FEATURE = 4_000
+WIDE_FEATURES = 200
+#: pixel variance (grey levels^2) of a screenshot that shows a drawn plot; a blank one is ~0
+MIN_PLOT_VARIANCE = 50.0
+
+
+@pytest.fixture(scope="module")
+def pages(compiled_examples, tmp_path_factory) -> dict[str, Path]:
+    tmp = tmp_path_factory.mktemp("report-browser")
+    folder = copy_example(compiled_examples, "penguins", tmp)
+    drifted_penguins(folder / "data" / "serving.csv", folder / "data" / "drifted.csv")
+    out = {}
+    for name, data, code in (("clean", "serving.csv", 0), ("drifted", "drifted.csv", 1)):
+        out[name] = tmp / f"{name}.html"
+        run_cli("report", folder / "spec.yaml", "--current", folder / "data" / data, "-o", out[name], expect=code,
+                in_process=True)
+    out["validate"] = tmp / "validate.html"
+    run_cli("validate", folder / "spec.yaml", folder / "data" / "drifted.csv", "--env", "serving", "--html",
+            out["validate"], expect=1, in_process=True)
+    for name, make, code in (("hostile", hostile_project, 1), ("wide", wide_project, 1)):
+        spec, batch = make(tmp / name)
+        run_cli("baseline", spec, expect=0, in_process=True)
+        run_cli("compile", spec, expect=0, in_process=True)
+        out[name] = tmp / f"{name}.html"
+        run_cli("report", spec, "--current", batch, "-o", out[name], expect=code, in_process=True)
+    return out
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    why = browser.missing()
+    if why:
+        pytest.skip(why)
+    with browser.chromium() as context:
+        yield context
+
+
+class Opened:
+    """A page loaded from a file, with everything that went wrong while it loaded and drew."""
+
+    def __init__(self, context, path: Path):
+        self.problems: list[str] = []
+        self.page = page = context.new_page()
+        page.set_viewport_size(VIEWPORT)
+        page.on("console", lambda m: self.problems.append(f"console {m.type}: {m.text}")
+                if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url}"))
+        page.on("request", lambda r: None if r.url.startswith(("file:", "data:", "blob:", "about:"))
+                else self.problems.append(f"network request: {r.url}"))
+        page.on("dialog", lambda d: (self.problems.append(f"dialog: {d.message}"), d.dismiss()))
+        page.goto(path.as_uri())
+        page.wait_for_selector("body[data-plots=done]", state="attached", timeout=120_000)
+
+
+@pytest.fixture(scope="module")
+def opened(chromium, pages):
+    """name -> its page, loaded once for the module (the 200-feature page takes seconds to draw)."""
+    cache: dict[str, Opened] = {}
+
+    def open_(name: str) -> Opened:
+        if name not in cache:
+            cache[name] = Opened(chromium, pages[name])
+        return cache[name]
+    yield open_
+    for o in cache.values():
+        o.page.close()
+
+
+def _variance(context, png: bytes) -> float:
+    """Variance of the grey level of a PNG's pixels, computed by the browser (a canvas), in a blank page."""
+    page = context.new_page()
+    try:
+        return page.evaluate("""async (url) => {
+            const img = new Image(); img.src = url; await img.decode();
+            const c = document.createElement('canvas'); c.width = img.width; c.height = img.height;
+            const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+            const d = g.getImageData(0, 0, c.width, c.height).data;
+            let n = 0, s = 0, s2 = 0;
+            for (let i = 0; i < d.length; i += 4) {
+                const v = (d[i] + d[i + 1] + d[i + 2]) / 3; n++; s += v; s2 += v * v;
+            }
+            const m = s / n; return s2 / n - m * m; }""", "data:image/png;base64," + base64.b64encode(png).decode())
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("name", ["clean", "drifted", "validate", "hostile", "wide"])
+def test_page_loads_offline_without_errors(opened, name):
+    o = opened(name)
+    assert o.problems == []
+    plots = o.page.evaluate("document.querySelectorAll('.plot').length")
+    assert plots > 0 and o.page.evaluate("document.querySelectorAll('.plot.js-plotly-plot').length") == plots
+
+
+@pytest.mark.parametrize("name", ["drifted", "validate", "wide"])
+def test_failed_checks_are_visible_without_scrolling(opened, name):
+    o = opened(name)
+    heading = o.page.locator("#failed-checks h2").bounding_box()
+    first = o.page.locator("#failed-checks tbody tr").first.bounding_box()
+    assert heading["y"] >= 0 and first["y"] + first["height"] <= VIEWPORT["height"], (heading, first)
+    assert o.page.locator("#failed-checks tbody tr").first.is_visible()
+    if name != "wide":  # all of them
+        whole = o.page.locator("#failed-checks").bounding_box()
+        assert whole["y"] + whole["height"] <= VIEWPORT["height"], whole
+
+
+def test_plots_render(opened, chromium):
+    """A screenshot of a plot is not blank; the same measure on an empty box of the same size is ~0."""
+    o = opened("drifted")
+    plot = o.page.locator("#plot-1")
+    plot.scroll_into_view_if_needed()
+    assert _variance(chromium, plot.screenshot()) > MIN_PLOT_VARIANCE
+    bars = o.page.evaluate("document.querySelectorAll('#plot-1 .bars .point path').length")
+    assert bars >= 8  # reference and current bars of the worst feature
+    o.page.evaluate("""() => { const d = document.getElementById('plot-1');
+        const blank = document.createElement('div'); blank.id = 'blank';
+        blank.style.cssText = `height:${d.offsetHeight}px;width:${d.offsetWidth}px;background:#fff`;
+        d.parentNode.insertBefore(blank, d); }""")
+    try:
+        assert _variance(chromium, o.page.locator("#blank").screenshot()) < 1.0
+    finally:
+        o.page.evaluate("document.getElementById('blank').remove()")
+
+
+def test_hostile_names_show_as_text(opened):
+    o = opened("hostile")
+    assert o.problems == []  # no alert() dialog, no error
+    names = o.page.locator("h3 .name").all_inner_texts()
+    assert HOSTILE_FEATURE in names and HOSTILE_CATEGORY_FEATURE in names
+    ticks = o.page.evaluate("[...document.querySelectorAll('.plot .xtick text')].map(t => t.textContent)")
+    assert set(HOSTILE_VALUES) <= set(ticks)  # the categories' HTML is shown, not rendered
+    assert o.page.evaluate("document.querySelectorAll('main img, main b:not(.measure b)').length") == 0
+    assert o.page.locator("#failed-checks td.name").first.inner_text() == HOSTILE_FEATURE
+
+
+def test_wide_report_stays_under_its_size_budget(pages, opened):
+    size = pages["wide"].stat().st_size
+    budget = PLOTLY_JS_BYTES + BYTES_PER_FEATURE * WIDE_FEATURES
+    assert size <= budget, f"{size:,} bytes > budget {budget:,}"
+    o = opened("wide")
+    assert o.page.evaluate("document.querySelectorAll('.plot.js-plotly-plot').length") == WIDE_FEATURES
