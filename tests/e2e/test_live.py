@@ -3,6 +3,7 @@ sample, real-world metrics, Prometheus output; the same report from Parquet, Duc
 from __future__ import annotations
 
 import importlib.util
+import re
 import json
 from datetime import datetime, timedelta
 
@@ -192,3 +193,17 @@ def test_user_errors_exit_2(tmp_path, logs):
     typo.write_text(SPEC.read_text().replace("  window: 1d", "  windw: 1d"))
     result = run_cli("live", typo, "--predictions", logs / "predictions.parquet", in_process=True, expect=2)
     assert "did you mean 'window'" in result.stderr
+
+
+def test_live_alert_rules_pass_promtool_and_read_exported_series(logs, tmp_path, promtool):
+    generated = EXAMPLES / "support_routing" / "generated" / "support_routing"
+    for command in (("check", "rules", "support_routing_live_alerts.yml"),
+                    ("test", "rules", "support_routing_live_alerts_test.yml")):
+        checked = run(promtool, *command, cwd=generated)
+        assert checked.returncode == 0, checked.output
+    prom = tmp_path / "live.prom"
+    run_cli("live", SPEC, *_parquet(logs), "--metrics-out", prom, in_process=True, expect=1)
+    exported = set(re.findall(r"^(specgen_\w+)", prom.read_text(), re.M))
+    rules = (generated / "support_routing_live_alerts.yml").read_text()
+    used = set(re.findall(r"specgen_support_routing_\w+", rules))
+    assert used and used <= exported, used - exported  # every rule reads a series specgen live writes
