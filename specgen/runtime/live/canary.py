@@ -36,26 +36,36 @@ VERDICT_VALUES = {PROMOTE: 1, HOLD: 0, ROLL_BACK: -1}
 
 @dataclass
 class _Group:
-    """One version's rows in one slice: labelled arrays, and its prediction distribution."""
+    """One version's rows in one slice, kept as small as the tests allow: accuracy needs counts, the
+    class distribution needs counts; only other metrics (bootstrap) and numeric predictions (KS) keep arrays."""
 
+    keep_arrays: bool
+    numeric: bool
+    hits: int = 0
+    labelled: int = 0
+    classes: dict = field(default_factory=lambda: defaultdict(int))
     truth: list = field(default_factory=list)
     outputs: dict = field(default_factory=lambda: defaultdict(list))  # PRED / SCORE -> arrays
     predicted: list = field(default_factory=list)
 
     def add(self, rows: pl.DataFrame) -> None:
         lab = labelled(rows)
-        self.truth.append(lab[LABEL].to_numpy())
-        for column in (PRED, SCORE):
-            if column in lab.columns:
-                self.outputs[column].append(lab[column].to_numpy())
-        self.predicted.append(rows[PRED].to_numpy())
+        self.labelled += lab.height
+        if lab.height:
+            self.hits += int((lab[LABEL].cast(pl.String) == lab[PRED].cast(pl.String)).sum())
+        if self.numeric:
+            self.predicted.append(rows[PRED].cast(pl.Float64).to_numpy())
+        else:
+            for value, count in rows[PRED].cast(pl.String).value_counts().iter_rows():
+                self.classes[value] += count
+        if self.keep_arrays:
+            self.truth.append(lab[LABEL].to_numpy())
+            for column in (PRED, SCORE):
+                if column in lab.columns:
+                    self.outputs[column].append(lab[column].to_numpy())
 
     def arrays(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         return _cat(self.truth), _cat(self.outputs[column])
-
-    @property
-    def labelled(self) -> int:
-        return sum(len(t) for t in self.truth)
 
 
 def _cat(parts: list) -> np.ndarray:
@@ -81,7 +91,9 @@ class CanaryAccumulator:
         self.config = config
         self.canary: CanaryConfig = config.canary
         self.min_rows = {ALL: self.canary.min_labelled, **{s.name: s.min_rows for s in config.slices}}
-        self.pooled: dict = defaultdict(_Group)  # (slice, version) -> _Group
+        arrays = any(m.name != "accuracy" for m in self.canary.metrics)
+        self._group = lambda: _Group(arrays, config.task == "regression")
+        self.pooled: dict = defaultdict(self._group)  # (slice, version) -> _Group
         self.per_window: list = []
         self.windows = 0
 
@@ -90,7 +102,7 @@ class CanaryAccumulator:
         if not (versions == self.canary.canary).any():
             return
         self.windows += 1
-        groups: dict = defaultdict(_Group)
+        groups: dict = defaultdict(self._group)
         for name, mask in {ALL: np.ones(frame.height, bool), **masks}.items():
             for version in (self.canary.stable, self.canary.canary):
                 rows = frame.filter(pl.Series(mask) & (versions == version))
@@ -144,28 +156,30 @@ class CanaryAccumulator:
     def _test(self, name: str, metric, stable: _Group, canary: _Group, level: float) -> dict:
         info = _metrics.METRICS[metric.name]
         column = PRED if info.input == "labels" else SCORE
-        s, k = stable.arrays(column), canary.arrays(column)
         tolerance = self.canary.max_drop[metric.name]
+        if metric.name == "accuracy":  # a proportion: counts are enough
+            drop, p = proportion_worse(stable.hits, stable.labelled, canary.hits, canary.labelled, tolerance)
+            return {"slice": name, "metric": metric.name, "test": "two-proportion z-test",
+                    "stable": stable.hits / stable.labelled, "canary": canary.hits / canary.labelled,
+                    "n_stable": stable.labelled, "n_canary": canary.labelled, "drop": drop, "max_drop": tolerance,
+                    "p_value": p, "level": level, "worse": p < level}
+        s, k = stable.arrays(column), canary.arrays(column)
         fn = lambda t, p: _metrics.compute(metric.name, t, **{"y_pred" if column == PRED else "y_score": p},
                                            **metric.kwargs)
-        if metric.name == "accuracy":
-            hits_s, hits_k = int(np.sum(s[0] == s[1])), int(np.sum(k[0] == k[1]))
-            drop, p = proportion_worse(hits_s, len(s[0]), hits_k, len(k[0]), tolerance)
-            test = "two-proportion z-test"
-        else:
-            drop, p = bootstrap_worse(fn, s, k, info.greater_is_better, tolerance, self.canary.bootstrap,
-                                      self.config.seed)
-            test = f"bootstrap ({self.canary.bootstrap} resamples)"
+        drop, p = bootstrap_worse(fn, s, k, info.greater_is_better, tolerance, self.canary.bootstrap,
+                                  self.config.seed)
+        test = f"bootstrap ({self.canary.bootstrap} resamples)"
         return {"slice": name, "metric": metric.name, "test": test, "stable": fn(*s), "canary": fn(*k),
                 "n_stable": len(s[0]), "n_canary": len(k[0]), "drop": drop, "max_drop": tolerance,
                 "p_value": p, "level": level, "worse": p < level}
 
     def _distribution(self, name: str, stable: _Group, canary: _Group, level: float) -> dict:
-        a, b = _cat(stable.predicted), _cat(canary.predicted)
         if self.config.task == "classification":
-            counts = lambda v: dict(zip(*np.unique(v.astype(str), return_counts=True))) if len(v) else {}
-            p, test = chi_square_p(counts(a), counts(b)), "chi-square homogeneity of predicted classes"
+            p, test = chi_square_p(stable.classes, canary.classes), "chi-square homogeneity of predicted classes"
+            sizes = sum(stable.classes.values()), sum(canary.classes.values())
         else:
-            p, test = ks_p(a.astype(float), b.astype(float)), "two-sample Kolmogorov-Smirnov of predictions"
-        return {"slice": name, "metric": "prediction_distribution", "test": test, "n_stable": len(a),
-                "n_canary": len(b), "p_value": p, "level": level, "worse": False, "differs": p < level}
+            a, b = _cat(stable.predicted), _cat(canary.predicted)
+            p, test = ks_p(a, b), "two-sample Kolmogorov-Smirnov of predictions"
+            sizes = len(a), len(b)
+        return {"slice": name, "metric": "prediction_distribution", "test": test, "n_stable": sizes[0],
+                "n_canary": sizes[1], "p_value": p, "level": level, "worse": False, "differs": p < level}

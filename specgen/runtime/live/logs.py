@@ -18,7 +18,7 @@ from ..contracts.live import LogColumns
 from ..sources import Measure, Source, TableQuery
 
 __all__ = ["PRED", "SERVED", "VERSION", "SCORE", "LABEL", "ARRIVED", "JoinReport", "time_range", "read_labels",
-           "read_window", "join_labels", "orphan_labels"]
+           "read_window", "join_labels", "index_labels", "window_index"]
 
 # the roles' columns inside a joined window (aliases: the source's own columns stay as they are)
 PRED, SERVED, VERSION, SCORE = "__specgen_prediction", "__specgen_served_at", "__specgen_version", "__specgen_score"
@@ -87,22 +87,43 @@ def read_window(source: Source, log: LogColumns, start: datetime, end: datetime)
     return frame.with_columns(roles)
 
 
+def index_labels(predictions: Source, log: LogColumns, labels: pl.DataFrame, as_of: datetime, window_seconds: int,
+                 report: JoinReport) -> dict[int, pl.DataFrame]:
+    """The labels split by the window their prediction was (first) served in, so each window joins only its
+    own labels. Reads the key and timestamp columns of every prediction before ``as_of`` once; counts the
+    prediction keys served more than once and the labels no prediction carries."""
+    key = log.key
+    keys = predictions.read(TableQuery(log.table, key + (log.timestamp,), log.timestamp, end=as_of))
+    keys = keys.sort(log.timestamp, maintain_order=True)
+    first = keys.unique(subset=list(key), keep="first", maintain_order=True)
+    report.duplicate_predictions = keys.height - first.height
+    dup = keys.filter(pl.struct(key).is_duplicated())
+    report.duplicate_prediction_keys = _keys(dup.unique(subset=list(key), maintain_order=True), key)
+    step = window_seconds * 1_000_000
+    first = first.select(*key, (pl.col(log.timestamp).dt.epoch("us") // step).alias("__window"))
+    joined = _same_key_types(labels, first, key).join(first, on=list(key), how="left")
+    orphans = joined.filter(pl.col("__window").is_null())
+    report.orphan_labels = orphans.height
+    report.orphan_label_keys = _keys(orphans, key)
+    parts = joined.filter(pl.col("__window").is_not_null()).partition_by("__window", as_dict=True,
+                                                                         include_key=False)
+    return {int(w[0]): part for w, part in parts.items()}
+
+
+def window_index(start: datetime, window_seconds: int) -> int:
+    """The index ``index_labels`` gives the window starting at ``start``."""
+    return int((start - datetime(1970, 1, 1)).total_seconds() // window_seconds)
+
+
 def join_labels(window: pl.DataFrame, labels: pl.DataFrame | None, key: tuple[str, ...],
                 report: JoinReport) -> pl.DataFrame:
     """The window's predictions (first row per key) with their label and its arrival time (null: none yet)."""
     report.prediction_rows += window.height
-    dup = window.filter(pl.struct(key).is_duplicated())
     first = window.unique(subset=list(key), keep="first", maintain_order=True)
-    report.duplicate_predictions += window.height - first.height
-    if dup.height and len(report.duplicate_prediction_keys) < EXAMPLES:
-        report.duplicate_prediction_keys += _keys(dup.unique(subset=list(key), maintain_order=True), key)
-        del report.duplicate_prediction_keys[EXAMPLES:]
     if labels is None:
-        return first.with_columns(pl.lit(None).alias(LABEL), pl.lit(None, pl.Datetime("us")).alias(ARRIVED))
-    labels = _same_key_types(labels, first, key)
-    joined = first.join(labels, on=list(key), how="left")
-    early = joined.filter(pl.col(ARRIVED) < pl.col(SERVED)).height
-    report.labels_before_prediction += early
+        return first.with_columns(pl.lit(None, pl.String).alias(LABEL), pl.lit(None, pl.Datetime("us")).alias(ARRIVED))
+    joined = first.join(_same_key_types(labels, first, key), on=list(key), how="left")
+    report.labels_before_prediction += joined.filter(pl.col(ARRIVED) < pl.col(SERVED)).height
     return joined
 
 
@@ -119,17 +140,3 @@ def _same_key_types(labels: pl.DataFrame, window: pl.DataFrame, key: tuple[str, 
     except pl.exceptions.PolarsError:
         raise DataError(f"label key columns {list(key)} hold values of another type than the prediction log's "
                         f"({[str(window.schema[k]) for k in key]}) [SG202]", "SG202") from None
-
-
-def orphan_labels(labels: pl.DataFrame | None, seen_keys: list[pl.DataFrame], key: tuple[str, ...],
-                  report: JoinReport) -> None:
-    """Count labels whose key no prediction (up to as-of) carries."""
-    if labels is None:
-        return
-    seen = pl.concat(seen_keys).unique() if seen_keys else pl.DataFrame(schema=labels.select(key).schema)
-    orphans = labels.join(_same_key_types(seen, labels, key), on=list(key), how="anti")
-    report.orphan_labels = orphans.height
-    report.orphan_label_keys = _keys(orphans, key)
-    if seen_keys:
-        everything = pl.concat(seen_keys)
-        report.duplicate_predictions += everything.height - everything.unique().height  # across windows

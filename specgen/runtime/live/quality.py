@@ -41,16 +41,33 @@ def labelled(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.filter(pl.col(LABEL).is_not_null())
 
 
-def score(metric: LiveMetric, rows: pl.DataFrame) -> float:
+def score(metric: LiveMetric, rows: pl.DataFrame, task: str = "regression") -> float:
     """The metric on labelled ``rows`` (ValueError when it cannot be scored, e.g. one class for roc_auc)."""
     m = metric.metric
     y_true = rows[LABEL].to_numpy()
     info = _metrics.METRICS[m.name]
+    if info.input == "labels" and task == "classification":
+        truth, pred, kwargs = _codes(rows, m.kwargs)
+        return _metrics.compute(m.name, truth, y_pred=pred, **kwargs)
     if info.input == "labels":
         return _metrics.compute(m.name, y_true, y_pred=rows[PRED].to_numpy(), **m.kwargs)
     if SCORE not in rows.columns:
         raise ValueError(f"{m.name} needs scores: set live.predictions.score")
     return _metrics.compute(m.name, y_true, y_score=rows[SCORE].to_numpy(), **m.kwargs)
+
+
+def _codes(rows: pl.DataFrame, kwargs: dict) -> tuple:
+    """(y_true, y_pred, kwargs) with classes as integer codes: the metrics check every value of an object
+    array in Python, codes they take at numpy speed; a class's code is its rank among the classes as text,
+    and ``pos_label`` follows its class (the scores of label metrics do not depend on the codes chosen)."""
+    truth, pred = rows[LABEL].cast(pl.String), rows[PRED].cast(pl.String)
+    classes = pl.concat([truth, pred]).unique().sort()
+    code = {c: i for i, c in enumerate(classes.to_list())}
+    as_codes = lambda s: s.replace_strict(code, return_dtype=pl.Int64).to_numpy()
+    kwargs = dict(kwargs)
+    if "pos_label" in kwargs:
+        kwargs["pos_label"] = code.get(str(kwargs["pos_label"]), -1)
+    return as_codes(truth), as_codes(pred), kwargs
 
 
 def _delays(rows: pl.DataFrame) -> np.ndarray:
@@ -71,7 +88,7 @@ def group_quality(frame: pl.DataFrame, name: str, window: tuple[str, str], matur
             q.metric_notes[metric.metric.name] = f"{rows.height} labelled rows, fewer than {min_rows}"
             continue
         try:
-            q.metrics[metric.metric.name] = score(metric, rows)
+            q.metrics[metric.metric.name] = score(metric, rows, task)
         except ValueError as exc:
             q.metrics[metric.metric.name] = None
             q.metric_notes[metric.metric.name] = str(exc)

@@ -10,7 +10,7 @@ from ...errors import DataError
 from ..contracts.live import ALL, LiveConfig, LiveMetric
 from ..sources import Source
 from .canary import CanaryAccumulator
-from .logs import JoinReport, join_labels, orphan_labels, read_labels, read_window, time_range
+from .logs import JoinReport, index_labels, join_labels, read_labels, read_window, time_range, window_index
 from .outcomes import outcome_window
 from .quality import GroupQuality, group_quality
 from .report import Alarm, LiveReport
@@ -51,15 +51,19 @@ def run_live(config: LiveConfig, predictions: Source, labels: Source | None = No
         raise DataError("the prediction log has no rows [SG203]", "SG203")
     join = JoinReport()
     key = config.predictions.key
-    label_frame = read_labels(labels, config.labels, key, as_of, join) if labels is not None else None
+    by_window = None
+    if labels is not None:
+        label_frame = read_labels(labels, config.labels, key, as_of, join)
+        by_window = index_labels(predictions, config.predictions, label_frame, as_of, config.window_seconds, join)
+        del label_frame
     report = LiveReport(config.name, as_of.isoformat(), config.window_seconds, {})
     canary = CanaryAccumulator(config) if config.canary is not None else None
-    seen = []
     for start, end in windows(first, as_of, config.window_seconds):
         frame = read_window(predictions, config.predictions, start, end)
         if frame.height:
-            joined = join_labels(frame, label_frame, key, join)
-            seen.append(joined.select(key))
+            own = None if by_window is None else by_window.pop(window_index(start, config.window_seconds),
+                                                                 _no_labels(frame, key))
+            joined = join_labels(frame, own, key, join)
             _window(config, report, joined, (start, end), as_of, canary)
         for outcome in config.outcomes if outcomes is not None else ():
             got = outcome_window(outcomes, outcome, start, end, start.isoformat())
@@ -68,10 +72,14 @@ def run_live(config: LiveConfig, predictions: Source, labels: Source | None = No
             if got.problem:
                 report.alarms.append(Alarm(got.window_start, ALL, f"outcome:{outcome.name}", got.mean,
                                            f"{outcome.name} mean {got.mean:.4g} is {got.problem}"))
-    orphan_labels(label_frame, seen, key, join)
     report.join = join.as_dict()
     report.canary = canary.result() if canary is not None else None
     return report
+
+
+def _no_labels(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
+    from .logs import ARRIVED, LABEL
+    return pl.DataFrame(schema={**{k: frame.schema[k] for k in key}, LABEL: pl.String, ARRIVED: pl.Datetime("us")})
 
 
 def _naive(moment: datetime) -> datetime:
