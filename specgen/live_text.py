@@ -34,7 +34,7 @@ def render_live(report) -> str:
         lines.append(f"canary {c.canary!r} vs stable {c.stable!r} over {c.windows_compared} window(s): "
                      f"{c.verdict.upper()}: {c.reason}")
         for t in c.tests:
-            lines.append(f"  {t['slice']:<14} {t['metric']:<10} stable {_num(t.get('stable'))} canary "
+            lines.append(f"  {t['slice']:<14} {t['metric']:<23} stable {_num(t.get('stable'))} canary "
                          f"{_num(t.get('canary'))} (n={t['n_stable']}/{t['n_canary']}) p={t['p_value']:.3g} "
                          f"level={t['level']:.3g} [{t['test']}]")
     if report.sample is not None:

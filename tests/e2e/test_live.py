@@ -207,3 +207,38 @@ def test_live_alert_rules_pass_promtool_and_read_exported_series(logs, tmp_path,
     rules = (generated / "support_routing_live_alerts.yml").read_text()
     used = set(re.findall(r"specgen_support_routing_\w+", rules))
     assert used and used <= exported, used - exported  # every rule reads a series specgen live writes
+
+
+def test_hostile_column_and_table_names_stay_names(logs, tmp_path):
+    """Spec names become quoted identifiers in DuckDB's SQL: a name full of SQL reads as a name."""
+    import duckdb
+
+    from specgen.runtime.sources import quote_identifier
+    column, table = 'team"; DROP TABLE labels; --', "pre'dictions; --"
+    db = tmp_path / "logs.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute(f"CREATE TABLE {quote_identifier(table)} AS SELECT *, predicted_team AS {quote_identifier(column)}"
+                    " FROM read_parquet(?)", [str(logs / "predictions.parquet")])
+        con.execute("CREATE TABLE labels AS SELECT * FROM read_parquet(?)", [str(logs / "labels.parquet")])
+    spec = tmp_path / "spec.yaml"
+    text = SPEC.read_text().replace("{table: predictions, timestamp: served_at, prediction: predicted_team",
+                                    "{table: " + json.dumps(table) + ", timestamp: served_at, prediction: "
+                                    + json.dumps(column))
+    spec.write_text(text.replace("    reopen_rate:", "    reopen_ratex:").split("  outcomes:")[0])
+    report = live(spec, f"duckdb://{db}", f"duckdb://{db}")
+    assert report.canary.verdict == "roll back"
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM labels").fetchone()[0] > 0
+
+
+def test_live_spec_rules(tmp_path):
+    cases = {"  canary: {stable: v41, canary: v42,": ("predictions: {table: predictions, timestamp: served_at, "
+                                                      "prediction: predicted_team, version: model_version}",
+                                                      "predictions: {table: predictions, timestamp: served_at, "
+                                                      "prediction: predicted_team}", "set live.predictions.version"),
+             "max_drop": ("max_drop: {accuracy: 0.03}", "max_drop: {rmse: 0.03}", "rmse")}
+    for name, (old, new, message) in cases.items():
+        spec = tmp_path / "spec.yaml"
+        spec.write_text(SPEC.read_text().replace(old, new))
+        result = run_cli("compile", spec, "-o", tmp_path / "out", in_process=True, expect=2)
+        assert message in result.stderr and "SG103" in result.stderr, result.stderr

@@ -125,21 +125,22 @@ class CanaryAccumulator:
         names = [ALL] + [s.name for s in self.config.slices]
         planned = max(1, len(names) * max(1, len(c.metrics)))
         level = c.alpha / planned
-        tests, short = [], []
+        tests, short, distributions = [], [], []
         for name in names:
             stable, canary = groups[(name, c.stable)], groups[(name, c.canary)]
+            # the prediction distributions need no label: evidence always, the verdict's basis without metrics
+            distributions.append(self._distribution(name, stable, canary, c.alpha / len(names)))
             if not c.metrics:
-                tests.append(self._distribution(name, stable, canary, level))
                 continue
             if canary.labelled < self.min_rows[name] or stable.labelled < self.min_rows[name]:
                 short.append(f"{name}: {canary.labelled} canary / {stable.labelled} stable labelled rows "
                              f"(needs {self.min_rows[name]})")
                 continue
             tests += [self._test(name, m, stable, canary, level) for m in c.metrics]
-        verdict, reason = self._verdict(tests, short)
-        return CanaryResult(verdict, reason, c.stable, c.canary, windows, tests, [])
+        verdict, reason = self._verdict(tests, short, distributions if not c.metrics else [])
+        return CanaryResult(verdict, reason, c.stable, c.canary, windows, tests + distributions, [])
 
-    def _verdict(self, tests: list, short: list) -> tuple[str, str]:
+    def _verdict(self, tests: list, short: list, distributions: list) -> tuple[str, str]:
         worse = [t for t in tests if t["worse"]]
         if worse:
             what = "; ".join(f"{t['slice']} {t['metric']}: canary {t['canary']:.4g} vs stable {t['stable']:.4g} "
@@ -147,7 +148,7 @@ class CanaryAccumulator:
             return ROLL_BACK, f"canary worse: {what}"
         if short:
             return HOLD, "too few labelled rows to tell: " + "; ".join(short)
-        differs = [t["slice"] for t in tests if t.get("differs")]
+        differs = [t["slice"] for t in distributions if t["differs"]]
         if differs:
             return HOLD, f"no labels to judge by, and the canary's predictions differ from stable's in {differs}"
         return PROMOTE, (f"no slice or metric worse beyond max_drop at family-wise alpha {self.canary.alpha:g}"
