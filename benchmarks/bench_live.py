@@ -59,13 +59,14 @@ def main() -> None:
     t0 = time.perf_counter()
     done = subprocess.run(argv, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - t0
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_mb, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
     if done.returncode not in (0, 1, 3):
         sys.exit(f"specgen live failed ({done.returncode}):\n{done.stderr}")
     report = json.loads(done.stdout)
     rows = report["join"]["prediction_rows"]
     print(f"specgen live, {rows:,} predictions over {args.days} days from {args.source}: {wall:.1f} s "
-          f"({rows / wall / 1e6:.2f} M rows/s), peak RSS {peak_mb:.0f} MB; verdict {report['canary']['verdict']}, "
+          f"({rows / wall / 1e6:.2f} M rows/s; CPU {cpu:.1f} s), peak RSS {peak_mb:.0f} MB; verdict {report['canary']['verdict']}, "
           f"{len(report['alarms'])} alarm(s), exit {done.returncode}")
 
 

@@ -45,7 +45,7 @@ def live(spec_path: str | Path, predictions: str, labels: str | None = None, *, 
     from contextlib import ExitStack
 
     from .runtime.exposition import write_textfile
-    from .runtime.live import daily_sample, run_live
+    from .runtime.live import run_live
     from .runtime.live.exposition import live_exposition
     from .runtime.sources import open_source
 

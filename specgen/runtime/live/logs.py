@@ -60,18 +60,18 @@ def _keys(frame: pl.DataFrame, key: tuple[str, ...]) -> list:
 def read_labels(source: Source, log: LogColumns, key: tuple[str, ...], as_of: datetime,
                 report: JoinReport) -> pl.DataFrame:
     """The first label to arrive before ``as_of`` for each key: ``key`` columns, LABEL, ARRIVED."""
-    query = TableQuery(log.table, log.columns(), log.timestamp, end=as_of)
-    frame = source.read(query)
+    frame = source.read(TableQuery(log.table, log.columns(), log.timestamp, end=as_of))
     total = source.aggregate(TableQuery(log.table, time_column=log.timestamp), (Measure("n", "count"),))["n"][0]
     report.labels_after_as_of = int(total) - frame.height
     frame = frame.select([pl.col(k).alias(p) for k, p in zip(log.key, key)]
                          + [pl.col(log.value).alias(LABEL), pl.col(log.timestamp).alias(ARRIVED)])
-    frame = frame.sort(ARRIVED, maintain_order=True)
-    dup = frame.filter(pl.struct(key).is_duplicated())
     report.label_rows = frame.height
+    frame = frame.sort(ARRIVED)  # the first label to arrive for a key comes first
     first = frame.unique(subset=list(key), keep="first", maintain_order=True)
     report.duplicate_labels = frame.height - first.height
-    report.duplicate_label_keys = _keys(dup.unique(subset=list(key), maintain_order=True), key)
+    if report.duplicate_labels:
+        dup = frame.filter(pl.struct(key).is_duplicated())
+        report.duplicate_label_keys = _keys(dup.unique(subset=list(key), maintain_order=True), key)
     return first
 
 
@@ -94,11 +94,13 @@ def index_labels(predictions: Source, log: LogColumns, labels: pl.DataFrame, as_
     prediction keys served more than once and the labels no prediction carries."""
     key = log.key
     keys = predictions.read(TableQuery(log.table, key + (log.timestamp,), log.timestamp, end=as_of))
-    keys = keys.sort(log.timestamp, maintain_order=True)
+    keys = keys.sort(log.timestamp)
     first = keys.unique(subset=list(key), keep="first", maintain_order=True)
     report.duplicate_predictions = keys.height - first.height
-    dup = keys.filter(pl.struct(key).is_duplicated())
-    report.duplicate_prediction_keys = _keys(dup.unique(subset=list(key), maintain_order=True), key)
+    if report.duplicate_predictions:
+        dup = keys.filter(pl.struct(key).is_duplicated())
+        report.duplicate_prediction_keys = _keys(dup.unique(subset=list(key), maintain_order=True), key)
+    del keys
     step = window_seconds * 1_000_000
     first = first.select(*key, (pl.col(log.timestamp).dt.epoch("us") // step).alias("__window"))
     joined = _same_key_types(labels, first, key).join(first, on=list(key), how="left")

@@ -34,7 +34,7 @@ class Source:
     def read(self, query: TableQuery) -> pl.DataFrame:
         """All matching rows as one polars frame (time-zone-aware datetimes as naive UTC)."""
         frames = list(self.batches(query))
-        return pl.concat(frames, how="vertical_relaxed") if len(frames) > 1 else frames[0]
+        return pl.concat(frames, how="vertical_relaxed", rechunk=False) if len(frames) > 1 else frames[0]
 
     def batches(self, query: TableQuery, rows: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
         """The matching rows, ``rows`` at a time (at least one frame, maybe empty, carrying the schema)."""
