@@ -123,8 +123,11 @@ def test_the_same_report_from_parquet_duckdb_and_postgresql(logs, postgres_url):
     reports = {}
     for kind, where in (("parquet", None), ("duckdb", f"duckdb://{logs / 'logs.duckdb'}"), ("postgres", postgres_url)):
         sources = [str(logs / f"{n}.parquet") for n in frames] if where is None else [where] * 3
-        report = live(SPEC, sources[0], sources[1], outcomes=sources[2])
-        reports[kind] = json.dumps(report.as_dict(), sort_keys=True, default=str)
+        report = live(SPEC, sources[0], sources[1], outcomes=sources[2], sample_out=logs / f"{kind}.csv",
+                      sample_day="2026-03-12")
+        report.sample["file"] = None
+        sample = (logs / f"{kind}.csv").read_text()
+        reports[kind] = json.dumps(report.as_dict(), sort_keys=True, default=str) + sample
     assert reports["duckdb"] == reports["parquet"]
     assert reports["postgres"] == reports["parquet"]
 
