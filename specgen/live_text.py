@@ -8,9 +8,15 @@ def _num(value) -> str:
     return "-" if value is None else f"{value:.4g}"
 
 
+def _duration(seconds: int) -> str:
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
 def render_live(report) -> str:
-    lines = [f"live quality of {report.name} as of {report.as_of} ({report.window_seconds // 3600 or 1}"
-             f"{'h' if report.window_seconds >= 3600 else 's'} windows)"]
+    lines = [f"live quality of {report.name} as of {report.as_of} ({_duration(report.window_seconds)} windows)"]
     j = report.join
     lines.append(f"  join: {j['prediction_rows']} predictions, {j['label_rows']} labels; duplicates: "
                  f"{j['duplicate_predictions']} predictions {j['duplicate_prediction_keys']}, {j['duplicate_labels']}"
