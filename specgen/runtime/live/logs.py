@@ -1,8 +1,11 @@
 """Reading the prediction and label logs and joining them by key, window by window.
 
 Labels are read once (key, label, arrival time: three columns), keeping the first label to arrive for
-each key; predictions are read one window at a time with the window pushed down into the source, so
-memory holds the labels plus one window of predictions. Nothing is dropped silently: duplicate
+each key, and split by the window their prediction was first served in (``index_labels`` reads the key
+and timestamp columns of the predictions once for that); predictions are then read one window at a time,
+with the window pushed down into the source. Memory holds the labels, the prediction keys while they are
+indexed, and one window of predictions (10M predictions: ~1.5 GB, benchmarks/bench_live.py). Nothing is
+dropped silently: duplicate
 prediction keys, duplicate labels, labels no prediction matches and labels stamped before their
 prediction are counted, with example keys, in ``JoinReport``.
 """
