@@ -64,3 +64,19 @@ def compiled_examples(shared_dir) -> Path:
 def penguins(compiled_examples, tmp_path) -> Path:
     """A private copy of the compiled penguins example (spec, data, model code, generated suite)."""
     return copy_example(compiled_examples, "penguins", tmp_path)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """URL of a PostgreSQL server started for this session (per xdist worker) on a temporary data directory
+    and a loopback port (tests/postgres.py); skipped only where the server binaries are not installed."""
+    from tests.postgres import Unavailable, postgres_server
+    try:
+        server = postgres_server()
+        url = server.__enter__()
+    except Unavailable as exc:
+        pytest.skip(str(exc))
+    try:
+        yield url
+    finally:
+        server.__exit__(None, None, None)

@@ -60,6 +60,12 @@ MONITORING_TEMPLATES = {
     "{name}_alerts_test.yml": "alerts_test.yml.jinja",
 }
 
+#: rendered only when the spec has a ``live:`` section: the same alert templates, on specgen live's gauges
+LIVE_TEMPLATES = {
+    "{name}_live_alerts.yml": "alerts.yml.jinja",
+    "{name}_live_alerts_test.yml": "alerts_test.yml.jinja",
+}
+
 
 def _builtin_dir() -> Path:
     """Templates inside the installed wheel, else the repository's top-level ``templates/``."""
@@ -216,12 +222,15 @@ def render(plan: Plan, templates: str | Path | None = None, monitoring=None) -> 
         patterns.update(PREDICTION_TEMPLATES)
     if plan.monitoring is not None and monitoring is not None:
         patterns.update(MONITORING_TEMPLATES)
+    if plan.live_alerts is not None:
+        patterns.update(LIVE_TEMPLATES)
     order = [pattern.format(name=plan.name) for pattern in patterns]
     bodies = {}
     readme = patterns.pop(README)
     with time_limit():
         for pattern, template_name in patterns.items():
-            bodies[pattern.format(name=plan.name)] = _render_one(env, template_name, plan=plan, mon=plan.monitoring,
+            mon = plan.live_alerts if pattern in LIVE_TEMPLATES else plan.monitoring
+            bodies[pattern.format(name=plan.name)] = _render_one(env, template_name, plan=plan, mon=mon,
                                                                  config=monitoring)
         # the README embeds the ML Test Score, read from the test modules just rendered
         bodies[README] = _render_one(env, readme, plan=plan, mon=plan.monitoring, config=monitoring,

@@ -14,6 +14,7 @@ from .data import Data, DatasetChecks, Seeds
 from .model import BeatsTrivial, Leakage, MetricBound, ModelSection, Reproducibility, Slice, Stability
 from .monitoring import (POSITIONAL_MEASURES, Alerts, DriftDefaults, FeatureMonitoring, Measure, MeasureName,
                          Monitoring, Prediction, ServingTargets)
+from .live import Canary, LabelLog, Live, Outcome, PredictionLog, Sampling
 from .root import Inference, Spec, Training
 from .score import ManualEvidence, ScoreSection
 from .transforms import PredictionColumn, Predictions, TransformOutput, Transforms
@@ -28,4 +29,5 @@ __all__ = [
     "NumericDistribution", "CategoricalDistribution", "Monotonic", "Number", "Bounds", "Environment",
     "NAME_PATTERN", "ENTRYPOINT_PATTERN", "Entrypoint", "SliceName", "MeasureName", "POSITIONAL_MEASURES",
     "contradiction", "ScoreSection", "ManualEvidence",
+    "Live", "PredictionLog", "LabelLog", "Canary", "Sampling", "Outcome",
 ]
