@@ -338,7 +338,7 @@ def _debug_requested(argv: list[str]) -> bool:
     return False
 
 
-@cli.command("score", epilog="Exit codes: 0 score computed (it is a report), 2 usage/spec error.")
+@cli.command("score", short_help="The ML Test Score of a spec: 28 tests automated, manual or missing.", epilog="Exit codes: 0 score computed (it is a report), 2 usage/spec error.")
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True, help="Human-readable text, JSON for programs, or the Markdown table.")

@@ -19,6 +19,7 @@ from ..runtime.contracts import monitoring as contract
 from ..runtime.contracts.constants import PREDICTION_OUTPUT, PROBA_PREFIX
 from ..runtime.contracts.model import ModelSetup
 from ..runtime.contracts.metric_names import metric_name
+from .naming import camel as _camel
 from .spec import Measure, Spec, parse_duration
 
 __all__ = ["MonitoringPlan", "MonitoredFeature", "PredictionDriftPlan", "Rule", "RuleTest", "monitoring_plan",
@@ -131,10 +132,6 @@ def promql_string(text: str) -> str:
 
 def _num(value: float) -> str:
     return repr(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
-
-
-def _camel(name: str) -> str:
-    return "".join(part.capitalize() for part in name.split("_") if part)
 
 
 def monitoring_plan(spec: Spec) -> MonitoringPlan | None:

@@ -10,7 +10,7 @@ import keyword
 import re
 import unicodedata
 
-__all__ = ["identifier", "unique_identifiers", "param_id", "RESERVED"]
+__all__ = ["identifier", "unique_identifiers", "param_id", "camel", "RESERVED"]
 
 # Attributes of pandera.DataFrameModel (and its Config): a column attribute must not
 # shadow them. tests/unit/test_naming.py checks this list against pandera itself.
@@ -56,3 +56,8 @@ def unique_identifiers(names: list[str]) -> dict[str, str]:
 def param_id(*parts: object) -> str:
     """A pytest id from real names: control characters become ``?``, parts join with ``-``."""
     return "-".join(re.sub(r"[\x00-\x1f\x7f]", "?", str(p)) for p in parts)
+
+
+def camel(name: str) -> str:
+    """``fraud_v2`` -> ``FraudV2``: the prefix of a spec's alert names."""
+    return "".join(part.capitalize() for part in name.split("_") if part)

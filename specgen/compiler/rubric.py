@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .naming import camel as _camel  # the alert-name prefix, as the rule builders spell it
+
 __all__ = ["RubricTest", "Catalog", "RUBRIC", "RUBRIC_IDS", "SECTIONS", "tests", "alerts", "cases", "every",
            "either", "nothing"]
 
@@ -80,6 +82,20 @@ def nothing(catalog: Catalog) -> tuple[str, ...]:
     return ()
 
 
+def live_outcomes(catalog: Catalog) -> tuple[str, ...]:
+    """``specgen live``'s real-world metric alerts (``<Name>Outcome<Metric>Low|High``), watched next to the
+    model's live metrics."""
+    return tuple(a for a in catalog.alerts if f"{_camel(catalog.name)}Outcome" in a)
+
+
+def live_quality(catalog: Catalog) -> tuple[str, ...]:
+    """``specgen live``'s per-slice quality alerts (``<Name>Live<Metric>Low``) and its bias alerts."""
+    prefix = f"{_camel(catalog.name)}Live"
+    return tuple(a for a in catalog.alerts if a.startswith(prefix) and a.endswith(("Low", "High"))
+                 and not a.endswith("LabelCoverageLow"))
+
+
+
 @dataclass(frozen=True)
 class RubricTest:
     id: str
@@ -100,7 +116,8 @@ RUBRIC: tuple[RubricTest, ...] = (
     RubricTest("D6", "Data", "New features can be added quickly"),
     RubricTest("D7", "Data", "All input feature code is tested", tests("features", "test_transform_output")),
     RubricTest("M1", "Model", "Every model specification undergoes a code review and is checked in to a repository"),
-    RubricTest("M2", "Model", "Offline proxy metrics correlate with actual online impact metrics"),
+    RubricTest("M2", "Model", "Offline proxy metrics correlate with actual online impact metrics",
+               live_outcomes),
     RubricTest("M3", "Model", "All hyperparameters have been tuned"),
     RubricTest("M4", "Model", "The impact of model staleness is known"),
     RubricTest("M5", "Model", "A simpler model is not better", tests("model", "test_beats_trivial")),
@@ -116,7 +133,8 @@ RUBRIC: tuple[RubricTest, ...] = (
     RubricTest("I5", "Infrastructure", "The model allows debugging by observing the step-by-step computation of "
                                        "training or inference on a single example"),
     RubricTest("I6", "Infrastructure", "Models are tested via a canary process before they enter production "
-                                       "serving environments"),
+                                       "serving environments",
+               alerts("CanaryRollBack")),
     RubricTest("I7", "Infrastructure", "Models can be quickly and safely rolled back to a previous serving version"),
     RubricTest("Mon1", "Monitoring", "Dependency changes result in notification",
                alerts("MonitorStale", "SchemaViolations")),  # upstream stopped, or changed its data
@@ -133,7 +151,7 @@ RUBRIC: tuple[RubricTest, ...] = (
                                      "speed, serving latency, throughput, or RAM usage",
                alerts("LatencyP99High", "QpsLow")),
     RubricTest("Mon7", "Monitoring", "The model has not experienced a regression in prediction quality on served data",
-               alerts("PredictionBias")),
+               either(alerts("PredictionBias"), live_quality)),
 )
 
 RUBRIC_IDS: tuple[str, ...] = tuple(t.id for t in RUBRIC)

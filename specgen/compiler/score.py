@@ -111,13 +111,14 @@ def band(score: float) -> str:
 
 def catalog(plan, files: dict[str, str]) -> Catalog:
     """The generated pytest node ids, each with its parametrized case lines (from the rendered ``test_*.py``
-    files), and alert names (from the plan)."""
+    files), and alert names (from the plan: monitor's rules and specgen live's)."""
     tests: dict[str, tuple[str, ...]] = {}
     for path in sorted(files):
         if path.startswith("test_") and path.endswith(".py"):
             for function, case_ids in _test_functions(files[path]):
                 tests[f"{path}::{function}"] = case_ids
-    rules = plan.monitoring.rules if plan.monitoring is not None else ()
+    rules = (plan.monitoring.rules if plan.monitoring is not None else ()) + \
+        (plan.live_alerts.rules if plan.live_alerts is not None else ())
     return Catalog(plan.name, tests, tuple(dict.fromkeys(rule.alert for rule in rules)))
 
 
