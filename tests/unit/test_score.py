@@ -127,3 +127,19 @@ def test_evidence_is_untrusted_text_in_the_readme(tmp_path):
     row = next(line for line in readme.splitlines() if line.startswith("| D5 |"))
     assert row.count(" | ") == 4 and row.endswith(" |")  # one table row: the pipe and newline are escaped
     assert "<script>" not in readme and "49" not in row and "](javascript" not in row
+
+
+def test_live_alerts_cover_canary_outcomes_and_live_quality(tmp_path):
+    """specgen live's alert rules count: I6 from the canary verdict, M2 from real-world outcomes, Mon7 from
+    per-slice live quality; each goes when its part of live: goes."""
+    routing = EXAMPLES / "support_routing" / "spec.yaml"
+    rows = {r.id: r for r in score_spec(routing).rows}
+    assert {rows[i].status for i in ("I6", "M2", "Mon7")} == {"automated"}
+    assert rows["I6"].covered_by and rows["I6"].covered_by[0].id == "SupportRoutingCanaryRollBack"
+
+    def no_canary_no_outcomes(data):
+        data["live"].pop("canary")
+        data["live"].pop("outcomes")
+    rows = {r.id: r for r in score_spec(_variant(tmp_path, routing, no_canary_no_outcomes)).rows}
+    assert rows["I6"].status == "missing" and rows["M2"].status == "missing"
+    assert rows["Mon7"].status == "automated"
