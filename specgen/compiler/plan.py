@@ -115,6 +115,14 @@ class Plan:
     features: FeaturesPlan | None = None  # transform output and skew tests (transforms section)
     predictions: PredictionsPlan | None = None  # cached batch prediction checks (predictions section)
     seed_ideas: tuple[SeedIdea, ...] = ()  # README rows: what each training/inference/transform mode produced
+    backends: tuple[str, ...] = ("pandas",)  # pandera schema modules to generate (pandas always)
+
+    @property
+    def backend_modules(self):
+        """The polars/pyspark schema modules (``compiler.backends``)."""
+        from .backends import backend_modules
+
+        return backend_modules(self)
 
     @property
     def has_seed_table(self) -> bool:
@@ -248,6 +256,7 @@ def plan(spec: Spec, raw: RawSpec, out_dir: Path) -> Plan:
         features=features,
         predictions=predictions,
         seed_ideas=seed_ideas(spec, model, features, predictions, monitoring),
+        backends=tuple(spec.backends),
     )
 
 

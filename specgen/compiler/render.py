@@ -218,6 +218,8 @@ def render(plan: Plan, templates: str | Path | None = None, monitoring=None) -> 
         for pattern, template_name in patterns.items():
             bodies[pattern.format(name=plan.name)] = _render_one(env, template_name, plan=plan, mon=plan.monitoring,
                                                                  config=monitoring)
+        for module in plan.backend_modules:  # backends: [polars, pyspark]
+            bodies[module.file] = _render_one(env, module.template, plan=plan, module=module)
     # the monitoring files follow the committed baseline and may be kept from an earlier compile
     # when it is missing: the id covers what the generated suite loads together
     monitoring_paths = {pattern.format(name=plan.name) for pattern in MONITORING_TEMPLATES}

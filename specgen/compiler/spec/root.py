@@ -1,6 +1,7 @@
 """The whole spec: ``Spec``, its top-level modes (``training``, ``inference``) and the rules across sections."""
 from __future__ import annotations
 
+import difflib
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -13,7 +14,10 @@ from .model import ModelSection, Slice, _check_metrics
 from .monitoring import POSITIONAL_MEASURES, Monitoring
 from .transforms import Predictions, Transforms
 
-__all__ = ["Spec", "Training", "Inference"]
+__all__ = ["Spec", "Training", "Inference", "BACKENDS"]
+
+#: dataframe libraries a pandera schema module is generated for (pandas always: the data tests use it)
+BACKENDS = ("pandas", "polars", "pyspark")
 
 
 class Training(_Model):
@@ -51,6 +55,24 @@ class Spec(_Model):
         None, description="Feature-engineering checks and training-serving skew tests.")
     predictions: Predictions | None = Field(
         None, description="Checks on cached batch predictions before they are pushed (inference.mode batch).")
+    backends: list[Literal["pandas", "polars", "pyspark"]] = Field(
+        default_factory=lambda: ["pandas"],
+        description="pandera schema modules to generate: pandas (always; the data tests use it), polars, pyspark.")
+
+    @field_validator("backends", mode="before")
+    @classmethod
+    def _known_backends(cls, value):
+        if not isinstance(value, list):
+            return value  # pydantic says what type it wants
+        for i, name in enumerate(value):
+            if name not in BACKENDS:
+                match = difflib.get_close_matches(str(name), BACKENDS, n=1, cutoff=0.6)
+                hint = f"; did you mean {match[0]!r}?" if match else ""
+                message = f"backend {name!r} is not one of {', '.join(BACKENDS)}{hint}"
+                raise PydanticCustomError("backend", "{message}", {"message": message, "at": (i,)})
+        if len(set(value)) != len(value):
+            raise PydanticCustomError("backend", "{message}", {"message": f"backends lists a backend twice: {value}"})
+        return value
 
     @field_validator("features", "columns")
     @classmethod

@@ -172,6 +172,9 @@ class Relation(RowKind):
     def schema_config(self, checks, names):
         return (("relations", {"relations": [self.target(c) for c in checks]}),)
 
+    def pandera_target(self, check_name, column, failure_case):
+        return check_name[len("relation("):-1], failure_case  # a check per relation (polars): named by it
+
     def pandera_targets(self, statistics, frame, index, failure_case):
         return [(text, failure_case) for text in failing_relations(frame, statistics["relations"], index)]
 

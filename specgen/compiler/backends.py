@@ -1,0 +1,216 @@
+"""pandera schema modules for the backends beyond pandas (``backends: [pandas, polars, pyspark]``).
+
+The pandas module (``schema.py.jinja``, planned in ``plan.py``) is always generated: the data tests
+use it. For polars and pyspark this module plans one ``DataFrameModel`` per environment from the
+same checks, in three parts:
+
+- the column's dtype for that library (``Backend.dtypes``, by value type);
+- pandera's own checks where the backend has them (``Backend.builtins``: the ``pa.Field`` keywords a
+  check kind's ``field_args`` produce, ``Backend.config``: ``Config`` settings from ``schema_config``);
+- every other check: on polars a check method calling ``specgen.runtime.polars_checks.holds`` (the
+  polars expressions ``specgen validate`` runs); on pyspark a gap, listed in the module with its
+  reason (``Backend.reasons``) and in ``GAPS`` so tests can assert it.
+
+Column names reach the templates as data (through the ``py`` filter) and comments only hold check
+kind names and the fixed reasons below.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..runtime.checks import DATASET, Check
+from ..runtime.checks.registry import get
+
+__all__ = ["BACKEND_FILES", "BackendModule", "backend_modules"]
+
+#: backend -> (output file pattern, template)
+BACKEND_FILES = {
+    "polars": ("{name}_schema_polars.py", "schema_polars.py.jinja"),
+    "pyspark": ("{name}_schema_pyspark.py", "schema_pyspark.py.jinja"),
+}
+
+_NO_STATISTICS = ("pandera.pyspark has no such built-in check, and specgen's own checks are registered for "
+                  "pandas only")
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str
+    dtypes: dict[str, tuple[str, bool]]  # value type -> (column annotation, coerce to it)
+    builtins: frozenset[str]  # pa.Field keywords with a native check
+    config: frozenset[str]  # Config settings with a native meaning
+    custom: bool  # other checks run as check methods calling specgen.runtime.<backend>_checks
+    reasons: dict[str, str] = field(default_factory=dict)  # kind -> why it is not checked (custom is False)
+
+
+POLARS = Backend(
+    "polars",
+    # Nothing is coerced: polars casts 4000.5 to 4000 without an error, and pandera.polars 0.35 crashes
+    # (ColumnNotFoundError) coercing a column that is missing instead of reporting it. So a float column
+    # must arrive as a float (polars reads a CSV column of whole numbers as Int64: cast it first).
+    {"float": ("pl.Float64", False), "int": ("pl.Int64", False), "category:int": ("pl.Int64", False),
+     "bool": ("pl.Boolean", False), "datetime": ("pl.Datetime", False), "string": ("pl.String", False),
+     "category:str": ("pl.String", False), "any": ("Any", False)},
+    frozenset({"ge", "le", "isin", "unique", "str_length"}), frozenset({"strict", "unique"}), custom=True)
+
+PYSPARK = Backend(
+    "pyspark",
+    # nothing is coerced: Spark casts "12 mm" to a null double without an error
+    {"float": ("T.DoubleType()", False), "int": ("T.LongType()", False), "category:int": ("T.LongType()", False),
+     "bool": ("T.BooleanType()", False), "datetime": ("T.TimestampType()", False),
+     "string": ("T.StringType()", False), "category:str": ("T.StringType()", False), "any": ("Any", False)},
+    frozenset({"ge", "le", "isin", "str_length"}), frozenset({"strict"}), custom=False,
+    reasons={
+        "pattern": "pandera.pyspark's str_matches runs Spark's Java regular expressions, not Python's re "
+                   "the spec's pattern is written in",
+        "monotonic": "a Spark DataFrame has no row order to check",
+        "unique": "pandera.pyspark has no unique field check",
+        "key_unique": "pandera.pyspark does not check Config.unique",
+        **{kind: _NO_STATISTICS for kind in ("null_fraction", "mean", "std", "quantiles", "shares", "rows",
+                                             "relation")},
+    })
+
+_BACKENDS = {b.name: b for b in (POLARS, PYSPARK)}
+
+
+@dataclass(frozen=True)
+class BackendColumn:
+    name: str
+    attr: str
+    annotation: str  # a fixed type name from ``Backend.dtypes``, never data
+    field_args: tuple[tuple[str, Any], ...]
+
+    @property
+    def needs_alias(self) -> bool:
+        return self.attr != self.name
+
+
+@dataclass(frozen=True)
+class BackendMethod:
+    """A check method calling ``<backend>_checks.holds(data, kind, column, params)``."""
+
+    name: str  # the method's name on the class
+    column: str | None  # ``@pa.check`` column; None: ``@pa.dataframe_check``
+    check_name: str  # what pandera reports failures under (maps back to the kind)
+    kind: str
+    params: dict
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A check the backend's schema does not make."""
+
+    target: str  # the column, or what a dataset check is about
+    kind: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class BackendClass:
+    class_name: str
+    env: str
+    columns: tuple[BackendColumn, ...]
+    methods: tuple[BackendMethod, ...]
+    strict: bool
+    unique: tuple[str, ...]
+    gaps: tuple[Gap, ...]
+
+    @property
+    def has_unique(self) -> bool:
+        return bool(self.unique)
+
+    @property
+    def column_methods(self) -> tuple[BackendMethod, ...]:
+        return tuple(m for m in self.methods if m.column is not None)
+
+    @property
+    def frame_methods(self) -> tuple[BackendMethod, ...]:
+        return tuple(m for m in self.methods if m.column is None)
+
+
+@dataclass(frozen=True)
+class BackendModule:
+    backend: str
+    file: str
+    template: str
+    classes: tuple[BackendClass, ...]
+
+    @property
+    def gaps(self) -> tuple[Gap, ...]:
+        return tuple(g for c in self.classes for g in c.gaps)
+
+    @property
+    def gap_kinds(self) -> list[tuple[str, str]]:
+        """(kind, reason) of every kind with a gap, for the module's comment (no column names)."""
+        return sorted({(g.kind, g.reason) for g in self.gaps})
+
+    @property
+    def needs_datetime(self) -> bool:
+        values = [v for c in self.classes for col in c.columns for _k, v in col.field_args]
+        values += [v for c in self.classes for m in c.methods for v in m.params.values()]
+        return any(isinstance(v, dt.datetime) for v in values)
+
+    @property
+    def needs_any(self) -> bool:
+        return any(col.annotation == "Any" for c in self.classes for col in c.columns)
+
+
+def backend_modules(plan) -> tuple[BackendModule, ...]:
+    """One module per backend the spec lists beyond pandas (``plan.backends``)."""
+    out = []
+    for name in plan.backends:
+        if name not in _BACKENDS:
+            continue  # pandas: schema.py.jinja
+        backend, (pattern, template) = _BACKENDS[name], BACKEND_FILES[name]
+        classes = tuple(_class(plan, backend, env) for env in ("serving", "training"))
+        out.append(BackendModule(name, pattern.format(name=plan.name), template, classes))
+    return tuple(out)
+
+
+def _class(plan, backend: Backend, env: str) -> BackendClass:
+    columns, methods, gaps = [], [], []
+    for col in plan.columns_in(env):
+        annotation, coerce = backend.dtypes[col.value_type]
+        args = [("nullable", col.nullable)] + ([("coerce", True)] if coerce else [])
+        for check in col.checks:
+            native = [(k, v) for k, v in get(check.kind).field_args(check) if k != "coerce"]
+            if all(k in backend.builtins for k, _v in native):
+                args += native
+            else:
+                _custom(backend, check, f"_{col.attr}__{check.kind}", methods, gaps)
+        columns.append(BackendColumn(col.name, col.attr, annotation, tuple(args)))
+    names = {c.name for c in plan.columns_in(env)}
+    config: dict[str, Any] = {}
+    by_kind: dict[str, list[Check]] = {}
+    for check in plan.dataset_checks:
+        if env in check.environments:
+            by_kind.setdefault(check.kind, []).append(check)
+    for kind, checks in by_kind.items():
+        settings = dict(get(kind).schema_config(checks, names))
+        if settings and all(k in backend.config for k in settings):
+            config.update(settings)
+        else:
+            for i, check in enumerate(checks):
+                _custom(backend, check, f"_{kind}_{i}", methods, gaps)
+    return BackendClass(f"{env.capitalize()}Schema", env, tuple(columns), tuple(methods),
+                        bool(config.get("strict", False)), tuple(config.get("unique", ())), tuple(gaps))
+
+
+def _custom(backend: Backend, check: Check, method: str, methods: list, gaps: list) -> None:
+    """A check without a native form: a method calling the runtime, or a gap."""
+    kind = get(check.kind)
+    if not backend.custom:
+        gaps.append(Gap(check.target, check.kind, backend.reasons.get(check.kind, _NO_STATISTICS)))
+        return
+    check_name = kind.pandera_names[0]
+    if check.column is None and check.target != DATASET:  # a relation: its name says which (pandera_target)
+        check_name = f"{check_name}({check.target})"
+    methods.append(BackendMethod(method, check.column, check_name, check.kind, _plain(check.params)))
+
+
+def _plain(params: dict) -> dict:
+    """Parameters as literals the ``py`` filter prints (tuples as lists)."""
+    return {k: [list(v) if isinstance(v, tuple) else v for v in value] if isinstance(value, list) else value
+            for k, value in params.items()}
