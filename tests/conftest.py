@@ -64,3 +64,16 @@ def compiled_examples(shared_dir) -> Path:
 def penguins(compiled_examples, tmp_path) -> Path:
     """A private copy of the compiled penguins example (spec, data, model code, generated suite)."""
     return copy_example(compiled_examples, "penguins", tmp_path)
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """The one local Spark session (tests/spark.py); stopped after the run."""
+    from tests.spark import java_missing, start_session
+
+    reason = java_missing()
+    if reason:
+        pytest.skip(reason)
+    session = start_session()
+    yield session
+    session.stop()
