@@ -102,6 +102,7 @@ class BackendMethod:
 class Gap:
     """A check the backend's schema does not make."""
 
+    environment: str
     target: str  # the column, or what a dataset check is about
     kind: str
     reason: str
@@ -179,7 +180,7 @@ def _class(plan, backend: Backend, env: str) -> BackendClass:
             if all(k in backend.builtins for k, _v in native):
                 args += native
             else:
-                _custom(backend, check, f"_{col.attr}__{check.kind}", methods, gaps)
+                _custom(backend, check, f"_{col.attr}__{check.kind}", env, methods, gaps)
         columns.append(BackendColumn(col.name, col.attr, annotation, tuple(args)))
     names = {c.name for c in plan.columns_in(env)}
     config: dict[str, Any] = {}
@@ -193,16 +194,16 @@ def _class(plan, backend: Backend, env: str) -> BackendClass:
             config.update(settings)
         else:
             for i, check in enumerate(checks):
-                _custom(backend, check, f"_{kind}_{i}", methods, gaps)
+                _custom(backend, check, f"_{kind}_{i}", env, methods, gaps)
     return BackendClass(f"{env.capitalize()}Schema", env, tuple(columns), tuple(methods),
                         bool(config.get("strict", False)), tuple(config.get("unique", ())), tuple(gaps))
 
 
-def _custom(backend: Backend, check: Check, method: str, methods: list, gaps: list) -> None:
+def _custom(backend: Backend, check: Check, method: str, env: str, methods: list, gaps: list) -> None:
     """A check without a native form: a method calling the runtime, or a gap."""
     kind = get(check.kind)
     if not backend.custom:
-        gaps.append(Gap(check.target, check.kind, backend.reasons.get(check.kind, _NO_STATISTICS)))
+        gaps.append(Gap(env, check.target, check.kind, backend.reasons.get(check.kind, _NO_STATISTICS)))
         return
     check_name = kind.pandera_names[0]
     if check.column is None and check.target != DATASET:  # a relation: its name says which (pandera_target)
