@@ -9,7 +9,7 @@ same checks, in three parts:
   check kind's ``field_args`` produce, ``Backend.config``: ``Config`` settings from ``schema_config``);
 - every other check: on polars a check method calling ``specgen.runtime.polars_checks.holds`` (the
   polars expressions ``specgen validate`` runs); on pyspark a gap, listed in the module with its
-  reason (``Backend.reasons``) and in ``GAPS`` so tests can assert it.
+  reason (the kind's ``backend_gaps``, else ``_NO_STATISTICS``) and in ``GAPS`` so tests can assert it.
 
 Column names reach the templates as data (through the ``py`` filter) and comments only hold check
 kind names and the fixed reasons below.
@@ -17,7 +17,7 @@ kind names and the fixed reasons below.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..runtime.checks import DATASET, Check
@@ -41,8 +41,7 @@ class Backend:
     dtypes: dict[str, tuple[str, bool]]  # value type -> (column annotation, coerce to it)
     builtins: frozenset[str]  # pa.Field keywords with a native check
     config: frozenset[str]  # Config settings with a native meaning
-    custom: bool  # other checks run as check methods calling specgen.runtime.<backend>_checks
-    reasons: dict[str, str] = field(default_factory=dict)  # kind -> why it is not checked (custom is False)
+    custom: bool  # other checks run as check methods calling specgen.runtime.<backend>_checks; else gaps
 
 
 POLARS = Backend(
@@ -61,16 +60,7 @@ PYSPARK = Backend(
     {"float": ("T.DoubleType()", False), "int": ("T.LongType()", False), "category:int": ("T.LongType()", False),
      "bool": ("T.BooleanType()", False), "datetime": ("T.TimestampType()", False),
      "string": ("T.StringType()", False), "category:str": ("T.StringType()", False), "any": ("Any", False)},
-    frozenset({"ge", "le", "isin", "str_length"}), frozenset({"strict"}), custom=False,
-    reasons={
-        "pattern": "pandera.pyspark's str_matches runs Spark's Java regular expressions, not Python's re "
-                   "the spec's pattern is written in",
-        "monotonic": "a Spark DataFrame has no row order to check",
-        "unique": "pandera.pyspark has no unique field check",
-        "key_unique": "pandera.pyspark does not check Config.unique",
-        **{kind: _NO_STATISTICS for kind in ("null_fraction", "mean", "std", "quantiles", "shares", "rows",
-                                             "relation")},
-    })
+    frozenset({"ge", "le", "isin", "str_length"}), frozenset({"strict"}), custom=False)
 
 _BACKENDS = {b.name: b for b in (POLARS, PYSPARK)}
 
@@ -203,7 +193,7 @@ def _custom(backend: Backend, check: Check, method: str, env: str, methods: list
     """A check without a native form: a method calling the runtime, or a gap."""
     kind = get(check.kind)
     if not backend.custom:
-        gaps.append(Gap(env, check.target, check.kind, backend.reasons.get(check.kind, _NO_STATISTICS)))
+        gaps.append(Gap(env, check.target, check.kind, kind.backend_gaps.get(backend.name, _NO_STATISTICS)))
         return
     check_name = kind.pandera_names[0]
     if check.column is None and check.target != DATASET:  # a relation: its name says which (pandera_target)
