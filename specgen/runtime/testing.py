@@ -83,6 +83,7 @@ def _collect(out: Report, failure_cases: list[dict], schema, data) -> None:
     dataset_names = {getattr(schema.Config, "name", None), schema.__name__}
     blocked: set[str] = set()
     rows = []
+    split_rows: set[tuple] = set()  # a dataframe check's failing row comes once per column: count it once
     for row in failure_cases:
         kind = kind_of_pandera_check(row["check"])
         column = None if row["column"] in dataset_names else row["column"]
@@ -91,6 +92,10 @@ def _collect(out: Report, failure_cases: list[dict], schema, data) -> None:
             rows.append((DATASET if column is None else str(column), None, name, row.get("index"),
                          row["failure_case"]))
             continue
+        if str(row["check"]).split("(", 1)[0] in kind.splits_failures:
+            if (row.get("check_number"), row.get("index")) in split_rows:
+                continue
+            split_rows.add((row.get("check_number"), row.get("index")))
         for target, value in _targets(kind, row, column, schema, data):
             if kind.level == "column" and target == DATASET:
                 continue  # pandera.polars coerces the whole frame at once; each column's dtype failure follows
