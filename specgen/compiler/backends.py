@@ -51,7 +51,7 @@ POLARS = Backend(
     # must arrive as a float (polars reads a CSV column of whole numbers as Int64: cast it first).
     {"float": ("pl.Float64", False), "int": ("pl.Int64", False), "category:int": ("pl.Int64", False),
      "bool": ("pl.Boolean", False), "datetime": ("pl.Datetime", False), "string": ("pl.String", False),
-     "category:str": ("pl.String", False), "any": ("Any", False)},
+     "category:str": ("pl.String", False)},
     frozenset({"ge", "le", "isin", "unique", "str_length"}), frozenset({"strict", "unique"}), custom=True)
 
 PYSPARK = Backend(
@@ -59,7 +59,7 @@ PYSPARK = Backend(
     # nothing is coerced: Spark casts "12 mm" to a null double without an error
     {"float": ("T.DoubleType()", False), "int": ("T.LongType()", False), "category:int": ("T.LongType()", False),
      "bool": ("T.BooleanType()", False), "datetime": ("T.TimestampType()", False),
-     "string": ("T.StringType()", False), "category:str": ("T.StringType()", False), "any": ("Any", False)},
+     "string": ("T.StringType()", False), "category:str": ("T.StringType()", False)},
     frozenset({"ge", "le", "isin", "str_length"}), frozenset({"strict"}), custom=False)
 
 _BACKENDS = {b.name: b for b in (POLARS, PYSPARK)}
@@ -143,9 +143,6 @@ class BackendModule:
         values += [v for c in self.classes for m in c.methods for v in m.params.values()]
         return any(isinstance(v, dt.datetime) for v in values)
 
-    @property
-    def needs_any(self) -> bool:
-        return any(col.annotation == "Any" for c in self.classes for col in c.columns)
 
 
 def backend_modules(plan) -> tuple[BackendModule, ...]:

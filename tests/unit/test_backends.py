@@ -102,3 +102,16 @@ def test_pyspark_module_lists_its_gaps(penguins):
     assert listed == PYSPARK_GAPS
     for kind in {k for _t, k in PYSPARK_GAPS}:
         assert f"# - {kind}: " in text
+
+
+def test_typed_backends_need_every_column_typed(tmp_path):
+    """pandera.polars/pyspark models have no `Any` dtype: an undeclared key is a located spec error."""
+    from specgen.errors import SpecError
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("spec_version: 1\nname: t\nbackends: [pandas, polars]\n"
+                    "data: {training: t.csv, key: [id]}\nfeatures:\n  x: {dtype: float}\n")
+    with pytest.raises(SpecError, match=r"backends polars need a dtype for every column: declare 'id' under columns"):
+        build_plan(spec, tmp_path)
+    spec.write_text(spec.read_text().replace("backends: [pandas, polars]\n", ""))
+    assert build_plan(spec, tmp_path).backends == ("pandas",)  # pandas alone takes it (Series[Any])

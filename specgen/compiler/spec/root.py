@@ -100,9 +100,19 @@ class Spec(_Model):
         if both:
             raise contradiction(f"{both} declared both in features and in columns")
         self._model_checks()
+        self._backends_typed()
         self._predictions_consistent()
         self._monitoring_consistent()
         return self
+
+    def _backends_typed(self) -> None:
+        """pandera.polars and pandera.pyspark models declare a dtype for every column (no ``Any``)."""
+        typed = [b for b in self.backends if b != "pandas"]
+        declared = set(self.features) | set(self.columns)
+        untyped = [c for c in [*self.data.key, self.data.label] if c is not None and c not in declared]
+        if typed and untyped:
+            raise contradiction(f"backends {', '.join(typed)} need a dtype for every column: declare "
+                                f"{', '.join(repr(c) for c in untyped)} under columns")
 
     def _predictions_consistent(self) -> None:
         p = self.predictions
