@@ -158,7 +158,17 @@ def backend_modules(plan) -> tuple[BackendModule, ...]:
 
 
 def _class(plan, backend: Backend, env: str) -> BackendClass:
-    columns, methods, gaps = [], [], []
+    methods: list[BackendMethod] = []
+    gaps: list[Gap] = []
+    columns = _columns(plan, backend, env, methods, gaps)
+    config = _config(plan, backend, env, methods, gaps)
+    return BackendClass(f"{env.capitalize()}Schema", env, columns, tuple(methods),
+                        bool(config.get("strict", False)), tuple(config.get("unique", ())), tuple(gaps))
+
+
+def _columns(plan, backend: Backend, env: str, methods: list, gaps: list) -> tuple[BackendColumn, ...]:
+    """Each column with its dtype and native checks; its other checks go to ``methods`` or ``gaps``."""
+    columns = []
     for col in plan.columns_in(env):
         annotation, coerce = backend.dtypes[col.value_type]
         args = [("nullable", col.nullable)] + ([("coerce", True)] if coerce else [])
@@ -169,21 +179,21 @@ def _class(plan, backend: Backend, env: str) -> BackendClass:
             else:
                 _custom(backend, check, f"_{col.attr}__{check.kind}", env, methods, gaps)
         columns.append(BackendColumn(col.name, col.attr, annotation, tuple(args)))
+    return tuple(columns)
+
+
+def _config(plan, backend: Backend, env: str, methods: list, gaps: list) -> dict[str, Any]:
+    """Native ``Config`` settings of the dataset checks; the others go to ``methods`` or ``gaps``."""
     names = {c.name for c in plan.columns_in(env)}
     config: dict[str, Any] = {}
-    by_kind: dict[str, list[Check]] = {}
-    for check in plan.dataset_checks:
-        if env in check.environments:
-            by_kind.setdefault(check.kind, []).append(check)
-    for kind, checks in by_kind.items():
+    for kind, checks in plan.dataset_checks_by_kind(env).items():
         settings = dict(get(kind).schema_config(checks, names))
         if settings and all(k in backend.config for k in settings):
             config.update(settings)
         else:
             for i, check in enumerate(checks):
                 _custom(backend, check, f"_{kind}_{i}", env, methods, gaps)
-    return BackendClass(f"{env.capitalize()}Schema", env, tuple(columns), tuple(methods),
-                        bool(config.get("strict", False)), tuple(config.get("unique", ())), tuple(gaps))
+    return config
 
 
 def _custom(backend: Backend, check: Check, method: str, env: str, methods: list, gaps: list) -> None:
