@@ -115,3 +115,17 @@ def test_typed_backends_need_every_column_typed(tmp_path):
         build_plan(spec, tmp_path)
     spec.write_text(spec.read_text().replace("backends: [pandas, polars]\n", ""))
     assert build_plan(spec, tmp_path).backends == ("pandas",)  # pandas alone takes it (Series[Any])
+
+
+def test_backend_modules_are_deterministic_across_hash_seeds(tmp_path):
+    from tests.helpers import ROOT, run_cli
+
+    spec = ROOT / "tests" / "golden" / "all_dtypes" / "spec.yaml"
+    outputs = []
+    for seed in ("0", "1"):
+        out = tmp_path / f"out{seed}"
+        result = run_cli("compile", "-o", str(out), str(spec), env={"PYTHONHASHSEED": seed})
+        assert result.returncode == 0, result.stderr
+        outputs.append({p.name: p.read_bytes() for p in (out / "all_dtypes").glob("*_schema_*.py")})
+    assert sorted(outputs[0]) == ["all_dtypes_schema_polars.py", "all_dtypes_schema_pyspark.py"]
+    assert outputs[0] == outputs[1]
