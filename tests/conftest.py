@@ -80,3 +80,16 @@ def postgres_url() -> str:
         yield url
     finally:
         server.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """The one local Spark session (tests/spark.py); stopped after the run."""
+    from tests.spark import java_missing, start_session
+
+    reason = java_missing()
+    if reason:
+        pytest.skip(reason)
+    session = start_session()
+    yield session
+    session.stop()

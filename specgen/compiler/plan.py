@@ -118,6 +118,14 @@ class Plan:
     live_alerts: LiveAlertsPlan | None = None  # alert rules on specgen live's gauges (live section)
     seed_ideas: tuple[SeedIdea, ...] = ()  # README rows: what each training/inference/transform mode produced
     score_evidence: tuple[tuple[str, str], ...] = ()  # (rubric id, evidence) from ``score.manual``, spec order
+    backends: tuple[str, ...] = ("pandas",)  # pandera schema modules to generate (pandas always)
+
+    @property
+    def backend_modules(self):
+        """The polars/pyspark schema modules (``compiler.backends``)."""
+        from .backends import backend_modules
+
+        return backend_modules(self)
 
     @property
     def has_seed_table(self) -> bool:
@@ -126,6 +134,14 @@ class Plan:
 
     def columns_in(self, environment: str) -> tuple[ColumnPlan, ...]:
         return tuple(c for c in self.columns if environment in c.environments)
+
+    def dataset_checks_by_kind(self, environment: str) -> dict[str, list[Check]]:
+        """An environment's dataset checks grouped by kind, in plan order (``Kind.schema_config`` takes a group)."""
+        out: dict[str, list[Check]] = {}
+        for check in self.dataset_checks:
+            if environment in check.environments:
+                out.setdefault(check.kind, []).append(check)
+        return out
 
     def checks(self, environment: str | None = None) -> list[Check]:
         """Every check in plan order (column checks, then dataset checks)."""
@@ -156,12 +172,9 @@ class Plan:
 
     def _schema_config(self, environment: str, base: str, columns: tuple[ColumnPlan, ...]) -> SchemaConfig:
         names = {c.name for c in self.columns_in(environment)}
-        by_kind: dict[str, list[Check]] = {}
-        for check in self.dataset_checks:
-            if environment in check.environments:
-                by_kind.setdefault(check.kind, []).append(check)
         # every entry in full: a subclass's Config entry replaces its base's entry of the same name
-        config = dict(item for kind, checks in by_kind.items() for item in get(kind).schema_config(checks, names))
+        config = dict(item for kind, checks in self.dataset_checks_by_kind(environment).items()
+                      for item in get(kind).schema_config(checks, names))
         suffix = " (no label column)" if environment == "serving" and self.label else ""
         if base != "pa.DataFrameModel":
             suffix = f": {base} plus the columns only training data has"
@@ -253,6 +266,7 @@ def plan(spec: Spec, raw: RawSpec, out_dir: Path) -> Plan:
         live_alerts=live_alerts_plan(spec),
         seed_ideas=seed_ideas(spec, model, features, predictions, monitoring),
         score_evidence=tuple(spec.score.evidence().items()),
+        backends=tuple(spec.backends),
     )
 
 

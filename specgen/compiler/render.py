@@ -232,6 +232,9 @@ def render(plan: Plan, templates: str | Path | None = None, monitoring=None) -> 
             mon = plan.live_alerts if pattern in LIVE_TEMPLATES else plan.monitoring
             bodies[pattern.format(name=plan.name)] = _render_one(env, template_name, plan=plan, mon=mon,
                                                                  config=monitoring)
+        for module in plan.backend_modules:  # backends: [polars, pyspark]
+            bodies[module.file] = _render_one(env, module.template, plan=plan, module=module)
+            order.append(module.file)
         # the README embeds the ML Test Score, read from the test modules just rendered
         bodies[README] = _render_one(env, readme, plan=plan, mon=plan.monitoring, config=monitoring,
                                      score=score_card(plan, bodies))

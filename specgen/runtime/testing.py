@@ -17,7 +17,7 @@ from pathlib import Path
 from .checks import DATASET, kind_of_pandera_check
 from .checks.registry import mutation as _kind_mutation
 
-__all__ = ["Report", "report", "assert_passes", "assert_rejects", "mutate", "load_module", "data_path"]
+__all__ = ["Report", "report", "report_pyspark", "assert_passes", "assert_rejects", "mutate", "load_module", "data_path"]
 
 N_EXAMPLES = 5
 
@@ -53,24 +53,38 @@ def data_path(here: str | Path, relative: str | None, env_var: str) -> Path | No
 
 
 def report(schema, frame) -> Report:
+    """``schema``: a generated pandas or polars ``DataFrameModel``; ``frame`` of that library."""
     import pandera.errors
 
     out = Report()
     try:
         schema.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
-        _collect(out, exc.failure_cases, schema, exc.data)
+        cases = exc.failure_cases
+        _collect(out, cases.to_dicts() if hasattr(cases, "to_dicts") else cases.to_dict("records"), schema, exc.data)
     except pandera.errors.SchemaError as exc:  # raised alone when lazy cannot continue
         out.failures.setdefault((DATASET, "schema"), []).append((None, str(exc)))
     return out
 
 
-def _collect(out: Report, failure_cases, schema, data) -> None:
-    """Index pandera's ``failure_cases`` table by (target, check kind), as the polars engine reports."""
+def report_pyspark(schema, frame) -> Report:
+    """The same report from a generated ``pandera.pyspark`` schema on a Spark DataFrame: pandera.pyspark
+    does not raise, it lists what failed (column and check, no rows) in ``.pandera.errors``."""
+    errors = schema.validate(frame).pandera.errors
+    rows = [{"column": e["column"], "check": e["check"], "failure_case": e["column"], "index": None}
+            for by_reason in errors.values() for cases in by_reason.values() for e in cases]
+    out = Report()
+    _collect(out, rows, schema, None)
+    return out
+
+
+def _collect(out: Report, failure_cases: list[dict], schema, data) -> None:
+    """Index pandera's failure cases by (target, check kind), as the polars engine reports."""
     dataset_names = {getattr(schema.Config, "name", None), schema.__name__}
     blocked: set[str] = set()
     rows = []
-    for row in failure_cases.to_dict("records"):
+    split_rows: set[tuple] = set()  # a dataframe check's failing row comes once per column: count it once
+    for row in failure_cases:
         kind = kind_of_pandera_check(row["check"])
         column = None if row["column"] in dataset_names else row["column"]
         if kind is None:  # a check no kind reports (e.g. one a user added): keep pandera's name
@@ -78,7 +92,13 @@ def _collect(out: Report, failure_cases, schema, data) -> None:
             rows.append((DATASET if column is None else str(column), None, name, row.get("index"),
                          row["failure_case"]))
             continue
+        if str(row["check"]).split("(", 1)[0] in kind.splits_failures:
+            if (row.get("check_number"), row.get("index")) in split_rows:
+                continue
+            split_rows.add((row.get("check_number"), row.get("index")))
         for target, value in _targets(kind, row, column, schema, data):
+            if kind.level == "column" and target == DATASET:
+                continue  # pandera.polars coerces the whole frame at once; each column's dtype failure follows
             if kind.blocks_column:
                 blocked.add(target)
             rows.append((target, kind, kind.name, row.get("index"), value))

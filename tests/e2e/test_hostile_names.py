@@ -1,11 +1,13 @@
 """Hostile column names compile to code that parses, imports and validates; nothing executes."""
 from __future__ import annotations
 
+import ast
 import shutil
 from pathlib import Path
 
 import polars as pl
 
+from specgen.runtime import testing
 from tests.helpers import ROOT, run_cli, run_pytest
 
 CASE = ROOT / "tests" / "golden" / "hostile_names"
@@ -61,3 +63,10 @@ def test_hostile_names_compile_import_and_validate(tmp_path):
 
     validate = run_cli("validate", str(case / "spec.yaml"), str(bad_path), "--format", "json")
     assert validate.returncode == 1 and '"check": "range"' in validate.stdout
+
+    # the polars and pyspark modules hold the names as data too: parsed, the polars one imported and run
+    ast.parse((suite_dir / "hostile_schema_pyspark.py").read_text(encoding="utf-8"))
+    polars_schema = testing.load_module(suite_dir / "hostile_schema_polars.py", "hostile_schema_polars")
+    assert testing.report(polars_schema.TrainingSchema, _frame(NAMES)).failures == {}
+    assert set(testing.report(polars_schema.TrainingSchema, broken).failures) == {(NAMES[0], "range")}
+    assert not PWNED.exists()

@@ -88,3 +88,25 @@ def test_null_fraction_sees_the_nulls_pandera_would_drop(frames):
     """A Field drops nulls before its checks (``ignore_na``); the null share must count them."""
     loaded = pa.DataFrameSchema.from_json(json.loads(json.dumps(SCHEMA.TrainingSchema.to_schema().to_json())))
     assert ("sex", "max_null_fraction") in _failures(loaded, frames["null_surge"])
+
+
+def test_relations_survive_the_round_trip(tmp_path):
+    """All relations are one registered dataframe check: to_yaml keeps it, and the loaded schema
+    still fails the row that breaks one relation."""
+    from specgen.compiler.render import render
+    from tests.unit.test_engines_agree import NEW_KINDS, NEW_KINDS_SPEC, _ordered
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(NEW_KINDS_SPEC)
+    plan = build_plan(spec, tmp_path)
+    path = tmp_path / "schema.py"
+    path.write_text(render(plan)[f"{plan.module}.py"])
+    schema = testing.load_module(path, "penguins_order_round_trip").TrainingSchema
+    loaded = pa.DataFrameSchema.from_yaml(schema.to_yaml())
+    assert [c.name for c in loaded.checks] == ["relations"]
+    csv = tmp_path / "deeper.csv"
+    NEW_KINDS["deeper_than_long"][0](_ordered(pl.read_csv(TRAIN))).write_csv(csv)
+    frame = io.read_pandas(csv, plan.dtypes())
+    ours = _failures(schema, frame)
+    assert _failures(loaded, frame) == ours and {check for _column, check in ours} == {"relations"}
+    assert set(testing.report(schema, frame).failures) == {("bill_length_mm > bill_depth_mm", "relation")}

@@ -1,6 +1,7 @@
 """The whole spec: ``Spec``, its top-level modes (``training``, ``inference``) and the rules across sections."""
 from __future__ import annotations
 
+import difflib
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
@@ -16,7 +17,10 @@ from .score import ScoreSection
 from .slice_where import where_problem
 from .transforms import Predictions, Transforms
 
-__all__ = ["Spec", "Training", "Inference"]
+__all__ = ["Spec", "Training", "Inference", "BACKENDS"]
+
+#: dataframe libraries a pandera schema module is generated for (pandas always: the data tests use it)
+BACKENDS = ("pandas", "polars", "pyspark")
 
 
 class Training(_Model):
@@ -59,6 +63,24 @@ class Spec(_Model):
     live: Live | None = Field(
         None, description="Live model quality from prediction and label logs (specgen live): per window and "
                           "slice, canary vs stable, the human-label sample, real-world metrics.")
+    backends: list[Literal["pandas", "polars", "pyspark"]] = Field(
+        default_factory=lambda: ["pandas"],
+        description="pandera schema modules to generate: pandas (always; the data tests use it), polars, pyspark.")
+
+    @field_validator("backends", mode="before")
+    @classmethod
+    def _known_backends(cls, value):
+        if not isinstance(value, list):
+            return value  # pydantic says what type it wants
+        for i, name in enumerate(value):
+            if name not in BACKENDS:
+                match = difflib.get_close_matches(str(name), BACKENDS, n=1, cutoff=0.6)
+                hint = f"; did you mean {match[0]!r}?" if match else ""
+                message = f"backend {name!r} is not one of {', '.join(BACKENDS)}{hint}"
+                raise PydanticCustomError("backend", "{message}", {"message": message, "at": (i,)})
+        if len(set(value)) != len(value):
+            raise PydanticCustomError("backend", "{message}", {"message": f"backends lists a backend twice: {value}"})
+        return value
 
     @field_validator("features", "columns")
     @classmethod
@@ -86,6 +108,7 @@ class Spec(_Model):
         if both:
             raise contradiction(f"{both} declared both in features and in columns")
         self._model_checks()
+        self._backends_typed()
         self._predictions_consistent()
         self._monitoring_consistent()
         self._live_consistent()
@@ -111,6 +134,15 @@ class Spec(_Model):
             unknown = [m for m in unknown if m not in (live.metrics or self.model.metrics)]
             if unknown:
                 raise contradiction(f"live.canary names metrics {unknown} that the live metrics do not list")
+
+    def _backends_typed(self) -> None:
+        """pandera.polars and pandera.pyspark models declare a dtype for every column (no ``Any``)."""
+        typed = [b for b in self.backends if b != "pandas"]
+        declared = set(self.features) | set(self.columns)
+        untyped = [c for c in [*self.data.key, self.data.label] if c is not None and c not in declared]
+        if typed and untyped:
+            raise contradiction(f"backends {', '.join(typed)} need a dtype for every column: declare "
+                                f"{', '.join(repr(c) for c in untyped)} under columns")
 
     def _predictions_consistent(self) -> None:
         p = self.predictions

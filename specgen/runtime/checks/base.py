@@ -114,6 +114,8 @@ class Kind:
     keeps_nulls: tuple[str, ...] = ()
     #: pandera check names whose failures ``pandera_targets`` splits by target
     splits_failures: tuple[str, ...] = ()
+    #: backend -> why the kind has no form in that backend's generated schema (``compiler.backends``)
+    backend_gaps: dict[str, str] = {}
     #: mutation name -> function(frame, column, value) -> frame, for negative cases
     mutations: dict[str, Callable] = {}
 

@@ -9,6 +9,7 @@ class KeyUnique(DatasetKind):
     order = 210
     meaning = "the key columns identify each row uniquely"
     pandera_names = ("multiple_fields_uniqueness",)
+    backend_gaps = {"pyspark": "pandera.pyspark does not check Config.unique"}
     per_chunk = True
     spans_chunks = True
 

@@ -59,6 +59,7 @@ class Monotonic(RowKind):
     order = 95
     meaning = "values increase (or decrease) in row order, nulls skipped"
     pandera_names = ("monotonic",)
+    backend_gaps = {"pyspark": "a Spark DataFrame has no row order to check"}
     pandas_functions = {"monotonic": monotonic}
     mutations = {"break_order": break_order}
     per_chunk = False  # a break can straddle two chunks

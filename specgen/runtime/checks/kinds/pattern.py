@@ -13,6 +13,8 @@ class Pattern(RowKind):
     order = 80
     meaning = "every value matches the pattern in full"
     pandera_names = ("str_matches",)
+    backend_gaps = {"pyspark": "pandera.pyspark's str_matches runs Spark's Java regular expressions, not "
+                               "Python's re the spec's pattern is written in"}
 
     def build(self, source) -> list[Check]:
         pattern = getattr(source.feature, "pattern", None)

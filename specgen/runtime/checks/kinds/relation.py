@@ -76,8 +76,8 @@ def relation(frame, left: str, op: str, right: str):
     return ok
 
 
-def relations(frame, relations: list[str]):
-    """pandas: True on rows where every relation (``'a < b'``, as ``show`` writes it) holds.
+def relations(frame, relations: list[list[str]]):
+    """pandas: True on rows where every relation (``[left, op, right]``) holds.
 
     One registered pandera check for all of a schema's relations: a ``DataFrameModel``'s
     ``Config`` holds one entry per check name. ``failing_relations`` tells which one broke.
@@ -85,15 +85,16 @@ def relations(frame, relations: list[str]):
     import pandas as pd
 
     ok = pd.Series(True, index=frame.index)
-    for text in relations:
-        ok &= relation(frame, *parse(text))
+    for left, op, right in relations:
+        ok &= relation(frame, left, op, right)
     return ok
 
 
-def failing_relations(frame, relations: list[str], index) -> list[str]:
-    """The relations that fail on row ``index`` of ``frame`` (what pandera's report cannot say)."""
+def failing_relations(frame, relations: list[list[str]], index) -> list[str]:
+    """The relations (as ``show`` writes them) that fail on row ``index`` of ``frame``: what
+    pandera's report of the one ``relations`` check cannot say."""
     row = frame.loc[[index]]
-    return [text for text in relations if not bool(relation(row, *parse(text)).iloc[0])]
+    return [show(*parts) for parts in relations if not bool(relation(row, *parts).iloc[0])]
 
 
 def _pandas_class(series) -> str:
@@ -170,10 +171,17 @@ class Relation(RowKind):
         return f"{self.target(check)} on every row with both values"
 
     def schema_config(self, checks, names):
-        return (("relations", {"relations": [self.target(c) for c in checks]}),)
+        return (("relations", {"relations": [[c.params["left"], c.params["op"], c.params["right"]]
+                                             for c in checks]}),)
+
+    def pandera_target(self, check_name, column, failure_case):
+        return check_name[len("relation("):-1], failure_case  # a check per relation (polars): named by it
 
     def pandera_targets(self, statistics, frame, index, failure_case):
-        return [(text, failure_case) for text in failing_relations(frame, statistics["relations"], index)]
+        parts = statistics["relations"]
+        if index is None or frame is None or index not in frame.index:  # the check raised: no row to look at
+            return [(show(*p), failure_case) for p in parts]
+        return [(text, failure_case) for text in failing_relations(frame, parts, index)]
 
     def negatives(self, check, value_type):
         p = check.params

@@ -9,6 +9,7 @@ class Unique(RowKind):
     order = 70
     meaning = "no repeated non-null values"
     pandera_names = ("field_uniqueness",)
+    backend_gaps = {"pyspark": "pandera.pyspark has no unique field check"}
     spans_chunks = True
 
     def build(self, source) -> list[Check]:

@@ -1,0 +1,36 @@
+"""Lets ``pandera.pyspark`` import where ``pyspark.pandas`` cannot (pandas 3 with pyspark 4.x).
+
+pandera.pyspark validates ``pyspark.sql`` DataFrames; it imports ``pyspark.pandas`` (the pandas API
+on Spark) only to recognise that other kind of frame. pyspark 4.x's ``pyspark.pandas`` fails to import
+under pandas 3 (it imports pandas internals that moved). When it fails, a stand-in module is put in its
+place whose classes nothing is an instance of, so pandera.pyspark works on ``pyspark.sql`` frames and
+the pandas API on Spark stays unavailable (as it already was). With an older pandas nothing changes.
+"""
+from __future__ import annotations
+
+import sys
+import types
+
+__all__ = ["PANDAS_ON_SPARK"]
+
+
+def _stand_in() -> None:
+    for name in [m for m in sys.modules if m == "pyspark.pandas" or m.startswith("pyspark.pandas.")]:
+        del sys.modules[name]  # the half-imported package
+    classes: dict[str, type] = {}
+    module = types.ModuleType("pyspark.pandas", "stand-in: pyspark.pandas does not import here")
+    module.__path__ = []
+    module.__getattr__ = lambda name: classes.setdefault(name, type(name, (), {}))
+    extensions = types.ModuleType("pyspark.pandas.extensions")
+    for name in ("register_dataframe_accessor", "register_series_accessor", "register_index_accessor"):
+        setattr(extensions, name, lambda _name: (lambda cls: cls))
+    module.extensions = extensions
+    sys.modules["pyspark.pandas"], sys.modules["pyspark.pandas.extensions"] = module, extensions
+
+
+try:
+    import pyspark.pandas  # noqa: F401
+    PANDAS_ON_SPARK = True
+except ImportError:
+    _stand_in()
+    PANDAS_ON_SPARK = False
