@@ -54,7 +54,8 @@ def _metric(name="accuracy", greater_is_better=True) -> Metric:
 def test_a_held_out_file_is_the_evaluation_set_and_all_training_rows_train(tmp_path):
     pd.DataFrame({"x": [0.1, 0.2, 0.3, 0.4], "y": ["a", "a", "b", "b"]}).to_csv(tmp_path / "train.csv", index=False)
     pd.DataFrame({"x": [0.9, 0.8, 0.7], "y": ["b", "b", "b"]}).to_csv(tmp_path / "eval.csv", index=False)
-    h = sgm.Harness(_setup(training_data="../train.csv", evaluation_data="../eval.csv"), tmp_path / "generated" / "test_toy_model.py")
+    setup = _setup(training_data="../train.csv", evaluation_data="../eval.csv")
+    h = sgm.Harness(setup, tmp_path / "generated" / "test_toy_model.py")
     assert h.train_frame["x"].tolist() == [0.1, 0.2, 0.3, 0.4]
     assert h.eval_frame["x"].tolist() == [0.9, 0.8, 0.7]
     assert h.rows_text(h.eval_frame).startswith("3 rows of the evaluation file ")
