@@ -501,4 +501,4 @@ def check_model_age(h: Harness, max_model_age: str, max_model_age_seconds: float
     age = time.time() - trained
     if not math.isfinite(age) or age > max_model_age_seconds:
         raise AssertionError(f"the serving model is {age / 86400:.1f} days old ({source}), older than "
-                             f"max_model_age {max_model_age}")
+                             f"max_model_age {max_model_age} (allowed: an age <= {max_model_age}, inclusive)")
