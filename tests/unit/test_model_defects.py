@@ -242,3 +242,14 @@ model:
     assert [p.id for p in model.leakage_association] == ["x", "recorded_outcome"]
     assert [p.id for p in model.leakage_single] == ["x", "recorded_outcome"]
     assert model.leakage_undeclared and model.leakage_max_score == 0.9
+
+
+def test_the_evaluation_file_cannot_be_the_training_file(tmp_path):
+    from tests.helpers import run_cli
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("spec_version: 1\nname: toy\ndata: {training: data/t.csv, evaluation: ./data/t.csv}\n"
+                    "features:\n  x: {dtype: float}\n")
+    result = run_cli("compile", spec, expect=2, in_process=True)
+    assert "data.evaluation: data.evaluation is data.training: the evaluation rows must be held out" in result.output
+    assert "[SG103]" in result.output, result.output
