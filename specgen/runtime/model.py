@@ -168,17 +168,19 @@ class Harness:
     def score(self, model: Model, frame, metric: Metric) -> float:
         y_true, name = self.labels(frame), metric.name
         _no_nan(y_true, f"the label {self.setup.label!r} has", "missing values", self._file_rows(frame))
-        try:
-            if metric.entrypoint is not None:
-                return float(load_entrypoint(metric.entrypoint, f"metrics.{name}")(y_true, self.predict(model, frame)))
-            if metrics.METRICS[name].input == "labels":
-                return metrics.compute(name, y_true, y_pred=self.predict(model, frame), **metric.kwargs)
+        if metric.entrypoint is not None:
+            return float(load_entrypoint(metric.entrypoint, f"metrics.{name}")(y_true, self.predict(model, frame)))
+        if metrics.METRICS[name].input == "labels":
+            inputs = {"y_pred": self.predict(model, frame)}
+        else:
             matrix, classes = self.proba(model, frame)
             if matrix is None:
                 raise AssertionError(f"{name} needs predicted probabilities: {model.name} has no predict_proba "
                                      "(add one, or an adapter)")
-            return metrics.compute(name, y_true, y_score=matrix, **{"classes": classes, **metric.kwargs})
-        except ValueError as exc:  # the metric cannot be computed on these outputs: say so, without a traceback
+            inputs = {"y_score": matrix, "classes": classes}
+        try:
+            return metrics.compute(name, y_true, **inputs, **metric.kwargs)
+        except ValueError as exc:  # the metric is undefined on these rows/outputs: say why, without a traceback
             raise AssertionError(f"{name} of {model.name} on {self.rows_text(frame)} cannot be computed: "
                                  f"{exc}") from None
 
@@ -499,4 +501,4 @@ def check_model_age(h: Harness, max_model_age: str, max_model_age_seconds: float
     age = time.time() - trained
     if not math.isfinite(age) or age > max_model_age_seconds:
         raise AssertionError(f"the serving model is {age / 86400:.1f} days old ({source}), older than "
-                             f"max_model_age {max_model_age}")
+                             f"max_model_age {max_model_age} (allowed: an age <= {max_model_age}, inclusive)")

@@ -16,7 +16,7 @@ import pytest
 from tests.helpers import FAULT_MODULES, run_cli, run_pytest
 
 TESTS = ("test_vs_serving", "test_quality", "test_beats_trivial")
-WORSE = {"SPECGEN_MODEL_TRAIN": "penguins_faults:train_wrong_on_every_tenth_row"}
+WORSE = {"SPECGEN_MODEL_TRAIN": "penguins_faults:train_wrong_on_every_ninth_row"}
 
 
 @pytest.fixture
@@ -51,6 +51,6 @@ def test_candidate_worse_on_the_evaluation_file_fails_vs_serving(with_evaluation
                      r"evaluation file data/heldout.csv is a drop of (\S+) ", message)
     assert found, message
     candidate, serving, n, drop = float(found[1]), float(found[2]), int(found[3]), float(found[4])
-    assert n == rows and 0.07 <= drop <= 0.13 and drop == pytest.approx(serving - candidate, abs=1e-3), message
+    assert n == rows and 0.08 <= drop <= 0.12 and drop == pytest.approx(serving - candidate, abs=1e-3), message
     assert "> max_drop 0.05 (allowed: a drop <= 0.05, inclusive; sudden degradation)" in message, message
     assert "test_vs_serving[f1]" in bad.failed, sorted(bad.failed)

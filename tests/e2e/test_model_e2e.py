@@ -11,6 +11,7 @@ fault modules copied next to a temporary copy of the example.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -83,6 +84,17 @@ PENGUIN_FAULTS = {
 }
 
 
+# issue 12's defects seen in the generated suite: run -> (environment, the tests it runs)
+DIABETES_DEFECTS = {
+    "trained_at_text": ({"SPECGEN_MODEL_LOAD": "diabetes_faults:load_trained_at_iso_text"}, ["test_model_age"]),
+    "stale_trained_at_text": ({"SPECGEN_MODEL_LOAD": "diabetes_faults:load_stale_iso_text"}, ["test_model_age"]),
+    "proba_on_regressor": ({"SPECGEN_MODEL_ADAPTER": "diabetes_faults:adapter_forwards_proba"},
+                           ["test_ml_api_smoke", "test_stability", "test_reproducible_outputs"]),
+    "nan_outputs": ({"SPECGEN_MODEL_ADAPTER": "diabetes_faults:adapter_nan_on_some_rows"},
+                    ["test_quality", "test_reproducible_outputs"]),
+}
+
+
 @pytest.fixture(scope="module")
 def results(tmp_path_factory, compiled_examples) -> dict:
     """Every run this module checks, started at once (each is a separate pytest process)."""
@@ -101,7 +113,10 @@ def results(tmp_path_factory, compiled_examples) -> dict:
     }
     runs.update({fault: (penguins, "penguins", env, True) for fault, (env, _) in PENGUIN_FAULTS.items()})
     runs["penguins_trivial"] = (penguins, "penguins", {}, True)
+    runs.update({key: (diabetes, "diabetes", env, True) for key, (env, _) in DIABETES_DEFECTS.items()})
     targets = {"penguins_trivial": ["generated/penguins/test_penguins_model.py::test_beats_trivial"]}
+    targets.update({key: [f"generated/diabetes/test_diabetes_model.py::{t}" for t in tests]
+                    for key, (_, tests) in DIABETES_DEFECTS.items()})
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         futures = {key: pool.submit(run_suite, ex, name, env, only_model=model_only, targets=targets.get(key))
                    for key, (ex, name, env, model_only) in runs.items()}
@@ -155,6 +170,30 @@ def test_leaked_continuous_label_scores_one_and_undeclared_columns_are_checked(r
     assert ("label leakage in columns the spec does not declare (train receives them) predicting 'target': "
             "'target_copy': |pearson r| = 1 > 0.8, r2 of a model using only this column = 1 > 0.5 "
             "(limits inclusive)") in undeclared, undeclared
+
+
+def test_trained_at_as_iso_text_is_read(results):
+    """An ISO 8601 trained_at was ignored ("cannot tell when the serving model was trained")."""
+    code, failed, output = results["trained_at_text"]
+    assert code == 0 and not failed and "1 passed" in output, output[-3000:]
+    code, failed, output = results["stale_trained_at_text"]
+    assert code == 1 and "is 30.0 days old (trained_at), older than max_model_age 7d" in failed["test_model_age"]
+
+
+def test_predict_proba_is_not_called_on_a_regressor(results):
+    """An adapter forwarding predict_proba to a Ridge failed unrelated tests with AttributeError."""
+    code, failed, output = results["proba_on_regressor"]
+    assert code == 0 and not failed, output[-3000:]
+    assert "AttributeError" not in output
+
+
+def test_nan_outputs_fail_readably_naming_rows(results):
+    code, failed, output = results["nan_outputs"]
+    assert code == 1, output[-3000:]
+    for test in ("test_quality[rmse]", "test_reproducible_outputs"):
+        assert re.match(r"AssertionError: the candidate model returned \d+ NaN predictions at rows \d+, \d+, ",
+                        failed[test]), failed[test]
+    assert "nan >" not in output and not re.search(r"^E\s+ValueError", output, re.M), output[-3000:]
 
 
 def test_small_slice_fails_instead_of_passing_vacuously(results):

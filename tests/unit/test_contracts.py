@@ -54,9 +54,9 @@ def test_contracts_import_only_the_standard_library():
 
 SETUP = ModelSetup(
     name="toy", task="classification", label="y", features=("x", "c"), dtypes={"x": "float", "c": "category:str"},
-    training_data="../../t.csv", paths=("../..",), seed=7,
+    training_data="../../t.csv", evaluation_data="../../e.csv", paths=("../..",), seed=7,
     entrypoints=Entrypoints(train="m:train", load=None, predict=None, adapter="m:adapt"),
-    split=Split(key=("id",), salt="toy:model-eval", eval_fraction=0.3, rotate_daily=False), runs=2,
+    split=Split(key=("id",), salt="toy:model-eval", eval_fraction=0.3, rotate_daily=False), runs=2, mean_of=3,
     slices={"b": SliceFilter(where=None, column="c", value=("b", "c")), "q": SliceFilter(where="x > 1", column=None,
                                                                                           value=None)},
     artifact=None)

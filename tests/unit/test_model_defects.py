@@ -54,7 +54,8 @@ def _metric(name="accuracy", greater_is_better=True) -> Metric:
 def test_a_held_out_file_is_the_evaluation_set_and_all_training_rows_train(tmp_path):
     pd.DataFrame({"x": [0.1, 0.2, 0.3, 0.4], "y": ["a", "a", "b", "b"]}).to_csv(tmp_path / "train.csv", index=False)
     pd.DataFrame({"x": [0.9, 0.8, 0.7], "y": ["b", "b", "b"]}).to_csv(tmp_path / "eval.csv", index=False)
-    h = sgm.Harness(_setup(training_data="../train.csv", evaluation_data="../eval.csv"), tmp_path / "generated" / "test_toy_model.py")
+    setup = _setup(training_data="../train.csv", evaluation_data="../eval.csv")
+    h = sgm.Harness(setup, tmp_path / "generated" / "test_toy_model.py")
     assert h.train_frame["x"].tolist() == [0.1, 0.2, 0.3, 0.4]
     assert h.eval_frame["x"].tolist() == [0.9, 0.8, 0.7]
     assert h.rows_text(h.eval_frame).startswith("3 rows of the evaluation file ")
@@ -241,3 +242,14 @@ model:
     assert [p.id for p in model.leakage_association] == ["x", "recorded_outcome"]
     assert [p.id for p in model.leakage_single] == ["x", "recorded_outcome"]
     assert model.leakage_undeclared and model.leakage_max_score == 0.9
+
+
+def test_the_evaluation_file_cannot_be_the_training_file(tmp_path):
+    from tests.helpers import run_cli
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text("spec_version: 1\nname: toy\ndata: {training: data/t.csv, evaluation: ./data/t.csv}\n"
+                    "features:\n  x: {dtype: float}\n")
+    result = run_cli("compile", spec, expect=2, in_process=True)
+    assert "data.evaluation: data.evaluation is data.training: the evaluation rows must be held out" in result.output
+    assert "[SG103]" in result.output, result.output

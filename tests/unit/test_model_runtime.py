@@ -229,8 +229,8 @@ def test_beats_trivial_regression(rule, metric, margin, ok):
     if ok:
         sgm.check_beats_trivial(h, _metric(metric), margin)
     else:
-        with pytest.raises(AssertionError, match=r"vs training-mean model \S+ on 4 evaluation rows \(hash split of \S+\) is "
-                                                     r"a gain of -"):
+        with pytest.raises(AssertionError, match=r"vs training-mean model \S+ on 4 evaluation rows "
+                                                 r"\(hash split of \S+\) is a gain of -"):
             sgm.check_beats_trivial(h, _metric(metric), margin)
 
 

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import difflib
+import os
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from ...runtime.checks.kinds import relation as _relation
@@ -41,6 +42,15 @@ class Data(_Model):
     @classmethod
     def _supported_format(cls, value):
         return _data_format(value)
+
+    @field_validator("evaluation")
+    @classmethod
+    def _held_out(cls, value, info: ValidationInfo):
+        training = info.data.get("training")
+        if value is not None and training is not None and os.path.normpath(value) == os.path.normpath(training):
+            raise PydanticCustomError("contradiction", "data.evaluation is data.training: the evaluation rows must "
+                                      "be held out from training (omit evaluation to use a hash split)")
+        return value
 
 
 def _relation_syntax(text: str) -> str:
