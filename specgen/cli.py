@@ -121,7 +121,8 @@ def baseline_cmd(specs, check, model_timeout):
               show_default=True, help="Which environment's columns to expect (serving has no label).")
 @_FORMAT
 def validate_cmd(spec, data, environment, fmt):
-    """Check DATA (CSV or Parquet) against SPEC with the same checks as the generated schema.
+    """Check DATA (CSV or Parquet: a file, a quoted glob, a directory with Hive partitions, .csv.gz/.zst, or - for
+    standard input) against SPEC with the same checks as the generated schema.
 
     Every failure is reported (not just the first) with its column, check,
     number of failing rows and example values. The file is checked in one
@@ -149,10 +150,11 @@ def validate_cmd(spec, data, environment, fmt):
 
 @cli.command("monitor", epilog="Exit codes: 0 no alarm, 1 alarm, 2 usage/spec/data/internal error.")
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--current", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The serving batch to check (CSV or Parquet; Parquet is read in chunks).")
-@click.option("--reference", type=click.Path(dir_okay=False, path_type=Path),
-              help="Compare with this data instead of the compiled training baseline.")
+@click.option("--current", required=True, type=click.Path(path_type=Path),
+              help="The serving batch to check (CSV or Parquet; a glob, a directory, .csv.gz/.zst or - for "
+                   "stdin; read in chunks).")
+@click.option("--reference", type=click.Path(path_type=Path),
+              help="Compare with this data (same forms as --current) instead of the compiled training baseline.")
 @click.option("--serving-features", type=click.Path(dir_okay=False, path_type=Path),
               help="Features as logged by the serving path, for training-serving skew.")
 @click.option("--model-trained-at", "trained_at",

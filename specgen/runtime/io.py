@@ -28,9 +28,11 @@ import polars as pl
 import polars.selectors as cs
 
 from ..errors import DataError
+from .inputs import HIVE_NULL, Inputs, check_columns, partition_types, resolve
 
 __all__ = ["read_polars", "scan_polars", "checked_scan", "reading", "read_pandas", "read_polars_check", "iter_csv",
-           "InferenceTooShort", "FORMATS", "DataError", "INFER_ROWS", "naive_utc", "wide_integers"]
+           "InferenceTooShort", "FORMATS", "DataError", "INFER_ROWS", "naive_utc", "wide_integers",
+           "with_partitions", "resolve", "same_columns"]
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 INFER_ROWS = 100_000  # CSV rows column types are inferred from (all rows when these contradict a later value)
@@ -38,8 +40,15 @@ _TEXT_KINDS = ("category:str", "string")
 
 
 def read_polars(path: str | Path, dtypes: Mapping[str, str] | None = None) -> pl.DataFrame:
-    """``dtypes``: column -> value type (its dtype, or ``category:str|int``); used only to keep text columns text."""
-    path = Path(path)
+    """``dtypes``: column -> value type (its dtype, or ``category:str|int``); used only to keep text columns text.
+    ``path``: anything ``runtime.inputs.resolve`` takes (a file, glob, directory, .csv.gz, ``-``)."""
+    found = resolve(path)
+    if found.single:
+        return _read_one(found.files[0], dtypes)
+    return _combine(found, [_read_one(f, dtypes) for f in found.files], pl.concat)
+
+
+def _read_one(path: Path, dtypes: Mapping[str, str] | None) -> pl.DataFrame:
     fmt = read_polars_check(path)
     with reading(path, fmt):
         if fmt == "parquet":
@@ -63,8 +72,43 @@ def scan_polars(path: str | Path, dtypes: Mapping[str, str] | None = None, *,
                 infer_all: bool = False) -> pl.LazyFrame:
     """A lazy frame read in batches when collected with the streaming engine, so memory is
     bounded by a batch, not the file. Use it through ``checked_scan``, which turns parse
-    errors into DataErrors and re-infers CSV types from every row when a late value needs it."""
-    path = Path(path)
+    errors into DataErrors and re-infers CSV types from every row when a late value needs it.
+    Many files (a glob, a directory) are scanned one by one and concatenated lazily."""
+    found = resolve(path)
+    if found.single:
+        return _scan_one(found.files[0], dtypes, infer_all)
+    return _combine(found, [_scan_one(f, dtypes, infer_all) for f in found.files], pl.concat)
+
+
+def _combine(found: Inputs, frames: list, concat):
+    """The frames of one input's files as one: the same columns each (SG206), Hive partition keys added."""
+    check_columns(found, [list(f.collect_schema().names()) for f in frames])
+    order = list(frames[0].collect_schema().names())
+    types = partition_types(found)
+    frames = [with_partitions(f.select(order), pairs, types) for f, pairs in zip(frames, found.partitions)]
+    with reading(Path(found.argument)):
+        return concat(frames, how="vertical_relaxed")
+
+
+def with_partitions(frame, pairs, types: Mapping[str, str]):
+    """``frame`` plus a constant column per Hive ``key=value`` (a column the file holds wins)."""
+    names = frame.collect_schema().names()
+    extra = [_partition_value(value, types[key]).alias(key) for key, value in pairs if key not in names]
+    return frame.with_columns(extra) if extra else frame
+
+
+_PARTITION_DTYPES = {"int": pl.Int64, "date": pl.Date, "string": pl.String}
+
+
+def _partition_value(value: str, kind: str) -> pl.Expr:
+    if value == HIVE_NULL:
+        return pl.lit(None, dtype=_PARTITION_DTYPES[kind])
+    if kind == "date":
+        return pl.lit(value).str.to_date("%Y-%m-%d")
+    return pl.lit(value).cast(_PARTITION_DTYPES[kind])
+
+
+def _scan_one(path: Path, dtypes: Mapping[str, str] | None, infer_all: bool) -> pl.LazyFrame:
     fmt = read_polars_check(path)
     with reading(path, fmt):
         if fmt == "parquet":
@@ -81,13 +125,13 @@ def scan_polars(path: str | Path, dtypes: Mapping[str, str] | None = None, *,
 
 
 def checked_scan(path: str | Path, dtypes: Mapping[str, str] | None, use):
-    """``use(lazy_frame)`` on the file, with the reading rules of ``read_polars``."""
-    path = Path(path)
-    with reading(path):
+    """``use(lazy_frame)`` on the file(s), with the reading rules of ``read_polars``."""
+    found = resolve(path)
+    with reading(Path(found.argument), found.fmt):
         try:
             return use(scan_polars(path, dtypes))
         except pl.exceptions.ComputeError:
-            if FORMATS.get(path.suffix.lower()) != "csv":
+            if found.fmt != "csv":
                 raise
             # a value far down the file contradicts the type guessed from the top: infer from all rows
             return use(scan_polars(path, dtypes, infer_all=True))
@@ -149,6 +193,19 @@ def _read_csv(path: Path, dtypes: Mapping[str, str]) -> pl.DataFrame:
     if frame.height == 0:  # every column would read as text and fail its dtype check: say what is wrong
         raise DataError(f"{path}: CSV has a header but no data rows [SG203]", "SG203")
     return frame.rename(dict(zip(header, rename))) if rename else frame
+
+
+def same_columns(found: Inputs) -> None:
+    """SG206 unless every file of ``found`` holds the same columns (read from headers and footers only)."""
+    if len(found.files) > 1:
+        check_columns(found, [_file_columns(f) for f in found.files])
+
+
+def _file_columns(path: Path) -> list[str]:
+    with reading(path, read_polars_check(path)):
+        if FORMATS[path.suffix.lower()] == "parquet":
+            return list(pl.read_parquet_schema(path))
+        return _csv_header(path)
 
 
 class InferenceTooShort(Exception):
