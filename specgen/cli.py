@@ -9,6 +9,7 @@ traceback is shown only under ``specgen --debug``.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -114,11 +115,30 @@ def baseline_cmd(specs, check, model_timeout):
         sys.exit(1)
 
 
+def _set_as_of(ctx, param, value):
+    """--as-of: "now" for freshness checks, passed on as $SPECGEN_AS_OF (what generated suites read too)."""
+    if value is not None:
+        from .runtime.timezones import AS_OF_ENV, parse_instant
+
+        try:
+            parse_instant(value)
+        except ValueError:
+            raise click.BadParameter(f"{value!r} is neither ISO 8601 nor Unix seconds [SG207]") from None
+        os.environ[AS_OF_ENV] = value
+    return value
+
+
+_AS_OF = click.option("--as-of", callback=_set_as_of, expose_value=False, metavar="TIME",
+                      help="'Now' for freshness (max_age) checks: ISO 8601 or Unix seconds (default: the clock; "
+                           "also $SPECGEN_AS_OF).")
+
+
 @cli.command("validate", epilog=EPILOG)
 @click.argument("spec", type=click.Path(path_type=Path))
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--env", "environment", type=click.Choice(["training", "serving"]), default="training",
               show_default=True, help="Which environment's columns to expect (serving has no label).")
+@_AS_OF
 @_FORMAT
 def validate_cmd(spec, data, environment, fmt):
     """Check DATA (CSV or Parquet: a file, a quoted glob, a directory with Hive partitions, .csv.gz/.zst, or - for
@@ -169,6 +189,7 @@ def validate_cmd(spec, data, environment, fmt):
               help="A file holding user:password for the Pushgateway's basic auth (keeps it off the command line).")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per chunk (CSV and Parquet).")
 @_MODEL_TIMEOUT
+@_AS_OF
 @_FORMAT
 def monitor_cmd(spec, current, reference, serving_features, trained_at, config, metrics_out, pushgateway,
                 pushgateway_auth_file, chunk_rows, model_timeout, fmt):

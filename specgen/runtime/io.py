@@ -4,10 +4,12 @@ CSV columns the spec declares as categorical or string are read as text, so a
 category named "1" stays "1"; every other type is inferred from the data, so a
 numeric column turned to text is seen as text (and fails its dtype check).
 
-Time zones: a time-zone-aware datetime column is converted to UTC and its zone
-dropped as it is read (``naive_utc``), so every check compares datetimes without
-zones; a spec's bound (always naive) therefore means UTC. Without this, a
-Parquet file with aware timestamps crashed every range check (naive vs aware).
+Time zones: the polars readers keep a column's zone (the ``timezone`` check reads it); the
+engine compares every datetime as naive UTC (``runtime.timezones`` states the rule, naive
+values are wall time in the column's declared zone). ``read_pandas`` (what generated schemas
+validate) applies that rule while reading and notes each aware column's zone in
+``frame.attrs[timezones.SOURCE_ZONES]``. Without this, a Parquet file with aware timestamps
+crashed every range check (naive vs aware). ``naive_utc`` converts every aware column.
 A file with no data rows (a header-only CSV, a 0-row Parquet) is SG203.
 
 Integers beyond int64: polars infers Int128 for a CSV column holding an id above 2^63 - 1,
@@ -28,6 +30,7 @@ import polars as pl
 import polars.selectors as cs
 
 from ..errors import DataError
+from .timezones import SOURCE_ZONES, polars_utc
 from .inputs import HIVE_NULL, Inputs, check_columns, partition_types, resolve
 
 __all__ = ["read_polars", "scan_polars", "checked_scan", "reading", "read_pandas", "read_polars_check", "iter_csv",
@@ -55,8 +58,8 @@ def _read_one(path: Path, dtypes: Mapping[str, str] | None) -> pl.DataFrame:
             frame = pl.read_parquet(path)
             if frame.height == 0:
                 raise _no_rows(path)
-            return naive_utc(frame)
-        return naive_utc(wide_integers(_read_csv(path, dtypes or {}), path))
+            return frame
+        return wide_integers(_read_csv(path, dtypes or {}), path)
 
 
 def naive_utc(frame: pl.DataFrame | pl.LazyFrame):
@@ -116,12 +119,12 @@ def _scan_one(path: Path, dtypes: Mapping[str, str] | None, infer_all: bool) -> 
             lazy.collect_schema()  # a corrupt footer fails here, not half-way through a check
             if lazy.select(pl.len()).collect().item() == 0:  # from the footer: no data is read
                 raise _no_rows(path)
-            return naive_utc(lazy)
+            return lazy
         header, rename, options = _csv_options(path, dtypes or {})
         if pl.read_csv(path, n_rows=1, **options).height == 0:
             raise DataError(f"{path}: CSV has a header but no data rows [SG203]", "SG203")
         lazy = pl.scan_csv(path, infer_schema_length=None if infer_all else INFER_ROWS, **options)
-        return naive_utc(wide_integers(lazy.rename(dict(zip(header, rename))) if rename else lazy, path))
+        return wide_integers(lazy.rename(dict(zip(header, rename))) if rename else lazy, path)
 
 
 def checked_scan(path: str | Path, dtypes: Mapping[str, str] | None, use):
@@ -231,7 +234,7 @@ def iter_csv(path: str | Path, dtypes: Mapping[str, str] | None, chunk_rows: int
             if chunk.height == 0:
                 continue
             yielded += chunk.height
-            yield naive_utc(wide_integers(chunk.rename(dict(zip(header, rename))) if rename else chunk, path))
+            yield wide_integers(chunk.rename(dict(zip(header, rename))) if rename else chunk, path)
     except DataError:
         raise
     except pl.exceptions.ComputeError:
@@ -296,6 +299,16 @@ def _csv_header(path: Path) -> list[str]:
         return next(csv.reader(handle), [])
 
 
-def read_pandas(path: str | Path, dtypes: Mapping[str, str] | None = None):
-    """The same reading rules, as a pandas DataFrame (what generated schemas validate)."""
-    return read_polars(path, dtypes).to_pandas()
+def read_pandas(path: str | Path, dtypes: Mapping[str, str] | None = None, zones: Mapping[str, str] | None = None):
+    """The same reading rules, as a pandas DataFrame (what generated schemas validate); datetimes as
+    naive UTC, naive ones read in their column's zone of ``zones`` (see the module's docstring)."""
+    frame = read_polars(path, dtypes)
+    zones = zones or {}
+    seen = {name: dtype.time_zone for name, dtype in frame.schema.items()
+            if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None}
+    frame = frame.with_columns(polars_utc(pl.col(name), dtype, zones.get(name)).alias(name)
+                               for name, dtype in frame.schema.items() if isinstance(dtype, pl.Datetime | pl.Date)
+                               and (name in seen or name in zones))
+    out = frame.to_pandas()
+    out.attrs[SOURCE_ZONES] = seen
+    return out

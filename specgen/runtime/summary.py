@@ -81,7 +81,7 @@ def _file_chunks(path: Path, dtypes: dict[str, str], chunk_rows: int, infer_all:
     io.read_polars_check(path)
     try:
         # polars' streaming reader: bounded memory, and faster than pyarrow's iter_batches here
-        scan = io.naive_utc(pl.scan_parquet(path))  # aware datetimes as UTC, as validate reads them
+        scan = pl.scan_parquet(path)  # zones kept, as validate reads them (the engine compares in UTC)
         if columns is not None:  # read only the columns wanted
             names = scan.collect_schema().names()
             scan = scan.select([c for c in columns if c in names])
