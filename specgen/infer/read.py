@@ -95,6 +95,7 @@ class Source:
     rows: int
     lazy: pl.LazyFrame
     offsets: dict[Path, list[int]] = field(default_factory=dict)  # CSV: header end, chunk starts, end
+    zones: dict[str, str] = field(default_factory=dict)  # aware datetime column -> its time zone
 
     def chunks(self) -> Iterator[pl.DataFrame]:
         if not self.offsets:
@@ -121,27 +122,30 @@ def open_source(paths: list[Path], progress, infer_rows: int | None) -> Source:
             offsets[path], count = _index_csv(path, progress, done)
             done += path.stat().st_size
             records += count
-    lazy = _lazy(paths, infer_rows)
+    raw = _lazy(paths, infer_rows)
+    zones = {name: dtype.time_zone for name, dtype in raw.collect_schema().items()
+             if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None}
+    lazy = naive_utc(raw)  # zones: as validate compares them (runtime.timezones); the zones go to the draft
     schema = lazy.collect_schema()
     if not schema.names():
         raise DataError(f"{paths[0]}: no columns (no header row) [SG203]", "SG203")
     rows = records if offsets else lazy.select(pl.len()).collect(engine="streaming").item()
     if rows == 0:
         raise DataError(f"{paths[0]}: no data rows (header only) [SG203]", "SG203")
-    return Source(paths, schema, rows, lazy, offsets)
+    return Source(paths, schema, rows, lazy, offsets, zones)
 
 
 def _lazy(paths: list[Path], infer_rows: int | None) -> pl.LazyFrame:
     names = [str(p) for p in paths]
     if FORMATS[paths[0].suffix.lower()] == "parquet":
         if not _PARTITIONS:
-            return naive_utc(pl.scan_parquet(names))
-        return naive_utc(pl.concat([_partitioned(pl.scan_parquet(p), p) for p in paths], how="vertical_relaxed"))
+            return pl.scan_parquet(names)
+        return pl.concat([_partitioned(pl.scan_parquet(p), p) for p in paths], how="vertical_relaxed")
     schema = _csv_schema(names, infer_rows)
     # pinned: otherwise every query of the plan infers the schema again (x10 slower on wide CSVs)
     if not _PARTITIONS:
-        return naive_utc(pl.scan_csv(names, schema=schema, **_CSV_OPTIONS))  # zones: as validate reads them
-    return naive_utc(pl.concat([_partitioned(pl.scan_csv(p, schema=schema, **_CSV_OPTIONS), p) for p in paths]))
+        return pl.scan_csv(names, schema=schema, **_CSV_OPTIONS)
+    return pl.concat([_partitioned(pl.scan_csv(p, schema=schema, **_CSV_OPTIONS), p) for p in paths])
 
 
 def _csv_schema(names: list[str], infer_rows: int | None) -> pl.Schema:

@@ -10,8 +10,11 @@ The rule: every datetime is compared as a UTC instant, written without a zone.
 * Spec bounds follow the same rule: with an offset they are converted, without one they are
   wall time in the column's ``timezone`` (``to_naive_utc`` at spec validation).
 
-The ``timezone`` check compares an aware column's zone with the declared one; naive data
-carries no zone to contradict it. The pandas reader (``io.read_pandas``) normalises while
+The ``timezone`` check compares an aware column's zone with the declared one. Naive data
+carries no zone to contradict it, and UTC data is an unambiguous instant that agrees with any
+declared zone: a CSV's offsets (``+01:00``, ``Z``, even mixed in one column) are read by polars
+as UTC instants, so a CSV never fails the check, while a Parquet file written in another named
+zone (``America/New_York`` where ``Europe/Berlin`` is declared) does. The pandas reader (``io.read_pandas``) normalises while
 reading and remembers each aware column's zone in ``frame.attrs[SOURCE_ZONES]``.
 
 "Now" for freshness (``max_age``) is ``as_of()``: ``$SPECGEN_AS_OF`` (ISO 8601, or Unix
@@ -56,11 +59,12 @@ def to_naive_utc(value: dt.datetime, zone: str | None) -> dt.datetime:
 
 
 def same_zone(seen: str | None, declared: str) -> bool:
-    """Whether data written in zone ``seen`` is in the ``declared`` zone (UTC spellings are one zone)."""
-    if seen is None:
-        return True  # naive data: read as wall time in the declared zone
-    if seen.lower() in _UTC_NAMES or declared.lower() in _UTC_NAMES:
-        return seen.lower() in _UTC_NAMES and declared.lower() in _UTC_NAMES
+    """Whether data written in zone ``seen`` agrees with the ``declared`` zone (see the module's docstring):
+    naive data and UTC data always do; any other zone must be the declared one (UTC spellings are one zone)."""
+    if seen is None or seen.lower() in _UTC_NAMES:
+        return True
+    if declared.lower() in _UTC_NAMES:
+        return False
     return seen == declared
 
 
