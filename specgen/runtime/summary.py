@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ import polars as pl
 
 from . import io
 from .inputs import partition_types
+from .time_bins import with_time_bins
 from .drift import NULL_KEY, Histogram, merge_category_counts, numeric_edges
 
 __all__ = ["FeatureSpec", "summarize", "summarize_frame", "incomparable", "reference_edges", "iter_chunks",
@@ -35,11 +36,13 @@ CHUNK_ROWS = 1_000_000
 
 @dataclass(frozen=True)
 class FeatureSpec:
-    """What to count for one feature: ``kind`` is ``numeric`` or ``categorical``."""
+    """What to count for one feature: ``kind`` is ``numeric`` or ``categorical``; ``time_bins``: the hour
+    or weekday of a datetime column (``runtime.time_bins``), counted as a category."""
 
     name: str
     kind: str
     edges: tuple[float, ...] = ()
+    time_bins: dict | None = field(default=None, hash=False)
 
 
 def round_sig(value: float, digits: int = SIGNIFICANT_DIGITS) -> float:
@@ -126,6 +129,7 @@ def _countable(frame: pl.DataFrame, name: str, kind: str) -> bool:
 def summarize_frame(frame: pl.DataFrame, features: list[FeatureSpec]) -> dict:
     """Bin counts (numeric) and category counts of the ``features`` in ``frame``; absent and
     incomparable ones (:func:`incomparable`) are left out."""
+    frame = with_time_bins(frame, features)
     schema = frame.schema  # built once: DataFrame.schema is O(width) per call (R2)
     present = [f for f in features if f.name in schema and _countable(frame, f.name, f.kind)]
     exprs: list[pl.Expr] = []
