@@ -252,7 +252,8 @@ def schema_cmd():
               help="Spec file to write. Default: <name>.yaml. A <name>_baseline.json is written next to it.")
 @click.option("--force", is_flag=True, help="Overwrite an existing spec/baseline.")
 def infer_cmd(data, label, keys, name, category_threshold, sample, seed, schema_ref, out, force):
-    """Draft a spec from DATA (CSV or Parquet files or globs) for review.
+    """Draft a spec from DATA (CSV or Parquet: files, quoted globs, directories with Hive partitions, .csv.gz/.zst,
+    or - for standard input) for review.
 
     Types, nullability, ranges and category sets are inferred and widened by a
     documented margin policy; the observed statistics are written as comments.

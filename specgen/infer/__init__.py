@@ -59,7 +59,7 @@ def infer(data: Sequence[str], spec_path: Path, *, label: str | None = None, key
     draft = SpecDraft(
         name=name,
         schema_ref=schema_ref,
-        files=tuple(_relative(p, spec_dir) for p in shown_names(paths)),
+        files=tuple(p if p == "<stdin>" else _relative(p, spec_dir) for p in shown_names(paths)),
         training=_training(data, spec_dir),
         rows=table.rows,
         source_rows=table.source_rows,
