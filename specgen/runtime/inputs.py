@@ -180,13 +180,13 @@ def _open_compressed(path: Path, compression: str):
 def _stdin() -> Path:
     if "-" not in _MATERIALIZED:
         raw = _spool(sys.stdin.buffer, "")
-        head = raw.read_bytes()[:4] if raw.stat().st_size else b""
+        with open(raw, "rb") as handle:
+            head = handle.read(4)
         if head[:2] == b"\x1f\x8b" or head == b"\x28\xb5\x2f\xfd":
-            compression = "gz" if head[:2] == b"\x1f\x8b" else "zst"
-            with _open_compressed(raw, compression) as source:
-                raw = _spool(source, ".csv")
-        _MATERIALIZED["-"] = raw.rename(raw.with_suffix(".parquet" if head == b"PAR1" else ".csv")) \
-            if not raw.suffix else raw
+            with _open_compressed(raw, "gz" if head[:2] == b"\x1f\x8b" else "zst") as source:
+                _MATERIALIZED["-"] = _spool(source, ".csv")
+        else:
+            _MATERIALIZED["-"] = raw.rename(raw.with_suffix(".parquet" if head == b"PAR1" else ".csv"))
     return _MATERIALIZED["-"]
 
 

@@ -108,3 +108,19 @@ def test_mixed_formats_and_unknown_extension(tmp_path):
     (tmp_path / "c.json").write_text("{}")
     with pytest.raises(DataError, match=r"c\.json: unsupported data format '\.json'.*\[SG202\]"):
         io.read_polars(tmp_path / "c.json")
+
+
+@pytest.mark.parametrize("pack", ["parquet", "csv", "gz", "zst"])
+def test_stdin_is_sniffed_and_read_once(tmp_path, monkeypatch, pack):
+    import io as stdio
+    import types
+
+    FRAME.write_parquet(tmp_path / "f.parquet")
+    FRAME.write_csv(tmp_path / "f.csv")
+    raw = (tmp_path / ("f.parquet" if pack == "parquet" else "f.csv")).read_bytes()
+    raw = {"gz": gzip.compress, "zst": zstandard.ZstdCompressor().compress}.get(pack, lambda b: b)(raw)
+    monkeypatch.setattr(inputs, "_MATERIALIZED", {})
+    monkeypatch.setattr("sys.stdin", types.SimpleNamespace(buffer=stdio.BytesIO(raw)))
+    assert io.read_polars("-").equals(FRAME)
+    assert io.read_polars("-").equals(FRAME)  # the copy, not an exhausted stream
+    assert inputs.resolve("-").shown == ("<stdin>",)
