@@ -9,6 +9,7 @@ traceback is shown only under ``specgen --debug``.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -129,15 +130,35 @@ def baseline_cmd(specs, check, model_timeout):
         sys.exit(1)
 
 
+def _set_as_of(ctx, param, value):
+    """--as-of: "now" for freshness checks, passed on as $SPECGEN_AS_OF (what generated suites read too)."""
+    if value is not None:
+        from .runtime.timezones import AS_OF_ENV, parse_instant
+
+        try:
+            parse_instant(value)
+        except ValueError:
+            raise click.BadParameter(f"{value!r} is neither ISO 8601 nor Unix seconds [SG207]") from None
+        os.environ[AS_OF_ENV] = value
+    return value
+
+
+_AS_OF = click.option("--as-of", callback=_set_as_of, expose_value=False, metavar="TIME",
+                      help="'Now' for freshness (max_age) checks: ISO 8601 or Unix seconds (default: the clock; "
+                           "also $SPECGEN_AS_OF).")
+
+
 @cli.command("validate", epilog=EPILOG)
 @click.argument("spec", type=click.Path(path_type=Path))
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option("--env", "environment", type=click.Choice(["training", "serving"]), default="training",
               show_default=True, help="Which environment's columns to expect (serving has no label).")
+@_AS_OF
 @_FORMAT
 @_HTML
 def validate_cmd(spec, data, environment, fmt, html):
-    """Check DATA (CSV or Parquet) against SPEC with the same checks as the generated schema.
+    """Check DATA (CSV or Parquet: a file, a quoted glob, a directory with Hive partitions, .csv.gz/.zst, or - for
+    standard input) against SPEC with the same checks as the generated schema.
 
     Every failure is reported (not just the first) with its column, check,
     number of failing rows and example values. The file is checked in one
@@ -168,10 +189,11 @@ def validate_cmd(spec, data, environment, fmt, html):
 
 @cli.command("monitor", epilog="Exit codes: 0 no alarm, 1 alarm, 2 usage/spec/data/internal error.")
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--current", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The serving batch to check (CSV or Parquet; Parquet is read in chunks).")
-@click.option("--reference", type=click.Path(dir_okay=False, path_type=Path),
-              help="Compare with this data instead of the compiled training baseline.")
+@click.option("--current", required=True, type=click.Path(path_type=Path),
+              help="The serving batch to check (CSV or Parquet; a glob, a directory, .csv.gz/.zst or - for "
+                   "stdin; read in chunks).")
+@click.option("--reference", type=click.Path(path_type=Path),
+              help="Compare with this data (same forms as --current) instead of the compiled training baseline.")
 @click.option("--serving-features", type=click.Path(dir_okay=False, path_type=Path),
               help="Features as logged by the serving path, for training-serving skew.")
 @click.option("--model-trained-at", "trained_at",
@@ -195,6 +217,7 @@ def validate_cmd(spec, data, environment, fmt, html):
               help="The client certificate's private key, when not inside --pushgateway-cert-file.")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per chunk (CSV and Parquet).")
 @_MODEL_TIMEOUT
+@_AS_OF
 @_FORMAT
 @_HTML
 def monitor_cmd(spec, current, reference, serving_features, trained_at, config, metrics_out, pushgateway,
@@ -274,7 +297,8 @@ def schema_cmd():
               help="Spec file to write. Default: <name>.yaml. A <name>_baseline.json is written next to it.")
 @click.option("--force", is_flag=True, help="Overwrite an existing spec/baseline.")
 def infer_cmd(data, label, keys, name, category_threshold, sample, seed, schema_ref, out, force):
-    """Draft a spec from DATA (CSV or Parquet files or globs) for review.
+    """Draft a spec from DATA (CSV or Parquet: files, quoted globs, directories with Hive partitions, .csv.gz/.zst,
+    or - for standard input) for review.
 
     Types, nullability, ranges and category sets are inferred and widened by a
     documented margin policy; the observed statistics are written as comments.

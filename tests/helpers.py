@@ -53,12 +53,14 @@ def child_env(env: dict | None = None) -> dict[str, str]:
 
 
 def run(*args, cwd: Path | None = None, env: dict | None = None, timeout: float = 300,
-        stdin: str | None = None) -> Result:
-    """Any command, in a subprocess with :func:`child_env`; text output captured."""
+        stdin: str | bytes | None = None) -> Result:
+    """Any command, in a subprocess with :func:`child_env`; text output captured (``stdin``: text or bytes)."""
     argv = [str(a) for a in args]
-    proc = subprocess.run(argv, cwd=cwd, env=child_env(env), capture_output=True, text=True, input=stdin,
-                          timeout=timeout)
-    return Result(argv, proc.returncode, proc.stdout, proc.stderr)
+    proc = subprocess.run(argv, cwd=cwd, env=child_env(env), capture_output=True, input=stdin, timeout=timeout,
+                          text=not isinstance(stdin, bytes))
+    out, err = (proc.stdout, proc.stderr) if not isinstance(stdin, bytes) else \
+        (proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+    return Result(argv, proc.returncode, out, err)
 
 
 def _expected(result: Result, expect: int | None) -> Result:
@@ -69,13 +71,14 @@ def _expected(result: Result, expect: int | None) -> Result:
 
 
 def run_cli(*args, cwd: Path | None = None, env: dict | None = None, expect: int | None = None,
-            in_process: bool = False, timeout: float = 300) -> Result:
+            in_process: bool = False, timeout: float = 300, stdin: str | bytes | None = None) -> Result:
     """``python -m specgen ARGS`` in a subprocess (a real process: exit code, imports, signals);
     ``in_process=True`` runs the same click command in this process (no ~1 s of imports), re-raising
     any exception other than SystemExit (a user would see it as a traceback) and failing on printed ones.
-    ``expect``: assert this exit code (the message carries the output)."""
+    ``expect``: assert this exit code (the message carries the output). ``stdin``: fed to the subprocess."""
     if not in_process:
-        return _expected(run(sys.executable, "-m", "specgen", *args, cwd=cwd, env=env, timeout=timeout), expect)
+        return _expected(run(sys.executable, "-m", "specgen", *args, cwd=cwd, env=env, timeout=timeout,
+                             stdin=stdin), expect)
     assert cwd is None and env is None, "in-process runs share this process's cwd and environment"
     from click.testing import CliRunner
 

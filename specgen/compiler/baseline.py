@@ -76,7 +76,7 @@ def compute(spec: Spec, plan: Plan) -> dict:
 
     assert plan.monitoring is not None
     # lexical normalisation: the output directory may not exist yet
-    path = Path(os.path.normpath(plan.out_dir / plan.training_rel))
+    path = Path(os.path.normpath(plan.out_dir / plan.training_rel)) if spec.data.training != "-" else Path("-")
     frame = io.read_polars(path, plan.dtypes())
     rows, entries = runtime_baseline.compute_frame(frame, plan.monitoring.features, str(path))
     prediction = None if plan.monitoring.prediction_drift is None else _prediction(plan, frame, path)
@@ -123,6 +123,19 @@ def freshness(baseline: Baseline | None, spec: Spec, plan: Plan) -> str:
 
 
 def _file_sha256(path: Path) -> str:
+    """The file's sha256; for many files (a glob, a directory) the sha256 of their names and sha256s, in order."""
+    from ..runtime.inputs import resolve
+
+    found = resolve(path)
+    if len(found.shown) == 1:
+        return _one_sha256(found.files[0] if found.argument == "-" else Path(found.shown[0]))
+    common = os.path.commonpath([os.path.abspath(name) for name in found.shown])
+    lines = "".join(f"{Path(os.path.relpath(os.path.abspath(name), common)).as_posix()}\0{_one_sha256(Path(name))}\n"
+                    for name in found.shown)
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+def _one_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     try:
         with open(path, "rb") as handle:

@@ -13,8 +13,9 @@ function ``specgen monitor``'s exposition uses.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from ..runtime import time_bins
 from ..runtime.contracts import monitoring as contract
 from ..runtime.contracts.constants import PREDICTION_OUTPUT, PROBA_PREFIX
 from ..runtime.contracts.model import ModelSetup
@@ -40,6 +41,7 @@ class MonitoredFeature:
     drift_threshold: float
     skew_metric: str
     skew_threshold: float
+    time_bins: dict | None = field(default=None, hash=False)  # a datetime's hour or weekday (runtime.time_bins)
 
 
 
@@ -217,12 +219,15 @@ def _features(spec: Spec):
         override = feature.monitoring
         if (override is not None and not override.enabled) or "training" not in feature.environments:
             continue
+        if feature.dtype == "datetime":
+            yield from _time_binned(spec, name, feature)
+            continue
         if feature.dtype in _NUMERIC:
             kind, drift = "numeric", mon.drift.numeric
         elif feature.dtype in _CATEGORICAL:
             kind, drift = "categorical", mon.drift.categorical
         else:
-            continue  # free text and timestamps have no stable bins to compare
+            continue  # free text has no stable bins to compare
         skew = mon.skew
         bins = mon.bins
         if override is not None:
@@ -233,6 +238,23 @@ def _features(spec: Spec):
             skew = Measure(metric="linf", threshold=skew.threshold)
         yield MonitoredFeature(name, kind, feature.dtype, bins, drift.metric, drift.threshold,
                                skew.metric, skew.threshold)
+
+
+def _time_binned(spec: Spec, name: str, feature):
+    """A datetime feature's hour of day and weekday, as categorical features (``runtime.time_bins``);
+    a derived name that a declared column already holds is left out."""
+    mon, override = spec.monitoring, feature.monitoring
+    drift = (override.drift if override is not None else None) or mon.drift.categorical
+    skew = (override.skew if override is not None else None) or mon.skew
+    if skew.metric in ("wasserstein_normalized", "ks_statistic"):
+        skew = Measure(metric="linf", threshold=skew.threshold)
+    for unit in time_bins.UNITS:
+        derived = time_bins.feature_name(name, unit)
+        if derived in spec.features or derived in spec.columns:
+            continue
+        yield MonitoredFeature(derived, "categorical", "category", mon.bins, drift.metric, drift.threshold,
+                               skew.metric, skew.threshold,
+                               {"column": name, "unit": unit, "zone": feature.timezone or "UTC"})
 
 
 class _RuleBuilder:
@@ -508,7 +530,8 @@ def monitoring_config(plan, baseline) -> contract.MonitoringConfig:
     mon: MonitoringPlan = plan.monitoring
     features = tuple(contract.FeatureConfig(
         f.name, f.kind, f.dtype, f.bins, contract.Measure(f.drift_metric, f.drift_threshold),
-        contract.Measure(f.skew_metric, f.skew_threshold), baseline.features[f.name]) for f in mon.features)
+        contract.Measure(f.skew_metric, f.skew_threshold), baseline.features[f.name], f.time_bins)
+        for f in mon.features)
     return contract.MonitoringConfig(
         name=plan.name, spec_sha256=plan.spec_sha256, label=plan.label,
         stale_after_seconds=mon.stale_after_seconds, max_model_age_seconds=mon.max_model_age_seconds,

@@ -152,6 +152,10 @@ class Plan:
         """column -> value type (how ``runtime.io`` reads each column)."""
         return {c.name: c.value_type for c in self.columns}
 
+    def zones(self) -> dict[str, str]:
+        """column -> its declared time zone (``io.read_pandas`` reads naive datetimes in it)."""
+        return {c.name: z for c in self.columns for z in (_declared_zone(c),) if z is not None}
+
     def check_tests(self, environment: str, group: str) -> list[CheckTest]:
         """The generated tests of one group (feature, distribution, dataset) in one environment."""
         return [CheckTest(param_id(*get(c.kind).test_id(c)), report_target(c), c.kind, c.describe())
@@ -328,3 +332,8 @@ def _annotation(checks: list[Check]) -> str:
 
 def _dataset_checks(spec: Spec, columns: tuple[ColumnPlan, ...]) -> tuple[Check, ...]:
     return tuple(check for kind in dataset_kinds() for check in kind.build_dataset(spec, columns))
+
+
+def _declared_zone(column) -> str | None:
+    zones = [get(c.kind).declared_zone(c) for c in column.checks]
+    return next((z for z in zones if z is not None), None)

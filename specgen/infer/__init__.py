@@ -15,6 +15,7 @@ from ..compiler.spec import NAME_PATTERN
 from ..errors import DataError, SpecgenError
 from .decide import decide
 from .emit import SpecDraft, render_spec
+from .read import shown_names
 from .scan import Table, resolve_inputs, scan
 
 __all__ = ["infer", "Inferred", "DEFAULT_THRESHOLD", "baseline_path", "default_name"]
@@ -53,11 +54,13 @@ def infer(data: Sequence[str], spec_path: Path, *, label: str | None = None, key
         raise DataError("no feature columns left after --label and --key [SG205]", "SG205")
     columns = tuple(decide(c, roles[c.name], category_threshold) for c in table.columns)
     spec_dir = spec_path.parent
-    name = name or default_name(paths[0])
+    first = Path(data[0]) if Path(data[0]).is_dir() else Path(shown_names(paths)[0].replace("<stdin>", "stdin"))
+    name = name or default_name(first)
     draft = SpecDraft(
         name=name,
         schema_ref=schema_ref,
-        files=tuple(_relative(p, spec_dir) for p in paths),
+        files=tuple(p if p == "<stdin>" else _relative(p, spec_dir) for p in shown_names(paths)),
+        training=_training(data, spec_dir),
         rows=table.rows,
         source_rows=table.source_rows,
         seed=seed,
@@ -73,8 +76,19 @@ def infer(data: Sequence[str], spec_path: Path, *, label: str | None = None, key
 
 def default_name(path: Path) -> str:
     """A valid spec name from the first file's stem: ``Penguins-Raw.csv`` -> ``penguins_raw``."""
-    stem = re.sub(r"[^a-z0-9_]+", "_", path.stem.lower()).strip("_") or "model"
+    plain = path.with_suffix("") if path.suffix.lower() in (".gz", ".zst") else path  # x.csv.gz -> x
+    stem = re.sub(r"[^a-z0-9_]+", "_", plain.stem.lower()).strip("_") or "model"
     return (stem if stem[0].isalpha() else f"m_{stem}")[:63]
+
+
+def _training(data: Sequence[str], base: Path) -> str:
+    """data.training for one input argument: as given (relative to the spec; a directory ends in /,
+    standard input stays ``-``); for several arguments, empty (the first file is used)."""
+    if len(data) != 1:
+        return ""
+    if data[0] == "-":
+        return "-"
+    return _relative(Path(data[0]), base) + ("/" if Path(data[0]).is_dir() else "")
 
 
 def _relative(path: Path, base: Path) -> str:

@@ -43,7 +43,8 @@ def decide(s: ColumnStats, role: str, threshold: int) -> Column:
         return _numeric(s, section, role, nulls, null_text)
     if s.kind == "datetime":
         floor = policy.date_floor(s.min, s.max)
-        return Column(s.name, section, (("dtype", "datetime"), *nulls, ("range", [floor, None])),
+        zone = (("timezone", s.zone),) if s.zone else ()  # naive bounds are wall time in it
+        return Column(s.name, section, (("dtype", "datetime"), *zone, *nulls, ("range", [floor, None])),
                       (f"datetime: earliest {s.min}, latest {s.max}, {null_text}",))
     if s.kind == "bool":
         return _categorical(s, section, role, nulls, null_text, dtype="bool")

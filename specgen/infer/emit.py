@@ -40,6 +40,7 @@ class SpecDraft:
     baseline_file: str
     sampled: bool
     columns: tuple[Column, ...] = field(default=())
+    training: str = ""  # data.training: the one input argument (a glob, a directory), else the first file
 
 
 def scalar(value: Any) -> str:
@@ -94,8 +95,8 @@ def _header(d: SpecDraft) -> list[str]:
 def render_spec(d: SpecDraft) -> str:
     lines = _header(d)
     lines += ["spec_version: 1", f"name: {d.name}", f"seeds: {{global: {d.seed}}}", "data:",
-              f"  training: {scalar(d.files[0])}"]
-    if len(d.files) > 1:
+              f"  training: {scalar(d.training or d.files[0])}"]
+    if len(d.files) > 1 and not d.training:
         lines[-1] += "  # the first input; the statistics cover all of them"
     if d.label is not None:
         lines.append(f"  label: {scalar(d.label)}")

@@ -22,9 +22,10 @@ from typing import Iterator, Sequence
 import polars as pl
 
 from ..errors import DataError
-from ..runtime.io import FORMATS, naive_utc
+from ..runtime.inputs import partition_types, resolve
+from ..runtime.io import FORMATS, naive_utc, same_columns, with_partitions
 
-__all__ = ["resolve_inputs", "Source", "open_source", "chunk_rows", "CHUNK_VALUES", "CHUNK_FLOOR"]
+__all__ = ["resolve_inputs", "shown_names", "Source", "open_source", "chunk_rows", "CHUNK_VALUES", "CHUNK_FLOOR"]
 
 CHUNK_VALUES = 1_000_000  # cells per chunk: 50,000 rows of 20 columns (~8 MiB of numbers)
 CHUNK_FLOOR = 1_000  # rows per chunk, however wide the table
@@ -37,19 +38,22 @@ def chunk_rows(columns: int) -> int:
 
 
 def resolve_inputs(patterns: Sequence[str]) -> list[Path]:
-    """Expand globs, keep the given order (globs sorted), reject what cannot be a table."""
+    """Expand every argument (a file, glob, directory, .csv.gz/.zst, ``-``: ``runtime.inputs.resolve``),
+    keep the given order, reject what cannot be a table. The files returned are plain (a compressed
+    input's decompressed copy); ``partitions_of`` gives their Hive partition keys."""
     out: list[Path] = []
+    _PARTITIONS.clear()
+    _SHOWN.clear()
     for pattern in patterns:
-        matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
-        if not matches:
-            raise DataError(f"{pattern}: no files match [SG204]", "SG204")
-        out += [Path(m) for m in matches]
+        found = resolve(pattern)
+        same_columns(found)
+        out += found.files
+        _SHOWN.update(zip(found.files, found.shown))
+        types = partition_types(found)
+        _PARTITIONS.update({f: (pairs, types) for f, pairs in zip(found.files, found.partitions) if pairs})
     formats = set()
     for path in out:
-        fmt = FORMATS.get(path.suffix.lower())
-        if fmt is None:
-            raise DataError(f"{path}: unsupported data format {path.suffix or '(no extension)'!r}; "
-                            "use .csv or .parquet [SG202]", "SG202")
+        fmt = FORMATS[path.suffix.lower()]
         if not path.is_file():
             raise DataError(f"{path}: data file not found [SG201]", "SG201")
         if not _utf8(str(path)):  # polars takes str names only: bytes that are not UTF-8 crash it
@@ -60,6 +64,20 @@ def resolve_inputs(patterns: Sequence[str]) -> list[Path]:
     if len(formats) > 1:
         raise DataError("inputs mix CSV and Parquet; infer from one format at a time [SG204]", "SG204")
     return out
+
+
+_PARTITIONS: dict[Path, tuple] = {}  # file -> (its Hive pairs, the types of the keys): set by resolve_inputs
+_SHOWN: dict[Path, str] = {}  # file read -> the name the user gave (a compressed file, <stdin>)
+
+
+def shown_names(paths: list[Path]) -> list[str]:
+    """The names to print for the files ``resolve_inputs`` returned."""
+    return [_SHOWN.get(p, str(p)) for p in paths]
+
+
+def _partitioned(frame, path: Path):
+    pairs, types = _PARTITIONS.get(path, ((), {}))
+    return with_partitions(frame, pairs, types)
 
 
 def _utf8(name: str) -> bool:
@@ -77,6 +95,7 @@ class Source:
     rows: int
     lazy: pl.LazyFrame
     offsets: dict[Path, list[int]] = field(default_factory=dict)  # CSV: header end, chunk starts, end
+    zones: dict[str, str] = field(default_factory=dict)  # aware datetime column -> its time zone
 
     def chunks(self) -> Iterator[pl.DataFrame]:
         if not self.offsets:
@@ -103,23 +122,30 @@ def open_source(paths: list[Path], progress, infer_rows: int | None) -> Source:
             offsets[path], count = _index_csv(path, progress, done)
             done += path.stat().st_size
             records += count
-    lazy = _lazy(paths, infer_rows)
+    raw = _lazy(paths, infer_rows)
+    zones = {name: dtype.time_zone for name, dtype in raw.collect_schema().items()
+             if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None}
+    lazy = naive_utc(raw)  # zones: as validate compares them (runtime.timezones); the zones go to the draft
     schema = lazy.collect_schema()
     if not schema.names():
         raise DataError(f"{paths[0]}: no columns (no header row) [SG203]", "SG203")
     rows = records if offsets else lazy.select(pl.len()).collect(engine="streaming").item()
     if rows == 0:
         raise DataError(f"{paths[0]}: no data rows (header only) [SG203]", "SG203")
-    return Source(paths, schema, rows, lazy, offsets)
+    return Source(paths, schema, rows, lazy, offsets, zones)
 
 
 def _lazy(paths: list[Path], infer_rows: int | None) -> pl.LazyFrame:
     names = [str(p) for p in paths]
     if FORMATS[paths[0].suffix.lower()] == "parquet":
-        return naive_utc(pl.scan_parquet(names))
+        if not _PARTITIONS:
+            return pl.scan_parquet(names)
+        return pl.concat([_partitioned(pl.scan_parquet(p), p) for p in paths], how="vertical_relaxed")
     schema = _csv_schema(names, infer_rows)
     # pinned: otherwise every query of the plan infers the schema again (x10 slower on wide CSVs)
-    return naive_utc(pl.scan_csv(names, schema=schema, **_CSV_OPTIONS))  # zones: as validate reads them
+    if not _PARTITIONS:
+        return pl.scan_csv(names, schema=schema, **_CSV_OPTIONS)
+    return pl.concat([_partitioned(pl.scan_csv(p, schema=schema, **_CSV_OPTIONS), p) for p in paths])
 
 
 def _csv_schema(names: list[str], infer_rows: int | None) -> pl.Schema:
@@ -197,6 +223,9 @@ def _index_csv(path: Path, progress, done: int) -> tuple[list[int], int]:
 def _csv_chunks(path: Path, offsets: list[int], schema: pl.Schema) -> Iterator[pl.DataFrame]:
     with open(path, "rb") as handle:
         header = handle.read(offsets[0])
+        own = next(csv.reader([header.decode("utf-8", errors="replace")]), [])
+        schema = pl.Schema({name: dtype for name, dtype in schema.items() if name in own})  # not partition keys
         for start, end in zip(offsets, offsets[1:]):
             handle.seek(start)
-            yield pl.read_csv(header + handle.read(end - start), schema=schema, **_CSV_OPTIONS)
+            chunk = pl.read_csv(header + handle.read(end - start), schema=schema, **_CSV_OPTIONS)
+            yield naive_utc(_partitioned(chunk, path))

@@ -9,7 +9,7 @@ exact uniqueness needs 8 bytes a row, until its first repeat or null.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ class ColumnStats:
     unique: bool = False  # exact: non-null and no repeats (key candidate)
     length: tuple[int, int] | None = None  # text: shortest and longest value
     sample: np.ndarray | None = None  # numeric: non-null values of the systematic sample
+    zone: str | None = None  # datetime: the time zone the data was written in (None: naive)
 
     @property
     def present(self) -> int:
@@ -125,7 +126,8 @@ def _pass(source: Source, sample: int | None, seed: int, threshold: int, progres
         columns.add(chunk if chosen is None else _pick(chunk, chosen, start))
         start += chunk.height
         progress.update(start)
-    return Table(tuple(str(p) for p in source.paths), rows, source.rows, columns.stats()), start
+    stats = tuple(replace(c, zone=source.zones.get(c.name)) for c in columns.stats())
+    return Table(tuple(str(p) for p in source.paths), rows, source.rows, stats), start
 
 
 def _chosen(rows: int, n: int, seed: int) -> np.ndarray:

@@ -11,6 +11,7 @@ import polars as pl
 
 from . import io
 from .drift import NULL_KEY, Histogram
+from .time_bins import with_time_bins
 from .summary import FeatureSpec, incomparable, reference_edges, round_sig, summarize_frame
 
 __all__ = ["compute", "compute_frame", "entry", "to_summary", "feature_specs"]
@@ -25,6 +26,7 @@ def compute_frame(frame: pl.DataFrame, features, source: str) -> tuple[int, list
     if frame.height == 0:
         raise io.DataError(f"{source}: reference data has no rows [SG203]", "SG203")
     out = []
+    frame = with_time_bins(frame, features)  # a datetime's hours and weekdays, as columns (runtime.time_bins)
     columns = set(frame.columns)
     for f in features:
         if f.name not in columns:
@@ -72,4 +74,5 @@ def to_summary(kind: str, entry: dict):
 def feature_specs(features) -> list[FeatureSpec]:
     """Monitored features or model outputs (``contracts.monitoring``: name, kind, reference) -> what to
     count in a batch."""
-    return [FeatureSpec(f.name, f.kind, tuple(float(x) for x in f.reference.get("edges", ()))) for f in features]
+    return [FeatureSpec(f.name, f.kind, tuple(float(x) for x in f.reference.get("edges", ())),
+                        getattr(f, "time_bins", None)) for f in features]

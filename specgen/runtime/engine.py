@@ -17,6 +17,7 @@ import polars as pl
 
 from .checks import Check
 from .checks.registry import get
+from .timezones import polars_utc
 
 __all__ = ["run_checks", "Result"]
 
@@ -32,18 +33,17 @@ class Result(list):
 class Frame:
     """What a kind's expressions may ask of the data under check."""
 
-    def __init__(self, lazy: pl.LazyFrame, schema, rows: int = 0):
-        self.lazy, self.schema, self.rows = lazy, schema, rows
+    def __init__(self, lazy: pl.LazyFrame, schema, rows: int = 0, zones: dict | None = None):
+        self.lazy, self.schema, self.rows, self.zones = lazy, schema, rows, zones or {}
 
     def value(self, column: str) -> pl.Expr:
-        """The column as checks compare it (categoricals as strings, dates as datetimes)."""
+        """The column as checks compare it (categoricals as strings, dates and datetimes as naive UTC
+        by ``runtime.timezones``' rule, naive ones read in the column's declared zone)."""
         dtype = self.schema[column]
         expr = pl.col(column)
         if dtype == pl.Categorical or isinstance(dtype, pl.Enum):
             expr = expr.cast(pl.String)
-        if dtype == pl.Date:
-            expr = expr.cast(pl.Datetime("us"))
-        return expr
+        return polars_utc(expr, dtype, self.zones.get(column))
 
     def examples(self, columns: tuple[str, ...], mask: pl.Expr) -> tuple[int, tuple]:
         """Count the failing rows and fetch a few (only for a failed check: a second pass)."""
@@ -57,19 +57,22 @@ class Frame:
 
 def run_checks(frame: pl.DataFrame | pl.LazyFrame, checks: Iterable[Check],
                environment: str = "training") -> Result:
+    """``frame`` as read, zones kept: the ``timezone`` check sees them; every other check compares
+    datetimes as naive UTC (``Frame.value``)."""
     lazy = frame.lazy()
     schema = lazy.collect_schema()
     checks = [c for c in checks if environment in c.environments]
     failures = Result()
     todo, blocked = _schema_stage(checks, schema, failures)
     todo = [c for c in todo if c.column not in blocked]
-    row = _aggregate_pass(Frame(lazy, schema), todo, nan_free=True)
+    zones = {c.column: get(c.kind).declared_zone(c) for c in checks if get(c.kind).declared_zone(c)}
+    row = _aggregate_pass(Frame(lazy, schema, zones=zones), todo, nan_free=True)
     if any(row.get(f"__nan_{c}") for c in schema):
         # NaN counts as null; it is rare (pandas writes nulls, CSV has none), so only then pay for fill_nan
         lazy = lazy.with_columns(pl.col(c).fill_nan(None) for c in schema if row.get(f"__nan_{c}"))
-        row = _aggregate_pass(Frame(lazy, schema), todo, nan_free=False)
+        row = _aggregate_pass(Frame(lazy, schema, zones=zones), todo, nan_free=False)
     failures.rows = row["__rows"]
-    data = Frame(lazy, schema, row["__rows"])
+    data = Frame(lazy, schema, row["__rows"], zones)
     judged = [(c, get(c.kind).judge(c, row, f"_{i}", data)) for i, c in enumerate(todo)]
     wrong = {c.column for c, f in judged if f is not None and get(c.kind).blocks_column}
     failures += [f for c, f in judged if f is not None and (get(c.kind).blocks_column or c.column not in wrong)]

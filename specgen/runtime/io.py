@@ -4,10 +4,12 @@ CSV columns the spec declares as categorical or string are read as text, so a
 category named "1" stays "1"; every other type is inferred from the data, so a
 numeric column turned to text is seen as text (and fails its dtype check).
 
-Time zones: a time-zone-aware datetime column is converted to UTC and its zone
-dropped as it is read (``naive_utc``), so every check compares datetimes without
-zones; a spec's bound (always naive) therefore means UTC. Without this, a
-Parquet file with aware timestamps crashed every range check (naive vs aware).
+Time zones: the polars readers keep a column's zone (the ``timezone`` check reads it); the
+engine compares every datetime as naive UTC (``runtime.timezones`` states the rule, naive
+values are wall time in the column's declared zone). ``read_pandas`` (what generated schemas
+validate) applies that rule while reading and notes each aware column's zone in
+``frame.attrs[timezones.SOURCE_ZONES]``. Without this, a Parquet file with aware timestamps
+crashed every range check (naive vs aware). ``naive_utc`` converts every aware column.
 A file with no data rows (a header-only CSV, a 0-row Parquet) is SG203.
 
 Integers beyond int64: polars infers Int128 for a CSV column holding an id above 2^63 - 1,
@@ -28,9 +30,12 @@ import polars as pl
 import polars.selectors as cs
 
 from ..errors import DataError
+from .timezones import SOURCE_ZONES, polars_utc
+from .inputs import HIVE_NULL, Inputs, check_columns, partition_types, resolve
 
 __all__ = ["read_polars", "scan_polars", "checked_scan", "reading", "read_pandas", "read_polars_check", "iter_csv",
-           "InferenceTooShort", "FORMATS", "DataError", "INFER_ROWS", "naive_utc", "wide_integers"]
+           "InferenceTooShort", "FORMATS", "DataError", "INFER_ROWS", "naive_utc", "wide_integers",
+           "with_partitions", "resolve", "same_columns"]
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 INFER_ROWS = 100_000  # CSV rows column types are inferred from (all rows when these contradict a later value)
@@ -38,16 +43,23 @@ _TEXT_KINDS = ("category:str", "string")
 
 
 def read_polars(path: str | Path, dtypes: Mapping[str, str] | None = None) -> pl.DataFrame:
-    """``dtypes``: column -> value type (its dtype, or ``category:str|int``); used only to keep text columns text."""
-    path = Path(path)
+    """``dtypes``: column -> value type (its dtype, or ``category:str|int``); used only to keep text columns text.
+    ``path``: anything ``runtime.inputs.resolve`` takes (a file, glob, directory, .csv.gz, ``-``)."""
+    found = resolve(path)
+    if found.single:
+        return _read_one(found.files[0], dtypes)
+    return _combine(found, [_read_one(f, dtypes) for f in found.files], pl.concat)
+
+
+def _read_one(path: Path, dtypes: Mapping[str, str] | None) -> pl.DataFrame:
     fmt = read_polars_check(path)
     with reading(path, fmt):
         if fmt == "parquet":
             frame = pl.read_parquet(path)
             if frame.height == 0:
                 raise _no_rows(path)
-            return naive_utc(frame)
-        return naive_utc(wide_integers(_read_csv(path, dtypes or {}), path))
+            return frame
+        return wide_integers(_read_csv(path, dtypes or {}), path)
 
 
 def naive_utc(frame: pl.DataFrame | pl.LazyFrame):
@@ -63,8 +75,43 @@ def scan_polars(path: str | Path, dtypes: Mapping[str, str] | None = None, *,
                 infer_all: bool = False) -> pl.LazyFrame:
     """A lazy frame read in batches when collected with the streaming engine, so memory is
     bounded by a batch, not the file. Use it through ``checked_scan``, which turns parse
-    errors into DataErrors and re-infers CSV types from every row when a late value needs it."""
-    path = Path(path)
+    errors into DataErrors and re-infers CSV types from every row when a late value needs it.
+    Many files (a glob, a directory) are scanned one by one and concatenated lazily."""
+    found = resolve(path)
+    if found.single:
+        return _scan_one(found.files[0], dtypes, infer_all)
+    return _combine(found, [_scan_one(f, dtypes, infer_all) for f in found.files], pl.concat)
+
+
+def _combine(found: Inputs, frames: list, concat):
+    """The frames of one input's files as one: the same columns each (SG206), Hive partition keys added."""
+    check_columns(found, [list(f.collect_schema().names()) for f in frames])
+    order = list(frames[0].collect_schema().names())
+    types = partition_types(found)
+    frames = [with_partitions(f.select(order), pairs, types) for f, pairs in zip(frames, found.partitions)]
+    with reading(Path(found.argument)):
+        return concat(frames, how="vertical_relaxed")
+
+
+def with_partitions(frame, pairs, types: Mapping[str, str]):
+    """``frame`` plus a constant column per Hive ``key=value`` (a column the file holds wins)."""
+    names = frame.collect_schema().names()
+    extra = [_partition_value(value, types[key]).alias(key) for key, value in pairs if key not in names]
+    return frame.with_columns(extra) if extra else frame
+
+
+_PARTITION_DTYPES = {"int": pl.Int64, "date": pl.Date, "string": pl.String}
+
+
+def _partition_value(value: str, kind: str) -> pl.Expr:
+    if value == HIVE_NULL:
+        return pl.lit(None, dtype=_PARTITION_DTYPES[kind])
+    if kind == "date":
+        return pl.lit(value).str.to_date("%Y-%m-%d")
+    return pl.lit(value).cast(_PARTITION_DTYPES[kind])
+
+
+def _scan_one(path: Path, dtypes: Mapping[str, str] | None, infer_all: bool) -> pl.LazyFrame:
     fmt = read_polars_check(path)
     with reading(path, fmt):
         if fmt == "parquet":
@@ -72,22 +119,22 @@ def scan_polars(path: str | Path, dtypes: Mapping[str, str] | None = None, *,
             lazy.collect_schema()  # a corrupt footer fails here, not half-way through a check
             if lazy.select(pl.len()).collect().item() == 0:  # from the footer: no data is read
                 raise _no_rows(path)
-            return naive_utc(lazy)
+            return lazy
         header, rename, options = _csv_options(path, dtypes or {})
         if pl.read_csv(path, n_rows=1, **options).height == 0:
             raise DataError(f"{path}: CSV has a header but no data rows [SG203]", "SG203")
         lazy = pl.scan_csv(path, infer_schema_length=None if infer_all else INFER_ROWS, **options)
-        return naive_utc(wide_integers(lazy.rename(dict(zip(header, rename))) if rename else lazy, path))
+        return wide_integers(lazy.rename(dict(zip(header, rename))) if rename else lazy, path)
 
 
 def checked_scan(path: str | Path, dtypes: Mapping[str, str] | None, use):
-    """``use(lazy_frame)`` on the file, with the reading rules of ``read_polars``."""
-    path = Path(path)
-    with reading(path):
+    """``use(lazy_frame)`` on the file(s), with the reading rules of ``read_polars``."""
+    found = resolve(path)
+    with reading(Path(found.argument), found.fmt):
         try:
             return use(scan_polars(path, dtypes))
         except pl.exceptions.ComputeError:
-            if FORMATS.get(path.suffix.lower()) != "csv":
+            if found.fmt != "csv":
                 raise
             # a value far down the file contradicts the type guessed from the top: infer from all rows
             return use(scan_polars(path, dtypes, infer_all=True))
@@ -151,6 +198,19 @@ def _read_csv(path: Path, dtypes: Mapping[str, str]) -> pl.DataFrame:
     return frame.rename(dict(zip(header, rename))) if rename else frame
 
 
+def same_columns(found: Inputs) -> None:
+    """SG206 unless every file of ``found`` holds the same columns (read from headers and footers only)."""
+    if len(found.files) > 1:
+        check_columns(found, [_file_columns(f) for f in found.files])
+
+
+def _file_columns(path: Path) -> list[str]:
+    with reading(path, read_polars_check(path)):
+        if FORMATS[path.suffix.lower()] == "parquet":
+            return list(pl.read_parquet_schema(path))
+        return _csv_header(path)
+
+
 class InferenceTooShort(Exception):
     """A CSV value after the first ``INFER_ROWS`` rows contradicts the inferred type, after chunks were
     already handed out: the reader must start again with ``infer_all=True`` (as ``read_polars`` does)."""
@@ -174,7 +234,7 @@ def iter_csv(path: str | Path, dtypes: Mapping[str, str] | None, chunk_rows: int
             if chunk.height == 0:
                 continue
             yielded += chunk.height
-            yield naive_utc(wide_integers(chunk.rename(dict(zip(header, rename))) if rename else chunk, path))
+            yield wide_integers(chunk.rename(dict(zip(header, rename))) if rename else chunk, path)
     except DataError:
         raise
     except pl.exceptions.ComputeError:
@@ -239,6 +299,16 @@ def _csv_header(path: Path) -> list[str]:
         return next(csv.reader(handle), [])
 
 
-def read_pandas(path: str | Path, dtypes: Mapping[str, str] | None = None):
-    """The same reading rules, as a pandas DataFrame (what generated schemas validate)."""
-    return read_polars(path, dtypes).to_pandas()
+def read_pandas(path: str | Path, dtypes: Mapping[str, str] | None = None, zones: Mapping[str, str] | None = None):
+    """The same reading rules, as a pandas DataFrame (what generated schemas validate); datetimes as
+    naive UTC, naive ones read in their column's zone of ``zones`` (see the module's docstring)."""
+    frame = read_polars(path, dtypes)
+    zones = zones or {}
+    seen = {name: dtype.time_zone for name, dtype in frame.schema.items()
+            if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None}
+    frame = frame.with_columns(polars_utc(pl.col(name), dtype, zones.get(name)).alias(name)
+                               for name, dtype in frame.schema.items() if isinstance(dtype, pl.Datetime | pl.Date)
+                               and (name in seen or name in zones))
+    out = frame.to_pandas()
+    out.attrs[SOURCE_ZONES] = seen
+    return out

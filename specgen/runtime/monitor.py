@@ -32,6 +32,7 @@ from .drift import NULL_KEY, drift
 from .generated import body_state
 from .io import DataError, InferenceTooShort
 from .model_outputs import PREDICTION_OUTPUT
+from .timezones import polars_utc
 from .summary import CHUNK_ROWS, FeatureSpec, incomparable, iter_chunks, merge_summaries, summarize_frame
 
 __all__ = ["MonitorReport", "FeatureResult", "load_config", "run", "min_rows", "TOO_FEW_ROWS", "NUMERIC_MEASURES",
@@ -348,6 +349,12 @@ class _Batch:
         self.unique = [(i, c) for i, c in enumerate(checks)
                        if registry.get(c.kind).spans_chunks and "serving" in c.environments]
         self.hashes: dict[int, list[np.ndarray]] = {i: [] for i, _ in self.unique}
+        # column -> the batch's newest value (naive UTC), for ``batch_newest`` kinds (freshness)
+        self.zones = {c.column: registry.get(c.kind).declared_zone(c) for c in config.checks
+                      if registry.get(c.kind).declared_zone(c)}
+        self.newest: dict[str, object] = {}
+        self.dated = sorted({c.column for c in config.checks
+                             if registry.get(c.kind).batch_newest and "serving" in c.environments})
         self.prediction = config.prediction_column
         self.label = config.label
         self.predictions = False
@@ -368,6 +375,7 @@ class _Batch:
                              else pl.col(name).null_count() for name, dtype in chunk.schema.items()).row(0, named=True)
         for name, count in nulls.items():
             self.nulls[name] = self.nulls.get(name, 0) + count
+        self._add_newest(chunk)
         index = {id(c): i for i, c in enumerate(self.checks)}
         for failure in engine.run_checks(chunk, self.checks, "serving"):
             self._merge_failure(index[id(failure.check)], failure)
@@ -381,6 +389,15 @@ class _Batch:
             self._add_predictions(chunk)
         if self.outputs:
             self._add_outputs(chunk)
+
+    def _add_newest(self, chunk: pl.DataFrame) -> None:
+        dated = [c for c in self.dated if c in chunk.columns and chunk.schema[c].is_temporal()]
+        if not dated:
+            return
+        row = chunk.select(polars_utc(pl.col(c), chunk.schema[c], self.zones.get(c)).max() for c in dated).row(0)
+        for name, value in zip(dated, row):
+            old = self.newest.get(name)
+            self.newest[name] = value if old is None or (value is not None and value > old) else old
 
     def _add_outputs(self, chunk: pl.DataFrame) -> None:
         """Model outputs of this chunk: the batch's prediction column, else the model run on the chunk."""
@@ -486,8 +503,10 @@ class _Batch:
 
 def _total_checks(checks: list[Check], batch: _Batch) -> list[Failure]:
     """Checks judged on the whole batch's totals (row count, null fractions: the kinds' ``judge_totals``)."""
-    judged = (registry.get(c.kind).judge_totals(c, batch.rows, batch.nulls) for c in checks
-              if "serving" in c.environments)
+    judged = [registry.get(c.kind).judge_totals(c, batch.rows, batch.nulls) for c in checks
+              if "serving" in c.environments]
+    judged += [registry.get(c.kind).judge_newest(c, batch.newest[c.column]) for c in checks
+               if registry.get(c.kind).batch_newest and c.column in batch.newest]
     return [f for f in judged if f is not None]
 
 

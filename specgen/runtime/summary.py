@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 from . import io
+from .inputs import partition_types
+from .time_bins import with_time_bins
 from .drift import NULL_KEY, Histogram, merge_category_counts, numeric_edges
 
 __all__ = ["FeatureSpec", "summarize", "summarize_frame", "incomparable", "reference_edges", "iter_chunks",
@@ -34,11 +36,13 @@ CHUNK_ROWS = 1_000_000
 
 @dataclass(frozen=True)
 class FeatureSpec:
-    """What to count for one feature: ``kind`` is ``numeric`` or ``categorical``."""
+    """What to count for one feature: ``kind`` is ``numeric`` or ``categorical``; ``time_bins``: the hour
+    or weekday of a datetime column (``runtime.time_bins``), counted as a category."""
 
     name: str
     kind: str
     edges: tuple[float, ...] = ()
+    time_bins: dict | None = field(default=None, hash=False)
 
 
 def round_sig(value: float, digits: int = SIGNIFICANT_DIGITS) -> float:
@@ -58,20 +62,30 @@ def reference_edges(values, bins: int) -> tuple[float, ...]:
 
 def iter_chunks(path: str | Path, dtypes: dict[str, str], chunk_rows: int = CHUNK_ROWS,
                 columns: list[str] | None = None, *, infer_all: bool = False) -> Iterator[pl.DataFrame]:
-    """Frames of at most ``chunk_rows`` rows: Parquet record batches, CSV pieces (``io.iter_csv``).
+    """Frames of at most ``chunk_rows`` rows: Parquet record batches, CSV pieces (``io.iter_csv``);
+    many files (a glob, a directory: ``io.resolve``) one after the other, Hive partition keys added.
 
     A CSV may raise ``io.InferenceTooShort`` part way: start again with ``infer_all=True``.
     """
-    path = Path(path)
-    if io.FORMATS.get(path.suffix.lower()) != "parquet":
-        for chunk in io.iter_csv(path, dtypes, chunk_rows, infer_all=infer_all):
+    found = io.resolve(path)
+    io.same_columns(found)
+    types = partition_types(found)
+    for file, pairs in zip(found.files, found.partitions):
+        for chunk in _file_chunks(file, dtypes, chunk_rows, infer_all, columns):
+            chunk = io.with_partitions(chunk, pairs, types)
             yield chunk if columns is None else chunk.select([c for c in columns if c in chunk.columns])
+
+
+def _file_chunks(path: Path, dtypes: dict[str, str], chunk_rows: int, infer_all: bool,
+                 columns: list[str] | None) -> Iterator[pl.DataFrame]:
+    if io.FORMATS.get(path.suffix.lower()) != "parquet":
+        yield from io.iter_csv(path, dtypes, chunk_rows, infer_all=infer_all)
         return
     io.read_polars_check(path)
     try:
         # polars' streaming reader: bounded memory, and faster than pyarrow's iter_batches here
-        scan = io.naive_utc(pl.scan_parquet(path))  # aware datetimes as UTC, as validate reads them
-        if columns is not None:
+        scan = pl.scan_parquet(path)  # zones kept, as validate reads them (the engine compares in UTC)
+        if columns is not None:  # read only the columns wanted
             names = scan.collect_schema().names()
             scan = scan.select([c for c in columns if c in names])
         yield from scan.collect_batches(chunk_size=chunk_rows)
@@ -115,6 +129,7 @@ def _countable(frame: pl.DataFrame, name: str, kind: str) -> bool:
 def summarize_frame(frame: pl.DataFrame, features: list[FeatureSpec]) -> dict:
     """Bin counts (numeric) and category counts of the ``features`` in ``frame``; absent and
     incomparable ones (:func:`incomparable`) are left out."""
+    frame = with_time_bins(frame, features)
     schema = frame.schema  # built once: DataFrame.schema is O(width) per call (R2)
     present = [f for f in features if f.name in schema and _countable(frame, f.name, f.kind)]
     exprs: list[pl.Expr] = []

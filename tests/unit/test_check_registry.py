@@ -11,8 +11,8 @@ from specgen.runtime import pandas_checks
 from specgen.runtime.checks import Check, registry
 from tests.helpers import ROOT
 
-KINDS = ("present", "dtype", "not_null", "null_fraction", "range", "values", "unique", "pattern", "length",
-         "monotonic", "mean", "std", "quantiles", "shares", "rows", "key_unique", "relation", "extra_columns")
+KINDS = ("present", "dtype", "timezone", "not_null", "null_fraction", "range", "values", "unique", "pattern",
+         "length", "monotonic", "freshness", "mean", "std", "quantiles", "shares", "rows", "key_unique", "relation", "extra_columns")
 
 #: modules that must iterate over the registry instead of naming check kinds
 ITERATE = ["specgen/compiler/plan.py", "specgen/compiler/negatives.py", "specgen/runtime/engine.py",

@@ -125,8 +125,8 @@ def test_infer_writes_the_baseline_of_its_draft(tmp_path):
     assert len(weight["edges"]) == 11 and sum(weight["counts"]) + weight["nulls"] == 300 and weight["nulls"] == 30
     assert baseline["features"]["yes"] == {"counts": {"1.0": 100, "no": 100, "yes": 100}, "nulls": 0}
     # features with a distribution and the label (label shift, when a batch carries it): no key, no free
-    # text or time stamps
-    assert sorted(baseline["features"]) == ["count", "flag", "rare", "weight kg", "yes"]
+    # text; a time stamp as its hour of day and weekday (runtime.time_bins)
+    assert sorted(baseline["features"]) == ["count", "flag", "rare", "weight kg", "when:hour", "when:weekday", "yes"]
 
 
 def test_category_threshold(tmp_path):

@@ -66,7 +66,7 @@ def _errors(tmp_path, *parts) -> list[str]:
     (TRANSFORMS.replace("toy_features:transform\n", "toy_features.transform\n"), "String should match pattern"),
     (TRANSFORMS.replace("[1, 9]", "[9, 1]"), "lower bound 9 is above upper bound 1"),
     (TRANSFORMS + "  tolerence: 0.1\n", "unknown key 'tolerence'; did you mean 'tolerance'?"),
-    (PREDICTIONS.replace("predictions.csv", "predictions.json"), "data must be a .csv or .parquet file"),
+    (PREDICTIONS.replace("predictions.csv", "predictions.json"), "data must be a .csv, .csv.gz, .csv.zst or .parquet file"),
     (PREDICTIONS + "  rare_slices: [night]\n", "rare_slices names ['night'], which slices does not define"),
     (PREDICTIONS + "  key: [nope]\n", "predictions.key names undeclared columns ['nope']"),
     (PREDICTIONS.replace("probabilities: [p_no, p_yes]", "probabilities: [y_pred]"), "both as prediction columns"),

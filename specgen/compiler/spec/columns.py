@@ -9,7 +9,8 @@ from pydantic import Field, StrictInt, StrictStr, field_validator, model_validat
 from pydantic_core import PydanticCustomError
 
 from ...runtime.checks.kinds.monotonic import DIRECTIONS as MONOTONIC_DIRECTIONS
-from .common import Bounds, Environment, Number, _check_bounds, _fmt, _Model, contradiction
+from ...runtime.timezones import known_zone, to_naive_utc
+from .common import Bounds, Environment, Number, _check_bounds, _check_duration, _fmt, _Model, contradiction
 from .monitoring import FeatureMonitoring
 
 __all__ = [
@@ -162,9 +163,17 @@ class BoolFeature(_Column):
 class DatetimeFeature(_Column):
     dtype: Literal["datetime"]
     range: tuple[dt.datetime | None, dt.datetime | None] | None = Field(
-        None, description="[earliest, latest], inclusive; dates or ISO timestamps; either end may be null.")
+        None, description="[earliest, latest], inclusive; dates or ISO timestamps; either end may be null. A bound "
+        "without an offset is wall time in `timezone`.")
     monotonic: Monotonic | None = Field(
         None, description="Values only go up or down in row order (nulls skipped), e.g. time stamps.")
+    timezone: str | None = Field(
+        None, description="The IANA time zone the data is expected in (e.g. UTC, Europe/Berlin). Values and bounds "
+        "without a zone are wall time in it (default UTC); time-zone-aware data in another zone fails the "
+        "`timezone` check.")
+    max_age: str | None = Field(
+        None, description="Freshness: the newest value must be at most this old (e.g. 36h, 7d) at check time "
+        "(now, or --as-of / SPECGEN_AS_OF).")
 
     @field_validator("range", mode="before")
     @classmethod
@@ -178,14 +187,23 @@ class DatetimeFeature(_Column):
             return [dt.datetime.combine(v, dt.time()) if type(v) is dt.date else v for v in value]
         return value
 
-    _range = field_validator("range")(lambda v: _check_bounds(v if v is None else tuple(map(_naive_utc, v))))
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value):
+        if value is not None and not known_zone(value):
+            raise PydanticCustomError("value_error", "timezone {zone!r} is not an IANA time zone name "
+                                      "(e.g. UTC, Europe/Berlin, America/New_York)", {"zone": value})
+        return value
 
+    _age = field_validator("max_age")(lambda v: _check_duration(v))
 
-def _naive_utc(value):
-    """An aware bound as UTC without a zone: data are read so (runtime.io.naive_utc); a naive bound is UTC."""
-    if isinstance(value, dt.datetime) and value.tzinfo is not None:
-        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
-    return value
+    @model_validator(mode="after")
+    def _bounds_as_utc(self):
+        if self.range is not None:
+            bounds = tuple(to_naive_utc(v, self.timezone) if isinstance(v, dt.datetime) else v for v in self.range)
+            _check_bounds(bounds)
+            object.__setattr__(self, "range", bounds)  # the form data are compared in (runtime.timezones)
+        return self
 
 
 class StringFeature(_Column):

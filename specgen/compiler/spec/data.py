@@ -22,14 +22,20 @@ class Seeds(_Model):
 
 
 def _data_format(value):
-    if value is not None and not value.lower().endswith((".csv", ".parquet", ".pq")):
-        raise PydanticCustomError("value_error", "{path!r}: data must be a .csv or .parquet file",
-                                  {"path": value})
+    """A .csv/.csv.gz/.csv.zst/.parquet file, a glob of them, or a directory (written with a trailing /)."""
+    if value is not None and not (value.lower().endswith(_DATA_SUFFIXES) or value.endswith("/") or value == "-"
+                                  or any(c in value for c in "*?[")):
+        raise PydanticCustomError("value_error", "{path!r}: data must be a .csv, .csv.gz, .csv.zst or .parquet "
+                                  "file, a glob of them, a directory ending in /, or - (standard input)", {"path": value})
     return value
 
 
+_DATA_SUFFIXES = (".csv", ".csv.gz", ".csv.zst", ".parquet", ".pq")
+
+
 class Data(_Model):
-    training: str = Field(description="Training data (CSV or Parquet), relative to the spec file.")
+    training: str = Field(description="Training data (CSV or Parquet: a file, a glob, a directory ending in /, "
+                                      ".csv.gz/.csv.zst, or - for standard input), relative to the spec file.")
     serving: str | None = Field(None, description="A sample of serving data, relative to the spec file.")
     evaluation: str | None = Field(
         None, description="Held-out evaluation data (CSV or Parquet, with the label), relative to the spec file: "

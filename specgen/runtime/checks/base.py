@@ -118,6 +118,8 @@ class Kind:
     backend_gaps: dict[str, str] = {}
     #: mutation name -> function(frame, column, value) -> frame, for negative cases
     mutations: dict[str, Callable] = {}
+    #: ``specgen monitor`` keeps the batch's newest value of the column and judges it (``judge_newest``)
+    batch_newest: bool = False
 
     # -- specgen monitor (a batch read in chunks) ----------------------------
     def chunk_hashes(self, check: Check, chunk):
@@ -128,6 +130,15 @@ class Kind:
         """The check with ``names`` (columns a monitored batch may carry beyond the schema: the label,
         the predictions) allowed; unchanged for every kind but ``extra_columns``."""
         return check
+
+    def judge_newest(self, check: Check, newest) -> Failure | None:
+        """Judge a ``batch_newest`` check from the batch's newest value (naive UTC; None: no value)."""
+        return None
+
+    def declared_zone(self, check: Check) -> str | None:
+        """The time zone this check declares for its column (naive values are read in it; see
+        ``runtime.timezones``); None for every kind but ``timezone``."""
+        return None
 
     def judge_totals(self, check: Check, rows: int, nulls: dict[str, int]) -> Failure | None:
         """Judge a check from the whole batch's totals (row count, nulls per column); None: passes or

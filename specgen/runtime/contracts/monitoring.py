@@ -62,11 +62,15 @@ class FeatureConfig:
     drift: Measure
     skew: Measure
     reference: dict
+    #: a datetime's hour or weekday (``runtime.time_bins``): {column, unit, zone}; None for a plain column
+    time_bins: dict | None = None
 
     @classmethod
     def from_data(cls, data: dict) -> FeatureConfig:
+        bins = data.get("time_bins")
         return cls(str(data["name"]), str(data["kind"]), str(data["dtype"]), int(data["bins"]),
-                   Measure.from_data(data["drift"]), Measure.from_data(data["skew"]), dict(data["reference"]))
+                   Measure.from_data(data["drift"]), Measure.from_data(data["skew"]), dict(data["reference"]),
+                   {str(k): str(v) for k, v in bins.items()} if bins else None)
 
 
 @dataclass(frozen=True)
