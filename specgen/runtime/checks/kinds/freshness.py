@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ... import timezones
-from ..base import Check, ColumnKind, Failure, Method
+from ..base import Check, ColumnKind, Failure
 
 
 def fresh(series, max_age_seconds: float) -> bool:
@@ -55,8 +55,8 @@ class Freshness(ColumnKind):
     def describe(self, check):
         return f"newest value at most {check.params['max_age']} old"
 
-    def methods(self, check, attr):
-        return (Method(f"_{attr}__{self.name}", self.name, "fresh", (check.params["seconds"],)),)
+    def field_args(self, check):
+        return (("fresh", {"max_age_seconds": check.params["seconds"]}),)
 
     def negatives(self, check, value_type):
         return [("stale", "make_stale", check.params["seconds"])]

@@ -7,7 +7,7 @@ zone, or the zone ``io.read_pandas`` noted before normalising (pandas).
 from __future__ import annotations
 
 from ... import timezones
-from ..base import Check, ColumnKind, Failure, Method
+from ..base import Check, ColumnKind, Failure
 
 
 def timezone_matches(series, zone: str) -> bool:
@@ -42,8 +42,8 @@ class Timezone(ColumnKind):
     def describe(self, check):
         return f"time zone {check.params['timezone']}"
 
-    def methods(self, check, attr):
-        return (Method(f"_{attr}__{self.name}", self.name, "timezone_matches", (check.params["timezone"],)),)
+    def field_args(self, check):
+        return (("timezone_matches", {"zone": check.params["timezone"]}),)
 
     def negatives(self, check, value_type):
         other = "Asia/Tokyo" if check.params["timezone"] != "Asia/Tokyo" else "America/New_York"
