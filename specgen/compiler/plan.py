@@ -21,6 +21,7 @@ from .model_plan import ModelPlan, model_plan
 from .monitoring import MonitoringPlan, monitoring_plan
 from .naming import param_id, unique_identifiers
 from .negatives import Negative, negatives_for
+from .perf_plan import PerfPlan, perf_plan
 from .transforms_plan import FeaturesPlan, PredictionsPlan, SeedIdea, features_plan, predictions_plan, seed_ideas
 from .spec import Spec
 
@@ -115,6 +116,7 @@ class Plan:
     features: FeaturesPlan | None = None  # transform output and skew tests (transforms section)
     predictions: PredictionsPlan | None = None  # cached batch prediction checks (predictions section)
     seed_ideas: tuple[SeedIdea, ...] = ()  # README rows: what each training/inference/transform mode produced
+    perf: PerfPlan | None = None  # deployment tests (performance section)
 
     @property
     def has_seed_table(self) -> bool:
@@ -239,6 +241,7 @@ def plan(spec: Spec, raw: RawSpec, out_dir: Path) -> Plan:
         features=features,
         predictions=predictions,
         seed_ideas=seed_ideas(spec, model, features, predictions, monitoring),
+        perf=perf_plan(spec, relative, spec_dir),
     )
 
 

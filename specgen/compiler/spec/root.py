@@ -11,6 +11,7 @@ from .common import NAME_PATTERN, SliceName, _check_duration, _Model, contradict
 from .data import Data, DatasetChecks, Seeds
 from .model import ModelSection, Slice, _check_metrics
 from .monitoring import POSITIONAL_MEASURES, Monitoring
+from .performance import Performance
 from .transforms import Predictions, Transforms
 
 __all__ = ["Spec", "Training", "Inference"]
@@ -51,6 +52,9 @@ class Spec(_Model):
         None, description="Feature-engineering checks and training-serving skew tests.")
     predictions: Predictions | None = Field(
         None, description="Checks on cached batch predictions before they are pushed (inference.mode batch).")
+    performance: Performance | None = Field(
+        None, description="Deployment tests: serving latency, throughput, memory, training speed, pipeline, "
+                          "serving-environment compatibility and rollback.")
 
     @field_validator("features", "columns")
     @classmethod
@@ -80,7 +84,20 @@ class Spec(_Model):
         self._model_checks()
         self._predictions_consistent()
         self._monitoring_consistent()
+        self._performance_consistent()
         return self
+
+    def _performance_consistent(self) -> None:
+        perf = self.performance
+        if perf is None:
+            return
+        if self.model is None:
+            raise contradiction("performance tests measure a model: add a model section")
+        stages = perf.pipeline.stages if perf.pipeline is not None else {}
+        for name, stage in sorted(stages.items()):
+            if stage.expect == "transform_outputs" and self.transforms is None:
+                raise contradiction(f"performance.pipeline.stages.{name}: transform_outputs needs a transforms "
+                                    "section")
 
     def _predictions_consistent(self) -> None:
         p = self.predictions
