@@ -27,7 +27,7 @@ DEFAULTS = {
     "throughput": {"callers": 4, "seconds": 2.0, "min_qps": 20.0},
     "memory": {"max_mb": 1024.0, "max_growth_mb": 20.0, "batches": 10, "rows": 200},
     "dynamic_training_rows_per_second": 100.0,
-    "training_runs": 3,
+    "training_runs": 5,
 }
 
 

@@ -1,12 +1,12 @@
 """Run in a FRESH Python process by the deployment tests: load an artifact, predict, report JSON.
 
-Run as a script (``python [-I -S] perf_probe.py MODE CONFIG.json``), so it imports
+Run as a script (``python [-I -S] perf_probe.py serve CONFIG.json``), so it imports
 nothing but the standard library before it sets ``sys.path`` from the config:
 in ``compat`` mode the process runs isolated (``-I -S``: no site-packages, no
 PYTHONPATH, no user site) and sees only the serving distributions' files and
 the model code, so an artifact needing anything else fails to load here as it
-would in production. ``memory`` mode measures peak RSS (``getrusage``) and the
-resident set after each batch (``/proc/self/statm``).
+would in production. It measures peak RSS (``getrusage``) and the resident set
+after each repeated batch (``/proc/self/statm``).
 
 The last line printed is one JSON object: ``{"ok": true, ...}`` or
 ``{"ok": false, "error": "..."}``.
@@ -60,41 +60,34 @@ def rows(config):
     return frame
 
 
-def compat(config) -> dict:
-    predict = predictor(config)
-    X = rows(config)
-    out = predict(X)
-    n = len(out)
-    if n != len(X):
-        return {"ok": False, "error": f"predict returned {n} outputs for {len(X)} rows"}
-    return {"ok": True, "rows": n}
-
-
-def memory(config) -> dict:
+def serve(config) -> dict:
+    """Load the artifact, predict the rows (right number of outputs), then ``batches`` more times with the
+    resident set measured after each: peak RSS of load + predict and RSS growth (a leak)."""
     start = rss_mb()
     predict = predictor(config)
     X = rows(config)
-    predict(X)
+    out = predict(X)
+    if len(out) != len(X):
+        return {"ok": False, "error": f"predict returned {len(out)} outputs for {len(X)} rows"}
     gc.collect()
-    after_first = rss_mb()
     trace = []
-    for _ in range(config["batches"]):
+    for _ in range(config.get("batches", 0)):
         predict(X)
         gc.collect()
         trace.append(round(rss_mb(), 3))
-    warm = trace[min(1, len(trace) - 1)]  # after one more batch: caches filled once are not a leak
-    return {"ok": True, "start_mb": round(start, 3), "after_first_mb": round(after_first, 3),
-            "peak_mb": round(peak_mb(), 3), "growth_mb": round(trace[-1] - warm, 3), "trace_mb": trace}
+    warm = trace[min(1, len(trace) - 1)] if trace else 0.0  # after one more batch: caches filled once are no leak
+    return {"ok": True, "rows": len(X), "start_mb": round(start, 3), "peak_mb": round(peak_mb(), 3),
+            "growth_mb": round(trace[-1] - warm, 3) if trace else 0.0, "trace_mb": trace}
 
 
 def main(argv) -> int:
-    mode, path = argv[1], argv[2]
+    mode, path = argv[1], argv[2]  # one mode today; the argument keeps the command line self-describing
     with open(path) as handle:
         config = json.load(handle)
     for entry_path in reversed(config["sys_path"]):
         sys.path.insert(0, entry_path)
     try:
-        result = {"compat": compat, "memory": memory}[mode](config)
+        result = {"serve": serve}[mode](config)
     except BaseException as exc:  # noqa: BLE001 -- everything the artifact does is reported, not raised
         last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
         where = f" (at {os.path.basename(last[0].filename)}:{last[0].lineno})" if last else ""
