@@ -39,7 +39,8 @@ def record(the_plan: Plan, spec_path: str | Path) -> tuple[str, dict]:
             session.close()
     settings = {"inference_mode": the_plan.perf.setup.inference_mode,
                 "training_rows": len(session.harness.train_frame), "evaluation_rows": len(session.X)}
-    return perf_baseline.baseline_text(the_plan.name, figures, calibration, settings), figures
+    text = perf_baseline.baseline_text(the_plan.name, figures, calibration, settings, session.normalised)
+    return text, figures
 
 
 @contextmanager

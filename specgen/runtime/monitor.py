@@ -32,6 +32,7 @@ from .drift import NULL_KEY, drift
 from .generated import body_state
 from .io import DataError, InferenceTooShort
 from .model_outputs import PREDICTION_OUTPUT
+from .timings import Timings, TimingSummary
 from .summary import CHUNK_ROWS, FeatureSpec, incomparable, iter_chunks, merge_summaries, summarize_frame
 
 __all__ = ["MonitorReport", "FeatureResult", "load_config", "run", "min_rows", "TOO_FEW_ROWS", "NUMERIC_MEASURES",
@@ -124,6 +125,7 @@ class MonitorReport:
     #: classifier: class -> (share predicted, share labelled), over rows with both; None: no labelled predictions
     class_shares: dict[str, tuple[float, float]] | None = None
     finished_at: float = 0.0
+    serving: TimingSummary | None = None  # per-request timings the batch carried (runtime.timings)
 
     @property
     def model_age_seconds(self) -> float | None:
@@ -154,6 +156,8 @@ class MonitorReport:
                 if abs(predicted - labelled) > self.max_bias:
                     out.append(f"prediction bias: class {c!r} {predicted - labelled:+.4g} (predicted {predicted:.2%}, "
                                f"labelled {labelled:.2%}; limit {self.max_bias:g})")
+        if self.serving is not None:
+            out += self.serving.alarms
         return out
 
     @property
@@ -171,6 +175,7 @@ class MonitorReport:
             "model_age_seconds": self.model_age_seconds, "max_model_age_seconds": self.max_model_age_seconds,
             "prediction_non_finite": self.prediction_non_finite, "prediction_bias": self.prediction_bias,
             "prediction_class_bias": self.class_bias, "max_bias": self.max_bias,
+            "serving": self.serving.as_dict() if self.serving is not None else None,
         }
 
 
@@ -251,7 +256,9 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
     features = _reference_override(config.features, reference, dtypes, config.label)
     references = {f.name: (baseline_mod.to_summary(f.kind, f.reference), f.reference) for f in features}
     specs = baseline_mod.feature_specs(features)
-    allowed = [config.label, config.prediction_column]
+    timing = config.serving_timings
+    allowed = [config.label, config.prediction_column] + (
+        [timing.latency_column, timing.timestamp_column] if timing is not None else [])
     chunk_checks = [_allow_columns(c, allowed) for c in checks if c.kind in _CHUNK_KINDS]
 
     def add(batch: _Batch, chunk: pl.DataFrame) -> None:
@@ -280,6 +287,7 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
         classes = sorted(set(batch.classes) | set(batch.class_predicted) | set(batch.class_labelled))
         report.class_shares = {c: (batch.class_predicted.get(c, 0) / batch.class_pairs,
                                    batch.class_labelled.get(c, 0) / batch.class_pairs) for c in classes}
+    report.serving = batch.timings.summary()
     report.finished_at = time.time() if now is None else now
     return report
 
@@ -353,8 +361,10 @@ class _Batch:
         self.class_pairs = 0
         self.class_predicted: dict[str, int] = {}
         self.class_labelled: dict[str, int] = {}
+        self.timings = Timings(config.serving_timings)
 
     def add(self, chunk: pl.DataFrame) -> None:
+        self.timings.add(chunk)
         self.rows += chunk.height
         self.incomparable.update(incomparable(chunk, self.specs))
         for name, summary in summarize_frame(chunk, self.specs).items():

@@ -72,15 +72,16 @@ def _cpu_model() -> str | None:
     return platform.processor() or None
 
 
-def baseline_text(name: str, figures: dict, calibration_s: float, settings: dict) -> str:
-    """The committed JSON: figures raw and normalised, the calibration time, machine facts, the settings
-    they were measured with. Sorted keys, rounded: a re-record on the same machine changes little."""
+def baseline_text(name: str, figures: dict, calibration_s: float, settings: dict, paired: dict | None = None) -> str:
+    """The committed JSON: figures raw and normalised (``paired``: normalised with a calibration run paired
+    with each measurement), the calibration time, machine facts, the settings they were measured with. Sorted keys, rounded: a re-record on the same machine changes little."""
     body = {
         "format": FORMAT,
         "name": name,
         "calibration_ms": round(calibration_s * 1000.0, 4),
         "figures": {k: _round(v) for k, v in sorted(figures.items())},
-        "normalised": {k: _round(normalise(k, v, calibration_s)) for k, v in sorted(figures.items())},
+        "normalised": {k: _round((paired or {}).get(k) or normalise(k, v, calibration_s))
+                       for k, v in sorted(figures.items())},
         "machine": machine_facts(),
         "settings": settings,
     }

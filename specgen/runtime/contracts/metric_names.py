@@ -33,6 +33,10 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "schema_checks": (),
     "schema_checks_failed": (),
     "schema_failing_rows": ("check", "column"),
+    # per-request timings a batch carries (runtime.timings): latency quantiles in ms and queries per second
+    "serving_latency_ms": ("quantile",),
+    "serving_qps": (),
+    "serving_requests": (),
 }
 
 #: families exported once per drift measure: ``<family>_<measure>``
