@@ -33,14 +33,16 @@ def record(the_plan: Plan, spec_path: str | Path) -> tuple[str, dict]:
         try:
             calibration = session.calibration_s
             figures = perf.measure_all(session)
+            memory = perf.memory_figures(session)
         except AssertionError as exc:
             raise SpecgenError(f"{spec_path}: cannot measure the model: {exc} [SG306]", "SG306") from None
         finally:
             session.close()
     settings = {"inference_mode": the_plan.perf.setup.inference_mode,
                 "training_rows": len(session.harness.train_frame), "evaluation_rows": len(session.X)}
+    settings["memory_mb"] = memory  # for the reader: memory is gated by absolute limits, not vs this file
     text = perf_baseline.baseline_text(the_plan.name, figures, calibration, settings, session.normalised)
-    return text, figures
+    return text, {**figures, **{f"memory_{k}": v for k, v in memory.items()}}
 
 
 @contextmanager

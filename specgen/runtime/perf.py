@@ -14,6 +14,8 @@ targets and 3x the recorded ratio, so the default suite on a busy machine is
 not flaky but still catches an order-of-magnitude slowdown; memory limits are
 not timing-dependent and apply unchanged.
 
+Native thread pools (BLAS, OpenMP) run single-threaded while measuring, in this
+process and in the fresh ones, so figures compare on any runner.
 Serving figures are wall-clock (a predict that waits is slow for its caller);
 training speed is CPU time of this process (``time.process_time``), the best
 of several runs, so a training run is not judged by what other processes on a
@@ -45,7 +47,7 @@ from .hashing import split_mask
 from .model import Harness
 from .usercode import UserCodeError, call_user
 
-__all__ = ["Scale", "scale", "Session", "measure_all", "check_latency",
+__all__ = ["Scale", "scale", "Session", "measure_all", "memory_figures", "check_latency",
            "check_batch_speed", "check_throughput", "check_memory_peak", "check_memory_leak",
            "check_training_speed", "check_training_step", "check_pipeline_stage", "check_serving_env",
            "check_rollback", "check_vs_recorded", "ENV_MODE"]
@@ -83,10 +85,15 @@ class Session:
         self.figures: dict[str, float] = {}
         self.normalised: dict[str, float] = {}  # figures normalised by a calibration paired with each run
         self.workdir = Path(tempfile.mkdtemp(prefix=f"specgen-perf-{setup.name}-"))
+        self._thread_limits = _single_threaded()
 
     def close(self) -> None:
-        """Remove the session's scratch directory (artifacts, probe configs, the serving-site links)."""
+        """Remove the session's scratch directory (artifacts, probe configs, the serving-site links) and
+        restore the thread pools."""
         shutil.rmtree(self.workdir, ignore_errors=True)
+        if self._thread_limits is not None:
+            self._thread_limits.restore_original_limits()
+            self._thread_limits = None
 
     def user(self, fn, *args, what: str):
         """``fn(*args)`` under the spec's timeout; any failure of user code fails the test, named."""
@@ -136,6 +143,23 @@ class Session:
     @property
     def code_paths(self) -> list[str]:
         return [str((self.here.parent / p).resolve()) for p in self.setup.paths]
+
+
+#: BLAS / OpenMP pools of a fresh process run single-threaded too (see ``_single_threaded``)
+SINGLE_THREAD_ENV = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                                            "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")}
+
+
+def _single_threaded():
+    """Limit the native thread pools (BLAS, OpenMP) to one thread while measuring: on a shared or busy
+    machine their worker threads wait for cores and spin, which moved a 17 ms training run to 90 ms of
+    CPU and 350 ms of wall time; one thread measures the same work the same way on any runner. None when
+    threadpoolctl (a scikit-learn dependency) is not installed."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return None
+    return threadpool_limits(limits=1)
 
 
 # -- measurements (cached on the session) -----------------------------------------------------------
@@ -247,7 +271,8 @@ def _serve(s: Session, artifact: Path, batches: int) -> dict:
         sys_path = _serving_path(s) if isolated else s.code_paths + [p for p in sys.path if p]
         config = s.probe_config(artifact, X, sys_path, batches=batches)
         s.__dict__[key] = serving_env.run_probe("serve", config, s.workdir, isolated=isolated,
-                                                timeout=s.perf.timeout_seconds)
+                                                timeout=s.perf.timeout_seconds,
+                                                env={**os.environ, **SINGLE_THREAD_ENV})
     return s.__dict__[key]
 
 
@@ -265,6 +290,12 @@ def _where(s: Session) -> str:
         return ""
     return (f" (the serving environment: python -I -S with only {', '.join(gate.serving_packages)}, their "
             "requirements and the model code)")
+
+
+def memory_figures(s: Session) -> dict[str, float]:
+    """Peak RSS and growth over the repeated batches, MB (what ``specgen perf record`` reports)."""
+    result = _memory(s)
+    return {"peak_rss_mb": result["peak_mb"], "growth_mb": result["growth_mb"]}
 
 
 MEASURES = {"latency": _latencies, "batch": _batch_rate, "throughput": _qps}

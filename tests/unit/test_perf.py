@@ -202,3 +202,11 @@ def test_smoke_mode_relaxes_and_unknown_mode_is_refused(monkeypatch):
     monkeypatch.setenv(perf.ENV_MODE, "fast")
     with pytest.raises(AssertionError, match="use gate"):
         perf.scale()
+
+
+def test_perf_record_without_a_performance_section_is_sg310(tmp_path):
+    from tests.helpers import run_cli
+
+    result = run_cli("perf", "record", _spec(tmp_path, ""), in_process=True)
+    assert result.returncode == 2 and "has no performance section" in result.output and "[SG310]" in result.output
+    assert "Traceback" not in result.output
