@@ -28,7 +28,6 @@ import datetime as dt
 import os
 import pickle
 import shutil
-import statistics
 import sys
 import tempfile
 import threading
@@ -85,20 +84,16 @@ class Session:
         self.figures: dict[str, float] = {}
         self.normalised: dict[str, float] = {}  # figures normalised by a calibration paired with each run
         self.workdir = Path(tempfile.mkdtemp(prefix=f"specgen-perf-{setup.name}-"))
-        self._thread_limits = _single_threaded()
 
     def close(self) -> None:
-        """Remove the session's scratch directory (artifacts, probe configs, the serving-site links) and
-        restore the thread pools."""
+        """Remove the session's scratch directory (artifacts, probe configs, the serving-site links)."""
         shutil.rmtree(self.workdir, ignore_errors=True)
-        if self._thread_limits is not None:
-            self._thread_limits.restore_original_limits()
-            self._thread_limits = None
 
     def user(self, fn, *args, what: str):
-        """``fn(*args)`` under the spec's timeout; any failure of user code fails the test, named."""
+        """``fn(*args)`` under the spec's timeout, single-threaded; any failure of user code fails the test,
+        named."""
         try:
-            return call_user(fn, *args, what=what, timeout=self.perf.timeout_seconds)
+            return call_user(single_threaded(fn), *args, what=what, timeout=self.perf.timeout_seconds)
         except UserCodeError as exc:
             raise AssertionError(exc.detail) from None
 
@@ -150,16 +145,22 @@ SINGLE_THREAD_ENV = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THR
                                             "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")}
 
 
-def _single_threaded():
-    """Limit the native thread pools (BLAS, OpenMP) to one thread while measuring: on a shared or busy
-    machine their worker threads wait for cores and spin, which moved a 17 ms training run to 90 ms of
-    CPU and 350 ms of wall time; one thread measures the same work the same way on any runner. None when
-    threadpoolctl (a scikit-learn dependency) is not installed."""
+def single_threaded(fn):
+    """``fn`` with the native thread pools (BLAS, OpenMP) limited to one thread while it runs, in the thread
+    that runs it (OpenMP's limit is per thread): on a shared or busy machine their worker threads wait for
+    cores and spin, which moved a 17 ms training run to 90 ms of CPU and 350 ms of wall time; one thread
+    measures the same work the same way on any runner. Unlimited when threadpoolctl (a scikit-learn
+    dependency) is not installed."""
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
-        return None
-    return threadpool_limits(limits=1)
+        return fn
+
+    def limited(*args, **kwargs):
+        with threadpool_limits(limits=1):
+            return fn(*args, **kwargs)
+
+    return limited
 
 
 # -- measurements (cached on the session) -----------------------------------------------------------
@@ -197,7 +198,7 @@ def _batch_rate(s: Session) -> float:
                 start = time.perf_counter()
                 model.predict(X)
                 times.append(time.perf_counter() - start)
-            return statistics.median(times)
+            return min(times)  # the least disturbed call: a busy machine only ever adds time
 
         seconds = s.user(run, what=f"{calls} batch predict calls of {gate.rows} rows")
         s.figures["batch_rows_per_second"] = gate.rows / max(seconds, 1e-9)
@@ -222,7 +223,8 @@ def _qps(s: Session) -> float:
             except BaseException as exc:  # noqa: BLE001 -- reported as the test's failure
                 errors.append(f"{type(exc).__name__}: {exc}")
 
-        threads = [threading.Thread(target=caller, args=(k,), daemon=True) for k in range(gate.callers)]
+        threads = [threading.Thread(target=single_threaded(caller), args=(k,), daemon=True)
+                   for k in range(gate.callers)]
         for t in threads:
             t.start()
         deadline = stop + s.perf.timeout_seconds
@@ -246,7 +248,7 @@ def _training_rate(s: Session) -> float:
         def run():
             pairs = []
             for _ in range(runs):
-                calibration = perf_baseline.calibrate(repeats=1)  # paired: the same moment's machine speed
+                calibration = perf_baseline.calibrate(repeats=1)  # interleaved: the machine speed of this moment
                 seed_everything(s.setup.seed)
                 start = time.process_time()  # CPU seconds: other processes on a shared CI machine do not count
                 train(frame.copy(), s.setup.seed)
@@ -254,9 +256,11 @@ def _training_rate(s: Session) -> float:
             return pairs
 
         pairs = s.user(run, what=f"{runs} training run(s) of {len(frame)} rows (model.train)")
-        # the least disturbed run: noise on a shared machine only ever adds time
+        # the least disturbed run of each (noise on a shared machine only ever adds time); a product of two
+        # noisy runs would favour a disturbed calibration
         s.figures["training_rows_per_second"] = len(frame) / min(t for t, _ in pairs)
-        s.normalised["training_rows_per_second"] = max(len(frame) / t * c for t, c in pairs)
+        calibration = min([c for _, c in pairs] + [s.calibration_s])
+        s.normalised["training_rows_per_second"] = s.figures["training_rows_per_second"] * calibration
     return s.figures["training_rows_per_second"]
 
 
@@ -413,7 +417,13 @@ def check_training_step(s: Session, columns, rows: int) -> None:
         model = s.user(lambda: step(copy.deepcopy(raw), X, y), what=how)
     elif callable(getattr(raw, "partial_fit", None)):
         how = "partial_fit"
-        model = s.user(lambda: copy.deepcopy(raw).partial_fit(X, y) or raw, what="partial_fit")
+
+        def one_step():
+            stepped = copy.deepcopy(raw)  # the session's candidate stays as trained
+            out = stepped.partial_fit(X, y)
+            return stepped if out is None else out
+
+        model = s.user(one_step, what="partial_fit")
     else:
         how = "a full training run (the model has no partial_fit; give performance.training.train_step)"
         model = s.user(lambda: h.train(frame).raw, what="model.train on schema rows")

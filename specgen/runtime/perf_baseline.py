@@ -73,8 +73,8 @@ def _cpu_model() -> str | None:
 
 
 def baseline_text(name: str, figures: dict, calibration_s: float, settings: dict, paired: dict | None = None) -> str:
-    """The committed JSON: figures raw and normalised (``paired``: normalised with a calibration run paired
-    with each measurement), the calibration time, machine facts, the settings they were measured with. Sorted keys, rounded: a re-record on the same machine changes little."""
+    """The committed JSON: figures raw and normalised (``paired``: normalised with calibration runs
+    interleaved with the measurement), the calibration time, machine facts, the settings they were measured with. Sorted keys, rounded: a re-record on the same machine changes little."""
     body = {
         "format": FORMAT,
         "name": name,

@@ -17,7 +17,7 @@ from specgen.compiler.render import render
 from specgen.errors import SpecError
 from specgen.runtime import perf, perf_baseline, pipeline_checks, serving_env
 from specgen.runtime.adapter import Model
-from specgen.runtime.contracts.model import Entrypoints, ModelSetup, Split
+from specgen.runtime.contracts.model import Entrypoints, ModelSetup, SmokeColumn, Split
 from specgen.runtime.contracts.perf import LatencyGate, MemoryGate, PerfSetup, PipelineGate, TrainingGate
 
 BASE = """\
@@ -210,3 +210,45 @@ def test_perf_record_without_a_performance_section_is_sg310(tmp_path):
     result = run_cli("perf", "record", _spec(tmp_path, ""), in_process=True)
     assert result.returncode == 2 and "has no performance section" in result.output and "[SG310]" in result.output
     assert "Traceback" not in result.output
+
+
+def _session(tmp_path, **perf_overrides) -> perf.Session:
+    setup = ModelSetup(name="toy", task="regression", label="y", features=("x",), dtypes={}, training_data="t.csv",
+                       paths=(), entrypoints=Entrypoints(train="m:t", load=None, predict=None, adapter=None), seed=1,
+                       split=Split(key=("x",), salt="s", eval_fraction=0.5, rotate_daily=False), runs=2, slices={},
+                       artifact=None)
+    fields = dict(name="toy", inference_mode="online", baseline_file="toy_perf.json", max_regression=1.5,
+                  timeout_seconds=30.0, latency=None, batch=None, throughput=None,
+                  memory=MemoryGate(max_mb=1, max_growth_mb=1, batches=3, rows=2),
+                  training=TrainingGate(min_rows_per_second=None, runs=1, train_step=None), pipeline=None,
+                  compatibility=None)
+    return perf.Session(setup, PerfSetup(**{**fields, **perf_overrides}), tmp_path / "test_toy.py")
+
+
+SMOKE = (SmokeColumn(name="x", dtype="float", min=0.0, max=1.0, values=None, unique=False),
+         SmokeColumn(name="y", dtype="float", min=0.0, max=1.0, values=None, unique=False))
+
+
+def test_training_step_uses_partial_fit(tmp_path):
+    from sklearn.linear_model import SGDRegressor
+
+    session = _session(tmp_path)
+    model = SGDRegressor(random_state=0).fit(pd.DataFrame({"x": np.arange(4.0)}), np.arange(4.0))
+    session.__dict__["candidate"] = Model(model)
+    perf.check_training_step(session, SMOKE, rows=8)  # passes: one partial_fit step, finite predictions
+    session.close()
+
+
+def test_training_step_entrypoint_that_breaks_the_model_fails(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    module = types.ModuleType("toy_steps")
+    module.nan_step = lambda model, X, y: types.SimpleNamespace(predict=lambda X: np.full(len(X), np.nan))
+    monkeypatch.setitem(sys.modules, "toy_steps", module)
+    session = _session(tmp_path, training=TrainingGate(min_rows_per_second=None, runs=1,
+                                                       train_step="toy_steps:nan_step"))
+    session.__dict__["candidate"] = Model(object())
+    with pytest.raises(AssertionError, match="after train_step toy_steps:nan_step on 8 schema rows: 8 non-finite"):
+        perf.check_training_step(session, SMOKE, rows=8)
+    session.close()
