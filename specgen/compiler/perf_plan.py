@@ -132,9 +132,9 @@ def _throughput(given, online: bool) -> ThroughputGate | None:
         return None
     d = DEFAULTS["throughput"]
     if given is None:
-        return ThroughputGate(callers=d["callers"], seconds=d["seconds"], min_qps=d["min_qps"])
+        return ThroughputGate(callers=d["callers"], seconds=d["seconds"], min_qps=d["min_qps"], url=None)
     return ThroughputGate(callers=given.callers or d["callers"], seconds=given.seconds or d["seconds"],
-                          min_qps=given.min_qps)
+                          min_qps=given.min_qps, url=given.url)
 
 
 def _memory(perf) -> MemoryGate:

@@ -207,9 +207,10 @@ def _batch_rate(s: Session) -> float:
 
 def _qps(s: Session) -> float:
     if "qps" not in s.figures:
-        gate, model = s.perf.throughput, s.candidate
+        gate = s.perf.throughput
         seconds = max(0.2, gate.seconds * s.scale.counts)
         singles = [s.X.iloc[[i % len(s.X)]] for i in range(64)]
+        predict = _endpoint(gate.url, s.perf.timeout_seconds) if gate.url else s.candidate.predict
         counts, errors = [0] * gate.callers, []
         stop = time.perf_counter() + seconds
 
@@ -217,7 +218,7 @@ def _qps(s: Session) -> float:
             i = k
             try:
                 while time.perf_counter() < stop:
-                    model.predict(singles[i % len(singles)])
+                    predict(singles[i % len(singles)])
                     counts[k] += 1
                     i += 1
             except BaseException as exc:  # noqa: BLE001 -- reported as the test's failure
@@ -238,6 +239,21 @@ def _qps(s: Session) -> float:
             raise AssertionError(f"predict failed under {gate.callers} concurrent callers: {errors[0]}")
         s.figures["qps"] = sum(counts) / seconds
     return s.figures["qps"]
+
+
+def _endpoint(url: str, timeout: float):
+    """A predict function that POSTs one request to a loopback endpoint; a non-2xx answer raises."""
+    import json
+    import urllib.request
+
+    def predict(X):
+        rows = X.astype(object).where(X.notna(), None).to_numpy().tolist()
+        body = json.dumps({"columns": [str(c) for c in X.columns], "rows": rows}).encode("utf-8")
+        request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 -- loopback (spec-checked)
+            response.read()
+
+    return predict
 
 
 def _training_rate(s: Session) -> float:
@@ -339,8 +355,9 @@ def check_throughput(s: Session, min_qps: float) -> None:
     qps = _qps(s)
     floor = min_qps / s.scale.absolute
     if qps < floor:
-        raise AssertionError(f"throughput {qps:,.1f} queries/s with {s.perf.throughput.callers} concurrent callers "
-                             f"is below the floor {_limit(min_qps, floor, s.scale)} queries/s")
+        target = f" of {s.perf.throughput.url}" if s.perf.throughput.url else ""
+        raise AssertionError(f"throughput{target} {qps:,.1f} queries/s with {s.perf.throughput.callers} concurrent "
+                             f"callers is below the floor {_limit(min_qps, floor, s.scale)} queries/s")
 
 
 def check_training_speed(s: Session, min_rows_per_second: float) -> None:

@@ -252,3 +252,54 @@ def test_training_step_entrypoint_that_breaks_the_model_fails(tmp_path, monkeypa
     with pytest.raises(AssertionError, match="after train_step toy_steps:nan_step on 8 schema rows: 8 non-finite"):
         perf.check_training_step(session, SMOKE, rows=8)
     session.close()
+
+
+@pytest.fixture
+def endpoint():
+    """A predict endpoint on loopback (a thread of this process); ``delay`` slows each answer."""
+    import http.server
+    import threading
+
+    state = {"delay": 0.0, "requests": 0}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            state["requests"] += 1
+            time.sleep(state["delay"])
+            answer = json.dumps({"predictions": [0.0] * len(body["rows"])}).encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/predict", state
+    server.shutdown()
+    server.server_close()
+
+
+def test_throughput_against_a_loopback_endpoint(tmp_path, endpoint, monkeypatch):
+    from specgen.runtime.contracts.perf import ThroughputGate
+
+    monkeypatch.setenv(perf.ENV_MODE, "gate")
+    url, state = endpoint
+    session = _session(tmp_path, throughput=ThroughputGate(callers=2, seconds=0.5, min_qps=5.0, url=url))
+    session.__dict__["X"] = pd.DataFrame({"x": np.arange(3.0)})
+    perf.check_throughput(session, 5.0)
+    assert state["requests"] >= 3
+    session.figures.pop("qps")
+    state["delay"] = 0.5  # 2 callers x 2 answers/s = 4 QPS < 5
+    with pytest.raises(AssertionError, match=r"throughput of http://127\.0\.0\.1:\d+/predict [\d.]+ queries/s"):
+        perf.check_throughput(session, 5.0)
+    session.close()
+
+
+def test_throughput_url_must_be_loopback(tmp_path):
+    errors = _errors(_spec(tmp_path, "performance: {throughput: {url: 'http://example.org/predict'}}\n"))
+    assert any("performance.throughput.url: String should match pattern" in e for e in errors), errors

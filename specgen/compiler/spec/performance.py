@@ -21,6 +21,9 @@ __all__ = ["Performance", "Latency", "BatchSpeed", "Throughput", "Memory", "Trai
 _Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 _Count = Annotated[int, Field(ge=1, le=100000)]
 
+#: loopback only: the generated tests never reach the network
+_LOOPBACK_URL = r"^http://(127\.0\.0\.1|localhost|\[::1\])(:[0-9]{1,5})?(/[A-Za-z0-9._~/-]*)?$"
+
 #: what a pipeline stage's output is checked against
 STAGE_EXPECTATIONS = ("training_schema", "serving_schema", "transform_outputs", "metrics", "file")
 
@@ -52,6 +55,9 @@ class Throughput(_Model):
                                                                                   "(default 4).")
     seconds: Annotated[float, Field(gt=0, le=60)] | None = Field(None, description="How long callers run "
                                                                                   "(default 2).")
+    url: Annotated[str, Field(pattern=_LOOPBACK_URL, max_length=500)] | None = Field(
+        None, description="A predict endpoint on this machine (http://127.0.0.1:PORT/path): callers POST "
+                          "{\"columns\": [...], \"rows\": [[...]]} to it instead of calling the model in process.")
 
 
 class Memory(_Model):

@@ -48,6 +48,7 @@ class ThroughputGate:
     callers: int
     seconds: float
     min_qps: float | None
+    url: str | None = None  # a loopback predict endpoint; None: the model's predict in process
 
 
 @dataclass(frozen=True)
