@@ -1,21 +1,12 @@
 """Deployment tests the generated ``test_<name>_infrastructure.py`` calls: one ``check_*`` per test.
 
-``Session`` holds the model setup (``ModelSetup``) and the performance setup
-(``PerfSetup``), trains the candidate once and caches every measurement, so a
-figure gated against an absolute target and against the recorded baseline is
-measured once. Every call into user code runs under ``usercode.call_user``
-with the spec's timeout: a hanging predict fails its test, it does not hang
-the suite. Fresh-process measurements (memory, the serving environment) run
-``perf_probe.py`` in a subprocess with a timeout.
+The timed figures (single-row latency, batch rows/s, QPS, training rows/s),
+their gates against the spec's targets and the recorded baseline, the
+training-step smoke test and the pipeline's stages live here; the session
+(``perf_session``) and the fresh-process tests (``perf_fresh``: memory, the
+serving environment, rollback) are re-exported, so generated code imports one
+module.
 
-``SPECGEN_PERF=gate`` (``make test-perf``) runs the spec's counts and limits.
-The default (``smoke``) runs a fifth of the calls and allows 5x the absolute
-targets and 3x the recorded ratio, so the default suite on a busy machine is
-not flaky but still catches an order-of-magnitude slowdown; memory limits are
-not timing-dependent and apply unchanged.
-
-Native thread pools (BLAS, OpenMP) run single-threaded while measuring, in this
-process and in the fresh ones, so figures compare on any runner.
 Serving figures are wall-clock (a predict that waits is slow for its caller);
 training speed is CPU time of this process (``time.process_time``), the best
 of several runs, so a training run is not judged by what other processes on a
@@ -26,141 +17,21 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import os
-import pickle
-import shutil
-import sys
-import tempfile
 import threading
 import time
-from dataclasses import dataclass
-from functools import cached_property
-from pathlib import Path
 
 import numpy as np
 
-from . import perf_baseline, serving_env
-from .adapter import ENV_OVERRIDES, load_entrypoint, seed_everything
-from .contracts.model import ModelSetup
-from .contracts.perf import PerfSetup
+from . import perf_baseline
+from .adapter import load_entrypoint, seed_everything
 from .hashing import split_mask
-from .model import Harness
-from .usercode import UserCodeError, call_user
+from .perf_fresh import check_memory_leak, check_memory_peak, check_rollback, check_serving_env, memory_figures
+from .perf_session import ENV_MODE, Scale, Session, limit_text as _limit, scale, single_threaded
 
 __all__ = ["Scale", "scale", "Session", "measure_all", "memory_figures", "check_latency",
            "check_batch_speed", "check_throughput", "check_memory_peak", "check_memory_leak",
            "check_training_speed", "check_training_step", "check_pipeline_stage", "check_serving_env",
            "check_rollback", "check_vs_recorded", "ENV_MODE"]
-
-ENV_MODE = "SPECGEN_PERF"
-
-
-@dataclass(frozen=True)
-class Scale:
-    """How the default suite relaxes the gate (``gate``: all 1.0)."""
-
-    mode: str
-    counts: float  # share of the spec's calls / duration run
-    absolute: float  # factor on absolute time targets (and divisor on rate floors)
-    ratio: float  # factor on the allowed regression vs the baseline
-
-    def calls(self, n: int, least: int = 3) -> int:
-        return max(least, int(round(n * self.counts)))
-
-
-def scale() -> Scale:
-    mode = os.environ.get(ENV_MODE, "smoke").strip().lower() or "smoke"
-    if mode == "gate":
-        return Scale("gate", 1.0, 1.0, 1.0)
-    if mode != "smoke":
-        raise AssertionError(f"{ENV_MODE}={mode!r}: use gate (the real limits) or smoke (the default)")
-    return Scale("smoke", 0.2, 5.0, 3.0)
-
-
-class Session:
-    def __init__(self, setup: ModelSetup, perf: PerfSetup, here: str | Path):
-        self.setup, self.perf, self.here = setup, perf, Path(here)
-        self.harness = Harness(setup, here)
-        self.scale = scale()
-        self.figures: dict[str, float] = {}
-        self.normalised: dict[str, float] = {}  # figures normalised by a calibration paired with each run
-        self.workdir = Path(tempfile.mkdtemp(prefix=f"specgen-perf-{setup.name}-"))
-
-    def close(self) -> None:
-        """Remove the session's scratch directory (artifacts, probe configs, the serving-site links)."""
-        shutil.rmtree(self.workdir, ignore_errors=True)
-
-    def user(self, fn, *args, what: str):
-        """``fn(*args)`` under the spec's timeout, single-threaded; any failure of user code fails the test,
-        named."""
-        try:
-            return call_user(single_threaded(fn), *args, what=what, timeout=self.perf.timeout_seconds)
-        except UserCodeError as exc:
-            raise AssertionError(exc.detail) from None
-
-    @cached_property
-    def calibration_s(self) -> float:
-        return perf_baseline.calibrate()
-
-    @cached_property
-    def candidate(self):
-        return self.user(lambda: self.harness.candidate, what="training the candidate (model.train)")
-
-    @cached_property
-    def X(self):
-        return self.harness.features(self.harness.eval_frame)
-
-    def batch_of(self, rows: int):
-        """``rows`` evaluation rows (repeated when there are fewer)."""
-        index = np.resize(np.arange(len(self.X)), rows)
-        return self.X.iloc[index].reset_index(drop=True)
-
-    @cached_property
-    def baseline(self) -> dict | None:
-        return perf_baseline.read_baseline(self.here.parent / self.perf.baseline_file)
-
-    @cached_property
-    def artifact(self) -> Path:
-        """The candidate as the serving system receives it: a pickle of the trained model."""
-        path = self.workdir / "artifact.pkl"
-        try:
-            path.write_bytes(pickle.dumps(self.candidate.raw))
-        except Exception as exc:  # noqa: BLE001 -- whatever the model holds that pickle refuses
-            raise AssertionError(f"the trained model cannot be pickled as an artifact: {type(exc).__name__}: "
-                                 f"{exc}") from None
-        return path
-
-    def probe_config(self, artifact: Path, X, sys_path: list[str], **extra) -> dict:
-        entry = {role: os.environ.get(ENV_OVERRIDES[role]) or self.setup.entrypoints.get(role)
-                 for role in ("adapter", "predict")}
-        return {"artifact": str(artifact), "columns": list(X.columns), "sys_path": sys_path,
-                "rows": X.astype(object).where(X.notna(), None).to_numpy().tolist(), **entry, **extra}
-
-    @property
-    def code_paths(self) -> list[str]:
-        return [str((self.here.parent / p).resolve()) for p in self.setup.paths]
-
-
-#: BLAS / OpenMP pools of a fresh process run single-threaded too (see ``_single_threaded``)
-SINGLE_THREAD_ENV = {name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
-                                            "BLIS_NUM_THREADS", "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")}
-
-
-def single_threaded(fn):
-    """``fn`` with the native thread pools (BLAS, OpenMP) limited to one thread while it runs, in the thread
-    that runs it (OpenMP's limit is per thread): on a shared or busy machine their worker threads wait for
-    cores and spin, which moved a 17 ms training run to 90 ms of CPU and 350 ms of wall time; one thread
-    measures the same work the same way on any runner. Unlimited when threadpoolctl (a scikit-learn
-    dependency) is not installed."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return fn
-
-    def limited(*args, **kwargs):
-        with threadpool_limits(limits=1):
-            return fn(*args, **kwargs)
-
-    return limited
 
 
 # -- measurements (cached on the session) -----------------------------------------------------------
@@ -280,44 +151,6 @@ def _training_rate(s: Session) -> float:
     return s.figures["training_rows_per_second"]
 
 
-def _serve(s: Session, artifact: Path, batches: int) -> dict:
-    """``perf_probe.py serve`` in a fresh process: in the serving environment when the spec describes one
-    (``python -I -S``, only the serving distributions), else with this process's ``sys.path``."""
-    key = ("serve", str(artifact), batches)
-    if key not in s.__dict__:
-        gate = s.perf.memory
-        X = s.batch_of(gate.rows)
-        isolated = s.perf.compatibility is not None
-        sys_path = _serving_path(s) if isolated else s.code_paths + [p for p in sys.path if p]
-        config = s.probe_config(artifact, X, sys_path, batches=batches)
-        s.__dict__[key] = serving_env.run_probe("serve", config, s.workdir, isolated=isolated,
-                                                timeout=s.perf.timeout_seconds,
-                                                env={**os.environ, **SINGLE_THREAD_ENV})
-    return s.__dict__[key]
-
-
-def _memory(s: Session) -> dict:
-    result = _serve(s, s.artifact, s.perf.memory.batches)
-    if not result.get("ok"):
-        raise AssertionError(f"loading the artifact and predicting in a fresh process failed{_where(s)}: "
-                             f"{result.get('error')}")
-    return result
-
-
-def _where(s: Session) -> str:
-    gate = s.perf.compatibility
-    if gate is None:
-        return ""
-    return (f" (the serving environment: python -I -S with only {', '.join(gate.serving_packages)}, their "
-            "requirements and the model code)")
-
-
-def memory_figures(s: Session) -> dict[str, float]:
-    """Peak RSS and growth over the repeated batches, MB (what ``specgen perf record`` reports)."""
-    result = _memory(s)
-    return {"peak_rss_mb": result["peak_mb"], "growth_mb": result["growth_mb"]}
-
-
 MEASURES = {"latency": _latencies, "batch": _batch_rate, "throughput": _qps}
 
 
@@ -404,23 +237,6 @@ def _recorded(s: Session, figure: str) -> float:
     return float(value)
 
 
-def check_memory_peak(s: Session, max_mb: float) -> None:
-    result = _memory(s)
-    if result["peak_mb"] > max_mb:
-        raise AssertionError(f"peak RSS {result['peak_mb']:.1f} MB loading the artifact and predicting "
-                             f"{s.perf.memory.rows} rows in a fresh process is above the limit {max_mb:g} MB "
-                             f"(interpreter and imports: {result['start_mb']:.1f} MB)")
-
-
-def check_memory_leak(s: Session, max_growth_mb: float) -> None:
-    result = _memory(s)
-    if result["growth_mb"] > max_growth_mb:
-        trace = ", ".join(f"{v:.1f}" for v in result["trace_mb"])
-        raise AssertionError(f"memory leak: RSS grew {result['growth_mb']:.1f} MB over {s.perf.memory.batches} "
-                             f"repeated batch predicts of the same {s.perf.memory.rows} rows (limit "
-                             f"{max_growth_mb:g} MB); RSS after each batch: {trace} MB")
-
-
 def check_training_step(s: Session, columns, rows: int) -> None:
     """ML API smoke: one training step (``train_step``, else ``partial_fit``, else a full train) on rows drawn
     from the schema, then predict: no error, finite outputs of the right shape."""
@@ -452,36 +268,6 @@ def check_training_step(s: Session, columns, rows: int) -> None:
                              "non-finite predictions")
 
 
-# -- serving environment and rollback ----------------------------------------------------------------
-def _serving_path(s: Session) -> list[str]:
-    if "serving_path" not in s.__dict__:
-        gate = s.perf.compatibility
-        dists, missing = serving_env.closure(gate.serving_packages)
-        if missing:
-            raise AssertionError(f"serving packages not installed here: {missing}")
-        site = s.workdir / "serving-site"
-        serving_env.link_distributions(dists, site)
-        s.__dict__["serving_path"] = s.code_paths + [str(site)] + serving_env.stdlib_paths()
-    return s.__dict__["serving_path"]
-
-
-def check_serving_env(s: Session) -> None:
-    result = _serve(s, s.artifact, s.perf.memory.batches)
-    if not result.get("ok"):
-        raise AssertionError(f"the candidate's artifact does not load and predict"
-                             f"{_where(s)}: {result.get('error')}")
-
-
-def check_rollback(s: Session) -> None:
-    previous = (s.here.parent / s.perf.compatibility.previous_artifact).resolve()
-    if not previous.is_file():
-        raise AssertionError(f"the previous artifact {previous} is missing: rollback would have nothing to load")
-    result = _serve(s, previous, 0)
-    if not result.get("ok"):
-        raise AssertionError(f"rollback: the previous artifact {previous.name} does not load and predict with the "
-                             f"current serving code{_where(s)}: {result.get('error')}")
-
-
 # -- pipeline integration ----------------------------------------------------------------------------
 def _pipeline_outputs(s: Session) -> dict:
     if "pipeline" not in s.__dict__:
@@ -510,10 +296,3 @@ def check_pipeline_stage(s: Session, stage: str, expect: str, schemas) -> None:
     problem = pipeline_checks.problem(outputs[stage], expect, s.perf.pipeline, schemas)
     if problem:
         raise AssertionError(f"pipeline stage {stage!r} ({expect}) on a {rows}-row hashed sample: {problem}")
-
-
-def _limit(spec_value: float, applied: float, sc: Scale, unit: str = "") -> str:
-    if sc.mode == "gate":
-        return f"{spec_value:g}{unit}"
-    return f"{applied:g}{unit} (the spec's {spec_value:g}{unit} relaxed for the default suite; SPECGEN_PERF=gate " \
-           f"applies it as written)"
