@@ -41,7 +41,8 @@ def record(the_plan: Plan, spec_path: str | Path) -> tuple[str, dict]:
     settings = {"inference_mode": the_plan.perf.setup.inference_mode,
                 "training_rows": len(session.harness.train_frame), "evaluation_rows": len(session.X)}
     settings["memory_mb"] = memory  # for the reader: memory is gated by absolute limits, not vs this file
-    text = perf_baseline.baseline_text(the_plan.name, figures, calibration, settings, session.normalised)
+    text = perf_baseline.baseline_text(the_plan.name, figures, calibration, settings, session.normalised,
+                                       session.calibrations)
     return text, {**figures, **{f"memory_{k}": v for k, v in memory.items()}}
 
 

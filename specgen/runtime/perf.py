@@ -51,9 +51,10 @@ def _latencies(s: Session) -> np.ndarray:
                     out.append(time.perf_counter() - start)
             return np.asarray(out) * 1000.0
 
-        s.__dict__["latencies"] = s.user(run, what=f"{calls} single-row predict calls")
+        values, calibration = _between_calibrations(lambda: s.user(run, what=f"{calls} single-row predict calls"))
+        s.__dict__["latencies"] = values
         for q in (50, 95, 99):
-            s.figures[f"latency_p{q}_ms"] = float(np.percentile(s.__dict__["latencies"], q))
+            _record(s, f"latency_p{q}_ms", float(np.percentile(values, q)), calibration)
     return s.__dict__["latencies"]
 
 
@@ -71,8 +72,9 @@ def _batch_rate(s: Session) -> float:
                 times.append(time.perf_counter() - start)
             return min(times)  # the least disturbed call: a busy machine only ever adds time
 
-        seconds = s.user(run, what=f"{calls} batch predict calls of {gate.rows} rows")
-        s.figures["batch_rows_per_second"] = gate.rows / max(seconds, 1e-9)
+        seconds, calibration = _between_calibrations(
+            lambda: s.user(run, what=f"{calls} batch predict calls of {gate.rows} rows"))
+        _record(s, "batch_rows_per_second", gate.rows / max(seconds, 1e-9), calibration)
     return s.figures["batch_rows_per_second"]
 
 
@@ -83,6 +85,7 @@ def _qps(s: Session) -> float:
         singles = [s.X.iloc[[i % len(s.X)]] for i in range(64)]
         predict = _endpoint(gate.url, s.perf.timeout_seconds) if gate.url else s.candidate.predict
         counts, errors = [0] * gate.callers, []
+        before = perf_baseline.calibrate_wall()
         stop = time.perf_counter() + seconds
 
         def caller(k: int):
@@ -108,8 +111,21 @@ def _qps(s: Session) -> float:
                                  f"{s.perf.timeout_seconds:g} s after the {seconds:g} s run ended")
         if errors:
             raise AssertionError(f"predict failed under {gate.callers} concurrent callers: {errors[0]}")
-        s.figures["qps"] = sum(counts) / seconds
+        _record(s, "qps", sum(counts) / seconds, (before + perf_baseline.calibrate_wall()) / 2)
     return s.figures["qps"]
+
+
+def _between_calibrations(measure):
+    """(``measure()``, the mean of the wall-clock calibrations just before and just after it)."""
+    before = perf_baseline.calibrate_wall()
+    value = measure()
+    return value, (before + perf_baseline.calibrate_wall()) / 2
+
+
+def _record(s: Session, figure: str, value: float, calibration: float) -> None:
+    s.figures[figure] = value
+    s.normalised[figure] = perf_baseline.normalise(figure, value, calibration)
+    s.calibrations[figure] = calibration
 
 
 def _endpoint(url: str, timeout: float):
@@ -147,7 +163,7 @@ def _training_rate(s: Session) -> float:
         # noisy runs would favour a disturbed calibration
         s.figures["training_rows_per_second"] = len(frame) / min(t for t, _ in pairs)
         calibration = min([c for _, c in pairs] + [s.calibration_s])
-        s.normalised["training_rows_per_second"] = s.figures["training_rows_per_second"] * calibration
+        _record(s, "training_rows_per_second", s.figures["training_rows_per_second"], calibration)
     return s.figures["training_rows_per_second"]
 
 
@@ -210,16 +226,18 @@ def check_vs_recorded(s: Session, figure: str, max_regression: float) -> None:
     """A figure vs the recorded baseline, both in calibration units: at most ``max_regression`` times worse."""
     recorded = _recorded(s, figure)
     _FIGURE_MEASURES[figure](s)
-    now = s.normalised.get(figure) or perf_baseline.normalise(figure, s.figures[figure], s.calibration_s)
+    now = s.normalised[figure]
     allowed = max_regression * s.scale.ratio
     higher_better = figure.endswith("per_second") or figure == "qps"
     ratio = (recorded / now if now > 0 else float("inf")) if higher_better else now / recorded
     if ratio > allowed:
         raw = s.baseline["figures"].get(figure)
+        then = s.baseline.get("calibrations_ms", {}).get(figure, s.baseline["calibration_ms"])
         raise AssertionError(
-            f"{figure} regressed {ratio:.2f}x vs the recorded baseline (allowed {_limit(max_regression, allowed, s.scale, 'x')}): "
-            f"now {s.figures[figure]:,.4g} (calibration {s.calibration_s * 1000:.1f} ms), recorded {raw:,.4g} "
-            f"(calibration {s.baseline['calibration_ms']:.1f} ms); compared as multiples of the calibration loop")
+            f"{figure} regressed {ratio:.2f}x vs the recorded baseline (allowed "
+            f"{_limit(max_regression, allowed, s.scale, 'x')}): now {s.figures[figure]:,.4g} (calibration "
+            f"{s.calibrations[figure] * 1000:.1f} ms), recorded {raw:,.4g} (calibration {then:.1f} ms); compared as "
+            "multiples of the calibration loop")
 
 
 def _recorded(s: Session, figure: str) -> float:

@@ -1,9 +1,12 @@
 """The recorded performance baseline (``<name>_perf.json``) and the calibration loop that makes it portable.
 
-Wall-clock figures differ between a laptop and a CI runner, so every figure is
-also stored as a ratio to a fixed calibration workload (pure Python plus a
-little numpy) timed in the same process just before: a machine twice as slow
-takes twice as long for both, and the ratio stays put. The regression gates
+Figures differ between a laptop and a CI runner, so every figure is also
+stored as a ratio to a fixed calibration workload (pure Python plus a little
+numpy) timed in the same process: a machine twice as slow takes twice as long
+for both, and the ratio stays put. CPU-time figures (training) use the loop's
+best CPU time; wall-clock figures (latency, QPS, batch) its median wall time
+just before and just after the measurement, so a machine busy with other work
+slows both alike. The regression gates
 compare these ratios; the raw figures and the machine facts are kept so a
 reader can see where the baseline was recorded.
 """
@@ -19,7 +22,7 @@ import numpy as np
 
 from .contracts.perf import PERF_FIGURES
 
-__all__ = ["calibrate", "machine_facts", "normalise", "read_baseline", "baseline_text", "FORMAT"]
+__all__ = ["calibrate", "calibrate_wall", "machine_facts", "normalise", "read_baseline", "baseline_text", "FORMAT"]
 
 FORMAT = 1
 _LOOP = 200_000
@@ -41,6 +44,17 @@ def calibrate(repeats: int = 5) -> float:
         _workload()
         best = min(best, time.process_time() - start)
     return best
+
+
+def calibrate_wall(repeats: int = 5) -> float:
+    """Wall-clock seconds of the calibration workload, the median of ``repeats`` runs: for wall-clock
+    figures (latency, QPS, batch speed), which a busy machine slows as much as it slows this loop."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        _workload()
+        times.append(time.perf_counter() - start)
+    return sorted(times)[len(times) // 2]
 
 
 def normalise(figure: str, value: float, calibration_s: float) -> float:
@@ -72,13 +86,15 @@ def _cpu_model() -> str | None:
     return platform.processor() or None
 
 
-def baseline_text(name: str, figures: dict, calibration_s: float, settings: dict, paired: dict | None = None) -> str:
+def baseline_text(name: str, figures: dict, calibration_s: float, settings: dict, paired: dict | None = None,
+                  calibrations: dict | None = None) -> str:
     """The committed JSON: figures raw and normalised (``paired``: normalised with calibration runs
     interleaved with the measurement), the calibration time, machine facts, the settings they were measured with. Sorted keys, rounded: a re-record on the same machine changes little."""
     body = {
         "format": FORMAT,
         "name": name,
         "calibration_ms": round(calibration_s * 1000.0, 4),
+        "calibrations_ms": {k: round(v * 1000.0, 4) for k, v in sorted((calibrations or {}).items())},
         "figures": {k: _round(v) for k, v in sorted(figures.items())},
         "normalised": {k: _round((paired or {}).get(k) or normalise(k, v, calibration_s))
                        for k, v in sorted(figures.items())},

@@ -65,7 +65,8 @@ class Session:
         self.harness = Harness(setup, here)
         self.scale = scale()
         self.figures: dict[str, float] = {}
-        self.normalised: dict[str, float] = {}  # figures normalised by a calibration paired with each run
+        self.normalised: dict[str, float] = {}  # figure -> in calibration units (see perf_baseline)
+        self.calibrations: dict[str, float] = {}  # figure -> the calibration seconds it was divided by
         self.workdir = Path(tempfile.mkdtemp(prefix=f"specgen-perf-{setup.name}-"))
 
     def close(self) -> None:
