@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-long golden bench peers schema clean
+.PHONY: demo test test-slow test-perf test-long golden bench peers schema clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,10 +23,16 @@ XDIST := -n $(TEST_WORKERS) --dist loadfile
 
 test: $(STAMP)  ## the whole default test suite (what CI runs); installs chromium for the report's browser tests when it can
 	bash scripts/install-chromium.sh >/dev/null
-	$(PY) -m pytest -q -m "not slow" -p no:cacheprovider $(XDIST)
+	$(PY) -m pytest -q -m "not slow and not perf" -p no:cacheprovider $(XDIST)
 
 test-slow: $(STAMP)  ## only the tests marked slow (exit 5 "no tests" is not a failure)
 	$(PY) -m pytest -q -m slow -p no:cacheprovider $(XDIST) || [ $$? -eq 5 ]
+
+test-perf: $(STAMP)  ## the real performance gates: specgen's perf tests, then the examples' generated deployment suites
+	SPECGEN_PERF=gate $(PY) -m pytest -q -m perf -p no:cacheprovider tests
+	SPECGEN_PERF=gate $(PY) -m pytest -q -m perf -p no:cacheprovider \
+		examples/penguins/generated/penguins/test_penguins_infrastructure.py \
+		examples/diabetes/generated/diabetes/test_diabetes_infrastructure.py
 
 test-long: $(STAMP)  ## the property and fuzz tests with 10x the generated cases (several minutes)
 	SPECGEN_FUZZ_EXAMPLES=10 $(PY) -m pytest -q -p no:cacheprovider tests/hardening

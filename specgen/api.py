@@ -386,3 +386,14 @@ def score_spec(path: str | Path):
 
     _spec, the_plan = _spec_and_plan(path)
     return score_card(the_plan, render(the_plan))
+
+
+def perf_record(path: str | Path) -> tuple[Path, str, dict]:
+    """Measure the spec's timed performance figures; write ``<name>_perf.json`` next to the spec.
+    Returns (path, status: create | update | identical, the raw figures)."""
+    from .compiler import perf_record as record_mod
+
+    spec, the_plan = _spec_and_plan(path)
+    text, figures = record_mod.record(the_plan, path)
+    target, status = _write_baseline(record_mod.baseline_path(path, spec.name), text, check=False)
+    return target, status, figures

@@ -513,3 +513,41 @@ def live_cmd(spec, predictions, labels, outcomes, window, as_of, metrics_out, sa
     else:
         click.echo(render_live(report))
     sys.exit(report.exit_code)
+
+
+@cli.group("perf")
+def perf_group():
+    """Performance baselines for the generated deployment tests (test_<name>_infrastructure.py)."""
+
+
+@perf_group.command("record", epilog=EPILOG)
+@click.argument("specs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@_FORMAT
+@_MODEL_TIMEOUT
+def perf_record_cmd(specs, fmt, model_timeout):
+    """Measure each SPEC's model and write <name>_perf.json next to it (commit it).
+
+    Trains the candidate (model.train) on the training split and measures what
+    the spec's performance section gates: single-row latency p50/p95/p99,
+    batch rows/s, QPS, training rows/s. Each figure is stored raw and as a
+    multiple of a calibration loop timed in the same process, so the generated
+    regression gate (test_vs_recorded) holds on a faster or slower machine.
+
+    \b
+    Examples:
+      specgen perf record model.yaml && git add model_perf.json
+    """
+    import json
+
+    from .api import perf_record
+
+    with usercode.default_timeout(model_timeout):
+        results = [(spec, *_run(perf_record, spec)) for spec in specs]
+    if fmt == "json":
+        click.echo(json.dumps([{"spec": str(spec), "path": str(path), "status": status, "figures": figures}
+                               for spec, path, status, figures in results], indent=2, sort_keys=True))
+        return
+    for _spec, path, status, figures in results:
+        click.echo(f"{status:>9}  {path}")
+        for name, value in figures.items():
+            click.echo(f"           {name} = {value:,.4g}")

@@ -53,6 +53,7 @@ CODES: dict[str, str] = {
     "SG307": "metrics cannot be pushed to the Pushgateway",
     "SG308": "the committed baseline (<name>_baseline.json) cannot be read or is not a specgen baseline",
     "SG309": "monitoring config was edited by hand (its body no longer matches the hash in its header)",
+    "SG310": "specgen perf record: the spec has no performance section",
 }
 
 

@@ -21,7 +21,9 @@ from ..runtime.contracts.constants import PREDICTION_OUTPUT, PROBA_PREFIX
 from ..runtime.contracts.model import ModelSetup
 from ..runtime.contracts.metric_names import metric_name
 from .naming import camel as _camel
+from ..runtime.contracts.timings import ServingTimings
 from .spec import Measure, Spec, parse_duration
+from .timings_plan import serving_timings, timing_rules
 
 __all__ = ["MonitoringPlan", "MonitoredFeature", "PredictionDriftPlan", "Rule", "RuleTest", "monitoring_plan",
            "monitoring_config", "promql_string", "bias_classes", "SEVERITY"]
@@ -111,6 +113,7 @@ class MonitoringPlan:
     example_metric: str = ""  # one exported metric's name, for the generated README
     alpha: float = contract.DEFAULT_ALPHA  # a clean batch's chance of a drift alarm (sets the noise floors)
     exporter: str = "specgen monitor"  # the command whose metrics the rules read
+    serving_timings: ServingTimings | None = None  # per-request timing columns and their targets (timings_plan)
 
 
 def promql_string(text: str) -> str:
@@ -148,6 +151,8 @@ def monitoring_plan(spec: Spec) -> MonitoringPlan | None:
     classes = bias_classes(spec)
     builder = _RuleBuilder(spec)
     builder.build(features, max_age, drift_plan, classes)
+    timings = serving_timings(spec)
+    timing_rules(builder, timings)
     return MonitoringPlan(
         config_file=f"{spec.name}_monitoring.yaml",
         alerts_file=f"{spec.name}_alerts.yml",
@@ -164,6 +169,7 @@ def monitoring_plan(spec: Spec) -> MonitoringPlan | None:
         bias_classes=classes,
         example_metric=metric_name(spec.name, "last_success_timestamp_seconds"),
         alpha=mon.alpha,
+        serving_timings=timings,
     )
 
 
@@ -539,7 +545,8 @@ def monitoring_config(plan, baseline) -> contract.MonitoringConfig:
         baseline_source=plan.training_rel, baseline_rows=baseline.rows, baseline_data_sha256=baseline.data_sha256,
         dtypes=plan.dtypes(), checks=tuple(plan.checks("serving")), features=features,
         prediction_drift=_prediction_config(mon.prediction_drift, baseline.prediction),
-        model=_model_ref(plan.model.setup) if plan.model is not None else None, alpha=mon.alpha)
+        model=_model_ref(plan.model.setup) if plan.model is not None else None, alpha=mon.alpha,
+        serving_timings=mon.serving_timings)
 
 
 def _prediction_config(drift: PredictionDriftPlan | None, stored: dict | None):

@@ -22,6 +22,7 @@ from .live_alerts import LiveAlertsPlan, live_alerts_plan
 from .monitoring import MonitoringPlan, monitoring_plan
 from .naming import param_id, unique_identifiers
 from .negatives import Negative, negatives_for
+from .perf_plan import PerfPlan, perf_plan
 from .transforms_plan import FeaturesPlan, PredictionsPlan, SeedIdea, features_plan, predictions_plan, seed_ideas
 from .spec import Spec
 
@@ -126,6 +127,7 @@ class Plan:
         from .backends import backend_modules
 
         return backend_modules(self)
+    perf: PerfPlan | None = None  # deployment tests (performance section)
 
     @property
     def has_seed_table(self) -> bool:
@@ -271,6 +273,7 @@ def plan(spec: Spec, raw: RawSpec, out_dir: Path) -> Plan:
         seed_ideas=seed_ideas(spec, model, features, predictions, monitoring),
         score_evidence=tuple(spec.score.evidence().items()),
         backends=tuple(spec.backends),
+        perf=perf_plan(spec, relative, spec_dir),
     )
 
 

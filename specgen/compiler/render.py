@@ -25,7 +25,7 @@ from .score import score_card
 from .sandbox import Sandbox, TemplateTimeout, render_bounded, time_limit
 
 __all__ = ["render", "environment", "py_literal", "yaml_literal", "HEADER_TAG", "header_lines", "TEMPLATES",
-           "MODEL_TEMPLATES", "MONITORING_TEMPLATES", "FEATURE_TEMPLATES", "PREDICTION_TEMPLATES"]
+           "MODEL_TEMPLATES", "MONITORING_TEMPLATES", "PERF_TEMPLATES", "FEATURE_TEMPLATES", "PREDICTION_TEMPLATES"]
 
 
 #: output file (relative to the spec's output directory) -> template name
@@ -51,6 +51,11 @@ FEATURE_TEMPLATES = {
 #: rendered only when the spec has a ``predictions:`` section (batch inference)
 PREDICTION_TEMPLATES = {
     "test_{name}_predictions.py": "test_predictions.py.jinja",
+}
+
+#: rendered only when the spec has a ``performance:`` section (deployment tests)
+PERF_TEMPLATES = {
+    "test_{name}_infrastructure.py": "test_infrastructure.py.jinja",
 }
 
 #: rendered only when the spec has a ``monitoring:`` section
@@ -220,6 +225,8 @@ def render(plan: Plan, templates: str | Path | None = None, monitoring=None) -> 
         patterns.update(FEATURE_TEMPLATES)
     if plan.predictions is not None:
         patterns.update(PREDICTION_TEMPLATES)
+    if plan.perf is not None:
+        patterns.update(PERF_TEMPLATES)
     if plan.monitoring is not None and monitoring is not None:
         patterns.update(MONITORING_TEMPLATES)
     if plan.live_alerts is not None:

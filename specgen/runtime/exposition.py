@@ -31,6 +31,7 @@ from prometheus_client.registry import CollectorRegistry
 from ..errors import SpecgenError
 from .checks import DATASET, Check
 from .contracts.metric_names import metric_name
+from .contracts.timings import QUANTILES
 from .monitor import MonitorReport
 
 
@@ -123,6 +124,12 @@ def _gauges(report: MonitorReport, gauge) -> None:
         # the class label is bounded: the spec's declared classes plus one for any other value
         gauge("prediction_class_bias", "Share of rows predicted as each class minus share labelled with it "
               "in the last batch.", bias, **{"class": c})
+    if report.serving is not None:
+        for q, value in sorted(report.serving.latency_ms.items()):
+            gauge("serving_latency_ms", "Per-request latency quantile of the last batch, ms.", value,
+                  quantile=str(QUANTILES[q]))
+        gauge("serving_qps", "Queries per second over the last batch's request times.", report.serving.qps)
+        gauge("serving_requests", "Requests with a latency in the last batch.", report.serving.requests)
     gauge("last_success_timestamp_seconds", "When specgen monitor last completed (Unix time).",
           report.finished_at)
 

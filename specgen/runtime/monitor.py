@@ -33,6 +33,7 @@ from .generated import body_state
 from .io import DataError, InferenceTooShort
 from .model_outputs import PREDICTION_OUTPUT
 from .timezones import polars_utc
+from .timings import Timings, TimingSummary
 from .summary import CHUNK_ROWS, FeatureSpec, incomparable, iter_chunks, merge_summaries, summarize_frame
 
 __all__ = ["MonitorReport", "FeatureResult", "load_config", "run", "min_rows", "TOO_FEW_ROWS", "NUMERIC_MEASURES",
@@ -127,6 +128,7 @@ class MonitorReport:
     #: for drawing them (``specgen report``); not in ``as_dict``
     distributions: dict = field(default_factory=dict, repr=False)
     output_distributions: dict = field(default_factory=dict, repr=False)
+    serving: TimingSummary | None = None  # per-request timings the batch carried (runtime.timings)
 
     @property
     def model_age_seconds(self) -> float | None:
@@ -157,6 +159,8 @@ class MonitorReport:
                 if abs(predicted - labelled) > self.max_bias:
                     out.append(f"prediction bias: class {c!r} {predicted - labelled:+.4g} (predicted {predicted:.2%}, "
                                f"labelled {labelled:.2%}; limit {self.max_bias:g})")
+        if self.serving is not None:
+            out += self.serving.alarms
         return out
 
     @property
@@ -174,6 +178,7 @@ class MonitorReport:
             "model_age_seconds": self.model_age_seconds, "max_model_age_seconds": self.max_model_age_seconds,
             "prediction_non_finite": self.prediction_non_finite, "prediction_bias": self.prediction_bias,
             "prediction_class_bias": self.class_bias, "max_bias": self.max_bias,
+            "serving": self.serving.as_dict() if self.serving is not None else None,
         }
 
 
@@ -254,7 +259,9 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
     features = _reference_override(config.features, reference, dtypes, config.label)
     references = {f.name: (baseline_mod.to_summary(f.kind, f.reference), f.reference) for f in features}
     specs = baseline_mod.feature_specs(features)
-    allowed = [config.label, config.prediction_column]
+    timing = config.serving_timings
+    allowed = [config.label, config.prediction_column] + (
+        [timing.latency_column, timing.timestamp_column] if timing is not None else [])
     chunk_checks = [_allow_columns(c, allowed) for c in checks if c.kind in _CHUNK_KINDS]
 
     def add(batch: _Batch, chunk: pl.DataFrame) -> None:
@@ -285,6 +292,7 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
         classes = sorted(set(batch.classes) | set(batch.class_predicted) | set(batch.class_labelled))
         report.class_shares = {c: (batch.class_predicted.get(c, 0) / batch.class_pairs,
                                    batch.class_labelled.get(c, 0) / batch.class_pairs) for c in classes}
+    report.serving = batch.timings.summary()
     report.finished_at = time.time() if now is None else now
     return report
 
@@ -364,8 +372,10 @@ class _Batch:
         self.class_pairs = 0
         self.class_predicted: dict[str, int] = {}
         self.class_labelled: dict[str, int] = {}
+        self.timings = Timings(config.serving_timings)
 
     def add(self, chunk: pl.DataFrame) -> None:
+        self.timings.add(chunk)
         self.rows += chunk.height
         self.incomparable.update(incomparable(chunk, self.specs))
         for name, summary in summarize_frame(chunk, self.specs).items():

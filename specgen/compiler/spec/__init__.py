@@ -15,6 +15,8 @@ from .model import BeatsTrivial, Leakage, MetricBound, ModelSection, Reproducibi
 from .monitoring import (POSITIONAL_MEASURES, Alerts, DriftDefaults, FeatureMonitoring, Measure, MeasureName,
                          Monitoring, Prediction, ServingTargets)
 from .live import Canary, LabelLog, Live, Outcome, PredictionLog, Sampling
+from .performance import (BatchSpeed, Compatibility, Latency, Memory, Performance, Pipeline,
+                          PipelineStage, Throughput, TrainingSpeed)
 from .root import Inference, Spec, Training
 from .score import ManualEvidence, ScoreSection
 from .transforms import PredictionColumn, Predictions, TransformOutput, Transforms
@@ -30,4 +32,6 @@ __all__ = [
     "NAME_PATTERN", "ENTRYPOINT_PATTERN", "Entrypoint", "SliceName", "MeasureName", "POSITIONAL_MEASURES",
     "contradiction", "ScoreSection", "ManualEvidence",
     "Live", "PredictionLog", "LabelLog", "Canary", "Sampling", "Outcome",
+    "Performance", "Latency", "BatchSpeed", "Throughput", "Memory", "TrainingSpeed", "Pipeline",
+    "PipelineStage", "Compatibility",
 ]

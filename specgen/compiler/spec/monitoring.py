@@ -67,6 +67,11 @@ class ServingTargets(_Model):
         None, description="Latency histogram of the serving system (default <name>_request_duration_seconds).")
     requests_metric: Annotated[str, Field(pattern=_METRIC_NAME)] | None = Field(
         None, description="Request counter of the serving system (default <name>_requests_total).")
+    latency_column: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        None, description="Column of per-request latency in ms in a monitored batch (default latency_ms): "
+                          "specgen monitor exports its p50/p95/p99.")
+    timestamp_column: Annotated[str, Field(min_length=1, max_length=200)] | None = Field(
+        None, description="Column of request times in a monitored batch: specgen monitor exports queries/s.")
 
 
 class FeatureMonitoring(_Model):

@@ -15,6 +15,7 @@ from .model import ModelSection, Slice, _check_metrics
 from .monitoring import POSITIONAL_MEASURES, Monitoring
 from .score import ScoreSection
 from .slice_where import where_problem
+from .performance import Performance
 from .transforms import Predictions, Transforms
 
 __all__ = ["Spec", "Training", "Inference", "BACKENDS"]
@@ -81,6 +82,9 @@ class Spec(_Model):
         if len(set(value)) != len(value):
             raise PydanticCustomError("backend", "{message}", {"message": f"backends lists a backend twice: {value}"})
         return value
+    performance: Performance | None = Field(
+        None, description="Deployment tests: serving latency, throughput, memory, training speed, pipeline, "
+                          "serving-environment compatibility and rollback.")
 
     @field_validator("features", "columns")
     @classmethod
@@ -112,6 +116,7 @@ class Spec(_Model):
         self._predictions_consistent()
         self._monitoring_consistent()
         self._live_consistent()
+        self._performance_consistent()
         return self
 
     def _live_consistent(self) -> None:
@@ -143,6 +148,18 @@ class Spec(_Model):
         if typed and untyped:
             raise contradiction(f"backends {', '.join(typed)} need a dtype for every column: declare "
                                 f"{', '.join(repr(c) for c in untyped)} under columns")
+
+    def _performance_consistent(self) -> None:
+        perf = self.performance
+        if perf is None:
+            return
+        if self.model is None:
+            raise contradiction("performance tests measure a model: add a model section")
+        stages = perf.pipeline.stages if perf.pipeline is not None else {}
+        for name, stage in sorted(stages.items()):
+            if stage.expect == "transform_outputs" and self.transforms is None:
+                raise contradiction(f"performance.pipeline.stages.{name}: transform_outputs needs a transforms "
+                                    "section")
 
     def _predictions_consistent(self) -> None:
         p = self.predictions

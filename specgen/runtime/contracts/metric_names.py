@@ -44,6 +44,10 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "live_outcome": ("outcome",),
     "live_canary_verdict": (),
     "live_canary_p_value": ("metric", "slice"),
+    # per-request timings a batch carries (runtime.timings): latency quantiles in ms and queries per second
+    "serving_latency_ms": ("quantile",),
+    "serving_qps": (),
+    "serving_requests": (),
 }
 
 #: families exported once per drift measure: ``<family>_<measure>``

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..checks import Check
+from .timings import ServingTimings
 
 __all__ = ["FORMAT", "BASELINE_FORMAT", "DEFAULT_ALPHA", "MEASURES", "Measure", "FeatureConfig", "OutputConfig",
            "PredictionDriftConfig", "ModelRef", "MonitoringConfig", "problems", "encode_params", "decode_params"]
@@ -131,6 +132,7 @@ class MonitoringConfig:
     features: tuple[FeatureConfig, ...]
     prediction_drift: PredictionDriftConfig | None = None
     model: ModelRef | None = None  # the serving model, run when a batch carries no predictions
+    serving_timings: ServingTimings | None = None  # per-request timing columns and their targets
     #: the chance that a batch with no drift raises a drift alarm (shared by its features): sets the noise floors
     alpha: float = DEFAULT_ALPHA
     format: str = FORMAT
@@ -160,6 +162,7 @@ class MonitoringConfig:
             features=tuple(FeatureConfig.from_data(f) for f in data.get("features") or ()),
             prediction_drift=PredictionDriftConfig.from_data(drift) if drift else None,
             model=ModelRef.from_data(data["model"]) if data.get("model") else None,
+            serving_timings=ServingTimings.from_data(data["serving_timings"]) if data.get("serving_timings") else None,
             alpha=float(data.get("alpha", DEFAULT_ALPHA)),
             format=str(data["format"]),
         )
@@ -176,6 +179,11 @@ def problems(config: MonitoringConfig) -> list[str]:
     for label, value in (("max_model_age_seconds", config.max_model_age_seconds), ("max_bias", config.max_bias)):
         if value is not None and not (math.isfinite(value) and value >= 0):
             out.append(f"{label}: {value!r} is not a finite non-negative number")
+    timings = config.serving_timings
+    limits = dict(timings.latency_targets, min_qps=timings.min_qps) if timings is not None else {}
+    for label, value in sorted(limits.items()):
+        if value is not None and not (math.isfinite(value) and value > 0):
+            out.append(f"serving_timings.{label}: {value!r} is not a finite positive number")
     for i, f in enumerate(config.features):
         where = f"features[{i}] ({f.name})"
         if f.bins < 1:
