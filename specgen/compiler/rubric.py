@@ -126,16 +126,19 @@ RUBRIC: tuple[RubricTest, ...] = (
     RubricTest("M7", "Model", "The model has been tested for considerations of inclusion"),
     RubricTest("I1", "Infrastructure", "Training is reproducible",
                tests("model", "test_reproducible", "test_reproducible_outputs")),
-    RubricTest("I2", "Infrastructure", "Model specification code is unit tested", tests("model", "test_ml_api_smoke")),
-    RubricTest("I3", "Infrastructure", "The full ML pipeline is integration tested"),
+    RubricTest("I2", "Infrastructure", "Model specification code is unit tested",
+               either(tests("model", "test_ml_api_smoke"), tests("infrastructure", "test_training_step"))),
+    RubricTest("I3", "Infrastructure", "The full ML pipeline is integration tested",
+               tests("infrastructure", "test_pipeline_stage")),
     RubricTest("I4", "Infrastructure", "Model quality is validated before attempting to serve it",
                every(tests("model", "test_quality"), tests("model", "test_vs_serving"))),
     RubricTest("I5", "Infrastructure", "The model allows debugging by observing the step-by-step computation of "
                                        "training or inference on a single example"),
     RubricTest("I6", "Infrastructure", "Models are tested via a canary process before they enter production "
                                        "serving environments",
-               alerts("CanaryRollBack")),
-    RubricTest("I7", "Infrastructure", "Models can be quickly and safely rolled back to a previous serving version"),
+               either(alerts("CanaryRollBack"), tests("infrastructure", "test_serving_environment"))),
+    RubricTest("I7", "Infrastructure", "Models can be quickly and safely rolled back to a previous serving version",
+               tests("infrastructure", "test_rollback")),
     RubricTest("Mon1", "Monitoring", "Dependency changes result in notification",
                alerts("MonitorStale", "SchemaViolations")),  # upstream stopped, or changed its data
     RubricTest("Mon2", "Monitoring", "Data invariants hold in training and serving inputs",
@@ -149,7 +152,10 @@ RUBRIC: tuple[RubricTest, ...] = (
                either(tests("model", "test_stability"), alerts("NonFiniteOutputs"))),
     RubricTest("Mon6", "Monitoring", "The model has not experienced a dramatic or slow-leak regression in training "
                                      "speed, serving latency, throughput, or RAM usage",
-               alerts("LatencyP99High", "QpsLow")),
+               either(tests("infrastructure", "test_latency", "test_batch_speed", "test_throughput", "test_vs_recorded",
+                            "test_memory_peak", "test_memory_leak", "test_training_speed"),
+                      alerts("LatencyP99High", "QpsLow", "ServingLatencyP50High", "ServingLatencyP95High",
+                             "ServingQpsBelowTarget"))),
     RubricTest("Mon7", "Monitoring", "The model has not experienced a regression in prediction quality on served data",
                either(alerts("PredictionBias"), live_quality)),
 )
