@@ -21,6 +21,8 @@ RESERVED = frozenset({
     "__schema__", "__dataframe_checks__", "__parsers__", "__root_parsers__",
     "__dataframe_parsers__", "__metadata__", "__annotations__", "__doc__", "__module__",
     "Any", "Series", "pa", "checks",
+    # modules the generated schemas (pandas, polars, pyspark) name inside a class body
+    "pandas_checks", "pd", "pl", "T", "datetime",
 })
 
 

@@ -44,3 +44,36 @@ def _keeping_nulls(make_check, *args, **kwargs):
 
 
 _register()
+
+
+def _integer_dtype():
+    """``Integer``: pandas' nullable Int64, also taking UInt64 (a pandera dtype, registered with its engine).
+
+    specgen reads a column of integers beyond int64 (none negative) as uint64 (``runtime.io``): such ids
+    are ints to ``specgen validate``, and coercing them to Int64 would fail. Everything else coerces to
+    Int64 as pandera's own ``pd.Int64Dtype`` does (4000.5 and "12 mm" fail)."""
+    from pandera import dtypes
+    from pandera.engines import pandas_engine
+
+    @pandas_engine.Engine.register_dtype
+    @dtypes.immutable
+    class Integer(pandas_engine.INT64):
+        def coerce(self, data_container):
+            if str(data_container.dtype) in ("uint64", "UInt64"):
+                return data_container.astype("UInt64")
+            try:
+                return super().coerce(data_container)
+            except (TypeError, ValueError, OverflowError):
+                try:  # whole numbers beyond int64, e.g. uint64 ids that a null turned into float64
+                    return data_container.astype("UInt64")
+                except (TypeError, ValueError, OverflowError):
+                    pass
+                raise
+
+        def check(self, pandera_dtype, data_container=None):
+            return str(pandera_dtype) == "UInt64" or super().check(pandera_dtype, data_container)
+
+    return Integer
+
+
+Integer = _integer_dtype()

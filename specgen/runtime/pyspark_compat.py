@@ -8,6 +8,7 @@ the pandas API on Spark stays unavailable (as it already was). With an older pan
 """
 from __future__ import annotations
 
+import importlib
 import sys
 import types
 
@@ -28,9 +29,18 @@ def _stand_in() -> None:
     sys.modules["pyspark.pandas"], sys.modules["pyspark.pandas.extensions"] = module, extensions
 
 
+def _reprobe() -> None:
+    """pandera modules imported before the stand-in saw no pyspark.pandas and left out what
+    pandera.pyspark imports from them (``pandera.typing.pyspark.DataFrame``): import them again."""
+    typing_module = sys.modules.get("pandera.typing.pyspark")
+    if typing_module is not None and not hasattr(typing_module, "DataFrame"):
+        importlib.reload(typing_module)
+
+
 try:
     import pyspark.pandas  # noqa: F401
     PANDAS_ON_SPARK = True
-except ImportError:
+except (ImportError, AttributeError):  # AttributeError: what pandera also expects from a mismatched pandas
     _stand_in()
+    _reprobe()
     PANDAS_ON_SPARK = False

@@ -22,8 +22,8 @@ from ..base import Check, ColumnKind, Failure
 #: value type -> (the column's pandera annotation in ``Series[...]``, does pandera coerce to it)
 PANDAS_DTYPES = {
     "float": ("float", True),
-    "int": ("pd.Int64Dtype", True),
-    "category:int": ("pd.Int64Dtype", True),
+    "int": ("pandas_checks.Integer", True),  # Int64, or UInt64 for ids beyond int64 (see pandas_checks)
+    "category:int": ("pandas_checks.Integer", True),
     "bool": ("pd.BooleanDtype", True),
     "datetime": ("pa.DateTime", False),
     "string": ("str", False),
