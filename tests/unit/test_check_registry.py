@@ -17,7 +17,8 @@ KINDS = ("present", "dtype", "not_null", "null_fraction", "range", "values", "un
 #: modules that must iterate over the registry instead of naming check kinds
 ITERATE = ["specgen/compiler/plan.py", "specgen/compiler/negatives.py", "specgen/runtime/engine.py",
            "specgen/runtime/testing.py", "specgen/runtime/pandas_checks.py", "templates/schema.py.jinja",
-           "templates/test_data.py.jinja", "specgen/runtime/monitor.py"]
+           "templates/test_data.py.jinja", "specgen/runtime/monitor.py", "specgen/runtime/pushdown/query.py",
+           "specgen/runtime/pushdown/spark.py"]
 
 
 def test_every_kind_module_is_discovered_in_plan_order():
