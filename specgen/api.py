@@ -131,6 +131,9 @@ class ValidationResult:
     rows: int
     checks: int
     failures: list = field(default_factory=list)
+    engine: str = "polars"
+    #: (check, why) the source could not express (a pushdown engine: e.g. row order in a SQL table)
+    skipped: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -138,20 +141,42 @@ class ValidationResult:
 
     def as_dict(self) -> dict:
         return {"spec": self.spec, "data": self.data, "environment": self.environment, "rows": self.rows,
-                "checks": self.checks, "ok": self.ok, "failures": [f.as_dict() for f in self.failures]}
+                "checks": self.checks, "ok": self.ok, "failures": [f.as_dict() for f in self.failures],
+                "engine": self.engine,
+                "skipped": [{"target": c.target, "check": c.kind, "why": why} for c, why in self.skipped]}
 
 
-def validate_data(spec_path: str | Path, data_path: str | Path, environment: str = "training") -> ValidationResult:
-    """Run the plan's checks on a data file with the polars engine (same checks as the schema)."""
+def validate_data(spec_path: str | Path, data_path: str | Path, environment: str = "training", *,
+                  engine: str | None = None, source: str | None = None, spark_master: str | None = None,
+                  spark_conf: dict | None = None) -> ValidationResult:
+    """Run the plan's checks on data (same checks as the schema): a data file with the polars engine
+    (default), or pushed down to Spark (``engine="spark"``), DuckDB (``engine="duckdb"``) or a SQL
+    database (``source``: a URL; ``data_path`` is then a table or a query)."""
     if environment not in ("training", "serving"):
         raise SpecgenError(f"unknown environment {environment!r}; use training or serving [SG104]", "SG104")
-    from .runtime import engine, io  # polars only when validating
+    from .runtime.pushdown.open import engine_name
 
+    chosen = engine_name(engine, source)
     the_plan = build_plan(spec_path)
     checks = the_plan.checks(environment)
+    if chosen != "polars":
+        return _validate_pushdown(the_plan, checks, spec_path, data_path, environment, chosen, source,
+                                  spark_master, spark_conf)
+    from .runtime import engine, io  # polars only when validating
+
     failures = io.checked_scan(data_path, the_plan.dtypes(),
                                lambda frame: engine.run_checks(frame, checks, environment))
     return ValidationResult(str(spec_path), str(data_path), environment, failures.rows, len(checks), list(failures))
+
+
+def _validate_pushdown(the_plan, checks, spec_path, data, environment, engine, source, master, conf):
+    from .runtime.pushdown import query
+    from .runtime.pushdown.open import open_query
+
+    q = open_query(engine, data, source=source, dtypes=the_plan.dtypes(), spark_master=master, spark_conf=conf)
+    failures = query.run_checks(q, checks, environment)
+    return ValidationResult(str(spec_path), str(data), environment, failures.rows, len(checks), list(failures),
+                            engine=engine, skipped=failures.skipped)
 
 
 def infer_spec(data: list[str], spec_path: str | Path, *, force: bool = False, **options) -> list[Path]:
@@ -202,7 +227,9 @@ def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path
             serving_features: str | Path | None = None, model_trained_at: float | None = None,
             metrics_out: str | Path | None = None, config: str | Path | None = None,
             chunk_rows: int | None = None, now: float | None = None, progress=None,
-            pushgateway: str | None = None, pushgateway_auth_file: str | Path | None = None):
+            pushgateway: str | None = None, pushgateway_auth_file: str | Path | None = None,
+            engine: str | None = None, source: str | None = None, spark_master: str | None = None,
+            spark_conf: dict | None = None):
     """Compare a serving batch with the compiled baseline; optionally write Prometheus metrics.
 
     Runs from the compiled ``<name>_monitoring.yaml`` alone (no compiler, pydantic or
@@ -223,6 +250,12 @@ def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path
                            f"{spec_path} [SG304]", "SG304")
     options = {} if chunk_rows is None else {"chunk_rows": chunk_rows}
     predictor = _predictor(settings.model, config_path.parent)
+    from .runtime.pushdown.open import engine_name, open_query
+
+    chosen = engine_name(engine, source)
+    if chosen != "polars":
+        options["source"] = lambda data: open_query(chosen, data, source=source, dtypes=settings.dtypes,
+                                                    spark_master=spark_master, spark_conf=spark_conf)
     report = runtime_monitor.run(settings, current, reference=reference, serving_features=serving_features,
                                  model_trained_at=model_trained_at, now=now, progress=progress,
                                  predictor=predictor, **options)

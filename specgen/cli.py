@@ -114,13 +114,39 @@ def baseline_cmd(specs, check, model_timeout):
         sys.exit(1)
 
 
+def _engine_options(command):
+    """``--engine``, ``--source``, ``--spark-master``, ``--spark-conf``: where the checks run (``runtime.pushdown``)."""
+    options = [
+        click.option("--engine", type=click.Choice(["polars", "spark", "duckdb"]), default="polars",
+                     show_default=True, help="polars: stream the files here; spark: Spark aggregations (pyspark "
+                     "extra, Java 17; DATA may be a directory, a glob or table:NAME); duckdb: aggregate queries "
+                     "in embedded DuckDB."),
+        click.option("--source", metavar="URL", help="Run the checks inside a SQL database as aggregate queries: "
+                     "postgresql://... or duckdb:///file.duckdb; DATA is then a table or a SELECT query."),
+        click.option("--spark-master", metavar="URL", help="Spark master for --engine spark (default: "
+                     "$SPECGEN_SPARK_MASTER, else local[*])."),
+        click.option("--spark-conf", multiple=True, metavar="KEY=VALUE", help="A Spark setting (repeatable)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _engine_kwargs(engine, source, spark_master, spark_conf) -> dict:
+    from .runtime.pushdown.spark import parse_conf
+
+    return {"engine": engine, "source": source, "spark_master": spark_master,
+            "spark_conf": _run(parse_conf, spark_conf)}
+
+
 @cli.command("validate", epilog=EPILOG)
 @click.argument("spec", type=click.Path(path_type=Path))
-@click.argument("data", type=click.Path(path_type=Path))
+@click.argument("data", type=click.Path())
 @click.option("--env", "environment", type=click.Choice(["training", "serving"]), default="training",
               show_default=True, help="Which environment's columns to expect (serving has no label).")
+@_engine_options
 @_FORMAT
-def validate_cmd(spec, data, environment, fmt):
+def validate_cmd(spec, data, environment, engine, source, spark_master, spark_conf, fmt):
     """Check DATA (CSV or Parquet) against SPEC with the same checks as the generated schema.
 
     Every failure is reported (not just the first) with its column, check,
@@ -134,7 +160,7 @@ def validate_cmd(spec, data, environment, fmt):
     """
     from .api import validate_data
 
-    result = _run(validate_data, spec, data, environment)
+    result = _run(validate_data, spec, data, environment, **_engine_kwargs(engine, source, spark_master, spark_conf))
     if fmt == "json":
         from .jsontext import dumps  # strict JSON: NaN/inf -> null
 
@@ -144,13 +170,16 @@ def validate_cmd(spec, data, environment, fmt):
         click.echo(f"{data}: {result.rows} rows, {result.checks} checks ({environment}): {status}")
         for failure in result.failures:
             click.echo(f"  FAIL {failure.message()}")
+        for check, why in result.skipped:
+            click.echo(f"  SKIP {check.target}: {check.kind} not checked on this source ({why})")
     sys.exit(0 if result.ok else 1)
 
 
 @cli.command("monitor", epilog="Exit codes: 0 no alarm, 1 alarm, 2 usage/spec/data/internal error.")
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--current", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The serving batch to check (CSV or Parquet; Parquet is read in chunks).")
+@click.option("--current", required=True, type=click.Path(),
+              help="The serving batch to check (CSV or Parquet; Parquet is read in chunks; with --engine/--source: "
+                   "as DATA of validate).")
 @click.option("--reference", type=click.Path(dir_okay=False, path_type=Path),
               help="Compare with this data instead of the compiled training baseline.")
 @click.option("--serving-features", type=click.Path(dir_okay=False, path_type=Path),
@@ -166,10 +195,11 @@ def validate_cmd(spec, data, environment, fmt):
 @click.option("--pushgateway-auth-file", type=click.Path(dir_okay=False, path_type=Path),
               help="A file holding user:password for the Pushgateway's basic auth (keeps it off the command line).")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per chunk (CSV and Parquet).")
+@_engine_options
 @_MODEL_TIMEOUT
 @_FORMAT
 def monitor_cmd(spec, current, reference, serving_features, trained_at, config, metrics_out, pushgateway,
-                pushgateway_auth_file, chunk_rows, model_timeout, fmt):
+                pushgateway_auth_file, chunk_rows, engine, source, spark_master, spark_conf, model_timeout, fmt):
     """Check a serving batch: schema, drift per feature, skew, model age, prediction health.
 
     Drift compares the batch with the committed baseline of the training data (specgen baseline),
@@ -184,7 +214,8 @@ def monitor_cmd(spec, current, reference, serving_features, trained_at, config, 
     with usercode.default_timeout(model_timeout):  # prediction drift runs the serving model
         report = _run(monitor, spec, current, reference=reference, serving_features=serving_features,
                       model_trained_at=trained, metrics_out=metrics_out, config=config, chunk_rows=chunk_rows,
-                      progress=progress, pushgateway=pushgateway, pushgateway_auth_file=pushgateway_auth_file)
+                      progress=progress, pushgateway=pushgateway, pushgateway_auth_file=pushgateway_auth_file,
+                      **_engine_kwargs(engine, source, spark_master, spark_conf))
     if progress is not None:
         click.echo("", err=True)  # end the progress line
     if fmt == "json":
