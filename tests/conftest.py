@@ -64,3 +64,22 @@ def compiled_examples(shared_dir) -> Path:
 def penguins(compiled_examples, tmp_path) -> Path:
     """A private copy of the compiled penguins example (spec, data, model code, generated suite)."""
     return copy_example(compiled_examples, "penguins", tmp_path)
+
+
+@pytest.fixture(scope="session")
+def spark_session():
+    """One local SparkSession for the whole run (local[2], no UI, 2 shuffle partitions, Spark's log at
+    ERROR); skipped only where pyspark or Java is missing, saying which."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        pytest.skip("pyspark is not installed (pip install 'specgen[spark]')")
+    from specgen.runtime.pushdown import spark
+
+    if not spark._java():
+        pytest.skip("Java is not installed (Spark needs Java 17+ on PATH or in JAVA_HOME)")
+    session = spark.session("local[2]", {"spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2"})
+    try:
+        yield session
+    finally:
+        session.stop()
