@@ -192,7 +192,8 @@ def infer_spec(data: list[str], spec_path: str | Path, *, force: bool = False, *
     from .infer import baseline_path, infer  # polars only when inferring
 
     spec_path = Path(spec_path)
-    result = infer(data, spec_path, **options)
+    query = _infer_query(data, options)
+    result = infer(data, spec_path, query=query, **options)
     targets = [spec_path, baseline_path(spec_path, result.name)]
     existing = [str(p) for p in targets if p.exists()]
     if existing and not force:
@@ -202,11 +203,25 @@ def infer_spec(data: list[str], spec_path: str | Path, *, force: bool = False, *
         _atomic_write(spec_path, result.spec_text)
     except OSError as exc:
         raise WriteError(f"{spec_path}: cannot write: {exc.strerror or exc} [SG302]", "SG302") from None
-    _write_baseline(targets[1], _draft_baseline(spec_path), check=False)
+    _write_baseline(targets[1], _draft_baseline(spec_path, query), check=False)
     return targets
 
 
-def _draft_baseline(spec_path: Path) -> str:
+def _infer_query(data: list[str], options: dict):
+    """The pushdown source ``infer`` scans (``engine``/``source`` options), or None: the polars scan."""
+    from .runtime.pushdown.open import engine_name, open_query
+
+    engine = engine_name(options.pop("engine", None), options.get("source"))
+    source, master, conf = options.pop("source", None), options.pop("spark_master", None), options.pop("spark_conf", None)
+    if engine == "polars":
+        return None
+    if len(data) != 1 or options.get("sample") is not None:
+        raise SpecgenError(f"infer --engine {engine}: give one input (a path, glob, table or query) and no --sample "
+                           "(the source draws its own bounded sample) [SG104]", "SG104")
+    return open_query(engine, data[0], source=source, spark_master=master, spark_conf=conf)
+
+
+def _draft_baseline(spec_path: Path, query=None) -> str:
     """The baseline of a drafted spec: for its own ``monitoring:`` section (which may disable a
     feature with nothing to bin), or the default settings when it has none."""
     from .compiler import baseline as baseline_mod
@@ -220,7 +235,7 @@ def _draft_baseline(spec_path: Path) -> str:
     if spec.monitoring is None:
         spec = spec.model_copy(update={"monitoring": Monitoring()})
     the_plan = plan(spec, raw, default_out_dir(spec_path, spec))
-    return baseline_mod.to_text(baseline_mod.compute(spec, the_plan))
+    return baseline_mod.to_text(baseline_mod.compute(spec, the_plan, query))
 
 
 def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path | None = None,

@@ -259,7 +259,9 @@ def schema_cmd():
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Spec file to write. Default: <name>.yaml. A <name>_baseline.json is written next to it.")
 @click.option("--force", is_flag=True, help="Overwrite an existing spec/baseline.")
-def infer_cmd(data, label, keys, name, category_threshold, sample, seed, schema_ref, out, force):
+@_engine_options
+def infer_cmd(data, label, keys, name, category_threshold, sample, seed, schema_ref, out, force, engine, source,
+              spark_master, spark_conf):
     """Draft a spec from DATA (CSV or Parquet files or globs) for review.
 
     Types, nullability, ranges and category sets are inferred and widened by a
@@ -276,7 +278,7 @@ def infer_cmd(data, label, keys, name, category_threshold, sample, seed, schema_
     progress = terminal_progress(sys.stderr)  # None (silent) unless stderr is a terminal outside CI
     written = _run(infer_spec, list(data), out, force=force, label=label, key=keys, name=name,
                    category_threshold=category_threshold, sample=sample, seed=seed, schema_ref=schema_ref,
-                   progress=progress)
+                   progress=progress, **_engine_kwargs(engine, source, spark_master, spark_conf))
     for path in written:
         click.echo(f"{'wrote':>9}  {path}")
 

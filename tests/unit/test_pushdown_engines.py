@@ -142,3 +142,21 @@ def test_spark_without_pyspark_or_java_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("PATH", "")
     with pytest.raises(SpecgenError, match=r"Java is not installed.*\[SG210\]"):
         spark.session(master="local[1]")
+
+
+@pytest.mark.parametrize("name", ["spark", "duckdb"])
+def test_infer_on_a_pushdown_engine_drafts_the_same_spec_and_baseline(request, name, tmp_path):
+    """The statistics as aggregate queries (every row fits the bounded sample here): byte-identical output."""
+    from specgen.api import infer_spec
+
+    if name == "spark":
+        request.getfixturevalue("spark_session")
+    data = tmp_path / "train.parquet"
+    pl.read_csv(TRAIN).write_parquet(data)
+    written = {}
+    for engine_name in ("polars", name):
+        out = tmp_path / engine_name / "penguins.yaml"
+        paths = infer_spec([str(data)], out, label="species", key=("penguin_id",), engine=engine_name)
+        written[engine_name] = [p.read_text() for p in paths]
+    assert written[name] == written["polars"]
+    assert "bill_length_mm" in written[name][0] and '"edges"' in written[name][1]

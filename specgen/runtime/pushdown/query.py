@@ -75,7 +75,9 @@ class Query:
     def quantile(self, x, q: float): raise NotImplementedError
     # queries
     def aggregate(self, named: list[tuple[str, object]]) -> dict: raise NotImplementedError
-    def value_counts(self, x, name: str) -> list[dict]: raise NotImplementedError
+    def value_counts(self, x, name: str, text: bool = True) -> list[dict]: raise NotImplementedError
+    def finite(self, x): raise NotImplementedError
+    def sample(self, columns: list[str], size: int, seed: int) -> list[tuple]: raise NotImplementedError
     def distinct_rows(self, columns: list[str]) -> int: raise NotImplementedError
     def duplicated_rows(self, columns: list[str]) -> int: raise NotImplementedError
     def examples(self, columns: tuple[str, ...], mask) -> tuple[int, tuple]: raise NotImplementedError

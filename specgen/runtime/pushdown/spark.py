@@ -281,9 +281,22 @@ class SparkQuery(Query):
         row = self.projected.agg(*[expr.alias(alias) for alias, expr in named]).collect()[0]
         return {alias: _plain(row[i]) for i, (alias, _) in enumerate(named)}
 
-    def value_counts(self, x, name):
-        counts = self.projected.where(x.isNotNull()).groupBy(x.cast("string").alias("value")).count().collect()
+    def value_counts(self, x, name, text=True):
+        value = x.cast("string") if text else x
+        counts = self.projected.where(x.isNotNull()).groupBy(value.alias("value")).count().collect()
         return [{name: r[0], "count": int(r[1])} for r in counts]
+
+    def finite(self, x):
+        from pyspark.sql import functions as F
+
+        return F.when(F.abs(x) == float("inf"), F.lit(None)).otherwise(x)
+
+    def sample(self, columns, size, seed):
+        rows = self.rows or self.frame.count()
+        frame = self.frame.select(*[_col(c) for c in columns])
+        if rows > size:
+            frame = frame.sample(fraction=min(1.0, 1.2 * size / rows), seed=seed).limit(size)
+        return frame.collect()
 
     def distinct_rows(self, columns):
         return self.frame.select(*[_col(c) for c in columns]).distinct().count()

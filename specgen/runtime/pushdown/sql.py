@@ -16,6 +16,7 @@ row numbers in examples are positions in the order the database returned the row
 """
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -321,10 +322,20 @@ class SqlQuery(Query):
         row = self._run(S("SELECT ", select, " FROM ", self.source)).fetchone()
         return {alias: _plain(value) for (alias, _), value in zip(named, row)}
 
-    def value_counts(self, x, name):
-        rows = self._run(S("SELECT CAST(", x, " AS VARCHAR), count(*) FROM ", self.source, " WHERE ", x,
+    def value_counts(self, x, name, text=True):
+        value = S("CAST(", x, " AS VARCHAR)") if text else x
+        rows = self._run(S("SELECT ", value, ", count(*) FROM ", self.source, " WHERE ", x,
                            " IS NOT NULL GROUP BY 1")).fetchall()
-        return [{name: value, "count": int(n)} for value, n in rows]
+        return [{name: _plain(value), "count": int(n)} for value, n in rows]
+
+    def finite(self, x):
+        return S("(CASE WHEN abs(", x, ") = ", Param(math.inf), " THEN NULL ELSE ", x, " END)")
+
+    def sample(self, columns, size, seed):
+        """At most ``size`` rows drawn by the database's seeded random order."""
+        self._run(S("SELECT setseed(", Param((seed % 1000) / 1000.0), ")"))
+        names = _join([Ident(c) for c in columns])
+        return self._run(S("SELECT ", names, " FROM ", self.source, " ORDER BY random() LIMIT ", Param(size))).fetchall()
 
     def distinct_rows(self, columns):
         names = _join([Ident(c) for c in columns])
