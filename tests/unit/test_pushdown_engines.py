@@ -160,3 +160,30 @@ def test_infer_on_a_pushdown_engine_drafts_the_same_spec_and_baseline(request, n
         written[engine_name] = [p.read_text() for p in paths]
     assert written[name] == written["polars"]
     assert "bill_length_mm" in written[name][0] and '"edges"' in written[name][1]
+
+
+def test_cli_validate_and_monitor_pushed_into_duckdb(tmp_path):
+    """The commands end to end: exit 1 and the failure named on broken data, exit 0 on clean; JSON output."""
+    import json
+    import os
+
+    from tests.helpers import run_cli
+
+    broken, clean = tmp_path / "broken.parquet", tmp_path / "clean.parquet"
+    CASES["many_faults"](pl.read_csv(TRAIN)).write_parquet(broken)
+    pl.read_csv(TRAIN).write_parquet(clean)
+    failed = run_cli("validate", SPEC, broken, "--engine", "duckdb", "--format", "json", expect=1)
+    report = json.loads(failed.stdout)
+    assert report["engine"] == "duckdb" and report["rows"] == 256
+    assert {(f["column"], f["check"]) for f in report["failures"]} == {
+        ("bill_depth_mm", "dtype"), ("year", "present"), ("island", "values")}
+    run_cli("validate", SPEC, f"SELECT * FROM read_parquet('{clean.as_posix()}')", "--source", "duckdb://",
+            expect=0)
+    serving = EXAMPLES / "penguins" / "data" / "serving.csv"
+    batch = tmp_path / "serving.parquet"
+    pl.read_csv(serving).with_columns(pl.lit(99999).alias("body_mass_g")).write_parquet(batch)
+    alarm = run_cli("monitor", SPEC, "--current", batch, "--engine", "duckdb", "--format", "json", expect=1)
+    assert any("body_mass_g" in a for a in json.loads(alarm.stdout)["alarms"])
+    no_java = {**os.environ, "PATH": "", "JAVA_HOME": ""}
+    missing = run_cli("validate", SPEC, clean, "--engine", "spark", env=no_java, expect=2)
+    assert "[SG210]" in missing.stderr and "Traceback" not in missing.stderr
