@@ -278,7 +278,11 @@ class SparkQuery(Query):
 
     # -- queries
     def aggregate(self, named):
-        row = self.projected.agg(*[expr.alias(alias) for alias, expr in named]).collect()[0]
+        try:
+            row = self.projected.agg(*[expr.alias(alias) for alias, expr in named]).collect()[0]
+        except Exception as exc:  # a malformed CSV row (FAILFAST), a file gone: Spark's reason, no traceback
+            first = " ".join(str(exc).split())[:300]
+            raise DataError(f"Spark cannot read the data: {first} [SG202]", "SG202") from None
         return {alias: _plain(row[i]) for i, (alias, _) in enumerate(named)}
 
     def value_counts(self, x, name, text=True):
