@@ -348,8 +348,10 @@ class SqlQuery(Query):
                                " GROUP BY ", names, " HAVING count(*) > 1) AS t")).fetchone()[0])
 
     def examples(self, columns, mask):
-        marked = S("(SELECT *, row_number() OVER () - 1 AS __specgen_row, ", mask, " AS __specgen_bad FROM ",
-                   self.source, ") AS t WHERE __specgen_bad")
+        # rows are numbered first, in the order the source returns them; a window in the mask (a
+        # PARTITION BY) would otherwise sort them before they are numbered
+        numbered = S("(SELECT *, row_number() OVER () - 1 AS __specgen_row FROM ", self.source, f") AS {_SOURCE}")
+        marked = S("(SELECT *, ", mask, " AS __specgen_bad FROM ", numbered, ") AS t WHERE __specgen_bad")
         count = int(self._run(S("SELECT count(*) FROM ", marked)).fetchone()[0])
         names = _join([Ident(c) for c in columns])
         rows = self._run(S("SELECT ", names, ", __specgen_row FROM ", marked, " ORDER BY __specgen_row LIMIT ",
