@@ -43,6 +43,7 @@ bench: $(STAMP)  ## benchmarks (print figures; not part of the test suite)
 	$(PY) benchmarks/bench_monitor.py
 	$(PY) benchmarks/bench_infer.py
 	$(PY) benchmarks/bench_wide.py
+	$(PY) benchmarks/bench_live.py  # 10M logged predictions (generated once into benchmarks/data/)
 	$(PY) benchmarks/bench_detection.py --splits 10  # 50 splits (the recorded table) take ~15 min
 
 clean:

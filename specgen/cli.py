@@ -324,3 +324,39 @@ def _debug_requested(argv: list[str]) -> bool:
         if not arg.startswith("-"):
             return False
     return False
+
+
+@cli.command("live", epilog="Exit codes: 0 no alarm (and, with a canary, promote), 1 alarm or canary roll back, "
+                            "2 usage/spec/data/internal error, 3 canary hold (too few labels to tell).")
+@click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--predictions", required=True, metavar="SOURCE",
+              help="Prediction log: .parquet/.csv file, .duckdb file or duckdb:///PATH, or postgresql://URL.")
+@click.option("--labels", metavar="SOURCE", help="Label log (same kinds of source).")
+@click.option("--outcomes", metavar="SOURCE", help="Source of the real-world metrics in live.outcomes.")
+@click.option("--window", metavar="DURATION", help="Window length (default live.window), e.g. 1h, 1d.")
+@click.option("--as-of", metavar="TIME", help="Evaluate as of this ISO time (UTC): later rows and labels are "
+                                             "ignored. Default: just after the newest logged row.")
+@click.option("--metrics-out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write Prometheus gauges here (node_exporter textfile collector).")
+@click.option("--sample-out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the day's human-labelling sample (.csv or .jsonl).")
+@click.option("--sample-day", metavar="DATE", help="Day of the sample (default: the day before --as-of).")
+@_FORMAT
+def live_cmd(spec, predictions, labels, outcomes, window, as_of, metrics_out, sample_out, sample_day, fmt):
+    """Live model quality from prediction logs joined to labels that arrive later.
+
+    Per window and declared slice: the spec's metrics, prediction bias, label coverage and delay; the
+    canary's verdict (promote | hold | roll back); real-world metrics; a daily labelling sample.
+    """
+    from .api_live import live
+    from .live_text import render_live
+
+    report = _run(live, spec, predictions, labels, outcomes=outcomes, window=window, as_of=as_of,
+                  metrics_out=metrics_out, sample_out=sample_out, sample_day=sample_day)
+    if fmt == "json":
+        from .jsontext import dumps
+
+        click.echo(dumps(report.as_dict(), indent=2, default=str))
+    else:
+        click.echo(render_live(report))
+    sys.exit(report.exit_code)

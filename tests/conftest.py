@@ -83,3 +83,19 @@ def spark_session():
         yield session
     finally:
         session.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """URL of a PostgreSQL server started for this session (per xdist worker) on a temporary data directory
+    and a loopback port (tests/postgres.py); skipped only where the server binaries are not installed."""
+    from tests.postgres import Unavailable, postgres_server
+    try:
+        server = postgres_server()
+        url = server.__enter__()
+    except Unavailable as exc:
+        pytest.skip(str(exc))
+    try:
+        yield url
+    finally:
+        server.__exit__(None, None, None)

@@ -107,6 +107,7 @@ class MonitoringPlan:
     bias_classes: tuple[str, ...] | None = None
     example_metric: str = ""  # one exported metric's name, for the generated README
     alpha: float = contract.DEFAULT_ALPHA  # a clean batch's chance of a drift alarm (sets the noise floors)
+    exporter: str = "specgen monitor"  # the command whose metrics the rules read
 
 
 def promql_string(text: str) -> str:

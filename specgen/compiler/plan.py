@@ -18,6 +18,7 @@ from ..runtime.checks import DATASET, Check, Method
 from ..runtime.checks.registry import column_kinds, dataset_kinds, get
 from .load import RawSpec
 from .model_plan import ModelPlan, model_plan
+from .live_alerts import LiveAlertsPlan, live_alerts_plan
 from .monitoring import MonitoringPlan, monitoring_plan
 from .naming import param_id, unique_identifiers
 from .negatives import Negative, negatives_for
@@ -114,6 +115,7 @@ class Plan:
     monitoring: MonitoringPlan | None = None  # None: the spec has no monitoring section
     features: FeaturesPlan | None = None  # transform output and skew tests (transforms section)
     predictions: PredictionsPlan | None = None  # cached batch prediction checks (predictions section)
+    live_alerts: LiveAlertsPlan | None = None  # alert rules on specgen live's gauges (live section)
     seed_ideas: tuple[SeedIdea, ...] = ()  # README rows: what each training/inference/transform mode produced
 
     @property
@@ -238,6 +240,7 @@ def plan(spec: Spec, raw: RawSpec, out_dir: Path) -> Plan:
         monitoring=monitoring,
         features=features,
         predictions=predictions,
+        live_alerts=live_alerts_plan(spec),
         seed_ideas=seed_ideas(spec, model, features, predictions, monitoring),
     )
 

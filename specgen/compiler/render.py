@@ -57,6 +57,12 @@ MONITORING_TEMPLATES = {
     "{name}_alerts_test.yml": "alerts_test.yml.jinja",
 }
 
+#: rendered only when the spec has a ``live:`` section: the same alert templates, on specgen live's gauges
+LIVE_TEMPLATES = {
+    "{name}_live_alerts.yml": "alerts.yml.jinja",
+    "{name}_live_alerts_test.yml": "alerts_test.yml.jinja",
+}
+
 
 def _builtin_dir() -> Path:
     """Templates inside the installed wheel, else the repository's top-level ``templates/``."""
@@ -213,10 +219,13 @@ def render(plan: Plan, templates: str | Path | None = None, monitoring=None) -> 
         patterns.update(PREDICTION_TEMPLATES)
     if plan.monitoring is not None and monitoring is not None:
         patterns.update(MONITORING_TEMPLATES)
+    if plan.live_alerts is not None:
+        patterns.update(LIVE_TEMPLATES)
     bodies = {}
     with time_limit():
         for pattern, template_name in patterns.items():
-            bodies[pattern.format(name=plan.name)] = _render_one(env, template_name, plan=plan, mon=plan.monitoring,
+            mon = plan.live_alerts if pattern in LIVE_TEMPLATES else plan.monitoring
+            bodies[pattern.format(name=plan.name)] = _render_one(env, template_name, plan=plan, mon=mon,
                                                                  config=monitoring)
     # the monitoring files follow the committed baseline and may be kept from an earlier compile
     # when it is missing: the id covers what the generated suite loads together

@@ -14,6 +14,7 @@ from .data import Data, DatasetChecks, Seeds
 from .model import BeatsTrivial, Leakage, MetricBound, ModelSection, Reproducibility, Slice, Stability
 from .monitoring import (POSITIONAL_MEASURES, Alerts, DriftDefaults, FeatureMonitoring, Measure, MeasureName,
                          Monitoring, Prediction, ServingTargets)
+from .live import Canary, LabelLog, Live, Outcome, PredictionLog, Sampling
 from .root import Inference, Spec, Training
 from .transforms import PredictionColumn, Predictions, TransformOutput, Transforms
 
@@ -26,5 +27,5 @@ __all__ = [
     "Transforms", "TransformOutput", "Predictions", "PredictionColumn",
     "NumericDistribution", "CategoricalDistribution", "Monotonic", "Number", "Bounds", "Environment",
     "NAME_PATTERN", "ENTRYPOINT_PATTERN", "Entrypoint", "SliceName", "MeasureName", "POSITIONAL_MEASURES",
-    "contradiction",
+    "contradiction", "Live", "PredictionLog", "LabelLog", "Canary", "Sampling", "Outcome",
 ]

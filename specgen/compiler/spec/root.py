@@ -9,6 +9,7 @@ from pydantic_core import PydanticCustomError
 from .columns import Feature
 from .common import NAME_PATTERN, SliceName, _check_duration, _Model, contradiction
 from .data import Data, DatasetChecks, Seeds
+from .live import Live
 from .model import ModelSection, Slice, _check_metrics
 from .monitoring import POSITIONAL_MEASURES, Monitoring
 from .transforms import Predictions, Transforms
@@ -51,6 +52,9 @@ class Spec(_Model):
         None, description="Feature-engineering checks and training-serving skew tests.")
     predictions: Predictions | None = Field(
         None, description="Checks on cached batch predictions before they are pushed (inference.mode batch).")
+    live: Live | None = Field(
+        None, description="Live model quality from prediction and label logs (specgen live): per window and "
+                          "slice, canary vs stable, the human-label sample, real-world metrics.")
 
     @field_validator("features", "columns")
     @classmethod
@@ -80,7 +84,29 @@ class Spec(_Model):
         self._model_checks()
         self._predictions_consistent()
         self._monitoring_consistent()
+        self._live_consistent()
         return self
+
+    def _live_consistent(self) -> None:
+        live = self.live
+        if live is None:
+            return
+        if self.model is None:
+            raise contradiction("live quality needs a model section (its task and metrics)")
+        if not (live.predictions.key or self.data.key):
+            raise contradiction("live needs key columns to join labels: set live.predictions.key or data.key")
+        if live.labels is not None and live.labels.label is None and self.data.label is None:
+            raise contradiction("live.labels needs a label column: set live.labels.label or data.label")
+        _check_metrics(live.metrics or {}, self.model.task)
+        custom = sorted(n for n, b in (live.metrics or self.model.metrics).items() if b.entrypoint is not None)
+        if custom:
+            raise contradiction(f"live metrics {custom} are user entrypoints; specgen live runs no user code: "
+                                "set live.metrics to built-in metrics")
+        if live.canary is not None:
+            unknown = sorted(set(live.canary.metrics or []) | set(live.canary.max_drop))
+            unknown = [m for m in unknown if m not in (live.metrics or self.model.metrics)]
+            if unknown:
+                raise contradiction(f"live.canary names metrics {unknown} that the live metrics do not list")
 
     def _predictions_consistent(self) -> None:
         p = self.predictions

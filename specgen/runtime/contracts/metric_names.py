@@ -33,6 +33,17 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "schema_checks": (),
     "schema_checks_failed": (),
     "schema_failing_rows": ("check", "column"),
+    # specgen live: the latest window of each slice (slice: "(all)" or a declared slice name)
+    "live_alarms": (),
+    "live_last_success_timestamp_seconds": (),
+    "live_metric": ("metric", "slice"),
+    "live_prediction_bias": ("slice",),
+    "live_prediction_class_bias": ("class", "slice"),
+    "live_label_coverage_ratio": ("slice",),
+    "live_label_delay_seconds": ("slice",),
+    "live_outcome": ("outcome",),
+    "live_canary_verdict": (),
+    "live_canary_p_value": ("metric", "slice"),
 }
 
 #: families exported once per drift measure: ``<family>_<measure>``

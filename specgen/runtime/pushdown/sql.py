@@ -7,9 +7,11 @@ value counts and whole-key duplicates are a GROUP BY each. Only a failed row che
 again: a count of its rows and a few examples with a LIMIT.
 
 Queries are built as parts, never by formatting values into text: names are identifiers
-(quoted by psycopg's ``sql.Identifier`` for PostgreSQL; DuckDB's Python API has no quoting
-function, so its standard double-quote rule is applied), values are parameters. The user's
-own query is the one piece of SQL taken as written: it is theirs, like a file path.
+(quoted by psycopg's ``sql.Identifier`` for PostgreSQL, by ``sources.quote_identifier`` for
+DuckDB, whose Python API has no quoting function), values are parameters. The user's own query
+is the one piece of SQL taken as written: it is theirs, like a file path. Errors use the sources
+layer's codes: SG220 (cannot connect; the password is masked), SG222 (the query or table is
+rejected).
 
 A SQL table has no row order: ``monotonic`` is reported as not checked (``skipped``), and
 row numbers in examples are positions in the order the database returned the rows.
@@ -19,10 +21,11 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import polars as pl
 
-from ...errors import DataError, SpecgenError
+from ...errors import DataError
 from .query import N_EXAMPLES, NotPushable, Query
 
 __all__ = ["S", "SqlQuery", "open_source", "polars_dtype"]
@@ -108,11 +111,13 @@ class DuckDB(_Dialect):
         try:
             self.connection = duckdb.connect(path or ":memory:", read_only=bool(path))
         except duckdb.Error as exc:
-            raise _source_error(url, exc) from None
+            raise _source_error(url, exc, "SG220") from None
 
     @staticmethod
     def quote(name: str) -> str:
-        return '"' + name.replace('"', '""') + '"'
+        from ..sources import quote_identifier
+
+        return quote_identifier(name)
 
     def quantile(self, x, q):
         return S("quantile_cont(", x, ", ", Param(float(q)), ")")
@@ -141,18 +146,23 @@ class Postgres(_Dialect):
         try:
             import psycopg
         except ImportError:
-            raise SpecgenError("a PostgreSQL source needs psycopg; pip install 'specgen[postgres]' [SG211]",
-                               "SG211") from None
+            raise DataError("a PostgreSQL source needs psycopg; pip install 'specgen[postgres]' [SG220]",
+                            "SG220") from None
+        from ..sources import redact
+
         try:
             self.connection = psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
-            raise _source_error(_redacted(url), exc) from None
+            password = urlsplit(url).password
+            raise _source_error(redact(url), exc, "SG220", hide=password) from None
 
     def quote(self, name: str) -> str:
         from psycopg import sql
 
+        from ..sources.query import checked_name
+
         # a % in a name would read as a placeholder: doubled, as psycopg's query syntax asks
-        return sql.Identifier(name).as_string(self.connection).replace("%", "%%")
+        return sql.Identifier(checked_name(name, "column")).as_string(self.connection).replace("%", "%%")
 
     def quantile(self, x, q):
         return S("percentile_cont(", Param(float(q)), ") WITHIN GROUP (ORDER BY ", x, ")")
@@ -170,13 +180,12 @@ class Postgres(_Dialect):
         return [(d.name, getattr(types.get(d.type_code), "name", str(d.type_code))) for d in cursor.description]
 
 
-def _redacted(url: str) -> str:
-    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
-
-
-def _source_error(where: str, exc: Exception) -> SpecgenError:
+def _source_error(where: str, exc: Exception, code: str = "SG222", hide: str | None = None) -> DataError:
     first = " ".join(str(exc).split())[:300] or type(exc).__name__
-    return SpecgenError(f"{where}: cannot read the SQL source: {first} [SG211]", "SG211")
+    if hide:
+        first = first.replace(hide, "***")
+    why = "cannot connect" if code == "SG220" else "the database rejects the query"
+    return DataError(f"{where}: {why}: {first} [{code}]", code)
 
 
 _TYPES = [  # (pattern on the database's type name, polars dtype)
