@@ -132,6 +132,9 @@ class ValidationResult:
     rows: int
     checks: int
     failures: list = field(default_factory=list)
+    engine: str = "polars"
+    #: (check, why) the source could not express (a pushdown engine: e.g. row order in a SQL table)
+    skipped: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -139,20 +142,42 @@ class ValidationResult:
 
     def as_dict(self) -> dict:
         return {"spec": self.spec, "data": self.data, "environment": self.environment, "rows": self.rows,
-                "checks": self.checks, "ok": self.ok, "failures": [f.as_dict() for f in self.failures]}
+                "checks": self.checks, "ok": self.ok, "failures": [f.as_dict() for f in self.failures],
+                "engine": self.engine,
+                "skipped": [{"target": c.target, "check": c.kind, "why": why} for c, why in self.skipped]}
 
 
-def validate_data(spec_path: str | Path, data_path: str | Path, environment: str = "training") -> ValidationResult:
-    """Run the plan's checks on a data file with the polars engine (same checks as the schema)."""
+def validate_data(spec_path: str | Path, data_path: str | Path, environment: str = "training", *,
+                  engine: str | None = None, source: str | None = None, spark_master: str | None = None,
+                  spark_conf: dict | None = None) -> ValidationResult:
+    """Run the plan's checks on data (same checks as the schema): a data file with the polars engine
+    (default), or pushed down to Spark (``engine="spark"``), DuckDB (``engine="duckdb"``) or a SQL
+    database (``source``: a URL; ``data_path`` is then a table or a query)."""
     if environment not in ("training", "serving"):
         raise SpecgenError(f"unknown environment {environment!r}; use training or serving [SG104]", "SG104")
-    from .runtime import engine, io  # polars only when validating
+    from .runtime.pushdown.open import engine_name
 
+    chosen = engine_name(engine, source)
     the_plan = build_plan(spec_path)
     checks = the_plan.checks(environment)
+    if chosen != "polars":
+        return _validate_pushdown(the_plan, checks, spec_path, data_path, environment, chosen, source,
+                                  spark_master, spark_conf)
+    from .runtime import engine, io  # polars only when validating
+
     failures = io.checked_scan(data_path, the_plan.dtypes(),
                                lambda frame: engine.run_checks(frame, checks, environment))
     return ValidationResult(str(spec_path), str(data_path), environment, failures.rows, len(checks), list(failures))
+
+
+def _validate_pushdown(the_plan, checks, spec_path, data, environment, engine, source, master, conf):
+    from .runtime.pushdown import query
+    from .runtime.pushdown.open import open_query
+
+    q = open_query(engine, data, source=source, dtypes=the_plan.dtypes(), spark_master=master, spark_conf=conf)
+    failures = query.run_checks(q, checks, environment)
+    return ValidationResult(str(spec_path), str(data), environment, failures.rows, len(checks), list(failures),
+                            engine=engine, skipped=failures.skipped)
 
 
 def infer_spec(data: list[str], spec_path: str | Path, *, force: bool = False, **options) -> list[Path]:
@@ -168,7 +193,8 @@ def infer_spec(data: list[str], spec_path: str | Path, *, force: bool = False, *
     from .infer import baseline_path, infer  # polars only when inferring
 
     spec_path = Path(spec_path)
-    result = infer(data, spec_path, **options)
+    query = _infer_query(data, options)
+    result = infer(data, spec_path, query=query, **options)
     targets = [spec_path, baseline_path(spec_path, result.name)]
     existing = [str(p) for p in targets if p.exists()]
     if existing and not force:
@@ -178,11 +204,25 @@ def infer_spec(data: list[str], spec_path: str | Path, *, force: bool = False, *
         _atomic_write(spec_path, result.spec_text)
     except OSError as exc:
         raise WriteError(f"{spec_path}: cannot write: {exc.strerror or exc} [SG302]", "SG302") from None
-    _write_baseline(targets[1], _draft_baseline(spec_path), check=False)
+    _write_baseline(targets[1], _draft_baseline(spec_path, query), check=False)
     return targets
 
 
-def _draft_baseline(spec_path: Path) -> str:
+def _infer_query(data: list[str], options: dict):
+    """The pushdown source ``infer`` scans (``engine``/``source`` options), or None: the polars scan."""
+    from .runtime.pushdown.open import engine_name, open_query
+
+    engine = engine_name(options.pop("engine", None), options.get("source"))
+    source, master, conf = options.pop("source", None), options.pop("spark_master", None), options.pop("spark_conf", None)
+    if engine == "polars":
+        return None
+    if len(data) != 1 or options.get("sample") is not None:
+        raise SpecgenError(f"infer --engine {engine}: give one input (a path, glob, table or query) and no --sample "
+                           "(the source draws its own bounded sample) [SG104]", "SG104")
+    return open_query(engine, data[0], source=source, spark_master=master, spark_conf=conf)
+
+
+def _draft_baseline(spec_path: Path, query=None) -> str:
     """The baseline of a drafted spec: for its own ``monitoring:`` section (which may disable a
     feature with nothing to bin), or the default settings when it has none."""
     from .compiler import baseline as baseline_mod
@@ -196,14 +236,16 @@ def _draft_baseline(spec_path: Path) -> str:
     if spec.monitoring is None:
         spec = spec.model_copy(update={"monitoring": Monitoring()})
     the_plan = plan(spec, raw, default_out_dir(spec_path, spec))
-    return baseline_mod.to_text(baseline_mod.compute(spec, the_plan))
+    return baseline_mod.to_text(baseline_mod.compute(spec, the_plan, query))
 
 
 def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path | None = None,
             serving_features: str | Path | None = None, model_trained_at: float | None = None,
             metrics_out: str | Path | None = None, config: str | Path | None = None,
             chunk_rows: int | None = None, now: float | None = None, progress=None,
-            pushgateway: str | None = None, pushgateway_auth_file: str | Path | None = None, **push_options):
+            pushgateway: str | None = None, pushgateway_auth_file: str | Path | None = None,
+            engine: str | None = None, source: str | None = None, spark_master: str | None = None,
+            spark_conf: dict | None = None, **push_options):
     """Compare a serving batch with the compiled baseline; optionally write Prometheus metrics.
 
     Runs from the compiled ``<name>_monitoring.yaml`` alone (no compiler, pydantic or
@@ -224,6 +266,12 @@ def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path
                            f"{spec_path} [SG304]", "SG304")
     options = {} if chunk_rows is None else {"chunk_rows": chunk_rows}
     predictor = _predictor(settings.model, config_path.parent)
+    from .runtime.pushdown.open import engine_name, open_query
+
+    chosen = engine_name(engine, source)
+    if chosen != "polars":
+        options["source"] = lambda data: open_query(chosen, data, source=source, dtypes=settings.dtypes,
+                                                    spark_master=spark_master, spark_conf=spark_conf)
     report = runtime_monitor.run(settings, current, reference=reference, serving_features=serving_features,
                                  model_trained_at=model_trained_at, now=now, progress=progress,
                                  predictor=predictor, **options)

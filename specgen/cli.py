@@ -148,17 +148,44 @@ _AS_OF = click.option("--as-of", callback=_set_as_of, expose_value=False, metava
                            "also $SPECGEN_AS_OF).")
 
 
+def _engine_options(command):
+    """``--engine``, ``--source``, ``--spark-master``, ``--spark-conf``: where the checks run (``runtime.pushdown``)."""
+    options = [
+        click.option("--engine", type=click.Choice(["polars", "spark", "duckdb"]), default="polars",
+                     show_default=True, help="polars: stream the files here; spark: Spark aggregations (pyspark "
+                     "extra, Java 17; DATA may be a directory, a glob or table:NAME); duckdb: aggregate queries "
+                     "in embedded DuckDB."),
+        click.option("--source", metavar="URL", help="Run the checks inside a SQL database as aggregate queries: "
+                     "postgresql://... or duckdb:///file.duckdb; DATA is then a table or a SELECT query."),
+        click.option("--spark-master", metavar="URL", help="Spark master for --engine spark (default: "
+                     "$SPECGEN_SPARK_MASTER, else local[*])."),
+        click.option("--spark-conf", multiple=True, metavar="KEY=VALUE", help="A Spark setting (repeatable)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _engine_kwargs(engine, source, spark_master, spark_conf) -> dict:
+    from .runtime.pushdown.spark import parse_conf
+
+    return {"engine": engine, "source": source, "spark_master": spark_master,
+            "spark_conf": _run(parse_conf, spark_conf)}
+
+
 @cli.command("validate", epilog=EPILOG)
 @click.argument("spec", type=click.Path(path_type=Path))
-@click.argument("data", type=click.Path(path_type=Path))
+@click.argument("data", type=click.Path())
 @click.option("--env", "environment", type=click.Choice(["training", "serving"]), default="training",
               show_default=True, help="Which environment's columns to expect (serving has no label).")
 @_AS_OF
+@_engine_options
 @_FORMAT
 @_HTML
-def validate_cmd(spec, data, environment, fmt, html):
+def validate_cmd(spec, data, environment, engine, source, spark_master, spark_conf, fmt, html):
     """Check DATA (CSV or Parquet: a file, a quoted glob, a directory with Hive partitions, .csv.gz/.zst, or - for
-    standard input) against SPEC with the same checks as the generated schema.
+    standard input; with --engine/--source also a table or query) against SPEC with the same checks as the
+    generated schema.
 
     Every failure is reported (not just the first) with its column, check,
     number of failing rows and example values. The file is checked in one
@@ -171,7 +198,7 @@ def validate_cmd(spec, data, environment, fmt, html):
     """
     from .api import validate_data
 
-    result = _run(validate_data, spec, data, environment)
+    result = _run(validate_data, spec, data, environment, **_engine_kwargs(engine, source, spark_master, spark_conf))
     if html is not None:
         _write_html(html, lambda pages: pages.validation_page(result, _run(pages.batch.data_distributions,
                                                                            _run(pages.batch.load, spec), data)))
@@ -184,14 +211,16 @@ def validate_cmd(spec, data, environment, fmt, html):
         click.echo(f"{data}: {result.rows} rows, {result.checks} checks ({environment}): {status}")
         for failure in result.failures:
             click.echo(f"  FAIL {failure.message()}")
+        for check, why in result.skipped:
+            click.echo(f"  SKIP {check.target}: {check.kind} not checked on this source ({why})")
     sys.exit(0 if result.ok else 1)
 
 
 @cli.command("monitor", epilog="Exit codes: 0 no alarm, 1 alarm, 2 usage/spec/data/internal error.")
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--current", required=True, type=click.Path(path_type=Path),
+@click.option("--current", required=True, type=click.Path(),
               help="The serving batch to check (CSV or Parquet; a glob, a directory, .csv.gz/.zst or - for "
-                   "stdin; read in chunks).")
+                   "stdin; read in chunks; with --engine/--source: as DATA of validate).")
 @click.option("--reference", type=click.Path(path_type=Path),
               help="Compare with this data (same forms as --current) instead of the compiled training baseline.")
 @click.option("--serving-features", type=click.Path(dir_okay=False, path_type=Path),
@@ -216,13 +245,14 @@ def validate_cmd(spec, data, environment, fmt, html):
 @click.option("--pushgateway-key-file", type=click.Path(dir_okay=False, path_type=Path),
               help="The client certificate's private key, when not inside --pushgateway-cert-file.")
 @click.option("--chunk-rows", type=click.IntRange(min=1), default=None, help="Rows per chunk (CSV and Parquet).")
+@_engine_options
 @_MODEL_TIMEOUT
 @_AS_OF
 @_FORMAT
 @_HTML
 def monitor_cmd(spec, current, reference, serving_features, trained_at, config, metrics_out, pushgateway,
                 pushgateway_auth_file, grouping, pushgateway_ca_file, pushgateway_cert_file, pushgateway_key_file,
-                chunk_rows, model_timeout, fmt, html):
+                chunk_rows, engine, source, spark_master, spark_conf, model_timeout, fmt, html):
     """Check a serving batch: schema, drift per feature, skew, model age, prediction health.
 
     Drift compares the batch with the committed baseline of the training data (specgen baseline),
@@ -246,7 +276,8 @@ def monitor_cmd(spec, current, reference, serving_features, trained_at, config, 
     progress = _progress if sys.stderr.isatty() else None
     with usercode.default_timeout(model_timeout):  # prediction drift runs the serving model
         report = _run(monitor, spec, current, reference=reference, serving_features=serving_features,
-                      model_trained_at=trained, config=config, chunk_rows=chunk_rows, progress=progress)
+                      model_trained_at=trained, config=config, chunk_rows=chunk_rows, progress=progress,
+                      **_engine_kwargs(engine, source, spark_master, spark_conf))
     if progress is not None:
         click.echo("", err=True)  # end the progress line
     if html is not None:
@@ -296,9 +327,11 @@ def schema_cmd():
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Spec file to write. Default: <name>.yaml. A <name>_baseline.json is written next to it.")
 @click.option("--force", is_flag=True, help="Overwrite an existing spec/baseline.")
-def infer_cmd(data, label, keys, name, category_threshold, sample, seed, schema_ref, out, force):
+@_engine_options
+def infer_cmd(data, label, keys, name, category_threshold, sample, seed, schema_ref, out, force, engine, source,
+              spark_master, spark_conf):
     """Draft a spec from DATA (CSV or Parquet: files, quoted globs, directories with Hive partitions, .csv.gz/.zst,
-    or - for standard input) for review.
+    or - for standard input; with --engine/--source also a table or query) for review.
 
     Types, nullability, ranges and category sets are inferred and widened by a
     documented margin policy; the observed statistics are written as comments.
@@ -314,7 +347,7 @@ def infer_cmd(data, label, keys, name, category_threshold, sample, seed, schema_
     progress = terminal_progress(sys.stderr)  # None (silent) unless stderr is a terminal outside CI
     written = _run(infer_spec, list(data), out, force=force, label=label, key=keys, name=name,
                    category_threshold=category_threshold, sample=sample, seed=seed, schema_ref=schema_ref,
-                   progress=progress)
+                   progress=progress, **_engine_kwargs(engine, source, spark_master, spark_conf))
     for path in written:
         click.echo(f"{'wrote':>9}  {path}")
 

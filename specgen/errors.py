@@ -40,6 +40,7 @@ CODES: dict[str, str] = {
     "SG205": "a column named on the command line is not in the data (infer --label/--key)",
     "SG206": "the files of one data input hold different columns",
     "SG207": "the time given as now (--as-of, SPECGEN_AS_OF) is not ISO 8601 or Unix seconds",
+    "SG210": "--engine spark cannot run (pyspark or Java missing, or Spark did not start)",
     "SG220": "a data source (database URL, DuckDB file) cannot be opened or reached",
     "SG221": "a table or column the spec names is not in the data source",
     "SG222": "the data source rejects the query built from the spec",

@@ -67,6 +67,25 @@ def penguins(compiled_examples, tmp_path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def spark_session():
+    """One local SparkSession for the whole run (local[2], no UI, 2 shuffle partitions, Spark's log at
+    ERROR); skipped only where pyspark or Java is missing, saying which."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        pytest.skip("pyspark is not installed (pip install 'specgen[spark]')")
+    from specgen.runtime.pushdown import spark
+
+    if not spark._java():
+        pytest.skip("Java is not installed (Spark needs Java 17+ on PATH or in JAVA_HOME)")
+    session = spark.session("local[2]", {"spark.sql.shuffle.partitions": "2", "spark.default.parallelism": "2"})
+    try:
+        yield session
+    finally:
+        session.stop()
+
+
+@pytest.fixture(scope="session")
 def postgres_url() -> str:
     """URL of a PostgreSQL server started for this session (per xdist worker) on a temporary data directory
     and a loopback port (tests/postgres.py); skipped only where the server binaries are not installed."""
@@ -80,16 +99,3 @@ def postgres_url() -> str:
         yield url
     finally:
         server.__exit__(None, None, None)
-
-
-@pytest.fixture(scope="session")
-def spark_session():
-    """The one local Spark session (tests/spark.py); stopped after the run."""
-    from tests.spark import java_missing, start_session
-
-    reason = java_missing()
-    if reason:
-        pytest.skip(reason)
-    session = start_session()
-    yield session
-    session.stop()

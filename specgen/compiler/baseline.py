@@ -69,19 +69,32 @@ def inputs_sha256(spec: Spec, plan: Plan) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def compute(spec: Spec, plan: Plan) -> dict:
-    """Read the training data (and run the serving model when needed): the baseline document."""
+def compute(spec: Spec, plan: Plan, query=None) -> dict:
+    """Read the training data (and run the serving model when needed): the baseline document.
+    ``query``: a ``runtime.pushdown`` source holding the training data (``infer --engine``): the
+    statistics are aggregate queries there, and the data's "sha256" is that of its location."""
     from ..runtime import baseline as runtime_baseline
     from ..runtime import io
 
     assert plan.monitoring is not None
-    # lexical normalisation: the output directory may not exist yet
-    path = Path(os.path.normpath(plan.out_dir / plan.training_rel)) if spec.data.training != "-" else Path("-")
-    frame = io.read_polars(path, plan.dtypes())
-    rows, entries = runtime_baseline.compute_frame(frame, plan.monitoring.features, str(path))
-    prediction = None if plan.monitoring.prediction_drift is None else _prediction(plan, frame, path)
+    if query is not None:
+        from ..runtime.pushdown import reference
+
+        rows, entries = reference.compute(query, plan.monitoring.features, spec.data.training)
+        path = Path(os.path.normpath(plan.out_dir / plan.training_rel))
+        # a file: its bytes, as ever; a table, a query, a directory: the location's text
+        digest = _file_sha256(path) if path.is_file() else hashlib.sha256(spec.data.training.encode()).hexdigest()
+        prediction = None
+    else:
+        # lexical normalisation: the output directory may not exist yet
+        path = Path(os.path.normpath(plan.out_dir / plan.training_rel)) if spec.data.training != "-" \
+            else Path("-")
+        frame = io.read_polars(path, plan.dtypes())
+        rows, entries = runtime_baseline.compute_frame(frame, plan.monitoring.features, str(path))
+        prediction = None if plan.monitoring.prediction_drift is None else _prediction(plan, frame, path)
+        digest = _file_sha256(path)
     header = {"format": BASELINE_FORMAT, "spec": spec.name, "inputs_sha256": inputs_sha256(spec, plan),
-              "data": {"path": spec.data.training, "sha256": _file_sha256(path)}}
+              "data": {"path": spec.data.training, "sha256": digest}}
     features = {f.name: e for f, e in zip(plan.monitoring.features, entries)}
     return {"header": header, "rows": rows, "features": features, "prediction": prediction}
 

@@ -37,13 +37,21 @@ def baseline_path(spec_path: Path, name: str) -> Path:
 
 def infer(data: Sequence[str], spec_path: Path, *, label: str | None = None, key: Sequence[str] = (),
           name: str | None = None, category_threshold: int = DEFAULT_THRESHOLD, sample: int | None = None,
-          seed: int = 0, schema_ref: str = "spec.schema.json", progress=None) -> Inferred:
-    """``progress``: an optional ``progress.Progress`` (the CLI's terminal-only bar; see ``terminal_progress``)."""
+          seed: int = 0, schema_ref: str = "spec.schema.json", progress=None, query=None) -> Inferred:
+    """``progress``: an optional ``progress.Progress`` (the CLI's terminal-only bar; see ``terminal_progress``).
+    ``query``: a ``runtime.pushdown`` source over ``data[0]`` (``--engine spark|duckdb``, ``--source``): the
+    statistics are computed there (``pushdown_scan``) instead of by reading the files here."""
     if name is not None and not re.match(NAME_PATTERN, name):
         raise SpecgenError(f"--name {name!r} is not a valid spec name: use snake_case, a letter first, "
                            "at most 63 characters [SG106]", "SG106")
-    paths = resolve_inputs(data)
-    table = scan(paths, sample=sample, seed=seed, threshold=category_threshold, progress=progress)
+    if query is None:
+        paths = resolve_inputs(data)
+        table = scan(paths, sample=sample, seed=seed, threshold=category_threshold, progress=progress)
+    else:
+        from .pushdown_scan import scan_query
+
+        paths = [Path(data[0])]
+        table = scan_query(query, str(data[0]), category_threshold, seed)
     names = [c.name for c in table.columns]
     for role, column in [("--label", label)] + [("--key", k) for k in key]:
         if column is not None and column not in names:
@@ -59,8 +67,9 @@ def infer(data: Sequence[str], spec_path: Path, *, label: str | None = None, key
     draft = SpecDraft(
         name=name,
         schema_ref=schema_ref,
-        files=tuple(p if p == "<stdin>" else _relative(p, spec_dir) for p in shown_names(paths)),
-        training=_training(data, spec_dir),
+        files=tuple(p if p == "<stdin>" or not Path(p).exists() else _relative(Path(p), spec_dir)
+                    for p in shown_names(paths)),
+        training=_training(data, spec_dir) if query is None else str(data[0]),
         rows=table.rows,
         source_rows=table.source_rows,
         seed=seed,

@@ -19,7 +19,7 @@ from .checks import Check
 from .checks.registry import get
 from .timezones import polars_utc
 
-__all__ = ["run_checks", "Result"]
+__all__ = ["run_checks", "Result", "judge_all", "schema_stage"]
 
 N_EXAMPLES = 5
 
@@ -45,6 +45,16 @@ class Frame:
             expr = expr.cast(pl.String)
         return polars_utc(expr, dtype, self.zones.get(column))
 
+    def violation(self, kind, check: Check) -> pl.Expr:
+        """The kind's violation mask on this frame."""
+        x = self.value(check.column) if check.column is not None else None
+        return kind.violation(check, x, self)
+
+    def duplicated_rows(self, columns: list[str]) -> int:
+        """Rows whose whole key (nulls included) another row repeats."""
+        keys = self.lazy.select(columns).collect()
+        return int(keys.select(pl.struct(columns).is_duplicated().sum()).item())
+
     def examples(self, columns: tuple[str, ...], mask: pl.Expr) -> tuple[int, tuple]:
         """Count the failing rows and fetch a few (only for a failed check: a second pass)."""
         hits = self.lazy.select(*[pl.col(c) for c in columns],
@@ -63,7 +73,7 @@ def run_checks(frame: pl.DataFrame | pl.LazyFrame, checks: Iterable[Check],
     schema = lazy.collect_schema()
     checks = [c for c in checks if environment in c.environments]
     failures = Result()
-    todo, blocked = _schema_stage(checks, schema, failures)
+    todo, blocked = schema_stage(checks, schema, failures)
     todo = [c for c in todo if c.column not in blocked]
     zones = {c.column: get(c.kind).declared_zone(c) for c in checks if get(c.kind).declared_zone(c)}
     row = _aggregate_pass(Frame(lazy, schema, zones=zones), todo, nan_free=True)
@@ -72,14 +82,19 @@ def run_checks(frame: pl.DataFrame | pl.LazyFrame, checks: Iterable[Check],
         lazy = lazy.with_columns(pl.col(c).fill_nan(None) for c in schema if row.get(f"__nan_{c}"))
         row = _aggregate_pass(Frame(lazy, schema, zones=zones), todo, nan_free=False)
     failures.rows = row["__rows"]
-    data = Frame(lazy, schema, row["__rows"], zones)
+    return judge_all(todo, row, Frame(lazy, schema, row["__rows"], zones), failures)
+
+
+def judge_all(todo: list[Check], row: dict, data, failures: Result) -> Result:
+    """Each check judged from the aggregate ``row`` (``data``: the engine's frame, for examples);
+    a failed type check hides the column's other failures. Shared by the pushdown engines."""
     judged = [(c, get(c.kind).judge(c, row, f"_{i}", data)) for i, c in enumerate(todo)]
     wrong = {c.column for c, f in judged if f is not None and get(c.kind).blocks_column}
     failures += [f for c, f in judged if f is not None and (get(c.kind).blocks_column or c.column not in wrong)]
     return failures
 
 
-def _schema_stage(checks: list[Check], schema, failures: Result) -> tuple[list[Check], set[str]]:
+def schema_stage(checks: list[Check], schema, failures: Result) -> tuple[list[Check], set[str]]:
     """What the schema alone settles (a missing column, a wrong type); returns the checks that need the data
     and the columns whose failure hides their other checks."""
     todo, blocked = [], set()

@@ -253,8 +253,10 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
         serving_features: str | Path | None = None,
         model_trained_at: float | None = None, now: float | None = None, chunk_rows: int = CHUNK_ROWS,
         progress: Callable[[int], None] | None = None,
-        predictor: Callable[[pl.DataFrame], pl.DataFrame] | None = None) -> MonitorReport:
-    """``predictor``: chunk -> model outputs, used for prediction drift when the batch has no prediction column."""
+        predictor: Callable[[pl.DataFrame], pl.DataFrame] | None = None, source=None) -> MonitorReport:
+    """``predictor``: chunk -> model outputs, used for prediction drift when the batch has no prediction column.
+    ``source``: ``current`` -> a ``pushdown.query.Query`` (Spark, SQL): the batch's totals come from aggregate
+    queries there instead of a chunked read (``pushdown.monitor``)."""
     checks, dtypes = list(config.checks), config.dtypes
     features = _reference_override(config.features, reference, dtypes, config.label)
     references = {f.name: (baseline_mod.to_summary(f.kind, f.reference), f.reference) for f in features}
@@ -269,7 +271,12 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
         if progress is not None:
             progress(batch.rows)
 
-    batch = one_pass(current, dtypes, chunk_rows, lambda: _Batch(config, specs, chunk_checks, predictor), add)
+    if source is None:
+        batch = one_pass(current, dtypes, chunk_rows, lambda: _Batch(config, specs, chunk_checks, predictor), add)
+    else:
+        from .pushdown.monitor import fill_batch
+
+        batch = fill_batch(_Batch(config, specs, chunk_checks, predictor), source(current), chunk_checks)
     if batch.rows == 0:
         raise DataError(f"{current}: batch has no rows [SG203]", "SG203")
     failures = batch.failures() + _total_checks(checks, batch)

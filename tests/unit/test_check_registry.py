@@ -18,7 +18,9 @@ KINDS = ("present", "dtype", "timezone", "not_null", "null_fraction", "range", "
 ITERATE = ["specgen/compiler/plan.py", "specgen/compiler/negatives.py", "specgen/runtime/engine.py",
            "specgen/runtime/testing.py", "specgen/runtime/pandas_checks.py", "templates/schema.py.jinja",
            "templates/test_data.py.jinja", "specgen/runtime/monitor.py", "specgen/compiler/backends.py",
-           "specgen/runtime/polars_checks.py", "templates/schema_polars.py.jinja", "templates/schema_pyspark.py.jinja"]
+           "specgen/runtime/polars_checks.py", "templates/schema_polars.py.jinja", "templates/schema_pyspark.py.jinja",
+           "specgen/runtime/pushdown/query.py", "specgen/runtime/pushdown/spark.py", "specgen/runtime/pushdown/sql.py",
+           "specgen/runtime/pushdown/monitor.py", "specgen/runtime/pushdown/reference.py"]
 
 
 def test_every_kind_module_is_discovered_in_plan_order():
@@ -61,3 +63,18 @@ def test_loading_every_kind_imports_neither_the_compiler_nor_polars():
 def test_an_unknown_kind_is_a_bug_not_bad_data():
     with pytest.raises(RuntimeError, match="unknown check kind 'nope'"):
         Check("nope", "x").describe()
+
+
+def test_every_kind_with_a_polars_form_has_a_pushdown_form():
+    """Spark and SQL run a kind through its own ``pushdown_*`` hooks: a kind that computes on the data in
+    polars must say how it does so there too (the registry, not a chain of ifs in the engines)."""
+    from specgen.runtime.checks.base import Kind, RowKind
+
+    for kind in registry.all_kinds():
+        cls = type(kind)
+        row = isinstance(kind, RowKind)
+        polars = cls.aggregates not in (Kind.aggregates, RowKind.aggregates) or row
+        if row:
+            assert cls.pushdown_violation is not RowKind.pushdown_violation, kind.name
+        elif polars:
+            assert cls.pushdown_aggregates is not Kind.pushdown_aggregates, kind.name

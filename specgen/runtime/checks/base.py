@@ -212,6 +212,13 @@ class Kind:
     def judge(self, check: Check, row: dict, name: str, frame) -> Failure | None:
         raise RuntimeError(f"no rule to judge check kind {self.name!r}")  # a bug, not bad data
 
+    # -- pushdown engines (Spark, SQL: ``runtime/pushdown``) ----------------
+    def pushdown_aggregates(self, check: Check, x, name: str, q) -> list[tuple[str, object]]:
+        """(alias, expression) pairs computing what ``judge`` reads, built with ``q`` (a
+        ``pushdown.Query``: Spark columns or SQL fragments, with the same operators). An alias may
+        hold a ``q.deferred(...)`` value, computed by a query of its own (e.g. value counts)."""
+        return []
+
 
 class ColumnKind(Kind):
     level = "column"
@@ -238,8 +245,14 @@ class RowKind(ColumnKind):
         return self.failing(check, frame) if row[name] else None
 
     def failing(self, check: Check, frame) -> Failure:
-        x = frame.value(check.column) if check.column is not None else None
-        return Failure(check, *frame.examples(self.reads(check), self.violation(check, x, frame)))
+        return Failure(check, *frame.examples(self.reads(check), frame.violation(self, check)))
+
+    def pushdown_violation(self, check: Check, x, q):
+        """The violation mask as a pushdown expression (``q``: see ``pushdown_aggregates``)."""
+        raise NotImplementedError
+
+    def pushdown_aggregates(self, check: Check, x, name: str, q) -> list[tuple[str, object]]:
+        return [(name, q.count_if(self.pushdown_violation(check, x, q)))]
 
 
 def bound(value, default: str) -> str:
@@ -251,6 +264,14 @@ def bound(value, default: str) -> str:
 
 def between(value_name: str, p: dict) -> str:
     return f"{bound(p.get('min'), '-inf')} <= {value_name} <= {bound(p.get('max'), 'inf')}"
+
+
+def outside_pushdown(q, x, lo, hi):
+    """A pushdown engine's ``outside``: null compares as unknown, which its filters count as false."""
+    parts = ([x < lo] if lo is not None else []) + ([x > hi] if hi is not None else [])
+    if not parts:
+        return q.false()
+    return parts[0] | parts[1] if len(parts) == 2 else parts[0]
 
 
 def outside(x, lo, hi):

@@ -74,6 +74,9 @@ class Dtype(ColumnKind):
     def aggregates(self, check, x, name, frame):
         return [(x % 1 != 0).sum().alias(name)]
 
+    def pushdown_aggregates(self, check, x, name, q):
+        return [(name, q.count_if(q.fractional(x)))]
+
     def judge(self, check, row, name, frame):
         bad = row[name]
         if not bad:

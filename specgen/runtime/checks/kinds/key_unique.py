@@ -34,14 +34,13 @@ class KeyUnique(DatasetKind):
 
         return [pl.struct(check.params["columns"]).n_unique().alias(name)]
 
-    def judge(self, check, row, name, frame):
-        import polars as pl
+    def pushdown_aggregates(self, check, x, name, q):
+        return [(name, q.deferred(q.distinct_rows, check.params["columns"]))]
 
+    def judge(self, check, row, name, frame):
         if row[name] == frame.rows:
             return None
-        columns = check.params["columns"]
-        keys = frame.lazy.select(columns).collect()
-        return Failure(check, int(keys.select(pl.struct(columns).is_duplicated().sum()).item()))
+        return Failure(check, frame.duplicated_rows(check.params["columns"]))
 
     def chunk_hashes(self, check, chunk):
         """Whole keys, nulls included, as ``engine`` compares them."""

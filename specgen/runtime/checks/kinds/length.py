@@ -1,7 +1,7 @@
 """``length``: string length within [min, max]."""
 from __future__ import annotations
 
-from ..base import Check, RowKind, between, outside
+from ..base import Check, RowKind, between, outside, outside_pushdown
 from ._shared import has_bounds
 
 
@@ -33,6 +33,9 @@ class Length(RowKind):
 
     def violation(self, check, x, frame):
         return outside(x.str.len_chars(), check.params.get("min"), check.params.get("max"))
+
+    def pushdown_violation(self, check, x, q):
+        return outside_pushdown(q, q.length(x), check.params.get("min"), check.params.get("max"))
 
 
 KIND = Length()

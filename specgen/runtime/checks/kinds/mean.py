@@ -23,5 +23,8 @@ class Mean(BoundedStatistic):
     def aggregates(self, check, x, name, frame):
         return [x.mean().alias(name)]
 
+    def pushdown_aggregates(self, check, x, name, q):
+        return [(name, q.mean(x))]
+
 
 KIND = Mean()

@@ -83,5 +83,8 @@ class Monotonic(RowKind):
         previous = x.forward_fill().shift(1)
         return (x.is_not_null() & _BREAKS[check.params["direction"]](x, previous)).fill_null(False)
 
+    def pushdown_violation(self, check, x, q):
+        return q.is_not_null(x) & _BREAKS[check.params["direction"]](x, q.previous_non_null(x))
+
 
 KIND = Monotonic()

@@ -24,5 +24,11 @@ class NotNull(RowKind):
     def aggregates(self, check, x, name, frame):
         return [x.null_count().alias(name)]
 
+    def pushdown_violation(self, check, x, q):
+        return q.is_null(x)
+
+    def pushdown_aggregates(self, check, x, name, q):
+        return [(name, q.null_count(x))]
+
 
 KIND = NotNull()

@@ -38,6 +38,9 @@ class NullFraction(ColumnKind):
 
         return [(x.null_count() / pl.len()).alias(name)]
 
+    def pushdown_aggregates(self, check, x, name, q):
+        return [(name, q.ratio(q.null_count(x), q.rows_expr()))]
+
     def judge(self, check, row, name, frame):
         value = row[name] or 0.0
         return None if value <= check.params["max"] else Failure(check, None, observed=f"null fraction {value:.4g}")

@@ -35,5 +35,8 @@ class Pattern(RowKind):
     def violation(self, check, x, frame):
         return x.is_not_null() & ~x.str.contains(f"^(?:{check.params['pattern']})$")
 
+    def pushdown_violation(self, check, x, q):
+        return q.is_not_null(x) & ~q.full_match(x, check.params["pattern"])
+
 
 KIND = Pattern()

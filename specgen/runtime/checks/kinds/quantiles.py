@@ -40,6 +40,9 @@ class Quantiles(ColumnKind):
         return [x.quantile(q, interpolation="linear").alias(f"{name}_{j}")
                 for j, (q, _lo, _hi) in enumerate(check.params["quantiles"])]
 
+    def pushdown_aggregates(self, check, x, name, q):
+        return [(f"{name}_{j}", q.quantile(x, qu)) for j, (qu, _lo, _hi) in enumerate(check.params["quantiles"])]
+
     def judge(self, check, row, name, frame):
         bad = [f"q{q:g}={row[f'{name}_{j}']:.6g}" for j, (q, lo, hi) in enumerate(check.params["quantiles"])
                if row[f"{name}_{j}"] is not None and not stats.within(row[f"{name}_{j}"], lo, hi)]

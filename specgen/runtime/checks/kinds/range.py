@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ...stats import within
-from ..base import Check, RowKind, bound, outside
+from ..base import Check, RowKind, bound, outside, outside_pushdown
 from ._shared import has_bounds, int_if_whole, step
 
 
@@ -42,6 +42,12 @@ class Range(RowKind):
 
     def aggregates(self, check, x, name, frame):
         return [x.min().alias(f"{name}_min"), x.max().alias(f"{name}_max")]
+
+    def pushdown_violation(self, check, x, q):
+        return outside_pushdown(q, x, check.params.get("min"), check.params.get("max"))
+
+    def pushdown_aggregates(self, check, x, name, q):
+        return [(f"{name}_min", q.min(x)), (f"{name}_max", q.max(x))]
 
     def judge(self, check, row, name, frame):
         p = check.params

@@ -200,6 +200,11 @@ class Relation(RowKind):
         a, b = frame.value(p["left"]), frame.value(p["right"])
         return (a.is_not_null() & b.is_not_null() & ~OPERATORS[p["op"]](a, b)).fill_null(False)
 
+    def pushdown_violation(self, check, x, q):
+        p = check.params
+        a, b = q.value(p["left"]), q.value(p["right"])
+        return q.is_not_null(a) & q.is_not_null(b) & ~OPERATORS[p["op"]](a, b)
+
 
 def _polars_class(dtype) -> str:
     import polars as pl

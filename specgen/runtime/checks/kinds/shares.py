@@ -45,6 +45,9 @@ class Shares(ColumnKind):
 
         return [x.drop_nulls().cast(pl.String).value_counts().implode().alias(name)]
 
+    def pushdown_aggregates(self, check, x, name, q):
+        return [(name, q.deferred(q.value_counts, x, check.column))]
+
     def judge(self, check, row, name, frame):
         p = check.params
         counts = {str(r[check.column]): r["count"] for r in row[name]}

@@ -24,5 +24,8 @@ class Std(BoundedStatistic):
     def aggregates(self, check, x, name, frame):
         return [x.std(ddof=1).alias(name)]
 
+    def pushdown_aggregates(self, check, x, name, q):
+        return [(name, q.std(x))]
+
 
 KIND = Std()

@@ -30,6 +30,12 @@ class Unique(RowKind):
         # distinct count and count stream; the violation mask (is_duplicated) would not
         return [x.drop_nulls().n_unique().alias(f"{name}_distinct"), x.count().alias(f"{name}_count")]
 
+    def pushdown_violation(self, check, x, q):
+        return q.is_not_null(x) & q.is_duplicated(x)
+
+    def pushdown_aggregates(self, check, x, name, q):
+        return [(f"{name}_distinct", q.count_distinct(x)), (f"{name}_count", q.count(x))]
+
     def judge(self, check, row, name, frame):
         return None if row[f"{name}_distinct"] == row[f"{name}_count"] else self.failing(check, frame)
 

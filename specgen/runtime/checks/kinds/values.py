@@ -30,6 +30,9 @@ class Values(RowKind):
     def violation(self, check, x, frame):
         return x.is_not_null() & ~x.is_in(check.params["values"])
 
+    def pushdown_violation(self, check, x, q):
+        return q.is_not_null(x) & ~q.is_in(x, check.params["values"])
+
 
 def _unseen(values: list):
     if all(isinstance(v, int) for v in values):

@@ -1,0 +1,119 @@
+"""The engine shared by Spark and SQL sources: checks -> one aggregate query -> the kinds' judges."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..checks import Check
+from ..checks.registry import get
+from ..engine import N_EXAMPLES, Result, judge_all, schema_stage
+
+__all__ = ["Query", "Deferred", "NotPushable", "PushdownResult", "run_checks", "N_EXAMPLES"]
+
+
+class NotPushable(Exception):
+    """The source cannot express this check (e.g. row order in a SQL table, which has none)."""
+
+
+@dataclass
+class Deferred:
+    """A value a query of its own computes after the aggregate (value counts, distinct keys)."""
+
+    function: object
+    args: tuple = ()
+
+    def __call__(self):
+        return self.function(*self.args)
+
+
+class PushdownResult(Result):
+    """``Result`` plus the checks the source could not express, with why."""
+
+    def __init__(self):
+        super().__init__()
+        self.skipped: list[tuple[Check, str]] = []
+
+
+class Query:
+    """What a kind's pushdown hooks may ask of the data under check (a subclass per engine).
+
+    ``schema`` maps each column to a polars dtype (so ``schema_failure`` and the judges read
+    the same types as in the polars engine); ``rows`` is set once the aggregate ran.
+    """
+
+    schema: dict = {}
+    rows: int = 0
+
+    def deferred(self, function, *args) -> Deferred:
+        return Deferred(function, args)
+
+    def violation(self, kind, check: Check):
+        x = self.value(check.column) if check.column is not None else None
+        return kind.pushdown_violation(check, x, self)
+
+    # expressions: a subclass gives each
+    def value(self, column: str): raise NotImplementedError
+    def false(self): raise NotImplementedError
+    def is_null(self, x): raise NotImplementedError
+    def is_not_null(self, x): raise NotImplementedError
+    def is_in(self, x, values): raise NotImplementedError
+    def full_match(self, x, pattern: str): raise NotImplementedError
+    def length(self, x): raise NotImplementedError
+    def fractional(self, x): raise NotImplementedError
+    def previous_non_null(self, x): raise NotImplementedError
+    def is_duplicated(self, x): raise NotImplementedError
+    # aggregates
+    def rows_expr(self): raise NotImplementedError
+    def count_if(self, mask): raise NotImplementedError
+    def null_count(self, x): raise NotImplementedError
+    def count(self, x): raise NotImplementedError
+    def count_distinct(self, x): raise NotImplementedError
+    def ratio(self, a, b): raise NotImplementedError
+    def min(self, x): raise NotImplementedError
+    def max(self, x): raise NotImplementedError
+    def mean(self, x): raise NotImplementedError
+    def std(self, x): raise NotImplementedError
+    def quantile(self, x, q: float): raise NotImplementedError
+    # queries
+    def aggregate(self, named: list[tuple[str, object]]) -> dict: raise NotImplementedError
+    def value_counts(self, x, name: str, text: bool = True) -> list[dict]: raise NotImplementedError
+    def finite(self, x): raise NotImplementedError
+    def sample(self, columns: list[str], size: int, seed: int) -> list[tuple]: raise NotImplementedError
+    def distinct_rows(self, columns: list[str]) -> int: raise NotImplementedError
+    def duplicated_rows(self, columns: list[str]) -> int: raise NotImplementedError
+    def examples(self, columns: tuple[str, ...], mask) -> tuple[int, tuple]: raise NotImplementedError
+
+
+def run_checks(q: Query, checks, environment: str = "training") -> PushdownResult:
+    """The polars engine's ``run_checks`` on a pushdown source: same checks, same judges."""
+    checks = [c for c in checks if environment in c.environments]
+    failures = PushdownResult()
+    todo, blocked = schema_stage(checks, q.schema, failures)
+    todo = [c for c in todo if c.column not in blocked]
+    named, deferred, kept = [("__rows", q.rows_expr())], [], []
+    for i, check in enumerate(todo):
+        x = q.value(check.column) if check.column is not None else None
+        try:
+            parts = get(check.kind).pushdown_aggregates(check, x, f"_{i}", q)
+        except NotPushable as exc:
+            failures.skipped.append((check, str(exc)))
+            continue
+        kept.append((i, check))
+        for alias, expr in parts:
+            (deferred if isinstance(expr, Deferred) else named).append((alias, expr))
+    row = q.aggregate(named)
+    q.rows = failures.rows = int(row["__rows"] or 0)
+    row.update({alias: value() for alias, value in deferred})
+    # judge_all names aggregates by position in its list: rename to the kept checks' positions
+    row = _renumbered(row, kept)
+    return judge_all([c for _, c in kept], row, q, failures)
+
+
+def _renumbered(row: dict, kept: list[tuple[int, Check]]) -> dict:
+    if all(i == j for j, (i, _) in enumerate(kept)):
+        return row
+    out = {"__rows": row["__rows"]}
+    for j, (i, _) in enumerate(kept):
+        for alias, value in row.items():
+            if alias == f"_{i}" or alias.startswith(f"_{i}_"):
+                out[f"_{j}" + alias[len(f"_{i}"):]] = value
+    return out

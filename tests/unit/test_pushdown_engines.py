@@ -1,0 +1,189 @@
+"""Spark, DuckDB and PostgreSQL (``runtime/pushdown``) report the same failures as the polars engine on the
+same corrupted data, down to failing-row counts and example rows; monitor's drift agrees within 1e-9."""
+from __future__ import annotations
+
+import sys
+
+import polars as pl
+import pytest
+
+from specgen.api import build_plan, monitor
+from specgen.runtime import engine, io
+from specgen.runtime.checks import Check
+from specgen.runtime.pushdown import query, spark, sql
+from tests.helpers import EXAMPLES
+from tests.unit.test_engines_agree import CASES, NEW_KINDS, NEW_KINDS_SPEC, SPEC, TRAIN, _ordered
+
+ENGINES = ("spark", "duckdb", "postgres")
+#: Spark runs a few jobs per case (seconds each on a busy 2-core machine): in ``make test`` it gets cases that
+#: fail every kind at least once; ``make test-slow`` runs it on every case
+SPARK_CASES = ("clean", "many_faults", "duplicate_key", "share_shift", "null_surge", "out_of_range", "too_few_rows",
+               "mean_shift", "extra_column", "null_not_allowed")
+SPARK_NEW_KINDS = ("clean", "id_repeated", "time_goes_back", "rows_reversed", "deeper_than_long",
+                   "relation_side_as_text")
+
+
+@pytest.fixture(scope="module")
+def open_engine(request, tmp_path_factory):
+    """engine name -> (polars frame, name) -> a pushdown Query over that data (Parquet for Spark and
+    DuckDB, a table loaded by COPY for PostgreSQL); fixtures started only for the engines asked for."""
+    where = tmp_path_factory.mktemp("pushdown")
+
+    def open_(name: str, frame: pl.DataFrame, table: str):
+        path = where / f"{table}.parquet"
+        frame.write_parquet(path)
+        if name == "spark":
+            return spark.SparkQuery(spark.read(request.getfixturevalue("spark_session"), path))
+        if name == "duckdb":
+            return sql.open_source(None, str(path))
+        from tests.postgres import load_frame
+
+        url = request.getfixturevalue("postgres_url")
+        load_frame(url, table, frame)
+        return sql.open_source(url, table)
+    return open_
+
+
+def _failures(result) -> list:
+    return sorted((f.check.key, f.failing_rows, f.examples) for f in result)
+
+
+def _cases(name: str, every: dict, spark_subset: tuple, full: bool) -> list[str]:
+    return sorted(every) if name != "spark" or full else sorted(spark_subset)
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_penguin_faults_give_the_same_failures_on_every_engine(open_engine, name, full=False):
+    checks = build_plan(SPEC).checks("training")
+    for case in _cases(name, CASES, SPARK_CASES, full):
+        frame = CASES[case](pl.read_csv(TRAIN))
+        ours = engine.run_checks(frame.lazy(), checks, "training")
+        theirs = query.run_checks(open_engine(name, frame, case), checks, "training")
+        assert _failures(theirs) == _failures(ours), case
+        assert theirs.rows == frame.height and theirs.skipped == []
+        assert (case == "clean") == (not list(theirs)), case
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_order_relation_and_uniqueness_kinds_agree(open_engine, name, tmp_path, full=False):
+    """Row order exists in a Spark read, not in a SQL table: there ``monotonic`` is reported skipped."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(NEW_KINDS_SPEC)
+    checks = build_plan(spec, tmp_path).checks("training")
+    ordered = ("monotonic",) if name != "spark" else ()
+    for case in _cases(name, NEW_KINDS, SPARK_NEW_KINDS, full):
+        corrupt, expected = NEW_KINDS[case]
+        frame = io.naive_utc(corrupt(_ordered(pl.read_csv(TRAIN, try_parse_dates=True))))
+        theirs = query.run_checks(open_engine(name, frame, case), checks, "training")
+        ours = engine.run_checks(frame.lazy(), checks, "training")
+        want = [f for f in _failures(ours) if f[0][1] not in ordered]
+        assert _failures(theirs) == want, case
+        assert {c.kind for c, _ in theirs.skipped} == set(ordered)
+        assert {k for k, _, _ in want} == {k for k in expected if k[1] not in ordered}, case
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_hostile_names_are_quoted_and_values_are_parameters(open_engine, name):
+    """A column name with quotes, a percent sign and SQL in it, and a value that is SQL: read as data."""
+    column = 'x"; DROP TABLE t; -- %s `q` \'%'
+    frame = pl.DataFrame({column: ["ok", "ok", "'; DROP TABLE t; --", None, "toolong"]})
+    checks = [Check("values", column, {"values": ["ok", "toolong", "x' OR '1'='1"]}),
+              Check("pattern", column, {"pattern": "[a-z]+"}), Check("length", column, {"min": 1, "max": 3}),
+              Check("not_null", column), Check("unique", column)]
+    theirs = query.run_checks(open_engine(name, frame, "hostile"), checks, "training")
+    assert _failures(theirs) == _failures(engine.run_checks(frame.lazy(), checks, "training"))
+    assert {f.check.kind for f in theirs} == {"values", "pattern", "length", "not_null", "unique"}
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_drift_agrees_with_polars_within_1e9(request, name, tmp_path):
+    """The same batch on the same bins: every drift measure of every feature, and the schema verdict."""
+    spec = EXAMPLES / "penguins" / "spec.yaml"
+    batch = pl.read_csv(EXAMPLES / "penguins" / "data" / "serving.csv").with_columns(
+        pl.col("bill_length_mm") * 1.2, pl.lit("Dream").alias("island"))
+    path = tmp_path / "batch.parquet"
+    batch.write_parquet(path)
+    options: dict = {"engine": name} if name != "postgres" else {}
+    current = str(path)
+    if name == "spark":
+        request.getfixturevalue("spark_session")
+    if name == "postgres":
+        from tests.postgres import load_frame
+
+        options["source"] = request.getfixturevalue("postgres_url")
+        load_frame(options["source"], "serving_batch", batch)
+        current = "serving_batch"
+    ours, theirs = monitor(spec, path, now=0), monitor(spec, current, now=0, **options)
+    assert theirs.rows == ours.rows
+    assert sorted(f.check.key for f in theirs.schema_failures) == sorted(f.check.key for f in ours.schema_failures)
+    assert [r.name for r in theirs.drift] == [r.name for r in ours.drift]
+    for mine, other in zip(ours.drift, theirs.drift):
+        assert other.alarm == mine.alarm and other.measures.keys() == mine.measures.keys(), mine.name
+        for measure, value in mine.measures.items():
+            assert other.measures[measure] == pytest.approx(value, abs=1e-9), (mine.name, measure)
+    assert any(r.alarm for r in theirs.drift)  # the shift is caught, not just agreed on
+
+
+@pytest.mark.slow
+def test_spark_agrees_on_every_case(open_engine, tmp_path):
+    test_penguin_faults_give_the_same_failures_on_every_engine(open_engine, "spark", full=True)
+    test_order_relation_and_uniqueness_kinds_agree(open_engine, "spark", tmp_path, full=True)
+
+
+def test_spark_without_pyspark_or_java_is_a_clear_error(monkeypatch):
+    from specgen.errors import SpecgenError
+
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    with pytest.raises(SpecgenError, match=r"pyspark is not installed.*\[SG210\]"):
+        spark.session()
+    monkeypatch.delitem(sys.modules, "pyspark.sql")
+    pytest.importorskip("pyspark")
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(SpecgenError, match=r"Java is not installed.*\[SG210\]"):
+        spark.session(master="local[1]")
+
+
+@pytest.mark.parametrize("name", ["spark", "duckdb"])
+def test_infer_on_a_pushdown_engine_drafts_the_same_spec_and_baseline(request, name, tmp_path):
+    """The statistics as aggregate queries (every row fits the bounded sample here): byte-identical output."""
+    from specgen.api import infer_spec
+
+    if name == "spark":
+        request.getfixturevalue("spark_session")
+    data = tmp_path / "train.parquet"
+    pl.read_csv(TRAIN).write_parquet(data)
+    written = {}
+    for engine_name in ("polars", name):
+        out = tmp_path / engine_name / "penguins.yaml"
+        paths = infer_spec([str(data)], out, label="species", key=("penguin_id",), engine=engine_name)
+        written[engine_name] = [p.read_text() for p in paths]
+    assert written[name] == written["polars"]
+    assert "bill_length_mm" in written[name][0] and '"edges"' in written[name][1]
+
+
+def test_cli_validate_and_monitor_pushed_into_duckdb(tmp_path):
+    """The commands end to end: exit 1 and the failure named on broken data, exit 0 on clean; JSON output."""
+    import json
+    import os
+
+    from tests.helpers import run_cli
+
+    broken, clean = tmp_path / "broken.parquet", tmp_path / "clean.parquet"
+    CASES["many_faults"](pl.read_csv(TRAIN)).write_parquet(broken)
+    pl.read_csv(TRAIN).write_parquet(clean)
+    failed = run_cli("validate", SPEC, broken, "--engine", "duckdb", "--format", "json", expect=1)
+    report = json.loads(failed.stdout)
+    assert report["engine"] == "duckdb" and report["rows"] == 256
+    assert {(f["column"], f["check"]) for f in report["failures"]} == {
+        ("bill_depth_mm", "dtype"), ("year", "present"), ("island", "values")}
+    run_cli("validate", SPEC, f"SELECT * FROM read_parquet('{clean.as_posix()}')", "--source", "duckdb://",
+            expect=0)
+    serving = EXAMPLES / "penguins" / "data" / "serving.csv"
+    batch = tmp_path / "serving.parquet"
+    pl.read_csv(serving).with_columns(pl.lit(99999).alias("body_mass_g")).write_parquet(batch)
+    alarm = run_cli("monitor", SPEC, "--current", batch, "--engine", "duckdb", "--format", "json", expect=1)
+    assert any("body_mass_g" in a for a in json.loads(alarm.stdout)["alarms"])
+    no_java = {**os.environ, "PATH": "", "JAVA_HOME": ""}
+    missing = run_cli("validate", SPEC, clean, "--engine", "spark", env=no_java, expect=2)
+    assert "[SG210]" in missing.stderr and "Traceback" not in missing.stderr
