@@ -69,7 +69,7 @@ def infer(data: Sequence[str], spec_path: Path, *, label: str | None = None, key
         schema_ref=schema_ref,
         files=tuple(p if p == "<stdin>" or not Path(p).exists() else _relative(Path(p), spec_dir)
                     for p in shown_names(paths)),
-        training=_training(data, spec_dir) if query is None else str(data[0]),
+        training=_training(data, spec_dir) if query is None or Path(data[0]).exists() else str(data[0]),
         rows=table.rows,
         source_rows=table.source_rows,
         seed=seed,

@@ -180,7 +180,8 @@ def test_hanging_predict_fails_within_the_timeout(tmp_path, monkeypatch):
     monkeypatch.setenv(perf.ENV_MODE, "gate")
     setup = ModelSetup(name="toy", task="regression", label="y", features=("x",), dtypes={}, training_data="t.csv",
                        paths=(), entrypoints=Entrypoints(train="m:t", load=None, predict=None, adapter=None), seed=1,
-                       split=Split(key=("x",), salt="s", eval_fraction=0.5, rotate_daily=False), runs=2, slices={},
+                       split=Split(key=("x",), salt="s", eval_fraction=0.5, rotate_daily=False), runs=2, mean_of=1,
+                       evaluation_data=None, slices={},
                        artifact=None)
     gate = PerfSetup(name="toy", inference_mode="online", baseline_file="toy_perf.json", max_regression=1.5,
                      timeout_seconds=1.0, latency=LatencyGate(p50=None, p95=None, p99=10.0, calls=20), batch=None,
@@ -215,7 +216,8 @@ def test_perf_record_without_a_performance_section_is_sg310(tmp_path):
 def _session(tmp_path, **perf_overrides) -> perf.Session:
     setup = ModelSetup(name="toy", task="regression", label="y", features=("x",), dtypes={}, training_data="t.csv",
                        paths=(), entrypoints=Entrypoints(train="m:t", load=None, predict=None, adapter=None), seed=1,
-                       split=Split(key=("x",), salt="s", eval_fraction=0.5, rotate_daily=False), runs=2, slices={},
+                       split=Split(key=("x",), salt="s", eval_fraction=0.5, rotate_daily=False), runs=2, mean_of=1,
+                       evaluation_data=None, slices={},
                        artifact=None)
     fields = dict(name="toy", inference_mode="online", baseline_file="toy_perf.json", max_regression=1.5,
                   timeout_seconds=30.0, latency=None, batch=None, throughput=None,

@@ -64,10 +64,15 @@ class Freshness(ColumnKind):
     def aggregates(self, check, x, name, frame):
         return [x.max().alias(name)]
 
+    def pushdown_aggregates(self, check, x, name, q):
+        return [(name, q.max(x))]
+
     def judge(self, check, row, name, frame):
         return self.judge_newest(check, row[name])
 
     def judge_newest(self, check, newest) -> Failure | None:
+        if isinstance(newest, dt.datetime) and newest.tzinfo is not None:  # a database's timestamptz
+            newest = newest.astimezone(dt.timezone.utc).replace(tzinfo=None)
         if _fresh(newest, check.params["seconds"]):
             return None
         now = timezones.as_of()
