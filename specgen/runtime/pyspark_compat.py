@@ -8,7 +8,9 @@ the pandas API on Spark stays unavailable (as it already was). With an older pan
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
+import io
 import sys
 import types
 
@@ -37,6 +39,22 @@ def _reprobe() -> None:
         importlib.reload(typing_module)
 
 
+def _connect_or_import_error() -> None:
+    """pyspark.sql.connect ends the process (SystemExit 0, "Skipping doctests") when its grpc
+    dependencies are missing and ``__main__`` has no file (an xdist worker, ``python -c``): turn that
+    into the ImportError pandera.pyspark expects of an absent Spark Connect."""
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            import pyspark.sql.connect.dataframe  # noqa: F401
+    except SystemExit:
+        for name in [m for m in sys.modules if m.startswith("pyspark.sql.connect")]:
+            del sys.modules[name]
+        sys.modules["pyspark.sql.connect"] = None  # type: ignore[assignment]  # import -> ImportError
+    except ImportError:
+        pass
+
+
+_connect_or_import_error()
 try:
     import pyspark.pandas  # noqa: F401
     PANDAS_ON_SPARK = True
