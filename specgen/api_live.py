@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .errors import SpecgenError
 
-__all__ = ["live", "parse_moment", "write_sample"]
+__all__ = ["live", "live_settings", "parse_moment", "write_sample"]
 
 
 def parse_moment(text: str) -> dt.datetime:
@@ -20,7 +20,8 @@ def parse_moment(text: str) -> dt.datetime:
     return moment.astimezone(dt.timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
 
 
-def _config(spec_path, window: str | None):
+def live_settings(spec_path, window: str | None = None):
+    """The spec's resolved ``LiveConfig`` (``window``: the --window override), as ``live`` runs it."""
     from .api import load_spec
     from .compiler.live_plan import live_config
     from .compiler.spec import parse_duration
@@ -49,7 +50,7 @@ def live(spec_path: str | Path, predictions: str, labels: str | None = None, *, 
     from .runtime.live.exposition import live_exposition
     from .runtime.sources import open_source
 
-    config = _config(spec_path, window)
+    config = live_settings(spec_path, window)
     if labels is None and config.labels is not None:
         raise SpecgenError("the spec declares live.labels: give --labels SOURCE [SG104]", "SG104")
     with ExitStack() as stack:

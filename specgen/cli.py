@@ -528,7 +528,8 @@ def report_cmd(spec, current, out, environment, reference, serving_features, tra
               help="Write the day's human-labelling sample (.csv or .jsonl).")
 @click.option("--sample-day", metavar="DATE", help="Day of the sample (default: the day before --as-of).")
 @_FORMAT
-def live_cmd(spec, predictions, labels, outcomes, window, as_of, metrics_out, sample_out, sample_day, fmt):
+@_HTML
+def live_cmd(spec, predictions, labels, outcomes, window, as_of, metrics_out, sample_out, sample_day, fmt, html):
     """Live model quality from prediction logs joined to labels that arrive later.
 
     Per window and declared slice: the spec's metrics, prediction bias, label coverage and delay; the
@@ -545,6 +546,11 @@ def live_cmd(spec, predictions, labels, outcomes, window, as_of, metrics_out, sa
         click.echo(dumps(report.as_dict(), indent=2, default=str))
     else:
         click.echo(render_live(report))
+    if html is not None:  # after the report is printed: a page that cannot be written must not lose it (exit 2)
+        from .api_live import live_settings
+
+        config = _run(live_settings, spec, window)
+        _write_html(html, lambda pages: pages.live_page(report, config))
     sys.exit(report.exit_code)
 
 

@@ -21,15 +21,16 @@ from .sections import Distributions, FailedChecks, ModelPanel
 __all__ = ["render_report"]
 
 
-def render_report(title: str, sections, *, facts=(), ok: bool | None = None) -> str:
+def render_report(title: str, sections, *, facts=(), ok: bool | None = None, verdict: str | None = None) -> str:
     """The page: ``title``, ``facts`` ((label, text) pairs under it), then ``sections`` in order
     (``sections.FailedChecks`` first when given). ``ok``: the verdict shown at the top (None: taken
-    from the failed checks). Every string is escaped as HTML text."""
+    from the failed checks); ``verdict``: its text (None: "OK" or the count of failed checks). Every
+    string is escaped as HTML text."""
     sections = _with_plot_ids(list(sections))
     plots = _plots(sections)
     ok = _verdict(sections) if ok is None else ok
     return _environment().get_template("page.html.jinja").render(
-        title=title, facts=list(facts), sections=sections, verdict="OK" if ok else _failed_text(sections),
+        title=title, facts=list(facts), sections=sections, verdict=verdict or ("OK" if ok else _failed_text(sections)),
         verdict_class="good" if ok else "bad", css=Markup(_asset("page.css")),
         plots=Markup(plots) if plots else "", plotlyjs=Markup(_plotlyjs()) if plots else "",
         draw_js=Markup(_asset("draw.js")))

@@ -624,16 +624,22 @@ def _prediction_drift(config: MonitoringConfig, batch: _Batch) -> tuple[list[Fea
     for o in drift.outputs:
         current = batch.output_summaries.get(o.name)
         if current is None:
-            why = ("no predictions: the batch has no prediction column and no model to run" if batch.output_source
-                   is None else f"absent from the model outputs (source: {batch.output_source})")
-            why = batch.model_skipped or why
             out.append(FeatureResult(o.name, o.kind, o.drift.metric, o.drift.threshold, None, {},
-                                     note="absent: " + why))
+                                     note=_absent_output_note(batch)))
             continue
         reference = (baseline_mod.to_summary(o.kind, o.reference), o.reference)
         out.append(_too_few_rows(o, o.drift, batch.rows, calibrated=config.alpha is not None)
                    or _compare(o, o.drift, reference, current, batch.rows, _share(config.alpha, drift.outputs)))
     return out, batch.output_source
+
+
+def _absent_output_note(batch: _Batch) -> str:
+    """Why a model output has no values; starts with "absent" (such a result is not judged)."""
+    if batch.model_skipped:
+        return "absent: " + batch.model_skipped
+    if batch.output_source is None:
+        return "absent: no predictions: the batch has no prediction column and no model to run"
+    return f"absent from the model outputs (source: {batch.output_source})"
 
 
 def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int) -> list[FeatureResult]:

@@ -245,3 +245,30 @@ def test_live_spec_rules(tmp_path):
         spec.write_text(SPEC.read_text().replace(old, new))
         result = run_cli("compile", spec, "-o", tmp_path / "out", in_process=True, expect=2)
         assert message in result.stderr and "SG103" in result.stderr, result.stderr
+
+
+def test_html_page_shows_the_verdict_and_the_failing_slice_self_contained_and_deterministic(logs, tmp_path):
+    pages = [tmp_path / "one.html", tmp_path / "two.html"]
+    for page in pages:
+        result = run_cli("live", SPEC, *_parquet(logs), "--html", page, in_process=True, expect=1)
+        assert "ROLL BACK" in result.stdout  # the usual output is still printed
+    html = pages[0].read_text(encoding="utf-8")
+    assert pages[0].read_bytes() == pages[1].read_bytes()  # same logs, same bytes
+    assert not re.findall(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""", html, re.I)  # nothing fetched
+    assert '<p class="verdict bad">canary: ROLL BACK; 0 alarm(s)</p>' in html
+    canary = html[html.index("<h2>Canary: roll back</h2>"):html.index("</section>", html.index("Canary: roll back"))]
+    worse = re.findall(r'<tr class="bad"><td>(.*?)</td><td>(.*?)</td>', canary)
+    assert worse == [("german", "accuracy")], canary  # the evidence row of the failing slice, highlighted
+    assert "canary worse: german accuracy" in html
+    assert html.index("Canary: roll back") < html.index("Metrics per window and slice")  # the verdict first
+    for title in ("Bias and labels per window and slice", "Label join", "Real-world outcomes"):
+        assert f"<h2>{title}</h2>" in html
+    assert re.search(r"<td>german</td><td>accuracy</td><td>[0-9.]+</td><td>&gt;= 0.75</td>", html)  # its limit
+
+
+def test_html_page_that_cannot_be_written_exits_2_after_the_report(logs, tmp_path):
+    target = tmp_path / "no" / "such" / "live.html"
+    result = run_cli("live", SPEC, *_parquet(logs), "--format", "json", "--html", target, in_process=True,
+                     expect=2)
+    assert json.loads(result.stdout)["canary"]["verdict"] == "roll back"  # the report, not lost
+    assert "SG302" in result.stderr and not target.parent.exists()

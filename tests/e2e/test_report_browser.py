@@ -60,7 +60,7 @@ def chromium():
 class Opened:
     """A page loaded from a file, with everything that went wrong while it loaded and drew."""
 
-    def __init__(self, context, path: Path):
+    def __init__(self, context, path: Path, *, plots: bool = True):
         self.problems: list[str] = []
         self.page = page = context.new_page()
         page.set_viewport_size(VIEWPORT)
@@ -71,8 +71,9 @@ class Opened:
         page.on("request", lambda r: None if r.url.startswith(("file:", "data:", "blob:", "about:"))
                 else self.problems.append(f"network request: {r.url}"))
         page.on("dialog", lambda d: (self.problems.append(f"dialog: {d.message}"), d.dismiss()))
-        page.goto(path.as_uri())
-        page.wait_for_selector("body[data-plots=done]", state="attached", timeout=120_000)
+        page.goto(path.as_uri(), wait_until="load")
+        if plots:  # a page without plots (specgen live) has no drawing script to wait for
+            page.wait_for_selector("body[data-plots=done]", state="attached", timeout=120_000)
 
 
 @pytest.fixture(scope="module")
@@ -162,3 +163,21 @@ def test_wide_report_stays_under_its_size_budget(pages, opened):
     assert size <= budget, f"{size:,} bytes > budget {budget:,}"
     o = opened("wide")
     assert o.page.evaluate("document.querySelectorAll('.plot.js-plotly-plot').length") == WIDE_FEATURES
+
+
+def test_live_page_loads_offline_without_errors(chromium, tmp_path):
+    """``specgen live --html``: no plots, so no script at all; the canary's failing slice is shown first."""
+    from tests.e2e.test_live import SPEC, make_logs
+
+    make_logs.write(make_logs.simulate(7, 14, 3000), tmp_path)
+    out = tmp_path / "live.html"
+    run_cli("live", SPEC, "--predictions", tmp_path / "predictions.parquet", "--labels", tmp_path / "labels.parquet",
+            "--html", out, expect=1, in_process=True)
+    o = Opened(chromium, out, plots=False)
+    try:
+        assert o.problems == []
+        assert o.page.locator(".verdict").inner_text() == "canary: ROLL BACK; 0 alarm(s)"
+        worse = o.page.locator("section.table").first.locator("tr.bad td")
+        assert worse.nth(0).inner_text() == "german" and worse.first.is_visible()
+    finally:
+        o.page.close()

@@ -197,3 +197,17 @@ def test_metric_names_come_from_one_function():
     sources = [ROOT / "specgen" / "compiler" / "monitoring.py", ROOT / "specgen" / "runtime" / "exposition.py"]
     for path in sources:  # no second naming scheme hidden in an f-string
         assert "specgen_{" not in path.read_text()
+
+
+def test_an_absent_model_output_says_absent_once_and_is_not_judged():
+    from types import SimpleNamespace
+
+    from specgen.runtime.monitor import _absent_output_note
+
+    note = _absent_output_note(SimpleNamespace(model_skipped=None, output_source="model"))
+    assert note == "absent from the model outputs (source: model)"  # was "absent: absent from the ..."
+    assert _absent_output_note(SimpleNamespace(model_skipped=None, output_source=None)).startswith("absent: no ")
+    skipped = SimpleNamespace(model_skipped="the model was not run: x", output_source=None)
+    assert _absent_output_note(skipped) == "absent: the model was not run: x"
+    result = FeatureResult("proba", "numeric", "psi", 0.2, None, {}, note=note)
+    assert not result.alarm  # an absent output is the schema check's finding, not a drift alarm

@@ -6,9 +6,13 @@ import json
 import re
 from pathlib import Path
 
-from specgen.report import ModelPanel, render_report
+from specgen.report import ModelPanel, live_page, render_report
 from specgen.report.collect import MAX_CATEGORIES, OTHER, _shares
 from specgen.runtime.drift import NULL_KEY, Histogram
+from specgen.runtime.live.canary import CanaryResult
+from specgen.runtime.live.outcomes import OutcomeWindow
+from specgen.runtime.live.quality import GroupQuality
+from specgen.runtime.live.report import Alarm, LiveReport
 from tests.helpers import ROOT
 
 
@@ -55,3 +59,26 @@ def test_the_documented_example_runs(tmp_path, monkeypatch):
     page = Path(tmp_path / "live.html").read_text()
     assert "rmse 4.2 &gt; 4.0" in page and '<tr class="bad"><td>rmse</td>' in page
     assert "1 failed check(s)" in page
+
+
+def test_live_page_shows_hostile_names_as_text_and_highlights_alarms():
+    evil = "<script>alert(1)</script>"
+    window = ("2026-03-02T00:00:00", "2026-03-03T00:00:00")
+    quality = GroupQuality(*window, slice=evil, rows=10, labelled=8, coverage=0.8, mature=True,
+                           delay_median_seconds=7200.0, delay_p90_seconds=9000.0, late_labels=1,
+                           metrics={f"<b>{evil}</b>": 0.5}, bias=0.01)
+    canary = CanaryResult("hold", f"too few labelled rows to tell: {evil}", "v1", f"<img src=x onerror={evil}>", 1,
+                          [{"slice": evil, "metric": "accuracy", "test": "two-proportion z-test", "stable": 0.9,
+                            "canary": 0.8, "n_stable": 8, "n_canary": 2, "drop": 0.1, "max_drop": 0.03,
+                            "p_value": 0.2, "level": 0.01, "worse": False}], [])
+    report = LiveReport("svc", "2026-03-03T00:00:00", 86400, {"prediction_rows": 10, "orphan_labels": 1,
+                                                              "orphan_label_keys": [evil]},
+                        quality=[quality], outcomes=[OutcomeWindow(evil, window[0], 3, 1.5, "above the maximum 1")],
+                        canary=canary, alarms=[Alarm(window[0], evil, f"<b>{evil}</b>", 0.5, f"{evil} is low"),
+                                               Alarm(window[0], "(all)", f"outcome:{evil}", 1.5, "outcome high")])
+    page = live_page(report)
+    assert "<script>" not in page and "<img" not in page and "<b>" not in page  # no plots: no script at all
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert '<p class="verdict bad">canary: HOLD; 2 alarm(s)</p>' in page
+    assert re.search(r'<tr class="bad"><td>2026-03-02T00:00:00</td><td>&lt;script&gt;', page)  # the metric alarm
+    assert page.index("<h2>Canary: hold</h2>") < page.index("<h2>Alarms</h2>")
