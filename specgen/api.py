@@ -254,7 +254,6 @@ def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path
     Returns a ``runtime.monitor.MonitorReport`` (``ok`` is False when any alarm is raised).
     """
     from .monitor_config import find_monitoring_config
-    from .runtime import exposition
     from .runtime import monitor as runtime_monitor
 
     spec_path = Path(spec_path)

@@ -13,7 +13,6 @@ its memory grows with the file, so chunks are cut here:
 from __future__ import annotations
 
 import csv
-import glob
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path

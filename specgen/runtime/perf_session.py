@@ -56,7 +56,10 @@ def scale() -> Scale:
         return Scale("gate", 1.0, 1.0, 1.0)
     if mode != "smoke":
         raise AssertionError(f"{ENV_MODE}={mode!r}: use gate (the real limits) or smoke (the default)")
-    return Scale("smoke", 0.2, 5.0, 3.0)
+    # the recorded baseline comes from another moment (and maybe another machine): under the default
+    # suite's load (two xdist workers on two cores) a wall-clock batch figure was seen 5.8x off its
+    # calibration-scaled baseline with nothing wrong, so smoke keeps only order-of-magnitude regressions
+    return Scale("smoke", 0.2, 5.0, 10.0)
 
 
 class Session:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import sys
 import threading
 
 from ..errors import SpecgenError

@@ -9,9 +9,6 @@ import ast
 import datetime as dt
 import json
 import re
-import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 

@@ -7,7 +7,6 @@ assert the marker never appears."""
 from __future__ import annotations
 
 import ast
-import os
 import re
 from pathlib import Path
 

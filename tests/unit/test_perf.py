@@ -199,7 +199,7 @@ def test_hanging_predict_fails_within_the_timeout(tmp_path, monkeypatch):
 
 def test_smoke_mode_relaxes_and_unknown_mode_is_refused(monkeypatch):
     monkeypatch.delenv(perf.ENV_MODE, raising=False)
-    assert perf.scale().absolute == 5.0 and perf.scale().calls(200) == 40
+    assert perf.scale().absolute == 5.0 and perf.scale().ratio == 10.0 and perf.scale().calls(200) == 40
     monkeypatch.setenv(perf.ENV_MODE, "fast")
     with pytest.raises(AssertionError, match="use gate"):
         perf.scale()

@@ -1,8 +1,6 @@
 """Feature engineering (``transforms``) and cached batch predictions (``predictions``)."""
 from __future__ import annotations
 
-import fnmatch
-import re
 from typing import Annotated, Literal
 
 from pydantic import Field, StrictInt, StrictStr, field_validator, model_validator
