@@ -14,7 +14,9 @@ ABSOLUTE = re.compile(r"(?<![\w.])/(?:work|opt|home|srv|usr/local)/")
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_make_peers_creates_the_venvs_under_the_ignored_cache():
-    dry = run("make", "-n", "-B", "peers", "PYTHON=python3", cwd=ROOT)  # -n: print only; -B: even if built
+    # -n: print only; -B: even if built; --no-print-directory: under `make test` a child make says
+    # "Entering directory" (MAKELEVEL is inherited)
+    dry = run("make", "--no-print-directory", "-n", "-B", "peers", "PYTHON=python3", cwd=ROOT)
     assert dry.returncode == 0, dry.output
     commands = [line for line in dry.stdout.splitlines() if line.strip()]
     assert commands[0] == "python3 -m venv .cache/peers/evidently"
