@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job end to end on the penguins example: baseline, compile, run the generated
-# suite, validate good data (exit 0) and deliberately broken data (exit 1).
+# suite, validate good data (exit 0) and deliberately broken data (exit 1), monitor, report, score, infer.
 set -euo pipefail
 PY=${1:-.venv/bin/python}
 EX=examples/penguins
@@ -63,6 +63,18 @@ set -e
 head -6 "$TMP/monitor.txt"
 echo "exit code: $code"
 [ "$code" -eq 1 ] || { echo "demo: expected exit 1 from monitor on a drifted batch"; exit 1; }
+
+step "8b. the same drifted batch as one self-contained HTML page (failed checks first, distributions drawn)"
+set +e
+mkdir -p .cache/demo  # kept after the demo (gitignored)
+"$PY" -m specgen report "$EX/spec.yaml" --current "$TMP/drifted.csv" -o .cache/demo/report.html
+code=$?
+set -e
+[ "$code" -eq 1 ] || { echo "demo: expected exit 1 from report on a drifted batch"; exit 1; }
+echo "open .cache/demo/report.html in a browser (it needs no network)"
+
+step "8c. the ML Test Score of the spec: which of the rubric's 28 tests the generated files cover"
+"$PY" -m specgen score "$EX/spec.yaml" | head -3
 
 step "9. draft a spec from raw data with specgen infer"
 "$PY" -m specgen infer "$EX/data/train.csv" --label species --key penguin_id -o "$TMP/drafted.yaml"
