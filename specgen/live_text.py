@@ -1,6 +1,8 @@
 """The human-readable form of a ``LiveReport`` (``specgen live`` without ``--format json``)."""
 from __future__ import annotations
 
+from .runtime.durations import format_duration
+
 __all__ = ["render_live"]
 
 
@@ -8,15 +10,9 @@ def _num(value) -> str:
     return "-" if value is None else f"{value:.4g}"
 
 
-def _duration(seconds: int) -> str:
-    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds % size == 0:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
-
-
 def render_live(report) -> str:
-    lines = [f"live quality of {report.name} as of {report.as_of} ({_duration(report.window_seconds)} windows)"]
+    window = format_duration(report.window_seconds)
+    lines = [f"live quality of {report.name} as of {report.as_of} ({window} windows)"]
     j = report.join
     lines.append(f"  join: {j['prediction_rows']} predictions, {j['label_rows']} labels; duplicates: "
                  f"{j['duplicate_predictions']} predictions {j['duplicate_prediction_keys']}, {j['duplicate_labels']}"

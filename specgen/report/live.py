@@ -4,7 +4,7 @@ the real-world outcomes. Built from a ``runtime.live.LiveReport`` (and the ``Liv
 with, for the limits); every name in it is text (the page escapes it)."""
 from __future__ import annotations
 
-from ..live_text import _duration
+from ..runtime.durations import format_duration
 from .html import render_report
 from .sections import FailedChecks, Finding, Table
 
@@ -39,7 +39,7 @@ def _verdict(report) -> str:
 
 def _facts(report) -> list[tuple[str, str]]:
     j = report.join
-    facts = [("as of", report.as_of), ("window", _duration(report.window_seconds)),
+    facts = [("as of", report.as_of), ("window", format_duration(report.window_seconds)),
              ("predictions", f"{j.get('prediction_rows', 0):,}"), ("labels", f"{j.get('label_rows', 0):,}"),
              ("alarms", str(len(report.alarms)))]
     if report.canary is not None:

@@ -5,12 +5,13 @@ of type ``contradiction`` so the validate stage can give them their own code.
 """
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.functional_validators import BeforeValidator
 from pydantic_core import PydanticCustomError
+
+from ...runtime.durations import parse_duration
 
 __all__ = [
     "Number", "Environment", "NAME_PATTERN", "Bounds", "ENTRYPOINT_PATTERN", "Entrypoint", "SliceName",
@@ -29,20 +30,10 @@ def _not_bool(value):
 Number = Annotated[float, BeforeValidator(_not_bool), Field(allow_inf_nan=False)]
 Environment = Literal["training", "serving"]
 NAME_PATTERN = r"^[a-z][a-z0-9_]{0,62}$"
-_DURATION = re.compile(r"^(\d+)(s|m|h|d|w)$")
-_DURATION_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 
 
 def contradiction(message: str) -> PydanticCustomError:
     return PydanticCustomError("contradiction", message)
-
-
-def parse_duration(text: str) -> int:
-    """``'7d'`` -> 604800 seconds (units s, m, h, d, w; Prometheus-style)."""
-    match = _DURATION.match(text)
-    if not match:
-        raise ValueError(f"{text!r} is not a duration like 30m, 12h or 7d")
-    return int(match.group(1)) * _DURATION_SECONDS[match.group(2)]
 
 
 class _Model(BaseModel):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ... import timezones
+from ...durations import parse_duration
 from ..base import Check, ColumnKind, Failure
 
 
@@ -50,7 +51,7 @@ class Freshness(ColumnKind):
         age = getattr(source.feature, "max_age", None)
         if age is None:
             return []
-        return [Check(self.name, source.name, {"max_age": age, "seconds": _seconds(age)}, source.environments)]
+        return [Check(self.name, source.name, {"max_age": age, "seconds": parse_duration(age)}, source.environments)]
 
     def describe(self, check):
         return f"newest value at most {check.params['max_age']} old"
@@ -78,14 +79,6 @@ class Freshness(ColumnKind):
         now = timezones.as_of()
         seen = "no value" if newest is None else f"newest {newest} UTC, {now - newest} before {now} UTC"
         return Failure(check, None, observed=seen)
-
-
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-
-
-def _seconds(text: str) -> int:
-    """``36h`` -> 129600 (the spec validated the form)."""
-    return int(text[:-1]) * _UNITS[text[-1]]
 
 
 KIND = Freshness()
