@@ -99,3 +99,10 @@ def postgres_url() -> str:
         yield url
     finally:
         server.__exit__(None, None, None)
+
+
+@pytest.fixture
+def no_proxy(monkeypatch):
+    """No proxy between a push and the loopback stand-in Pushgateway (tests/gateway.py)."""
+    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)

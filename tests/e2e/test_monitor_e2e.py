@@ -16,6 +16,7 @@ import polars as pl
 import pytest
 
 from specgen.compiler.render import yaml_literal
+from tests.gateway import Gateway, status
 from tests.helpers import EXAMPLES, ROOT, run, run_cli
 
 GENERATED = EXAMPLES / "penguins" / "generated" / "penguins"
@@ -401,67 +402,23 @@ def test_prediction_column_of_the_batch_is_used_without_loading_the_model(pengui
 
 # -- Pushgateway ----------------------------------------------------------------------------------
 
-class _Gateway:
-    """A stand-in Pushgateway on 127.0.0.1 (ephemeral port): records each request, answers ``status``."""
-
-    def __init__(self, status: int = 200):
-        import http.server
-        import threading
-
-        self.requests: list[tuple[str, str, str, bytes]] = []
-        gateway = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def _handle(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                gateway.requests.append((self.command, self.path, self.headers.get("Content-Type", ""), body))
-                self.send_response(status)
-                self.end_headers()
-                self.wfile.write(b"push rejected: bad metric\n" if status >= 400 else b"")
-
-            do_PUT = do_POST = _handle
-
-            def log_message(self, *args):  # keep the test output clean
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.timeout = 5
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
-
-
-@pytest.fixture
-def no_proxy(monkeypatch):
-    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-
-
 def test_metrics_are_pushed_to_the_pushgateway(penguins, tmp_path, no_proxy):
     prom = tmp_path / "penguins.prom"
-    with _Gateway() as gateway:
+    with Gateway() as gateway:
         code, out = _specgen("monitor", penguins / "spec.yaml", "--current", penguins / "data" / "serving.csv",
                              "--metrics-out", prom, "--pushgateway", gateway.url + "/")
     assert code == 0, out
     assert len(gateway.requests) == 1
-    method, path, content_type, body = gateway.requests[0]
+    method, path, headers, body = gateway.requests[0]
     assert (method, path) == ("PUT", "/metrics/job/specgen_penguins")
-    assert content_type.startswith("text/plain; version=0.0.4")
+    assert headers.get("Content-Type", "").startswith("text/plain; version=0.0.4")
     assert body.decode() == prom.read_text()  # the same exposition as the textfile
     assert b"specgen_penguins_last_success_timestamp_seconds" in body
 
 
 def test_pushgateway_errors_exit_2(penguins, no_proxy):
     serving = penguins / "data" / "serving.csv"
-    with _Gateway(status=400) as gateway:
+    with Gateway(status(400, b"push rejected: bad metric\n")) as gateway:
         code, out = _specgen("monitor", penguins / "spec.yaml", "--current", serving, "--pushgateway", gateway.url)
     assert code == 2 and "SG307" in out and "HTTP 400" in out and "push rejected: bad metric" in out
     # the stand-in is gone: nothing listens on its port any more

@@ -1,15 +1,13 @@
 """Pushing monitor metrics through prometheus_client: grouping keys, basic auth, TLS, the exposition format.
 
-A real HTTP(S) server on loopback, started here, records every PUT (path, headers, body).
+A real HTTP(S) server on loopback (tests/gateway.py) records every PUT (path, headers, body).
 """
 from __future__ import annotations
 
 import base64
-import http.server
 import shutil
 import ssl
 import subprocess
-import threading
 
 import pytest
 from prometheus_client import generate_latest, push_to_gateway
@@ -17,48 +15,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from specgen.api import monitor
 from specgen.runtime import exposition
+from tests.gateway import Gateway
 from tests.helpers import run_cli
-
-
-class _Recorder:
-    """A stand-in Pushgateway recording (method, path, headers, body); ``tls``: an ssl context to serve https."""
-
-    def __init__(self, tls: ssl.SSLContext | None = None):
-        requests = self.requests = []
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_PUT(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                requests.append((self.command, self.path, dict(self.headers), body))
-                self.send_response(200)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        if tls is not None:
-            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
-        scheme = "https" if tls is not None else "http"
-        self.url = f"{scheme}://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
-
-
-@pytest.fixture
-def no_proxy(monkeypatch):
-    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +33,7 @@ def _monitor(penguins, gateway_url, *extra):
 def test_two_replicas_push_to_two_groups(penguins, tmp_path, no_proxy):
     secret = tmp_path / "push.auth"
     secret.write_text("ann:hunter2\n", encoding="utf-8")
-    with _Recorder() as gateway:
+    with Gateway() as gateway:
         for replica in ("replica-1", "replica-2"):
             result = _monitor(penguins, gateway.url, "--pushgateway-grouping", f"instance={replica}",
                               "--pushgateway-auth-file", secret)
@@ -92,7 +50,7 @@ def test_two_replicas_push_to_two_groups(penguins, tmp_path, no_proxy):
 def test_grouping_paths_match_prometheus_client(report, no_proxy):
     """Our URL for a grouping key is the one prometheus_client's push_to_gateway builds (base64 for '/' and '')."""
     grouping = {"instance": "host/a b", "zone": "", "shard": "7"}
-    with _Recorder() as gateway:
+    with Gateway() as gateway:
         exposition.push(gateway.url, "specgen_penguins", exposition.exposition(report), grouping=grouping)
         push_to_gateway(gateway.url, "specgen_penguins", exposition.registry(report), grouping_key=grouping)
     (_, ours, _, body), (_, theirs, _, their_body) = gateway.requests
@@ -150,7 +108,7 @@ def _tls_server(cert, key, client_cert: bool) -> ssl.SSLContext:
 
 def test_tls_with_a_ca_file(penguins, certificate, no_proxy):
     cert, key = certificate
-    with _Recorder(tls=_tls_server(cert, key, client_cert=False)) as gateway:
+    with Gateway(tls=_tls_server(cert, key, client_cert=False)) as gateway:
         unverified = _monitor(penguins, gateway.url)
         trusted = _monitor(penguins, gateway.url, "--pushgateway-ca-file", cert)
     assert unverified.returncode == 2 and "SG307" in unverified.stderr
@@ -161,7 +119,7 @@ def test_tls_with_a_ca_file(penguins, certificate, no_proxy):
 
 def test_mutual_tls_with_a_client_certificate(penguins, certificate, no_proxy):
     cert, key = certificate
-    with _Recorder(tls=_tls_server(cert, key, client_cert=True)) as gateway:
+    with Gateway(tls=_tls_server(cert, key, client_cert=True)) as gateway:
         anonymous = _monitor(penguins, gateway.url, "--pushgateway-ca-file", cert)
         mutual = _monitor(penguins, gateway.url, "--pushgateway-ca-file", cert, "--pushgateway-cert-file", cert,
                           "--pushgateway-key-file", key, "--pushgateway-grouping", "instance=tls")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import csv
 import datetime as dt
-import http.server
 import json
 import math
 import threading
@@ -23,6 +22,7 @@ from specgen.infer import policy
 from specgen.runtime import io
 from specgen.runtime.exposition import PushError, push
 
+from tests.gateway import Gateway
 from tests.helpers import run_cli
 
 from .helpers import PENGUINS, spec_error_located
@@ -80,47 +80,6 @@ def test_s3_non_utf8_file_name_is_a_clear_error(tmp_path):
 
 # -- S4 / H1 / C7: the Pushgateway push ---------------------------------------------------------------
 
-class _Gateway:
-    """A local stand-in Pushgateway; ``answer(handler)`` writes the response, the requests are recorded."""
-
-    def __init__(self, answer=None):
-        requests = self.requests = []
-        self.sent = 0
-        gateway = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_PUT(self):
-                self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                requests.append((self.path, dict(self.headers)))
-                try:
-                    (answer or _ok)(self, gateway)
-                except OSError:  # the client hung up: what a bounded reader does
-                    pass
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def _ok(handler, gateway):
-    handler.send_response(200)
-    handler.send_header("Content-Length", "0")
-    handler.end_headers()
-
-
 def _drip(handler, gateway):
     """Status and headers at once, then one body byte every 0.1 s (each read is quick, the whole never ends)."""
     handler.send_response(200)
@@ -160,23 +119,17 @@ def _timed_push(url: str, **kwargs) -> tuple[float, object]:
     return time.monotonic() - start, (outcome[0] if outcome else None)
 
 
-@pytest.fixture
-def no_proxy(monkeypatch):
-    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(name, raising=False)
-
-
 def test_s4_url_credentials_go_as_basic_auth_never_in_the_url(no_proxy):
-    with _Gateway() as gateway:
+    with Gateway() as gateway:
         shown = push(f"http://ann:s%40cret@127.0.0.1:{gateway.port}/", "job", "m 1\n")
-    (path, headers), = gateway.requests
+    (_, path, headers, _), = gateway.requests
     assert path == "/metrics/job/job"
     assert headers["Authorization"] == "Basic " + base64.b64encode(b"ann:s@cret").decode()
     assert "ann" not in headers["Host"] and "cret" not in shown and "ann" not in shown
 
 
 def test_s4_credentials_are_redacted_in_every_message(no_proxy):
-    with _Gateway() as gateway:
+    with Gateway() as gateway:
         free_port = gateway.port  # nothing listens there once the stand-in is gone
     for url in (f"http://zqxuser:hunter2@127.0.0.1:{free_port}", "http://zqxuser:hunter2@host:abc",
                 "http://zqxuser:hunter2@[::1", "ftp://zqxuser:hunter2@host", "http://zqxuser:hun/ter2@host",
@@ -191,11 +144,11 @@ def test_s4_auth_file_from_the_cli(tmp_path, no_proxy):
     secret = tmp_path / "push.auth"
     secret.write_text("ann:hunter2\n", encoding="utf-8")
     serving = PENGUINS.parent / "data" / "serving.csv"
-    with _Gateway() as gateway:
+    with Gateway() as gateway:
         proc = _invoke("monitor", PENGUINS, "--current", serving, "--format", "json",
                       "--pushgateway", f"http://127.0.0.1:{gateway.port}", "--pushgateway-auth-file", secret)
     assert proc.returncode in (0, 1), proc.stderr
-    (path, headers), = gateway.requests
+    (_, path, headers, _), = gateway.requests
     assert headers["Authorization"] == "Basic " + base64.b64encode(b"ann:hunter2").decode()
     proc = _invoke("monitor", PENGUINS, "--current", serving, "--pushgateway", "http://127.0.0.1:9",
                   "--pushgateway-auth-file", tmp_path / "missing")
@@ -203,14 +156,14 @@ def test_s4_auth_file_from_the_cli(tmp_path, no_proxy):
 
 
 def test_h1_slow_drip_answer_is_cut_at_the_deadline(no_proxy):
-    with _Gateway(_drip) as gateway:
+    with Gateway(_drip) as gateway:
         took, result = _timed_push(f"http://127.0.0.1:{gateway.port}", timeout=1.0)
     assert took < 5, f"push still running after {took:.1f} s"
     assert isinstance(result, PushError) and "within 1 s" in str(result), result
 
 
 def test_h1_huge_answer_is_not_read(no_proxy):
-    with _Gateway(_huge) as gateway:
+    with Gateway(_huge) as gateway:
         took, result = _timed_push(f"http://127.0.0.1:{gateway.port}", timeout=8.0)
         time.sleep(0.2)  # the stand-in notices the hang-up
     assert isinstance(result, str), result
