@@ -24,6 +24,28 @@ _FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), d
                        show_default=True, help="Human-readable text, or JSON for programs.")
 _HTML = click.option("--html", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
                      help="Also write this run as a self-contained HTML report (plots inline, works offline).")
+
+
+def _monitor_inputs(command):
+    """What monitor compares a batch with (shared by monitor and report): --reference, --serving-features,
+    --model-trained-at, --config."""
+    options = [
+        click.option("--reference", type=click.Path(path_type=Path),
+                     help="Compare with this data (same forms as --current) instead of the compiled training "
+                          "baseline."),
+        click.option("--serving-features", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Features as logged by the serving path, for training-serving skew."),
+        click.option("--model-trained-at", "trained_at",
+                     help="When the serving model was trained: Unix seconds, ISO 8601, or a JSON file with "
+                          "trained_at."),
+        click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Monitoring config (default: the compiled <name>_monitoring.yaml next to the spec)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 _MODEL_TIMEOUT = click.option("--model-timeout", type=click.FloatRange(min=0, min_open=True),
                               default=usercode.DEFAULT_TIMEOUT, show_default=True, metavar="SECONDS",
                               help="Longest the serving model's import, load or predict may run (each call).")
@@ -221,14 +243,7 @@ def validate_cmd(spec, data, environment, engine, source, spark_master, spark_co
 @click.option("--current", required=True, type=click.Path(),
               help="The serving batch to check (CSV or Parquet; a glob, a directory, .csv.gz/.zst or - for "
                    "stdin; read in chunks; with --engine/--source: as DATA of validate).")
-@click.option("--reference", type=click.Path(path_type=Path),
-              help="Compare with this data (same forms as --current) instead of the compiled training baseline.")
-@click.option("--serving-features", type=click.Path(dir_okay=False, path_type=Path),
-              help="Features as logged by the serving path, for training-serving skew.")
-@click.option("--model-trained-at", "trained_at",
-              help="When the serving model was trained: Unix seconds, ISO 8601, or a JSON file with trained_at.")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
-              help="Monitoring config (default: the compiled <name>_monitoring.yaml next to the spec).")
+@_monitor_inputs
 @click.option("--metrics-out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write Prometheus metrics here (atomically; for the node_exporter textfile collector).")
 @click.option("--pushgateway", metavar="URL",
@@ -448,20 +463,13 @@ def _score_file(ctx, param, value):
 
 @cli.command("report", epilog="Exit codes: 0 ok, 1 checks failed or alarm, 2 usage/spec/data/internal error.")
 @click.argument("spec", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--current", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The batch to report on (CSV or Parquet).")
+@click.option("--current", required=True, type=click.Path(),
+              help="The batch to report on (CSV or Parquet; a glob, a directory, .csv.gz/.zst or - for stdin).")
 @click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The HTML file to write (atomically).")
 @click.option("--env", "environment", type=click.Choice(["training", "serving"]), default="serving",
               show_default=True, help="Which environment's columns to expect (serving has no label).")
-@click.option("--reference", type=click.Path(dir_okay=False, path_type=Path),
-              help="Compare with this data instead of the compiled training baseline.")
-@click.option("--serving-features", type=click.Path(dir_okay=False, path_type=Path),
-              help="Features as logged by the serving path, for training-serving skew.")
-@click.option("--model-trained-at", "trained_at",
-              help="When the serving model was trained: Unix seconds, ISO 8601, or a JSON file with trained_at.")
-@click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
-              help="Monitoring config (default: the compiled <name>_monitoring.yaml next to the spec).")
+@_monitor_inputs
 @click.option("--score", type=click.Path(dir_okay=False, path_type=Path), callback=_score_file,
               help="The JSON of `specgen score --format json`, shown as the ML Test Score card.")
 @_MODEL_TIMEOUT

@@ -226,3 +226,15 @@ def test_model_too_old_is_a_failed_check_with_its_age_drawn(compiled_examples, t
                      r"7.00 days</td>", failed), failed
     model = page[page.index('<section class="model">'):]
     assert "(limit 7.00 days)" in model and 'class="plot age"' in model
+
+
+def test_current_takes_the_same_input_forms_as_monitor(penguins_pages, tmp_path):
+    """A glob (like monitor's --current) gives the same verdicts as the file it matches."""
+    folder = penguins_pages["folder"]
+    spec, data = folder / "spec.yaml", folder / "data"
+    one = json.loads(run_cli("report", spec, "--current", data / "drifted.csv", "-o", tmp_path / "a.html",
+                             "--format", "json", in_process=True, expect=1).stdout)
+    glob = json.loads(run_cli("report", spec, "--current", f"{data}/drift*.csv", "-o", tmp_path / "b.html",
+                              "--format", "json", in_process=True, expect=1).stdout)
+    assert {**glob["validate"], "data": None} == {**one["validate"], "data": None}  # all but the input's name
+    assert glob["monitor"]["alarms"] == one["monitor"]["alarms"] and one["monitor"]["alarms"]
