@@ -5,7 +5,7 @@ exactly what the command decided.
 """
 from __future__ import annotations
 
-from ..runtime.checks.base import _example
+from ..runtime.checks.base import example_text
 from ..runtime.drift import NULL_KEY, Histogram
 from .sections import Distribution, Distributions, FailedChecks, Finding, ModelPanel, ScoreCard, Table
 
@@ -33,7 +33,7 @@ def _schema_finding(failure) -> Finding:
         detail += f"; {failure.failing_rows:,} failing row{'s' if failure.failing_rows != 1 else ''}"
     if failure.observed:
         detail += f"; observed {failure.observed}"
-    return Finding("schema", where, check.kind, detail, tuple(_example(e) for e in failure.examples))
+    return Finding("schema", where, check.kind, detail, tuple(example_text(e) for e in failure.examples))
 
 
 def monitor_findings(report, *, schema: bool = True) -> list[Finding]:

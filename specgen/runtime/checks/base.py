@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-__all__ = ["Check", "Failure", "Kind", "ColumnKind", "DatasetKind", "RowKind", "DATASET", "bound"]
+__all__ = ["Check", "Failure", "Kind", "ColumnKind", "DatasetKind", "RowKind", "DATASET", "bound", "example_text"]
 
 #: the report target of a check on the whole dataset
 DATASET = "<dataset>"
@@ -77,7 +77,7 @@ class Failure:
         if self.observed:
             text += f"; observed {self.observed}"
         if self.examples:
-            text += f"; e.g. {', '.join(_example(e) for e in self.examples)}"
+            text += f"; e.g. {', '.join(example_text(e) for e in self.examples)}"
         return text
 
     def as_dict(self) -> dict:
@@ -291,7 +291,8 @@ def outside(x, lo, hi):
 MAX_EXAMPLE_CHARS = 200
 
 
-def _example(value) -> str:
+def example_text(value) -> str:
+    """One failure example as reports show it: ``row 3: 99999`` (row, value) or the value, cut to size."""
     if isinstance(value, tuple) and len(value) == 2:
         return f"row {value[0]}: {_shown(value[1])}"
     return _shown(value)
