@@ -112,12 +112,19 @@ _PG_TYPES = {"Int8": "smallint", "Int16": "smallint", "Int32": "integer", "Int64
              "Boolean": "boolean", "String": "text", "Date": "date", "Datetime": "timestamp"}
 
 
+def _pg_type(dtype) -> str:
+    """The PostgreSQL type of a polars dtype; a datetime with a zone is ``timestamptz`` (kept as an instant)."""
+    if dtype.base_type().__name__ == "Datetime" and getattr(dtype, "time_zone", None):
+        return "timestamptz"
+    return _PG_TYPES[dtype.base_type().__name__]
+
+
 def load_frame(url: str, table: str, frame) -> None:
     """Create (or replace) ``table`` in the database at ``url`` holding the polars ``frame`` (names quoted)."""
     import psycopg
     from psycopg import sql
-    columns = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(_PG_TYPES[dtype.base_type()
-                                 .__name__])) for name, dtype in frame.schema.items())
+    columns = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(_pg_type(dtype)))
+                                 for name, dtype in frame.schema.items())
     with psycopg.connect(url) as con, con.cursor() as cur:
         cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(table)))
         cur.execute(sql.SQL("CREATE TABLE {} ({})").format(sql.Identifier(table), columns))

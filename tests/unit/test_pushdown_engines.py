@@ -187,3 +187,32 @@ def test_cli_validate_and_monitor_pushed_into_duckdb(tmp_path):
     no_java = {**os.environ, "PATH": "", "JAVA_HOME": ""}
     missing = run_cli("validate", SPEC, clean, "--engine", "spark", env=no_java, expect=2)
     assert "[SG210]" in missing.stderr and "Traceback" not in missing.stderr
+
+
+ZONED_SPEC = """spec_version: 1
+name: zoned
+data: {training: t.parquet}
+features:
+  at: {dtype: datetime, range: ["2024-01-01T00:00:00", "2024-06-30T00:00:00"], max_age: 36h}
+  x: {dtype: float}
+"""
+
+
+@pytest.mark.parametrize("name", ["duckdb", "postgres"])
+def test_zone_aware_timestamps_judged_as_utc_on_sql_engines(open_engine, name, tmp_path, monkeypatch):
+    """A timestamptz column comes back from the database as aware datetimes: range and freshness compare
+    them as naive UTC, like the polars engine (``pushdown.query.judged``), not as a TypeError."""
+    import datetime as dt
+
+    monkeypatch.setenv("SPECGEN_AS_OF", "2024-06-30T00:00:00Z")  # newest clean value: 2024-06-29
+    (tmp_path / "spec.yaml").write_text(ZONED_SPEC, encoding="utf-8")
+    checks = build_plan(tmp_path / "spec.yaml").checks("training")
+    start = dt.datetime(2024, 6, 1, tzinfo=dt.timezone.utc)
+    fresh = pl.DataFrame({"at": [start + dt.timedelta(days=i) for i in range(29)], "x": [float(i) for i in range(29)]})
+    stale_and_late = fresh.with_columns(pl.col("at").dt.offset_by("10d"))  # newest 2024-07-09: out of range
+    old = fresh.with_columns(pl.col("at").dt.offset_by("-20d"))  # newest 2024-06-09: 21 days before as-of
+    for case, frame in (("fresh", fresh), ("late", stale_and_late), ("old", old)):
+        ours = engine.run_checks(frame.lazy(), checks, "training")
+        theirs = query.run_checks(open_engine(name, frame, f"zoned_{case}"), checks, "training")
+        assert _failures(theirs) == _failures(ours), case
+        assert {f.check.kind for f in theirs} == {"fresh": set(), "late": {"range"}, "old": {"freshness"}}[case]

@@ -1,13 +1,15 @@
 """The engine shared by Spark and SQL sources: checks -> one aggregate query -> the kinds' judges."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from ..checks import Check
 from ..checks.registry import get
 from ..engine import N_EXAMPLES, Result, judge_all, schema_stage
 
-__all__ = ["Query", "Deferred", "NotPushable", "PushdownResult", "run_checks", "N_EXAMPLES"]
+__all__ = ["Query", "Deferred", "NotPushable", "PushdownResult", "run_checks", "N_EXAMPLES", "plain", "judged"]
 
 
 class NotPushable(Exception):
@@ -117,3 +119,18 @@ def _renumbered(row: dict, kept: list[tuple[int, Check]]) -> dict:
             if alias == f"_{i}" or alias.startswith(f"_{i}_"):
                 out[f"_{j}" + alias[len(f"_{i}"):]] = value
     return out
+
+
+def plain(value):
+    """A database or Spark result value as the polars engine holds it: Decimal -> float."""
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def judged(value):
+    """An aggregate as the kinds' judges compare it: ``plain``, and a time-zone-aware timestamp
+    (PostgreSQL/DuckDB ``timestamptz``) as naive UTC, the rule the polars engine compares under
+    (``engine.Frame.value``); example values keep their zone, as polars shows them."""
+    value = plain(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value

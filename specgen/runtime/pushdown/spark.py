@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from ...errors import DataError, SpecgenError
-from .query import N_EXAMPLES, Query
+from .query import N_EXAMPLES, Query, judged, plain
 
 __all__ = ["session", "read", "SparkQuery", "DEFAULT_CONF"]
 
@@ -283,7 +283,7 @@ class SparkQuery(Query):
         except Exception as exc:  # a malformed CSV row (FAILFAST), a file gone: Spark's reason, no traceback
             first = " ".join(str(exc).split())[:300]
             raise DataError(f"Spark cannot read the data: {first} [SG202]", "SG202") from None
-        return {alias: _plain(row[i]) for i, (alias, _) in enumerate(named)}
+        return {alias: judged(row[i]) for i, (alias, _) in enumerate(named)}
 
     def value_counts(self, x, name, text=True):
         value = x.cast("string") if text else x
@@ -317,7 +317,7 @@ class SparkQuery(Query):
         bad = self.projected.withColumn("__specgen_bad", mask).where(F.col("__specgen_bad"))
         count = bad.count()
         rows = bad.select(*[_col(c) for c in columns], _ID).orderBy(_ID).limit(N_EXAMPLES).collect()
-        values = [_plain(r[0]) if len(columns) == 1 else tuple(_plain(v) for v in r[:-1]) for r in rows]
+        values = [plain(r[0]) if len(columns) == 1 else tuple(plain(v) for v in r[:-1]) for r in rows]
         return count, tuple(zip(self._row_numbers([r[-1] for r in rows]), values))
 
     def _row_numbers(self, ids: list[int]) -> list[int]:
@@ -332,10 +332,3 @@ class SparkQuery(Query):
                 self._offsets[int(partition)] = total
                 total += int(n)
         return [self._offsets.get(i >> 33, 0) + (i & _LOW_BITS) for i in ids]
-
-
-def _plain(value):
-    """A Spark result value as the polars engine's row holds it (Decimal -> float)."""
-    from decimal import Decimal
-
-    return float(value) if isinstance(value, Decimal) else value

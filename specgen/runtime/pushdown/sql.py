@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import polars as pl
 
 from ...errors import DataError
-from .query import N_EXAMPLES, NotPushable, Query
+from .query import N_EXAMPLES, NotPushable, Query, judged, plain
 
 __all__ = ["S", "SqlQuery", "open_source", "polars_dtype"]
 
@@ -329,13 +329,13 @@ class SqlQuery(Query):
     def aggregate(self, named):
         select = _join([S(expr, " AS ", Ident(alias)) for alias, expr in named])
         row = self._run(S("SELECT ", select, " FROM ", self.source)).fetchone()
-        return {alias: _plain(value) for (alias, _), value in zip(named, row)}
+        return {alias: judged(value) for (alias, _), value in zip(named, row)}
 
     def value_counts(self, x, name, text=True):
         value = S("CAST(", x, " AS VARCHAR)") if text else x
         rows = self._run(S("SELECT ", value, ", count(*) FROM ", self.source, " WHERE ", x,
                            " IS NOT NULL GROUP BY 1")).fetchall()
-        return [{name: _plain(value), "count": int(n)} for value, n in rows]
+        return [{name: plain(value), "count": int(n)} for value, n in rows]
 
     def finite(self, x):
         return S("(CASE WHEN abs(", x, ") = ", Param(math.inf), " THEN NULL ELSE ", x, " END)")
@@ -365,11 +365,5 @@ class SqlQuery(Query):
         names = _join([Ident(c) for c in columns])
         rows = self._run(S("SELECT ", names, ", __specgen_row FROM ", marked, " ORDER BY __specgen_row LIMIT ",
                            Param(N_EXAMPLES))).fetchall()
-        values = [_plain(r[0]) if len(columns) == 1 else tuple(_plain(v) for v in r[:-1]) for r in rows]
+        values = [plain(r[0]) if len(columns) == 1 else tuple(plain(v) for v in r[:-1]) for r in rows]
         return count, tuple(zip([int(r[-1]) for r in rows], values))
-
-
-def _plain(value):
-    from decimal import Decimal
-
-    return float(value) if isinstance(value, Decimal) else value

@@ -72,8 +72,6 @@ class Freshness(ColumnKind):
         return self.judge_newest(check, row[name])
 
     def judge_newest(self, check, newest) -> Failure | None:
-        if isinstance(newest, dt.datetime) and newest.tzinfo is not None:  # a database's timestamptz
-            newest = newest.astimezone(dt.timezone.utc).replace(tzinfo=None)
         if _fresh(newest, check.params["seconds"]):
             return None
         now = timezones.as_of()
