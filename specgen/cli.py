@@ -332,13 +332,15 @@ def schema_cmd():
 @click.argument("data", nargs=-1, required=True)
 @click.option("--label", help="The label column (goes to columns:, absent from serving).")
 @click.option("--key", "keys", multiple=True, help="A column that identifies a row (repeatable).")
-@click.option("--name", help="Spec name (snake_case). Default: from the first file's name.")
+@click.option("--name", help="Spec name (snake_case). Default: from -o (churn.yaml, churn.spec.yaml -> churn; "
+                              "DIR/spec.yaml -> DIR's name), else from the first file's name.")
 @click.option("--category-threshold", type=click.IntRange(min=1), default=20, show_default=True,
               help="Text columns with at most this many distinct values become categories.")
 @click.option("--sample", type=click.IntRange(min=1), help="Infer from N rows drawn with --seed (huge inputs).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for --sample; written to seeds.global.")
-@click.option("--schema-ref", default="spec.schema.json", show_default=True,
-              help="Path or URL of the spec JSON Schema for the yaml-language-server modeline.")
+@click.option("--schema-ref", metavar="PATH_OR_URL",
+              help="The spec JSON Schema for the yaml-language-server modeline. Default: the nearest "
+                   "spec.schema.json at or above the spec's folder (or in a specs/ folder there); none: no modeline.")
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False, path_type=Path),
               help="Spec file to write. Default: <name>.yaml. A <name>_baseline.json is written next to it.")
 @click.option("--force", is_flag=True, help="Overwrite an existing spec/baseline.")
@@ -357,8 +359,9 @@ def infer_cmd(data, label, keys, name, category_threshold, sample, seed, schema_
     from .infer import default_name
     from .infer.progress import terminal_progress
 
-    if out is None:
-        out = Path(f"{name or default_name(Path(data[0]))}.yaml")
+    if out is None:  # named after the data; with -o, after the file (infer.naming)
+        name = name or default_name(Path(data[0]))
+        out = Path(f"{name}.yaml")
     progress = terminal_progress(sys.stderr)  # None (silent) unless stderr is a terminal outside CI
     written = _run(infer_spec, list(data), out, force=force, label=label, key=keys, name=name,
                    category_threshold=category_threshold, sample=sample, seed=seed, schema_ref=schema_ref,

@@ -15,6 +15,8 @@ from ..compiler.spec import NAME_PATTERN
 from ..errors import DataError, SpecgenError
 from .decide import decide
 from .emit import SpecDraft, render_spec
+from .modeline import find_schema
+from .naming import default_name, name_from_out
 from .read import shown_names
 from .scan import Table, resolve_inputs, scan
 
@@ -37,10 +39,11 @@ def baseline_path(spec_path: Path, name: str) -> Path:
 
 def infer(data: Sequence[str], spec_path: Path, *, label: str | None = None, key: Sequence[str] = (),
           name: str | None = None, category_threshold: int = DEFAULT_THRESHOLD, sample: int | None = None,
-          seed: int = 0, schema_ref: str = "spec.schema.json", progress=None, query=None) -> Inferred:
+          seed: int = 0, schema_ref: str | None = None, progress=None, query=None) -> Inferred:
     """``progress``: an optional ``progress.Progress`` (the CLI's terminal-only bar; see ``terminal_progress``).
     ``query``: a ``runtime.pushdown`` source over ``data[0]`` (``--engine spark|duckdb``, ``--source``): the
-    statistics are computed there (``pushdown_scan``) instead of by reading the files here."""
+    statistics are computed there (``pushdown_scan``) instead of by reading the files here.
+    ``schema_ref``: the modeline's schema as given; None: the nearest that exists (``modeline.find_schema``)."""
     if name is not None and not re.match(NAME_PATTERN, name):
         raise SpecgenError(f"--name {name!r} is not a valid spec name: use snake_case, a letter first, "
                            "at most 63 characters [SG106]", "SG106")
@@ -63,10 +66,10 @@ def infer(data: Sequence[str], spec_path: Path, *, label: str | None = None, key
     columns = tuple(decide(c, roles[c.name], category_threshold) for c in table.columns)
     spec_dir = spec_path.parent
     first = Path(data[0]) if Path(data[0]).is_dir() else Path(shown_names(paths)[0].replace("<stdin>", "stdin"))
-    name = name or default_name(first)
+    name = name or name_from_out(spec_path) or default_name(first)
     draft = SpecDraft(
         name=name,
-        schema_ref=schema_ref,
+        schema_ref=schema_ref if schema_ref is not None else find_schema(spec_path),
         files=tuple(p if p == "<stdin>" or not Path(p).exists() else _relative(Path(p), spec_dir)
                     for p in shown_names(paths)),
         training=_training(data, spec_dir) if query is None or Path(data[0]).exists() else str(data[0]),
@@ -81,13 +84,6 @@ def infer(data: Sequence[str], spec_path: Path, *, label: str | None = None, key
         columns=columns,
     )
     return Inferred(name, render_spec(draft), table)
-
-
-def default_name(path: Path) -> str:
-    """A valid spec name from the first file's stem: ``Penguins-Raw.csv`` -> ``penguins_raw``."""
-    plain = path.with_suffix("") if path.suffix.lower() in (".gz", ".zst") else path  # x.csv.gz -> x
-    stem = re.sub(r"[^a-z0-9_]+", "_", plain.stem.lower()).strip("_") or "model"
-    return (stem if stem[0].isalpha() else f"m_{stem}")[:63]
 
 
 def _training(data: Sequence[str], base: Path) -> str:

@@ -29,7 +29,7 @@ class Column:
 @dataclass(frozen=True)
 class SpecDraft:
     name: str
-    schema_ref: str
+    schema_ref: str | None  # None: no schema file to point at (``modeline.find_schema``)
     files: tuple[str, ...]  # relative to the spec's directory
     rows: int
     source_rows: int
@@ -80,8 +80,8 @@ def _flow(value: Any) -> str:
 
 def _header(d: SpecDraft) -> list[str]:
     what = f"{d.rows} rows" if not d.sampled else f"a sample of {d.rows} of {d.source_rows} rows (seed {d.seed})"
-    lines = [f"# yaml-language-server: $schema={d.schema_ref}",
-             f"# Inferred by `specgen infer` from {what} of {len(d.files)} file{'s' if len(d.files) != 1 else ''}:"]
+    lines = _modeline(d.schema_ref)
+    lines += [f"# Inferred by `specgen infer` from {what} of {len(d.files)} file{'s' if len(d.files) != 1 else ''}:"]
     lines += [f"#   {f}" for f in d.files]
     lines += ["# Review before committing: bounds are the observed values widened by the margin policy",
               "# (specgen/infer/policy.py); the observed statistics are in the comment above each column."]
@@ -90,6 +90,14 @@ def _header(d: SpecDraft) -> list[str]:
                      + ("" if d.key else " -- declare one with --key."))
     lines.append(f"# Baseline distributions for drift monitoring: {d.baseline_file}")
     return [_comment(line) for line in lines]
+
+
+def _modeline(schema_ref: str | None) -> list[str]:
+    if schema_ref is not None:
+        return [f"# yaml-language-server: $schema={schema_ref}"]
+    # no modeline text in the hint: an editor would read it as one, pointing at a missing file
+    return ["# No spec.schema.json at or above this folder; for editor completion run",
+            "# `specgen schema > spec.schema.json` here and `specgen infer --force` again (or add the modeline)."]
 
 
 def render_spec(d: SpecDraft) -> str:

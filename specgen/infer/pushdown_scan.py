@@ -44,7 +44,7 @@ def _named(q, kinds: dict) -> list:
             named += [(f"{i}_min", q.min(x)), (f"{i}_max", q.max(x))]
         elif kind == "bool":
             named.append((f"{i}_trues", q.count_if(x == True)))  # noqa: E712 (builds SQL / a Spark column)
-        if kind in ("int", "text"):
+        if kind in ("int", "text", "datetime"):  # key candidates (scan.py: the same kinds)
             named.append((f"{i}_distinct", q.count_distinct(x)))
     return named
 
@@ -81,4 +81,4 @@ def _stats(q, i: int, name: str, kind: str, row: dict, rows: int, threshold: int
     if kind in ("int", "float"):
         return ColumnStats(name, kind, rows, nulls, row[f"{i}_min"], row[f"{i}_max"], row[f"{i}_mean"],
                            row[f"{i}_std"], unique=unique, sample=sample)
-    return ColumnStats(name, kind, rows, nulls, row.get(f"{i}_min"), row.get(f"{i}_max"))
+    return ColumnStats(name, kind, rows, nulls, row.get(f"{i}_min"), row.get(f"{i}_max"), unique=unique)

@@ -167,7 +167,8 @@ class _Columns:
         self.moments = {n: Moments() for n in names}  # text: of the value lengths
         self.counters = {n: CappedCounter(threshold) for n in names if self.kinds[n] == "text"}
         self.sketches = {n: DistinctSketch() for n in names if self.kinds[n] == "text"}
-        self.keys = {n: UniqueHashes() for n in names if self.kinds[n] in ("int", "text")}
+        # ids, codes and time stamps: a date unique in every row (one row a day) identifies it as well
+        self.keys = {n: UniqueHashes() for n in names if self.kinds[n] in ("int", "text", "datetime")}
         self.numeric = [n for n in names if self.kinds[n] in ("int", "float")]
         size = min(SAMPLE_ROWS, max(SAMPLE_FLOOR, SAMPLE_VALUES // max(1, len(self.numeric))))
         self.samples = {n: Systematic(rows, size) for n in self.numeric}
@@ -231,7 +232,7 @@ class _Columns:
         if kind in ("int", "float"):
             return ColumnStats(name, kind, rows, nulls, m.min, m.max, m.mean, m.std, unique=unique,
                                sample=self.samples[name].values())
-        return ColumnStats(name, kind, rows, nulls, m.min, m.max)
+        return ColumnStats(name, kind, rows, nulls, m.min, m.max, unique=unique)
 
 
 def _chunk_exprs(i: int, name: str, kind: str) -> list[pl.Expr]:

@@ -106,7 +106,7 @@ def test_draft_loads_as_a_valid_spec(tmp_path):
     assert spec.features["weight kg"].max_null_fraction == 0.37  # 10 % of 300 rows: a 30-row batch may show 33 %
     assert spec.columns["id"].unique and spec.data.key == ["id"] and spec.data.label == "count"
     assert "rare (< 1% of rows)" in result.spec_text and "odd (1 rows)" in result.spec_text
-    assert result.spec_text.startswith("# yaml-language-server: $schema=spec.schema.json\n")
+    assert "yaml-language-server" not in result.spec_text  # no schema file above tmp_path: no modeline to none
     assert "from 300 rows of 1 file:\n#   table.parquet\n" in result.spec_text
     assert spec.monitoring is not None and spec.monitoring.alpha == 0.001  # infer -> baseline -> monitor
 
