@@ -250,21 +250,20 @@ def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path
 
     Runs from the compiled ``<name>_monitoring.yaml`` alone (no compiler, pydantic or
     jinja2): the spec is read only for its name and its hash, to find the config and to
-    refuse one compiled from another version of the spec.
+    refuse one compiled from another version of the spec. With no compiled config (and no
+    ``config``), ad hoc: the config is built in memory from the spec and ``reference``, else the
+    spec's committed baseline (``monitor_adhoc``); ``report.config_used`` says which.
     Returns a ``runtime.monitor.MonitorReport`` (``ok`` is False when any alarm is raised).
     """
-    from .monitor_config import find_monitoring_config
     from .runtime import monitor as runtime_monitor
 
     spec_path = Path(spec_path)
     name, sha256 = _spec_identity(spec_path)
-    config_path = Path(config) if config is not None else find_monitoring_config(spec_path, name)
-    settings = runtime_monitor.load_config(config_path)
-    if settings.spec_sha256 != sha256:
-        raise SpecgenError(f"{config_path}: monitoring config is stale (the spec changed); run: specgen compile "
-                           f"{spec_path} [SG304]", "SG304")
+    settings, folder, used = _monitoring_settings(spec_path, name, sha256, config, reference)
+    if used.startswith("ad hoc"):
+        reference = None  # the config's references are already those of --reference
     options = {} if chunk_rows is None else {"chunk_rows": chunk_rows}
-    predictor = _predictor(settings.model, config_path.parent)
+    predictor = _predictor(settings.model, folder)
     from .runtime.pushdown.open import engine_name, open_query
 
     chosen = engine_name(engine, source)
@@ -274,11 +273,32 @@ def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path
     report = runtime_monitor.run(settings, current, reference=reference, serving_features=serving_features,
                                  model_trained_at=model_trained_at, now=now, progress=progress,
                                  predictor=predictor, **options)
+    report.config_used = used
     if predictor is not None:
-        _model_identity(report, predictor, settings.model, config_path.parent)
+        _model_identity(report, predictor, settings.model, folder)
     publish_metrics(report, metrics_out=metrics_out, pushgateway=pushgateway,
                     pushgateway_auth_file=pushgateway_auth_file, **push_options)
     return report
+
+
+def _monitoring_settings(spec_path: Path, name: str, sha256: str, config, reference):
+    """(the monitoring contract, the folder its model paths are relative to, what it was built from):
+    ``config`` or the compiled config found for the spec (``monitor_config``), else built ad hoc."""
+    from .monitor_config import compiled_config, default_config_path
+    from .runtime import monitor as runtime_monitor
+
+    config_path = Path(config) if config is not None else compiled_config(spec_path, name)
+    if config_path is None:
+        from .monitor_adhoc import build
+
+        built = build(spec_path, reference, default_config_path(spec_path, name))
+        return built.config, built.folder, built.used
+    settings = runtime_monitor.load_config(config_path)
+    if settings.spec_sha256 != sha256:
+        raise SpecgenError(f"{config_path}: monitoring config is stale (the spec changed); run: specgen compile "
+                           f"{spec_path} [SG304]", "SG304")
+    used = f"compiled: {config_path}" + (f", references from --reference {reference}" if reference is not None else "")
+    return settings, config_path.parent, used
 
 
 def publish_metrics(report, *, metrics_out: str | Path | None = None, pushgateway: str | None = None,

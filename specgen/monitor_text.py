@@ -7,6 +7,8 @@ __all__ = ["render_text"]
 def render_text(report, current) -> str:
     status = "no alarm" if report.ok else f"{len(report.alarms)} alarm(s)"
     lines = [f"{current}: {report.rows} rows, {report.checks} schema checks: {status}"]
+    if report.config_used:
+        lines.append(f"  monitoring config: {report.config_used}")
     if any(r.floor is not None for r in report.drift):
         lines.append("  (a measure alarms above its limit: the larger of its threshold (set by: practical) and "
                      "its noise floor at this batch size (set by: noise))")

@@ -69,10 +69,11 @@ def inputs_sha256(spec: Spec, plan: Plan) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def compute(spec: Spec, plan: Plan, query=None) -> dict:
+def compute(spec: Spec, plan: Plan, query=None, data: str | Path | None = None) -> dict:
     """Read the training data (and run the serving model when needed): the baseline document.
     ``query``: a ``runtime.pushdown`` source holding the training data (``infer --engine``): the
-    statistics are aggregate queries there, and the data's "sha256" is that of its location."""
+    statistics are aggregate queries there, and the data's "sha256" is that of its location.
+    ``data``: read this instead of ``data.training`` (``monitor --reference`` with no compiled config)."""
     from ..runtime import baseline as runtime_baseline
     from ..runtime import io
 
@@ -89,12 +90,13 @@ def compute(spec: Spec, plan: Plan, query=None) -> dict:
         # lexical normalisation: the output directory may not exist yet
         path = Path(os.path.normpath(plan.out_dir / plan.training_rel)) if spec.data.training != "-" \
             else Path("-")
+        path = path if data is None else Path(data)
         frame = io.read_polars(path, plan.dtypes())
         rows, entries = runtime_baseline.compute_frame(frame, plan.monitoring.features, str(path))
         prediction = None if plan.monitoring.prediction_drift is None else _prediction(plan, frame, path)
         digest = _file_sha256(path)
     header = {"format": BASELINE_FORMAT, "spec": spec.name, "inputs_sha256": inputs_sha256(spec, plan),
-              "data": {"path": spec.data.training, "sha256": digest}}
+              "data": {"path": spec.data.training if data is None else str(data), "sha256": digest}}
     features = {f.name: e for f, e in zip(plan.monitoring.features, entries)}
     return {"header": header, "rows": rows, "features": features, "prediction": prediction}
 

@@ -72,7 +72,8 @@ def _monitor_facts(report, current) -> list[tuple[str, str]]:
 
 
 def _comparison_facts(report) -> list[tuple[str, str]]:
-    return [("features compared", str(len(report.drift))),
+    used = [("monitoring config", report.config_used)] if report.config_used else []  # compiled or ad hoc
+    return [*used, ("features compared", str(len(report.drift))),
             ("false-alarm rate per clean batch", "n/a" if report.alpha is None else f"≤ {report.alpha:g}")]
 
 

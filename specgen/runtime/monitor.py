@@ -129,6 +129,8 @@ class MonitorReport:
     distributions: dict = field(default_factory=dict, repr=False)
     output_distributions: dict = field(default_factory=dict, repr=False)
     serving: TimingSummary | None = None  # per-request timings the batch carried (runtime.timings)
+    #: the config and baseline compared with: "compiled: PATH" or "ad hoc: built from SPEC and ..." (api.monitor)
+    config_used: str | None = None
 
     @property
     def model_age_seconds(self) -> float | None:
@@ -169,7 +171,8 @@ class MonitorReport:
 
     def as_dict(self) -> dict:
         return {
-            "name": self.name, "rows": self.rows, "checks": self.checks, "ok": self.ok, "alarms": self.alarms,
+            "name": self.name, "config_used": self.config_used, "rows": self.rows, "checks": self.checks,
+            "ok": self.ok, "alarms": self.alarms,
             "schema_failures": [f.as_dict() for f in self.schema_failures],
             "drift": [r.as_dict() for r in _worst_first(self.drift)],
             "skew": [r.as_dict() for r in _worst_first(self.skew)],

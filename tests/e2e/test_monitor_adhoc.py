@@ -1,0 +1,153 @@
+"""``specgen monitor SPEC --reference DATA --current DATA`` with no compile step (ad hoc), and skew on the label.
+
+Ad hoc must give the numbers of the compiled path (``specgen baseline`` + ``compile`` + ``monitor``) on
+the same reference, through every output (JSON, text, ``--metrics-out``, ``--html``), and say which
+config it used. The penguins example is used as committed: a classifier with a serving model (so
+prediction drift runs the model in both paths), a label, integer and categorical features.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tests.helpers import run_cli
+
+
+def _monitor(spec: Path, *args, expect: int | None = None) -> tuple[int, str]:
+    result = run_cli("monitor", spec, *args, in_process=True, expect=expect)
+    return result.returncode, result.output
+
+
+@pytest.fixture
+def bare(penguins: Path) -> Path:
+    """The penguins example as a user has it before any compile: spec, data, model code; no generated/
+    folder and no baseline file."""
+    shutil.rmtree(penguins / "generated")
+    (penguins / "penguins_baseline.json").unlink()
+    return penguins
+
+
+@pytest.fixture(scope="module")
+def compiled_run(compiled_examples, tmp_path_factory) -> dict:
+    """The compiled path on a private copy: specgen baseline (of data/train.csv) + compile + monitor,
+    JSON and metrics of the committed serving batch."""
+    from tests.helpers import copy_example
+
+    copy = copy_example(compiled_examples, "penguins", tmp_path_factory.mktemp("compiled"))
+    run_cli("baseline", copy / "spec.yaml", expect=0)
+    run_cli("compile", copy / "spec.yaml", expect=0)
+    prom = copy / "batch.prom"
+    _, out = _monitor(copy / "spec.yaml", "--current", copy / "data" / "serving.csv", "--format", "json",
+                      "--metrics-out", prom)
+    return {"json": json.loads(out), "prom": prom.read_text(), "root": copy}
+
+
+def _numbers(report: dict) -> dict:
+    return {k: v for k, v in report.items() if k != "config_used"}
+
+
+def _series(prom: str) -> list[str]:
+    """The exposition without its clock (the run's completion time)."""
+    return [line for line in prom.splitlines() if "last_success_timestamp_seconds" not in line]
+
+
+def test_adhoc_equals_the_compiled_path_number_for_number(bare, compiled_run, tmp_path):
+    spec, serving = bare / "spec.yaml", bare / "data" / "serving.csv"
+    prom, html = tmp_path / "adhoc.prom", tmp_path / "adhoc.html"
+    code, out = _monitor(spec, "--reference", bare / "data" / "train.csv", "--current", serving, "--format", "json",
+                         "--metrics-out", prom, "--html", html)
+    report = json.loads(out)
+    assert report["config_used"] == f"ad hoc: built from {spec} and --reference {bare / 'data' / 'train.csv'}"
+    assert compiled_run["json"]["config_used"].startswith("compiled: ")
+    assert _numbers(report) == _numbers(compiled_run["json"])
+    assert code == (0 if report["ok"] else 1)
+    # the run compared something real: every feature, the label absent from the batch, the model's outputs
+    assert len(report["drift"]) == 8 and report["prediction_source"] == "model"
+    assert sum(r["value"] is not None for r in report["drift"]) == 7 and len(report["prediction_drift"]) == 4
+    assert _series(prom.read_text()) == _series(compiled_run["prom"])
+    assert "ad hoc: built from" in html.read_text() and "bill_length_mm" in html.read_text()
+    assert not (bare / "generated").exists() and not (bare / "penguins_baseline.json").exists()  # nothing written
+
+
+def test_adhoc_text_output_names_the_config(bare):
+    spec = bare / "spec.yaml"
+    code, out = _monitor(spec, "--reference", bare / "data" / "train.csv", "--current", bare / "data" / "serving.csv")
+    assert out.splitlines()[1] == f"  monitoring config: ad hoc: built from {spec} and --reference " \
+                                  f"{bare / 'data' / 'train.csv'}"
+    assert "drift vs baseline" in out and code in (0, 1)
+
+
+def test_adhoc_drifted_batch_alarms(bare):
+    drifted = bare / "data" / "heavier.csv"
+    frame = pl.read_csv(bare / "data" / "serving.csv", null_values="NA")
+    frame.with_columns((pl.col("body_mass_g") * 1.25).round(0).cast(pl.Int64)).write_csv(drifted)
+    code, out = _monitor(bare / "spec.yaml", "--reference", bare / "data" / "train.csv", "--current", drifted,
+                         "--format", "json")
+    assert code == 1, out
+    report = json.loads(out)
+    assert "drift: body_mass_g" in " ".join(report["alarms"])
+    assert [r["feature"] for r in report["drift"] if r["alarm"]] == ["body_mass_g"]
+    # the reference is what is compared with, not data.training: the batch against itself is quiet
+    _, out = _monitor(bare / "spec.yaml", "--reference", drifted, "--current", drifted, "--format", "json")
+    quiet = {r["feature"]: r for r in json.loads(out)["drift"]}
+    assert quiet["body_mass_g"]["value"] == 0 and not any(r["alarm"] for r in quiet.values()), out
+
+
+def test_adhoc_with_the_committed_baseline_and_no_reference(penguins, compiled_run):
+    """No compiled config, no --reference: the spec's own <name>_baseline.json (what infer and
+    specgen baseline write) when it is current for the spec."""
+    shutil.rmtree(penguins / "generated")
+    spec = penguins / "spec.yaml"
+    code, out = _monitor(spec, "--current", penguins / "data" / "serving.csv", "--format", "json")
+    report = json.loads(out)
+    assert report["config_used"] == f"ad hoc: built from {spec} and its baseline {penguins / 'penguins_baseline.json'}"
+    assert _numbers(report) == _numbers(compiled_run["json"])
+
+
+def test_no_config_no_reference_no_baseline_says_both_ways_out(bare):
+    code, out = _monitor(bare / "spec.yaml", "--current", bare / "data" / "serving.csv")
+    assert code == 2 and "[SG305]" in out and "Traceback" not in out
+    assert "--reference DATA" in out and "specgen compile" in out and "specgen baseline" in out
+
+
+def test_stale_committed_baseline_is_refused(penguins):
+    shutil.rmtree(penguins / "generated")
+    spec = penguins / "spec.yaml"
+    spec.write_text(spec.read_text().replace("bins: 5", "bins: 6"))  # a monitored setting the baseline depends on
+    code, out = _monitor(spec, "--current", penguins / "data" / "serving.csv")
+    assert code == 2 and "out-of-date baseline" in out and "--reference DATA" in out
+
+
+@pytest.mark.parametrize("make, named", [
+    (lambda d: d / "nowhere.csv", ["nowhere.csv", "not found"]),
+    (lambda d: _written(d / "no_bills.csv", pl.read_csv(d / "train.csv", null_values="NA").drop("bill_length_mm")),
+     ["no_bills.csv", "bill_length_mm", "missing"]),
+    (lambda d: _written(d / "text.csv", pl.read_csv(d / "train.csv", null_values="NA").with_columns(
+        pl.lit("heavy").alias("body_mass_g"))), ["text.csv", "body_mass_g"]),
+], ids=["missing file", "missing feature", "text in a number"])
+def test_bad_reference_is_exit_2_naming_the_file(bare, make, named):
+    reference = make(bare / "data")
+    code, out = _monitor(bare / "spec.yaml", "--reference", reference, "--current", bare / "data" / "serving.csv")
+    assert code == 2, out
+    assert all(word in out for word in named) and "Traceback" not in out, out
+
+
+def _written(path: Path, frame: pl.DataFrame) -> Path:
+    frame.write_csv(path)
+    return path
+
+
+def test_reference_without_the_label_monitors_the_features(bare):
+    """An Evidently-style reference (a serving log: no label): the features are compared, the label is
+    not (it has no reference), and the output says so."""
+    code, out = _monitor(bare / "spec.yaml", "--reference", bare / "data" / "serving.csv",
+                         "--current", bare / "data" / "serving.csv", "--format", "json")
+    report = json.loads(out)
+    assert report["config_used"].endswith("(the label 'species' is not in it: not monitored)")
+    assert sorted(r["feature"] for r in report["drift"]) == ["bill_depth_mm", "bill_length_mm", "body_mass_g",
+                                                             "flipper_length_mm", "island", "sex", "year"]
+    assert not any(r["alarm"] for r in report["drift"])  # the batch against itself
