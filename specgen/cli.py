@@ -32,14 +32,15 @@ def _monitor_inputs(command):
     options = [
         click.option("--reference", type=click.Path(path_type=Path),
                      help="Compare with this data (same forms as --current) instead of the compiled training "
-                          "baseline."),
+                          "baseline; with no compiled config, the config is built from the spec and it (ad hoc)."),
         click.option("--serving-features", type=click.Path(dir_okay=False, path_type=Path),
                      help="Features as logged by the serving path, for training-serving skew."),
         click.option("--model-trained-at", "trained_at",
                      help="When the serving model was trained: Unix seconds, ISO 8601, or a JSON file with "
                           "trained_at."),
         click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
-                     help="Monitoring config (default: the compiled <name>_monitoring.yaml next to the spec)."),
+                     help="Monitoring config (default: the compiled <name>_monitoring.yaml next to the spec; "
+                          "none: built from the spec ad hoc)."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -272,6 +273,17 @@ def monitor_cmd(spec, current, reference, serving_features, trained_at, config, 
 
     Drift compares the batch with the committed baseline of the training data (specgen baseline),
     binned on the stored quantile edges in one chunked pass.
+
+    With no compiled config (none in generated/<name>/ or below the spec's folder, no --config)
+    monitor runs ad hoc, no compile step: the config is built in memory from the spec and
+    --reference DATA (binned as specgen baseline bins the training data: the same numbers as
+    baseline + compile + monitor), else the spec's current <name>_baseline.json. Nothing is
+    written; the output names the config used.
+
+    \b
+    Examples:
+      specgen monitor model.yaml --current today.parquet --metrics-out today.prom
+      specgen monitor model.yaml --reference train.csv --current today.csv   # ad hoc
     """
     from .api import monitor, parse_timestamp, publish_metrics
 

@@ -36,11 +36,13 @@ class AdHoc:
 def build(spec_path: Path, reference: str | Path | None, looked_at: Path) -> AdHoc:
     """The monitoring config of ``spec_path`` with the baseline of ``reference`` (or of the committed
     baseline file). ``looked_at``: where the compiled config was expected (for the error)."""
-    from .api import _spec_and_plan
+    from .api import default_out_dir, load_spec
     from .compiler import baseline as baseline_mod
     from .compiler.monitoring import monitoring_config
+    from .compiler.plan import plan
 
-    spec, the_plan = _spec_and_plan(spec_path)
+    raw, spec = load_spec(spec_path)
+    the_plan = plan(spec, raw, default_out_dir(raw.path, spec))  # model paths as compile (no -o) writes them
     if reference is not None:
         the_plan, dropped = _without_absent_label(the_plan, reference)
         stored = _baseline(baseline_mod.compute(spec, the_plan, data=reference))
