@@ -297,7 +297,9 @@ def _monitoring_settings(spec_path: Path, name: str, sha256: str, config, refere
     if settings.spec_sha256 != sha256:
         raise SpecgenError(f"{config_path}: monitoring config is stale (the spec changed); run: specgen compile "
                            f"{spec_path} [SG304]", "SG304")
-    used = f"compiled: {config_path}" + (f", references from --reference {reference}" if reference is not None else "")
+    used = f"compiled: {config_path}"
+    if reference is not None:
+        used += f", references from --reference {reference}"
     return settings, config_path.parent, used
 
 

@@ -26,7 +26,8 @@ __all__ = ["AdHoc", "build"]
 
 @dataclass(frozen=True)
 class AdHoc:
-    """The config ``runtime.monitor.run`` takes, the folder its model paths are relative to, and what it was built from."""
+    """The config ``runtime.monitor.run`` takes, the folder its model paths are relative to, and what
+    it was built from."""
 
     config: object  # runtime.contracts.monitoring.MonitoringConfig
     folder: Path

@@ -28,7 +28,8 @@ def render_text(report, current) -> str:
             limit = "n/a" if r.threshold is None else f"{r.threshold:.4g}"
             p_value = "" if r.p_value is None else f"{r.p_value:.2g}"
             nulls = "" if r.null_ratio is None else f"{r.null_ratio:.2%}"
-            status = "ALARM" if r.alarm else ("too small" if r.too_small else "ok")
+            status = "ALARM" if r.alarm else ("too small" if r.too_small else
+                                              "not compared" if r.value is None else "ok")
             lines.append(f"  {_cut(r.name):<24} {r.kind:<11} {r.metric:<22} {value:>9} {limit:>9} {r.set_by:<9} "
                          f"{p_value:>8} {nulls:>7}  {status}{'  (' + r.note + ')' if r.note else ''}")
     if report.model_age_seconds is not None:

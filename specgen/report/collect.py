@@ -172,7 +172,7 @@ def _skew_table(results) -> Table:
     rows, flagged = [], []
     for r in _worst_first(results):
         rows.append((r.name, r.kind, r.metric, _num(r.value), _num(r.threshold),
-                     "alarm" if r.alarm else "ok", r.note))
+                     "alarm" if r.alarm else ("not judged" if r.too_small or r.value is None else "ok"), r.note))
         flagged.append(r.alarm)
     return Table("Training-serving skew: this batch vs the serving feature log",
                  ("feature", "kind", "measure", "value", "limit", "status", "note"), tuple(rows), tuple(flagged),

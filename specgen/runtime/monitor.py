@@ -292,7 +292,7 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
         distributions={f.name: (references[f.name][0], batch.summaries.get(f.name)) for f in features},
         output_distributions=_output_distributions(config, batch))
     if serving_features is not None:
-        report.skew = _skew(features, specs, serving_features, dtypes, batch, chunk_rows)
+        report.skew = _skew(features, specs, serving_features, dtypes, batch, chunk_rows, config.label)
     report.prediction_drift, report.prediction_source = _prediction_drift(config, batch)
     if batch.predictions:
         report.prediction_non_finite = batch.pred["non_finite"]
@@ -645,8 +645,10 @@ def _absent_output_note(batch: _Batch) -> str:
     return f"absent from the model outputs (source: {batch.output_source})"
 
 
-def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int) -> list[FeatureResult]:
-    """Serving feature log vs the batch's features, both counted on the baseline's edges."""
+def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int,
+          label: str | None) -> list[FeatureResult]:
+    """Serving feature log vs the batch's features (and the label, when both carry it), both counted
+    on the baseline's edges."""
     def add(totals: list, chunk: pl.DataFrame) -> None:
         totals[0] += chunk.height
         totals[2].update(incomparable(chunk, specs))
@@ -664,7 +666,17 @@ def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int) -> list
         mine = batch.summaries.get(f.name)
         if mine is None or f.name not in serving:
             out.append(FeatureResult(f.name, f.kind, f.skew.metric, f.skew.threshold, None, {},
-                                     note="absent from the batch or the serving log"))
+                                     note=_skew_absent(f.name == label, mine is None, f.name not in serving)))
             continue
         out.append(_compare(f, f.skew, (mine, f.reference), serving[f.name], rows, None))
     return out
+
+
+def _skew_absent(is_label: bool, from_batch: bool, from_log: bool) -> str:
+    """Why a skew row has no value; starts with "absent" (not an alarm: the schema checks judge the
+    batch's columns). The label is compared only when both sides carry it: a serving-features log
+    is written before the label exists, so its absence there is normal, and said, not passed over."""
+    where = " and ".join(w for w, absent in (("the batch", from_batch), ("the serving log", from_log)) if absent)
+    if is_label:
+        return f"absent from {where}: the label is compared only when both sides carry it"
+    return f"absent from {where}"

@@ -151,3 +151,57 @@ def test_reference_without_the_label_monitors_the_features(bare):
     assert sorted(r["feature"] for r in report["drift"]) == ["bill_depth_mm", "bill_length_mm", "body_mass_g",
                                                              "flipper_length_mm", "island", "sex", "year"]
     assert not any(r["alarm"] for r in report["drift"])  # the batch against itself
+
+
+# -- skew and the label: a serving-features log is written before labels exist -------------------
+
+def _labelled_batch(penguins: Path, name: str, relabel: int = 0) -> Path:
+    """The serving batch with its labels (species from the raw data; penguin_id is the raw row number);
+    ``relabel``: that many Adelie rows labelled Gentoo instead."""
+    raw = pl.read_csv(penguins / "data" / "penguins_raw.csv", null_values="NA")
+    labels = raw.with_row_index("penguin_id", offset=1).select(pl.col("penguin_id").cast(pl.Int64), "species")
+    frame = pl.read_csv(penguins / "data" / "serving.csv", null_values="NA").join(labels, on="penguin_id", how="left")
+    assert frame["species"].null_count() == 0
+    moved = frame.filter(pl.col("species") == "Adelie")["penguin_id"].head(relabel)
+    frame = frame.with_columns(pl.when(pl.col("penguin_id").is_in(moved.implode())).then(pl.lit("Gentoo"))
+                               .otherwise(pl.col("species")).alias("species"))
+    path = penguins / "data" / name
+    frame.write_csv(path)
+    return path
+
+
+def _skew_of(report: dict) -> dict:
+    return {r["feature"]: r for r in report["skew"]}
+
+
+def test_skew_without_the_label_in_the_serving_log_neither_alarms_nor_claims_it(penguins, tmp_path):
+    batch, log = _labelled_batch(penguins, "labelled.csv"), penguins / "data" / "serving.csv"
+    prom = tmp_path / "m.prom"
+    code, out = _monitor(penguins / "spec.yaml", "--current", batch, "--serving-features", log, "--format", "json",
+                         "--metrics-out", prom)
+    skew = _skew_of(json.loads(out))
+    assert code == 0, out
+    label = skew["species"]
+    assert label["value"] is None and not label["alarm"] and label["measures"] == {}
+    assert label["note"] == "absent from the serving log: the label is compared only when both sides carry it"
+    assert all(r["value"] == 0 for name, r in skew.items() if name != "species")  # the features: same rows
+    skew_series = [line for line in prom.read_text().splitlines() if line.startswith("specgen_penguins_feature_skew_")]
+    assert any('{feature="bill_length_mm"}' in line for line in skew_series)
+    assert not any('{feature="species"}' in line for line in skew_series)  # no value claimed for the label
+    _, text = _monitor(penguins / "spec.yaml", "--current", batch, "--serving-features", log)
+    row = next(line for line in text.splitlines() if line.strip().startswith("species") and "serving log" in line)
+    assert "not compared" in row and " ok " not in row
+
+
+def test_skew_compares_the_label_when_the_serving_log_carries_it(penguins):
+    batch = _labelled_batch(penguins, "labelled.csv")
+    same = _labelled_batch(penguins, "log_same.csv")
+    code, out = _monitor(penguins / "spec.yaml", "--current", batch, "--serving-features", same, "--format", "json")
+    assert code == 0 and _skew_of(json.loads(out))["species"]["value"] == 0, out
+    relabelled = _labelled_batch(penguins, "log_relabelled.csv", relabel=10)  # ~11 % of rows: linf ~0.11 > 0.05
+    code, out = _monitor(penguins / "spec.yaml", "--current", batch, "--serving-features", relabelled,
+                         "--format", "json")
+    report = json.loads(out)
+    assert code == 1, out
+    assert [name for name, r in _skew_of(report).items() if r["alarm"]] == ["species"]
+    assert _skew_of(report)["species"]["value"] == pytest.approx(10 / 88, abs=1e-9)
