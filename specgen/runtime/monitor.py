@@ -279,7 +279,7 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
     else:
         from .pushdown.monitor import fill_batch
 
-        batch = fill_batch(_Batch(config, specs, chunk_checks, predictor), source(current), chunk_checks)
+        batch = fill_batch(_Batch(config, specs, chunk_checks, predictor), source(current), chunk_checks, chunk_rows)
     if batch.rows == 0:
         raise DataError(f"{current}: batch has no rows [SG203]", "SG203")
     failures = batch.failures() + _total_checks(checks, batch)

@@ -2,84 +2,144 @@
 
 What the polars path adds up chunk by chunk (``runtime.monitor._Batch``: row and null counts,
 bin counts on the baseline's edges, category counts, the row checks' failures, prediction
-sums) is asked of the source at once: one aggregate query (every bin is a ``count_if`` of
-``x < edge``), plus a GROUP BY per categorical feature. The counts are integers, so drift
-values equal the polars engine's exactly (same bins). Uniqueness is judged over the whole batch
-by the source itself (no hashes). The serving model is not run here (that needs the rows):
-prediction drift reads the batch's prediction column.
+sums) is asked of the source at once: one aggregate query (rows, null counts), and one
+GROUP BY GROUPING SETS query giving every numeric feature's bin counts (a bin index per
+value: one CASE over the stored edges, or PostgreSQL's ``width_bucket``) and every
+categorical feature's value counts in the same scan. The counts are integers, so drift
+values equal the polars engine's exactly (same bins). Uniqueness is judged over the whole
+batch by the source itself (no hashes).
+
+Predictions, as the polars path takes them: a logged prediction column gives the non-finite
+count and the bias (numeric: mean prediction - mean label over rows with both; a classifier:
+share predicted - share labelled per class) as aggregates, and prediction drift from its bins.
+A batch without one is streamed to the serving model in chunks of the feature columns only
+(``Query.frames``: DuckDB Arrow batches, a PostgreSQL server-side cursor, Spark one partition
+at a time), under the same containment (``--model-timeout``, SG306, output captured) as the
+polars path: prediction drift of every model output. The model runs here, on this process,
+never on Spark's executors, so its failures and prints are contained as everywhere else.
 """
 from __future__ import annotations
 
 from ..checks import Check
-from ..drift import NULL_KEY
-from ..model_outputs import PREDICTION_OUTPUT
-from ..summary import FeatureSpec, _histogram
+from ..drift import NULL_KEY, Histogram
+from ..monitor import OTHER_CLASS
+from ..summary import CHUNK_ROWS, FeatureSpec
 from .query import run_checks
 
 __all__ = ["fill_batch", "summaries"]
 
-_NOT_RUN = "the model is not run on a pushdown source (it needs the rows); give the batch a prediction column"
-
-
-def fill_batch(batch, q, checks: list[Check]):
+def fill_batch(batch, q, checks: list[Check], chunk_rows: int = CHUNK_ROWS):
     """``batch`` (a fresh ``monitor._Batch``) with the totals of the source ``q``."""
     batch.unique, batch.hashes = [], {}  # the source judges uniqueness over the whole batch
     rows, nulls, found, wrong = summaries(q, batch.specs, with_nulls=True)
     batch.rows, batch.nulls, batch.summaries, batch.incomparable = rows, nulls, found, wrong
     for i, failure in enumerate(run_checks(q, checks, "serving")):
         batch.merged[i] = failure
+    _logged_predictions(batch, q)
     if batch.outputs:
-        _outputs(batch, q)
+        _outputs(batch, q, chunk_rows)
     return batch
 
 
-def _outputs(batch, q) -> None:
-    """Prediction drift from the batch's prediction column (the model needs rows: not run)."""
-    if not (batch.prediction and batch.prediction in q.schema):
-        batch.model_skipped = _NOT_RUN if batch.predictor is not None else None
+def _outputs(batch, q, chunk_rows: int) -> None:
+    """Prediction drift: the batch's prediction column binned in the source, else the serving model run
+    on the batch's feature columns, streamed chunk by chunk (``_Batch._add_outputs`` on each chunk: the
+    same outputs, summaries and skip rule as the polars path)."""
+    if batch.prediction and batch.prediction in q.schema:
+        output = next((o for o in batch.outputs if o.name == "prediction"), None)
+        if output is not None:
+            _, _, found, _ = summaries(q, [FeatureSpec(batch.prediction, output.kind, output.edges)])
+            batch.output_source = "column"
+            if batch.prediction in found:
+                batch.output_summaries = {output.name: found[batch.prediction]}
         return
-    output = next((o for o in batch.outputs if o.name == PREDICTION_OUTPUT), None)
-    if output is None:
+    if batch.predictor is None or batch._model_skipped():
         return
-    _, _, found, _ = summaries(q, [FeatureSpec(batch.prediction, output.kind, output.edges)])
-    batch.output_source = "column"
-    if batch.prediction in found:
-        batch.output_summaries = {output.name: found[batch.prediction]}
+    wanted = batch.model_features
+    columns = [c for c in q.schema if c in wanted] if wanted else list(q.schema)
+    for frame in q.frames(columns, chunk_rows):
+        batch._add_outputs(frame)
+
+
+def _logged_predictions(batch, q) -> None:
+    """The non-finite count and the bias from the batch's prediction column, as the polars path's
+    ``_Batch._add_predictions`` (numeric) and ``_add_class_predictions`` (a classifier) count them."""
+    if not batch.prediction or batch.prediction not in q.schema:
+        return
+    if batch.classes is not None:
+        _class_predictions(batch, q)
+    elif q.schema[batch.prediction].is_numeric():
+        _numeric_predictions(batch, q)
+
+
+def _numeric_predictions(batch, q) -> None:
+    p = q.finite(q.as_float(q.value(batch.prediction)))  # NaN and +-inf: null, so not counted
+    named = [("n", q.count(p))]
+    labelled = batch.label in q.schema and q.schema[batch.label].is_numeric()
+    if labelled:
+        y = q.finite(q.as_float(q.value(batch.label)))
+        both = q.is_not_null(p) & q.is_not_null(y)
+        named += [("label_n", q.count_if(both)), ("label_sum", q.sum(q.when(both, y))),
+                  ("pair_sum", q.sum(q.when(both, p)))]
+    row = q.aggregate(named)
+    batch.predictions = True
+    batch.pred["non_finite"] = batch.rows - int(row["n"])
+    if labelled:  # bias over rows with both a prediction and a label
+        pairs = int(row["label_n"])
+        batch.pred.update(n=pairs, label_n=pairs, sum=float(row["pair_sum"] or 0.0),
+                          label_sum=float(row["label_sum"] or 0.0))
+
+
+def _class_predictions(batch, q) -> None:
+    """Class counts of the predictions and of the labels over rows with both, compared as text; a value
+    outside the declared classes counts as the one ``__other__`` class. One scan (grouping sets)."""
+    if batch.label not in q.schema:
+        return
+
+    def bounded(name: str):
+        x = q.text(q.value(name))
+        return q.when(q.is_in(x, batch.classes), x, OTHER_CLASS)
+
+    both = q.is_not_null(q.value(batch.prediction)) & q.is_not_null(q.value(batch.label))
+    counts = q.group_counts([("predicted", bounded(batch.prediction)), ("labelled", bounded(batch.label))], both)
+    batch.class_predicted = {str(k): n for k, n in counts["predicted"].items()}
+    batch.class_labelled = {str(k): n for k, n in counts["labelled"].items()}
+    batch.class_pairs = sum(batch.class_predicted.values())
 
 
 def summaries(q, specs: list[FeatureSpec], with_nulls: bool = False):
     """(rows, nulls per column, {feature: Histogram | category counts}, {feature: incomparable type}),
-    as ``summary.summarize_frame`` counts them, from one aggregate query and a GROUP BY per category."""
+    as ``summary.summarize_frame`` counts them, from one aggregate query and one grouping-sets query."""
     present = [f for f in specs if f.name in q.schema]
     numeric = [f for f in present if f.kind == "numeric" and q.schema[f.name].is_numeric()]
-    named = [("__rows", q.rows_expr())]
     columns = list(q.schema) if with_nulls else [f.name for f in present]
-    named += [(f"null{i}", q.null_count(q.value(c))) for i, c in enumerate(columns)]
-    for i, f in enumerate(numeric):
-        x = q.value(f.name)
-        named += [(f"lt{i}_{j}", q.count_if(x < e)) for j, e in enumerate(f.edges)]
-        named.append((f"le{i}", q.count_if(x <= f.edges[-1])))
+    named = [("__rows", q.rows_expr())] + [(f"null{i}", q.null_count(q.value(c))) for i, c in enumerate(columns)]
     row = q.aggregate(named)
     rows = int(row["__rows"])
     nulls = {c: int(row[f"null{i}"]) for i, c in enumerate(columns)}
-    found, wrong = {}, {}
-    for i, f in enumerate(numeric):
-        below = [int(row[f"lt{i}_{j}"]) for j in range(len(f.edges))]
-        found[f.name] = _histogram(f.edges, below, int(row[f"le{i}"]), rows, nulls[f.name])
+    found, wrong, categories = {}, {}, []
     for f in present:
         if f in numeric:
             continue
         dtype = q.schema[f.name]
         if f.kind == "numeric" or dtype.is_nested() or dtype == _object():
             if nulls[f.name] == rows and f.kind == "numeric" and not dtype.is_nested():
-                found[f.name] = _histogram(f.edges, [0] * len(f.edges), 0, rows, rows)  # all null: countable
+                found[f.name] = Histogram(tuple(f.edges), (0,) * (len(f.edges) + 1), rows)  # all null: countable
             else:
                 wrong[f.name] = str(dtype)
             continue
-        counts = {str(r[f.name]): r["count"] for r in q.value_counts(q.value(f.name), f.name)}
+        categories.append(f)
+    grouped = [(f"b{i}", q.bin_index(q.value(f.name), f.edges)) for i, f in enumerate(numeric)]
+    grouped += [(f"c{i}", q.text(q.value(f.name))) for i, f in enumerate(categories)]
+    counts = q.group_counts(grouped) if grouped else {}
+    for i, f in enumerate(numeric):
+        bins = counts[f"b{i}"]
+        found[f.name] = Histogram(tuple(f.edges), tuple(int(bins.get(j, 0)) for j in range(len(f.edges) + 1)),
+                                  nulls[f.name])
+    for i, f in enumerate(categories):
+        found[f.name] = {str(value): n for value, n in counts[f"c{i}"].items()}
         if nulls[f.name]:
-            counts[NULL_KEY] = nulls[f.name]
-        found[f.name] = counts
+            found[f.name][NULL_KEY] = nulls[f.name]
     return rows, nulls, found, wrong
 
 

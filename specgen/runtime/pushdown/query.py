@@ -9,7 +9,7 @@ from ..checks import Check
 from ..checks.registry import get
 from ..engine import N_EXAMPLES, Result, judge_all, schema_stage
 
-__all__ = ["Query", "Deferred", "NotPushable", "PushdownResult", "run_checks", "N_EXAMPLES", "plain", "judged"]
+__all__ = ["Query", "Deferred", "NotPushable", "PushdownResult", "run_checks", "N_EXAMPLES", "plain", "judged", "grouped"]
 
 
 class NotPushable(Exception):
@@ -83,6 +83,14 @@ class Query:
     def distinct_rows(self, columns: list[str]) -> int: raise NotImplementedError
     def duplicated_rows(self, columns: list[str]) -> int: raise NotImplementedError
     def examples(self, columns: tuple[str, ...], mask) -> tuple[int, tuple]: raise NotImplementedError
+    # monitor: bins, group counts, sums, and the rows themselves (for the serving model)
+    def bin_index(self, x, edges) -> object: raise NotImplementedError
+    def text(self, x): raise NotImplementedError
+    def as_float(self, x): raise NotImplementedError
+    def when(self, mask, x): raise NotImplementedError
+    def sum(self, x): raise NotImplementedError
+    def group_counts(self, named: list[tuple[str, object]], where=None) -> dict[str, dict]: raise NotImplementedError
+    def frames(self, columns: list[str], rows: int): raise NotImplementedError
 
 
 def run_checks(q: Query, checks, environment: str = "training") -> PushdownResult:
@@ -118,6 +126,18 @@ def _renumbered(row: dict, kept: list[tuple[int, Check]]) -> dict:
         for alias, value in row.items():
             if alias == f"_{i}" or alias.startswith(f"_{i}_"):
                 out[f"_{j}" + alias[len(f"_{i}"):]] = value
+    return out
+
+
+def grouped(named: list[tuple[str, object]], rows) -> dict[str, dict]:
+    """GROUPING SETS rows (one value per set, the other columns null; a null value's row all null: skipped)
+    -> {alias: {value: rows}}."""
+    out: dict[str, dict] = {alias: {} for alias, _ in named}
+    for row in rows:
+        for (alias, _), value in zip(named, row[:-1]):
+            if value is not None:
+                out[alias][plain(value)] = int(row[-1])
+                break
     return out
 
 

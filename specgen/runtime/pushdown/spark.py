@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from ...errors import DataError, SpecgenError
-from .query import N_EXAMPLES, Query, judged, plain
+from .query import N_EXAMPLES, Query, grouped, judged, plain
 
 __all__ = ["session", "read", "SparkQuery", "DEFAULT_CONF"]
 
@@ -134,6 +134,12 @@ def _col(name: str):
     from pyspark.sql import functions as F
 
     return F.col("`" + name.replace("`", "``") + "`")  # a name is data: quoted, never parsed
+
+
+def _read_error(exc: Exception) -> DataError:
+    """Spark's reason for a failed job (a malformed CSV row under FAILFAST, a file gone), without a traceback."""
+    first = " ".join(str(exc).split())[:300]
+    return DataError(f"Spark cannot read the data: {first} [SG202]", "SG202")
 
 
 def polars_dtype(spark_type) -> pl.DataType:
@@ -276,13 +282,75 @@ class SparkQuery(Query):
 
         return F.percentile(x, F.lit(float(q)))  # exact, linear interpolation (as polars' "linear")
 
+    # -- monitor
+    def bin_index(self, x, edges):
+        """The first edge ``x`` is below (``drift.Histogram``'s numbering), one CASE WHEN per value."""
+        from pyspark.sql import functions as F
+
+        last = len(edges) - 1
+        index = F.when(x < float(edges[0]), 0)
+        for j, e in enumerate(edges[1:-1], start=1):
+            index = index.when(x < float(e), j)
+        return index.when(x <= float(edges[-1]), last).when(x.isNotNull(), last + 1)
+
+    def text(self, x):
+        return x.cast("string")
+
+    def as_float(self, x):
+        return x.cast("double")
+
+    def when(self, mask, x, otherwise=None):
+        from pyspark.sql import functions as F
+
+        return F.when(mask, x).otherwise(F.lit(otherwise))
+
+    def sum(self, x):
+        from pyspark.sql import functions as F
+
+        return F.sum(x)
+
+    def group_counts(self, named, where=None):
+        """Rows per value of each expression in one job (grouping sets, a set per expression); nulls not counted."""
+        from pyspark.sql import functions as F
+
+        frame = self.projected if where is None else self.projected.where(where)
+        aliases = [alias for alias, _ in named]
+        frame = frame.select(*[expr.alias(alias) for alias, expr in named])
+        rows = self._collect(lambda: frame.groupingSets([[a] for a in aliases], *aliases)
+                             .agg(F.count(F.lit(1))).collect())
+        return grouped(named, rows)
+
+    def frames(self, columns, rows):
+        """The rows on the driver, ``rows`` at a time: Spark sends one partition at a time
+        (``toLocalIterator`` without prefetch), so the driver holds a partition and a chunk, never the table."""
+        chunk: list = []
+        stream = self.frame.select(*[_col(c) for c in columns]).toLocalIterator(prefetchPartitions=False)
+        try:  # the consumer's own failures (the model's) never enter here: only reading the rows
+            for row in stream:
+                chunk.append(tuple(plain(v) for v in row))
+                if len(chunk) >= rows:
+                    yield self._chunk(chunk, columns)
+                    chunk = []
+        except Exception as exc:
+            raise _read_error(exc) from None
+        if chunk:
+            yield self._chunk(chunk, columns)
+
+    def _chunk(self, rows, names):
+        schema = {c: (None if self.schema[c] == pl.Object or isinstance(self.schema[c], pl.List) else self.schema[c])
+                  for c in names}
+        return pl.DataFrame({c: pl.Series(c, [r[j] for r in rows], dtype=schema[c], strict=False)
+                             for j, c in enumerate(names)})
+
+    def _collect(self, run):
+        try:
+            return run()
+        except Exception as exc:  # a malformed CSV row (FAILFAST), a file gone: Spark's reason, no traceback
+            raise _read_error(exc) from None
+
     # -- queries
     def aggregate(self, named):
-        try:
-            row = self.projected.agg(*[expr.alias(alias) for alias, expr in named]).collect()[0]
-        except Exception as exc:  # a malformed CSV row (FAILFAST), a file gone: Spark's reason, no traceback
-            first = " ".join(str(exc).split())[:300]
-            raise DataError(f"Spark cannot read the data: {first} [SG202]", "SG202") from None
+        row = self._collect(lambda: self.projected.agg(*[expr.alias(alias) for alias, expr in named]).collect()[0])
         return {alias: judged(row[i]) for i, (alias, _) in enumerate(named)}
 
     def value_counts(self, x, name, text=True):

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import polars as pl
 
 from ...errors import DataError
-from .query import N_EXAMPLES, NotPushable, Query, judged, plain
+from .query import N_EXAMPLES, NotPushable, Query, grouped, judged, plain
 
 __all__ = ["S", "SqlQuery", "open_source", "polars_dtype"]
 
@@ -88,6 +88,16 @@ class _Dialect:
     def full_match(self, x: S, pattern: str) -> S:
         raise NotImplementedError
 
+    def bin_index(self, x: S, edges) -> S:
+        """One CASE per value: the first edge it is below (``drift.Histogram``'s numbering)."""
+        arms = [S(" WHEN ", x < float(e), f" THEN {j}") for j, e in enumerate(edges[:-1])]
+        last = len(edges) - 1
+        arms += [S(" WHEN ", x <= float(edges[-1]), f" THEN {last}"), S(" WHEN ", x, f" IS NOT NULL THEN {last + 1}")]
+        return S("(CASE", *arms, " END)")
+
+    def rows(self, fragment: S, columns: list[str], schema: dict, size: int):
+        raise NotImplementedError
+
     def render(self, fragment: S) -> tuple[str, list]:
         text, params = [], []
         for part in fragment.parts:
@@ -112,6 +122,10 @@ class DuckDB(_Dialect):
             self.connection = duckdb.connect(path or ":memory:", read_only=bool(path))
         except duckdb.Error as exc:
             raise _source_error(url, exc, "SG220") from None
+        # Parquet min/max statistics leave NaN out (polars, Arrow write them so): DuckDB's statistics
+        # propagation then takes a float column for NaN-free and folds NULLIF(x, NaN) to x, so NaN
+        # (null in specgen) was counted as a value. The rule must hold whatever the file's statistics say.
+        self.connection.execute("SET disabled_optimizers = 'statistics_propagation'")
 
     @staticmethod
     def quote(name: str) -> str:
@@ -131,6 +145,14 @@ class DuckDB(_Dialect):
 
     def describe(self, source: S) -> list[tuple[str, str]]:
         return [(r[0], r[1]) for r in self.execute(S("DESCRIBE SELECT * FROM ", source)).fetchall()]
+
+    def rows(self, fragment, columns, schema, size):
+        """Arrow record batches of at most ``size`` rows, as DuckDB streams them."""
+        text, params = self.render(fragment)
+        relation = self.connection.cursor().sql(text, params=params)  # streams (a DB-API result copies)
+        reader = getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader  # DuckDB 2 renamed it
+        for batch in reader(size):
+            yield pl.from_arrow(batch)
 
     def files(self, paths: list[str]) -> S:
         kind = "read_csv_auto" if all(p.lower().endswith((".csv", ".csv.gz")) for p in paths) else "read_parquet"
@@ -174,6 +196,21 @@ class Postgres(_Dialect):
         text, params = self.render(fragment)
         return self.connection.execute(text, params)
 
+    def bin_index(self, x, edges):
+        # width_bucket over the thresholds: a binary search; it puts the top edge itself above it
+        top = len(edges) - 1
+        return S("(CASE WHEN ", x, " = ", Param(float(edges[-1])), f" THEN {top} ELSE width_bucket(", x,
+                 ", CAST(", Param([float(e) for e in edges]), " AS DOUBLE PRECISION[])) END)")
+
+    def rows(self, fragment, columns, schema, size):
+        """Batches of ``size`` rows from a server-side cursor: only one batch is held on this side."""
+        text, params = self.render(fragment)
+        with self.connection.transaction(), self.connection.cursor(name="specgen_rows") as cursor:
+            cursor.itersize = size
+            cursor.execute(text, params)
+            while batch := cursor.fetchmany(size):
+                yield _frame(batch, columns, schema)
+
     def describe(self, source: S) -> list[tuple[str, str]]:
         cursor = self.execute(S("SELECT * FROM ", source, " LIMIT 0"))
         types = self.connection.adapters.types
@@ -186,6 +223,16 @@ def _source_error(where: str, exc: Exception, code: str = "SG222", hide: str | N
         first = first.replace(hide, "***")
     why = "cannot connect" if code == "SG220" else "the database rejects the query"
     return DataError(f"{where}: {why}: {first} [{code}]", code)
+
+
+def _frame(rows: list[tuple], columns: list[str], schema: dict) -> pl.DataFrame:
+    """Database rows as a polars frame of the types the checks read (Decimal -> float, timestamptz -> naive UTC)."""
+    data = {c: [judged(r[j]) for r in rows] for j, c in enumerate(columns)}
+    return pl.DataFrame({c: pl.Series(c, values, dtype=_simple(schema[c]), strict=False) for c, values in data.items()})
+
+
+def _simple(dtype):
+    return None if dtype == pl.Object or isinstance(dtype, pl.List) else dtype
 
 
 _TYPES = [  # (pattern on the database's type name, polars dtype)
@@ -324,6 +371,42 @@ class SqlQuery(Query):
 
     def quantile(self, x, q):
         return self.dialect.quantile(x, q)
+
+    # -- monitor
+    def bin_index(self, x, edges):
+        return self.dialect.bin_index(x, edges)
+
+    def text(self, x):
+        return S("CAST(", x, " AS VARCHAR)")
+
+    def as_float(self, x):
+        return S("CAST(", x, " AS DOUBLE PRECISION)")
+
+    def when(self, mask, x, otherwise=None):
+        other = [" ELSE ", _s(otherwise)] if otherwise is not None else []
+        return S("(CASE WHEN ", mask, " THEN ", x, *other, " END)")
+
+    def sum(self, x):
+        return S("sum(", x, ")")
+
+    def group_counts(self, named, where=None):
+        """Rows per value of each expression, in ONE scan (GROUP BY GROUPING SETS, a set per expression);
+        null values are not counted (the callers know the null counts)."""
+        inner = _join([S(expr, " AS ", Ident(alias)) for alias, expr in named])
+        names = _join([Ident(alias) for alias, _ in named])
+        sets = _join([S("(", Ident(alias), ")") for alias, _ in named])
+        rows = self._run(S("SELECT ", names, ", count(*) FROM (SELECT ", inner, " FROM ", self.source,
+                           *([" WHERE ", where] if where is not None else []),
+                           ") AS t GROUP BY GROUPING SETS (", sets, ")")).fetchall()
+        return grouped(named, rows)
+
+    def frames(self, columns, rows):
+        names = _join([Ident(c) for c in columns])
+        fragment = S("SELECT ", names, " FROM ", self.source)
+        try:  # the consumer's own failures (the model's) never enter here: only reading the rows
+            yield from self.dialect.rows(fragment, columns, self.schema, rows)
+        except Exception as exc:
+            raise _source_error(f"{self.dialect.name} source", exc) from None
 
     # -- queries
     def aggregate(self, named):
