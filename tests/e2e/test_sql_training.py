@@ -25,7 +25,8 @@ from tests.postgres import load_frame, write_duckdb
 TRAINING_LINE = "  training: data/train.csv\n"
 HOSTILE_TABLE = 'train"; DROP TABLE train; --\'\n{{x}}'
 #: bill_length_mm is declared in [25, 70]: these rows break it (and nothing else)
-CORRUPT = "UPDATE {table} SET bill_length_mm = 500.0 WHERE penguin_id IN (1, 2, 3)"
+CORRUPT = ("UPDATE {table} SET bill_length_mm = 500.0 "
+           "WHERE penguin_id IN (SELECT penguin_id FROM {table} ORDER BY penguin_id LIMIT 3)")
 
 
 @pytest.fixture(scope="module")
@@ -80,15 +81,20 @@ def test_duckdb_query_baseline_suites_and_corrupt_rows(project):
     assert "duckdb://../../data/train.duckdb" in data.with_name("conftest.py").read_text()
     clean = run_pytest(data, model, cwd=root)
     assert clean.returncode == 0 and not clean.failed, clean.output[-3000:]
+    run_cli("validate", root / "spec.yaml", expect=0)  # no DATA: the spec's query, pushed down
     with duckdb.connect(str(root / "data" / "train.duckdb")) as con:
         con.execute(CORRUPT.format(table="train"))
     try:
         broken = run_pytest(data, cwd=root, expect=1)
+        pushed = run_cli("validate", root / "spec.yaml", "--format", "json", expect=1)
     finally:
         write_duckdb(root / "data" / "train.duckdb", "train", frame)
     assert any("bill_length_mm" in test for test in broken.failed), broken.output[-3000:]
     assert all("bill_length_mm" in test or "bill_length_mm" in why for test, why in broken.failed.items()), \
         sorted(broken.failed)
+    failures = json.loads(pushed.stdout)["failures"]
+    assert {f["column"] for f in failures} == {"bill_length_mm"}, failures
+    assert [f["failing_rows"] for f in failures if f["check"] == "range"] == [3], failures
 
 
 def test_postgres_table_by_url_env(project, postgres_url):
@@ -105,7 +111,8 @@ def test_postgres_table_by_url_env(project, postgres_url):
     generated = "".join(p.read_text() for p in (root / "generated" / "penguins").glob("*.py"))
     assert "TRAINING_DB_URL" in generated and "127.0.0.1" not in generated  # the URL is never written out
     data, model = _suites(root)
-    clean = run_pytest(data, model, cwd=root, env=env)
+    # the whole model suite ran on DuckDB above; here the tests that train and score on the rows read
+    clean = run_pytest(data, f"{model}::test_quality", f"{model}::test_vs_serving", cwd=root, env=env)
     assert clean.returncode == 0 and not clean.failed, clean.output[-3000:]
     import psycopg
 
