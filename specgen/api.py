@@ -1,7 +1,7 @@
 """The library surface: one function per CLI command, usable without the CLI."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -147,22 +147,32 @@ class ValidationResult:
                 "skipped": [{"target": c.target, "check": c.kind, "why": why} for c, why in self.skipped]}
 
 
-def validate_data(spec_path: str | Path, data_path: str | Path, environment: str = "training", *,
+def validate_data(spec_path: str | Path, data_path: str | Path | None, environment: str = "training", *,
                   engine: str | None = None, source: str | None = None, spark_master: str | None = None,
                   spark_conf: dict | None = None) -> ValidationResult:
     """Run the plan's checks on data (same checks as the schema): a data file with the polars engine
     (default), or pushed down to Spark (``engine="spark"``), DuckDB (``engine="duckdb"``) or a SQL
-    database (``source``: a URL; ``data_path`` is then a table or a query)."""
+    database (``source``: a URL; ``data_path`` is then a table or a query). ``data_path`` None: the
+    spec's own data for ``environment`` (a table or query in a database is pushed down to it)."""
     if environment not in ("training", "serving"):
         raise SpecgenError(f"unknown environment {environment!r}; use training or serving [SG104]", "SG104")
     from .runtime.pushdown.open import engine_name
 
-    chosen = engine_name(engine, source)
     the_plan = build_plan(spec_path)
+    own = None
+    if data_path is None:
+        from .own_data import own_data
+
+        own = own_data(the_plan, environment)
+        data_path, source = own.data, own.source or source
+    chosen = engine_name(engine, source)
     checks = the_plan.checks(environment)
     if chosen != "polars":
-        return _validate_pushdown(the_plan, checks, spec_path, data_path, environment, chosen, source,
-                                  spark_master, spark_conf)
+        from .own_data import named
+
+        result = named(own, lambda: _validate_pushdown(the_plan, checks, spec_path, data_path, environment, chosen,
+                                                       source, spark_master, spark_conf))
+        return result if own is None else replace(result, data=own.label)
     from .runtime import engine, io  # polars only when validating
 
     failures = io.checked_scan(data_path, the_plan.dtypes(),

@@ -198,7 +198,7 @@ def _engine_kwargs(engine, source, spark_master, spark_conf) -> dict:
 
 @cli.command("validate", epilog=EPILOG)
 @click.argument("spec", type=click.Path(path_type=Path))
-@click.argument("data", type=click.Path())
+@click.argument("data", type=click.Path(), required=False)
 @click.option("--env", "environment", type=click.Choice(["training", "serving"]), default="training",
               show_default=True, help="Which environment's columns to expect (serving has no label).")
 @_AS_OF
@@ -208,7 +208,8 @@ def _engine_kwargs(engine, source, spark_master, spark_conf) -> dict:
 def validate_cmd(spec, data, environment, engine, source, spark_master, spark_conf, fmt, html):
     """Check DATA (CSV or Parquet: a file, a quoted glob, a directory with Hive partitions, .csv.gz/.zst, or - for
     standard input; with --engine/--source also a table or query) against SPEC with the same checks as the
-    generated schema.
+    generated schema. Without DATA: the spec's own data.training (data.serving with --env serving); a table or
+    query in a database is checked inside it.
 
     Every failure is reported (not just the first) with its column, check,
     number of failing rows and example values. The file is checked in one
@@ -217,6 +218,7 @@ def validate_cmd(spec, data, environment, engine, source, spark_master, spark_co
     \b
     Examples:
       specgen validate model.yaml data/train.parquet
+      specgen validate model.yaml                     # data.training, a file or a table/query in a database
       specgen validate model.yaml today.csv --env serving --format json
     """
     from .api import validate_data
@@ -224,14 +226,15 @@ def validate_cmd(spec, data, environment, engine, source, spark_master, spark_co
     result = _run(validate_data, spec, data, environment, **_engine_kwargs(engine, source, spark_master, spark_conf))
     if html is not None:
         _write_html(html, lambda pages: pages.validation_page(result, _run(pages.batch.data_distributions,
-                                                                           _run(pages.batch.load, spec), data)))
+                                                                           _run(pages.batch.load, spec),
+                                                                           data or result.data)))
     if fmt == "json":
         from .jsontext import dumps  # strict JSON: NaN/inf -> null
 
         click.echo(dumps(result.as_dict(), indent=2, default=str))
     else:
         status = "ok" if result.ok else f"{len(result.failures)} check(s) failed"
-        click.echo(f"{data}: {result.rows} rows, {result.checks} checks ({environment}): {status}")
+        click.echo(f"{result.data}: {result.rows} rows, {result.checks} checks ({environment}): {status}")
         for failure in result.failures:
             click.echo(f"  FAIL {failure.message()}")
         for check, why in result.skipped:

@@ -28,9 +28,10 @@ from pathlib import Path
 from types import SimpleNamespace
 
 from ..errors import DataError
+from ..runtime.contracts.data import SqlData
 from ..runtime.contracts.monitoring import BASELINE_FORMAT
 from .plan import Plan
-from .spec import Spec
+from .spec import Spec, SqlSource
 
 __all__ = ["Baseline", "baseline_path", "inputs_sha256", "compute", "to_text", "read", "freshness"]
 
@@ -56,7 +57,7 @@ def inputs_sha256(spec: Spec, plan: Plan) -> str:
     mon = plan.monitoring
     drift = mon.prediction_drift
     inputs = {
-        "training": spec.data.training,
+        "training": _location_json(spec.data.training),
         "dtypes": plan.dtypes(),
         "features": [[f.name, f.kind, f.bins] for f in mon.features],
         "prediction": None if drift is None else {
@@ -73,32 +74,60 @@ def compute(spec: Spec, plan: Plan, query=None, data: str | Path | None = None) 
     """Read the training data (and run the serving model when needed): the baseline document.
     ``query``: a ``runtime.pushdown`` source holding the training data (``infer --engine``): the
     statistics are aggregate queries there, and the data's "sha256" is that of its location.
+    A table or query in a database (``data.training: {sql:, url:}``) is read through ``runtime.sources``:
+    the same rows give the same statistics as from a file; its "sha256" is that of the spec's location.
     ``data``: read this instead of ``data.training`` (``monitor --reference`` with no compiled config)."""
     from ..runtime import baseline as runtime_baseline
     from ..runtime import io
 
     assert plan.monitoring is not None
+    location = _location_text(spec.data.training)
     if query is not None:
         from ..runtime.pushdown import reference
 
-        rows, entries = reference.compute(query, plan.monitoring.features, spec.data.training)
-        path = Path(os.path.normpath(plan.out_dir / plan.training_rel))
+        rows, entries = reference.compute(query, plan.monitoring.features, location)
+        path = None if isinstance(plan.training_rel, SqlData) else Path(os.path.normpath(plan.out_dir /
+                                                                                          plan.training_rel))
         # a file: its bytes, as ever; a table, a query, a directory: the location's text
-        digest = _file_sha256(path) if path.is_file() else hashlib.sha256(spec.data.training.encode()).hexdigest()
+        digest = _file_sha256(path) if path is not None and path.is_file() else _text_sha256(location)
         prediction = None
     else:
-        # lexical normalisation: the output directory may not exist yet
-        path = Path(os.path.normpath(plan.out_dir / plan.training_rel)) if spec.data.training != "-" \
-            else Path("-")
-        path = path if data is None else Path(data)
+        if data is None:
+            path, digest = _training_input(spec, plan, location)
+        else:
+            path = Path(data)
+            digest = _file_sha256(path)
         frame = io.read_polars(path, plan.dtypes())
         rows, entries = runtime_baseline.compute_frame(frame, plan.monitoring.features, str(path))
         prediction = None if plan.monitoring.prediction_drift is None else _prediction(plan, frame, path)
-        digest = _file_sha256(path)
     header = {"format": BASELINE_FORMAT, "spec": spec.name, "inputs_sha256": inputs_sha256(spec, plan),
-              "data": {"path": spec.data.training if data is None else str(data), "sha256": digest}}
+              "data": {"path": _location_json(spec.data.training) if data is None else str(data), "sha256": digest}}
     features = {f.name: e for f, e in zip(plan.monitoring.features, entries)}
     return {"header": header, "rows": rows, "features": features, "prediction": prediction}
+
+
+def _training_input(spec: Spec, plan: Plan, location: str):
+    """(what ``io.read_polars`` reads, the data's sha256): a file by its bytes, a database by its location."""
+    if isinstance(plan.training_rel, SqlData):
+        from ..runtime.sources.location import bind
+
+        return bind(plan.training_rel, plan.out_dir), _text_sha256(location)
+    # lexical normalisation: the output directory may not exist yet
+    path = Path(os.path.normpath(plan.out_dir / plan.training_rel)) if spec.data.training != "-" else Path("-")
+    return path, _file_sha256(path)
+
+
+def _location_json(value):
+    """data.training as the header records it: a path, or the table/query mapping (no secret: url_env)."""
+    return value.model_dump(exclude_none=True) if isinstance(value, SqlSource) else value
+
+
+def _location_text(value) -> str:
+    return json.dumps(_location_json(value), sort_keys=True) if isinstance(value, SqlSource) else value
+
+
+def _text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def to_text(document: dict) -> str:

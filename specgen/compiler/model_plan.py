@@ -18,6 +18,7 @@ from ..runtime.contracts.model import (STABILITY_CHECKS, Bound, Entrypoints, Met
                                        SmokeColumn, Split)
 from ..runtime.metrics import METRICS
 from .contract_code import Argument, arguments, class_names
+from .data_plan import data_location
 from .naming import param_id
 from .spec import MetricBound, Spec, parse_duration
 
@@ -142,7 +143,7 @@ def _setup(spec: Spec, columns, trained, relative, spec_dir: Path, training_rel:
         features=features,
         dtypes={c.name: c.value_type for c in columns},
         training_data=training_rel,
-        evaluation_data=relative(spec_dir / spec.data.evaluation) if spec.data.evaluation else None,
+        evaluation_data=data_location(spec.data.evaluation, spec_dir, relative),
         paths=tuple(relative(spec_dir / p) for p in m.paths),
         entrypoints=Entrypoints(train=m.train, load=m.load, predict=m.predict, adapter=m.adapter),
         seed=spec.seeds.global_,

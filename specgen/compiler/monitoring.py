@@ -542,7 +542,7 @@ def monitoring_config(plan, baseline) -> contract.MonitoringConfig:
         name=plan.name, spec_sha256=plan.spec_sha256, label=plan.label,
         stale_after_seconds=mon.stale_after_seconds, max_model_age_seconds=mon.max_model_age_seconds,
         prediction_column=mon.prediction_column, max_bias=mon.max_bias, bias_classes=mon.bias_classes,
-        baseline_source=plan.training_rel, baseline_rows=baseline.rows, baseline_data_sha256=baseline.data_sha256,
+        baseline_source=str(plan.training_rel), baseline_rows=baseline.rows, baseline_data_sha256=baseline.data_sha256,
         dtypes=plan.dtypes(), checks=tuple(plan.checks("serving")), features=features,
         prediction_drift=_prediction_config(mon.prediction_drift, baseline.prediction),
         model=_model_ref(plan.model.setup) if plan.model is not None else None, alpha=mon.alpha,

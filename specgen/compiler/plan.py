@@ -16,6 +16,8 @@ from typing import Any
 
 from ..runtime.checks import DATASET, Check
 from ..runtime.checks.registry import column_kinds, dataset_kinds, get
+from ..runtime.contracts.data import SqlData
+from .data_plan import data_location
 from .load import RawSpec
 from .model_plan import ModelPlan, model_plan
 from .live_alerts import LiveAlertsPlan, live_alerts_plan
@@ -96,8 +98,8 @@ class Plan:
     spec_sha256: str
     out_dir: Path
     spec_rel: str  # the spec, relative to the output directory (posix)
-    training_rel: str
-    serving_rel: str | None
+    training_rel: str | SqlData  # a path relative to the output directory, or a table/query in a database
+    serving_rel: str | SqlData | None
     label: str | None
     key: tuple[str, ...]
     seed: int
@@ -149,6 +151,11 @@ class Plan:
         """Every check in plan order (column checks, then dataset checks)."""
         out = [ch for col in self.columns for ch in col.checks] + list(self.dataset_checks)
         return [c for c in out if environment is None or environment in c.environments]
+
+    @property
+    def reads_database(self) -> bool:
+        """The data tests read a table or query in a database (the conftest constructs ``SqlData``)."""
+        return isinstance(self.training_rel, SqlData) or isinstance(self.serving_rel, SqlData)
 
     def dtypes(self) -> dict[str, str]:
         """column -> value type (how ``runtime.io`` reads each column)."""
@@ -241,8 +248,8 @@ def plan(spec: Spec, raw: RawSpec, out_dir: Path) -> Plan:
     negatives = tuple(n for col in columns for ch in col.checks for n in negatives_for(ch, col.value_type))
     negatives += tuple(n for ch in dataset for n in negatives_for(ch, None))
     relative = lambda p: _relative(p, out_dir)  # noqa: E731
-    training_rel = _relative(spec_dir / spec.data.training, out_dir)
-    serving_rel = _relative(spec_dir / spec.data.serving, out_dir) if spec.data.serving else None
+    training_rel = data_location(spec.data.training, spec_dir, relative)
+    serving_rel = data_location(spec.data.serving, spec_dir, relative)
     model = model_plan(spec, columns, relative, spec_dir, training_rel)
     monitoring = monitoring_plan(spec)
     features = features_plan(spec, columns, relative, spec_dir, training_rel, serving_rel)

@@ -19,6 +19,7 @@ from ..runtime.contracts.predictions import (KEY_CHECKS, PROBABILITY_CHECKS, Pre
 from ..runtime.features import ENV_OVERRIDES as FEATURE_ENV
 from ..runtime.predictions import ENV_OVERRIDES as PREDICTION_ENV
 from .contract_code import Argument, arguments, class_names
+from .data_plan import data_location
 from .model_plan import Param
 from .naming import param_id
 from .spec import Spec
@@ -159,11 +160,10 @@ def predictions_plan(spec: Spec, columns, relative, spec_dir: Path) -> Predictio
     p = spec.predictions
     if p is None:
         return None
-    inputs = spec_dir / p.inputs if p.inputs is not None else spec_dir / spec.data.serving
     setup = PredictionsSetup(
         name=spec.name,
         path=relative(spec_dir / p.path),
-        inputs=relative(inputs),
+        inputs=data_location(p.inputs if p.inputs is not None else spec.data.serving, spec_dir, relative),
         key=tuple(p.key or spec.data.key),
         dtypes={c.name: c.value_type for c in columns},
     )

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from ..errors import Diagnostic, SpecError
 from .load import RawSpec, format_path
 from .spec import Spec
+from .spec.data_source import LOCATION_TAGS
 
 __all__ = ["validate"]
 
@@ -104,7 +105,7 @@ def _data_path(data: Any, loc: tuple) -> tuple:
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             out.append(part)
             node = node[part]
-        elif isinstance(node, dict) and node.get("dtype") == part:
+        elif isinstance(node, dict) and node.get("dtype") == part or part in LOCATION_TAGS:
             continue  # the discriminator tag pydantic inserts into the loc
         elif part == "global_" and isinstance(node, dict) and "global" in node:
             out.append("global")
@@ -161,10 +162,13 @@ def _unwrap(annotation: Any, node: Any) -> Any:
         members = [m for m in typing.get_args(annotation) if m is not type(None)]
         if len(members) == 1:
             return _unwrap(members[0], node)
+        members = [_unwrap(m, None) for m in members]
+        models = [m for m in members if isinstance(m, type) and issubclass(m, BaseModel)]
         dtype = node.get("dtype") if isinstance(node, dict) else None
-        for member in members:
-            if isinstance(member, type) and issubclass(member, BaseModel):
-                field = member.model_fields.get("dtype")
-                if field and dtype in typing.get_args(field.annotation):
-                    return member
+        for member in models:
+            field = member.model_fields.get("dtype")
+            if field and dtype in typing.get_args(field.annotation):
+                return member
+        if isinstance(node, dict) and len(models) == 1:  # a path or a mapping (data.training): the mapping
+            return models[0]
     return annotation

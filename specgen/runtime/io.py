@@ -30,6 +30,7 @@ import polars as pl
 import polars.selectors as cs
 
 from ..errors import DataError
+from .contracts.data import SqlData
 from .timezones import SOURCE_ZONES, polars_utc
 from .inputs import HIVE_NULL, Inputs, check_columns, partition_types, resolve
 
@@ -42,9 +43,14 @@ INFER_ROWS = 100_000  # CSV rows column types are inferred from (all rows when t
 _TEXT_KINDS = ("category:str", "string")
 
 
-def read_polars(path: str | Path, dtypes: Mapping[str, str] | None = None) -> pl.DataFrame:
+def read_polars(path, dtypes: Mapping[str, str] | None = None) -> pl.DataFrame:
     """``dtypes``: column -> value type (its dtype, or ``category:str|int``); used only to keep text columns text.
-    ``path``: anything ``runtime.inputs.resolve`` takes (a file, glob, directory, .csv.gz, ``-``)."""
+    ``path``: anything ``runtime.inputs.resolve`` takes (a file, glob, directory, .csv.gz, ``-``), or a table
+    or query in a database (``contracts.SqlData``, read through ``runtime.sources.location``)."""
+    if isinstance(path, SqlData):
+        from .sources import location
+
+        return location.read(path)
     found = resolve(path)
     if found.single:
         return _read_one(found.files[0], dtypes)
@@ -299,7 +305,7 @@ def _csv_header(path: Path) -> list[str]:
         return next(csv.reader(handle), [])
 
 
-def read_pandas(path: str | Path, dtypes: Mapping[str, str] | None = None, zones: Mapping[str, str] | None = None):
+def read_pandas(path, dtypes: Mapping[str, str] | None = None, zones: Mapping[str, str] | None = None):
     """The same reading rules, as a pandas DataFrame (what generated schemas validate); datetimes as
     naive UTC, naive ones read in their column's zone of ``zones`` (see the module's docstring)."""
     frame = read_polars(path, dtypes)

@@ -248,7 +248,10 @@ def _no_nan(values, who: str, what: str, rows: np.ndarray) -> None:
 
 
 def _shown(path) -> str:
-    """A data path as the user knows it: relative to the working directory when below it."""
+    """A data path as the user knows it: relative to the working directory when below it (a table or
+    query in a database: as ``SqlData`` says it)."""
+    if not isinstance(path, (str, Path)):
+        return str(path)
     path = Path(path).resolve()
     try:
         return str(path.relative_to(Path.cwd()))

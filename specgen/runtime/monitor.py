@@ -259,9 +259,10 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
         predictor: Callable[[pl.DataFrame], pl.DataFrame] | None = None, source=None) -> MonitorReport:
     """``predictor``: chunk -> model outputs, used for prediction drift when the batch has no prediction column.
     ``source``: ``current`` -> a ``pushdown.query.Query`` (Spark, SQL): the batch's totals come from aggregate
-    queries there instead of a chunked read (``pushdown.monitor``)."""
+    queries there instead of a chunked read (``pushdown.monitor``); ``reference`` and ``serving_features`` are
+    read there too (``monitor_sources``)."""
     checks, dtypes = list(config.checks), config.dtypes
-    features = _reference_override(config.features, reference, dtypes, config.label)
+    features = _reference_override(config.features, reference, dtypes, config.label, source)
     references = {f.name: (baseline_mod.to_summary(f.kind, f.reference), f.reference) for f in features}
     specs = baseline_mod.feature_specs(features)
     timing = config.serving_timings
@@ -292,7 +293,7 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
         distributions={f.name: (references[f.name][0], batch.summaries.get(f.name)) for f in features},
         output_distributions=_output_distributions(config, batch))
     if serving_features is not None:
-        report.skew = _skew(features, specs, serving_features, dtypes, batch, chunk_rows, config.label)
+        report.skew = _skew(features, specs, serving_features, dtypes, batch, chunk_rows, config.label, source)
     report.prediction_drift, report.prediction_source = _prediction_drift(config, batch)
     if batch.predictions:
         report.prediction_non_finite = batch.pred["non_finite"]
@@ -332,11 +333,16 @@ def _allow_columns(check: Check, names: list[str | None]) -> Check:
 
 
 def _reference_override(features: tuple[FeatureConfig, ...], reference, dtypes,
-                        label: str | None = None) -> tuple[FeatureConfig, ...]:
+                        label: str | None = None, source=None) -> tuple[FeatureConfig, ...]:
     """``--reference``: the features with references computed from that file (and binned on its edges).
-    A reference without the label keeps the label's stored reference (serving data rarely has it)."""
+    A reference without the label keeps the label's stored reference (serving data rarely has it).
+    ``source``: the pushdown engine's reader (``monitor_sources``: aggregates only)."""
     if reference is None:
         return features
+    if source is not None:
+        from .monitor_sources import reference_features
+
+        return reference_features(features, source(reference), str(reference), label)
     frame = io.read_polars(reference, dtypes)
     own = [f for f in features if f.name != label or label in frame.columns]
     wanted = [SimpleNamespace(name=f.name, kind=f.kind, bins=f.bins) for f in own]
@@ -645,17 +651,22 @@ def _absent_output_note(batch: _Batch) -> str:
     return f"absent from the model outputs (source: {batch.output_source})"
 
 
-def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int,
-          label: str | None) -> list[FeatureResult]:
+def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int, label: str | None,
+          source=None) -> list[FeatureResult]:
     """Serving feature log vs the batch's features (and the label, when both carry it), both counted
-    on the baseline's edges."""
+    on the baseline's edges (``source``: counted by the pushdown engine, ``monitor_sources``)."""
     def add(totals: list, chunk: pl.DataFrame) -> None:
         totals[0] += chunk.height
         totals[2].update(incomparable(chunk, specs))
         for name, summary in summarize_frame(chunk, specs).items():
             totals[1][name] = summary if name not in totals[1] else merge_summaries(totals[1][name], summary)
 
-    rows, serving, wrong = one_pass(path, dtypes, chunk_rows, lambda: [0, {}, {}], add)
+    if source is None:
+        rows, serving, wrong = one_pass(path, dtypes, chunk_rows, lambda: [0, {}, {}], add)
+    else:
+        from .monitor_sources import serving_summaries
+
+        rows, serving, wrong = serving_summaries(source(path), specs)
     out = []
     for f in features:
         failed = _not_comparable(f, f.skew, {**batch.incomparable, **wrong}) or \

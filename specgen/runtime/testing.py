@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .contracts.data import SqlData
 from .checks import DATASET, kind_of_pandera_check
 from .checks.registry import mutation as _kind_mutation
 
@@ -44,11 +45,16 @@ def load_module(path: str | Path, name: str):
     return module
 
 
-def data_path(here: str | Path, relative: str | None, env_var: str) -> Path | None:
-    """The data file a suite reads: ``$env_var`` if set, else relative to the suite."""
+def data_path(here: str | Path, relative: str | SqlData | None, env_var: str) -> Path | SqlData | None:
+    """The data file a suite reads: ``$env_var`` if set, else relative to the suite; or the table or query
+    the spec names (``SqlData``, a relative DuckDB path resolved from the suite)."""
     override = os.environ.get(env_var)
     if override:
         return Path(override)
+    if isinstance(relative, SqlData):
+        from .sources.location import bind
+
+        return bind(relative, Path(here).parent)
     return (Path(here).parent / relative).resolve() if relative is not None else None
 
 

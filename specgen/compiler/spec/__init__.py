@@ -10,7 +10,7 @@ from .columns import (BoolFeature, CategoricalDistribution, CategoricalFeature, 
                       Monotonic, NumericDistribution, NumericFeature, StringFeature)
 from .common import (ENTRYPOINT_PATTERN, NAME_PATTERN, Bounds, Entrypoint, Environment, Number, SliceName,
                      contradiction, parse_duration)
-from .data import Data, DatasetChecks, Seeds
+from .data import Data, DatasetChecks, Seeds, SqlSource
 from .model import BeatsTrivial, Leakage, MetricBound, ModelSection, Reproducibility, Slice, Stability
 from .monitoring import (POSITIONAL_MEASURES, Alerts, DriftDefaults, FeatureMonitoring, Measure, MeasureName,
                          Monitoring, Prediction, ServingTargets)
@@ -23,7 +23,7 @@ from .transforms import PredictionColumn, Predictions, TransformOutput, Transfor
 
 __all__ = [
     "Spec", "Feature", "NumericFeature", "CategoricalFeature", "BoolFeature",
-    "DatetimeFeature", "StringFeature", "Data", "Seeds", "DatasetChecks",
+    "DatetimeFeature", "StringFeature", "Data", "Seeds", "DatasetChecks", "SqlSource",
     "Training", "Inference", "parse_duration",
     "ModelSection", "BeatsTrivial", "Slice", "MetricBound", "Reproducibility", "Leakage", "Stability",
     "Monitoring", "FeatureMonitoring", "Measure", "DriftDefaults", "Alerts", "Prediction", "ServingTargets",

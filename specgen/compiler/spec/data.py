@@ -10,8 +10,9 @@ from pydantic_core import PydanticCustomError
 
 from ...runtime.checks.kinds import relation as _relation
 from .common import _check_bounds, _Model
+from .data_source import DataLocation, SqlSource
 
-__all__ = ["Seeds", "Data", "DatasetChecks"]
+__all__ = ["Seeds", "Data", "DatasetChecks", "SqlSource", "DataLocation"]
 
 
 class Seeds(_Model):
@@ -34,10 +35,13 @@ _DATA_SUFFIXES = (".csv", ".csv.gz", ".csv.zst", ".parquet", ".pq")
 
 
 class Data(_Model):
-    training: str = Field(description="Training data (CSV or Parquet: a file, a glob, a directory ending in /, "
-                                      ".csv.gz/.csv.zst, or - for standard input), relative to the spec file.")
-    serving: str | None = Field(None, description="A sample of serving data, relative to the spec file.")
-    evaluation: str | None = Field(
+    training: DataLocation = Field(
+        description="Training data (CSV or Parquet: a file, a glob, a directory ending in /, .csv.gz/.csv.zst, "
+                    "or - for standard input), relative to the spec file; or a table or query in a database: "
+                    "{sql: 'SELECT ...', url_env: TRAINING_DB_URL} or {table: NAME, url: 'duckdb://data/train.duckdb'}.")
+    serving: DataLocation | None = Field(None, description="A sample of serving data, relative to the spec file "
+                                                           "(or a table or query in a database, as data.training).")
+    evaluation: DataLocation | None = Field(
         None, description="Held-out evaluation data (CSV or Parquet, with the label), relative to the spec file: "
                           "the model, slice and vs-serving tests score on it and train on all of data.training; "
                           "without it they use a hash split of data.training (model.eval_fraction).")
@@ -47,16 +51,22 @@ class Data(_Model):
     @field_validator("training", "serving", "evaluation")
     @classmethod
     def _supported_format(cls, value):
-        return _data_format(value)
+        return value if isinstance(value, SqlSource) else _data_format(value)
 
     @field_validator("evaluation")
     @classmethod
     def _held_out(cls, value, info: ValidationInfo):
         training = info.data.get("training")
-        if value is not None and training is not None and os.path.normpath(value) == os.path.normpath(training):
+        if value is not None and training is not None and _same(value, training):
             raise PydanticCustomError("contradiction", "data.evaluation is data.training: the evaluation rows must "
                                       "be held out from training (omit evaluation to use a hash split)")
         return value
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, SqlSource) or isinstance(b, SqlSource):
+        return a == b
+    return os.path.normpath(a) == os.path.normpath(b)
 
 
 def _relation_syntax(text: str) -> str:

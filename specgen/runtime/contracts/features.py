@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["FeaturesSetup", "TransformEntrypoints", "TransformOutput", "OUTPUT_CHECKS", "BASIC_OUTPUT_CHECKS",
-           "SCHEMA_SKEW_CHECKS"]
+from .data import SqlData
+
+__all__ = ["SqlData", "FeaturesSetup", "TransformEntrypoints", "TransformOutput", "OUTPUT_CHECKS",
+           "BASIC_OUTPUT_CHECKS", "SCHEMA_SKEW_CHECKS"]
 
 #: every output gets these, in order
 BASIC_OUTPUT_CHECKS = ("present", "finite")
@@ -51,8 +53,8 @@ class FeaturesSetup:
 
     name: str
     label: str
-    training_data: str
-    serving_data: str | None
+    training_data: str | SqlData  # a path relative to the generated tests, or a table/query in a database
+    serving_data: str | SqlData | None
     dtypes: dict
     training_only: tuple[str, ...]
     paths: tuple[str, ...]

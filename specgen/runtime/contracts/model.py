@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .data import SqlData
 from .slices import SliceFilter
 
-__all__ = ["Metric", "Bound", "Entrypoints", "Split", "SmokeColumn", "ModelSetup", "SliceFilter",
+__all__ = ["SqlData", "Metric", "Bound", "Entrypoints", "Split", "SmokeColumn", "ModelSetup", "SliceFilter",
            "STABILITY_CHECKS"]
 
 #: the numerical-stability checks, in test order (``zero_fraction`` only with a limit)
@@ -91,8 +92,8 @@ class ModelSetup:
     label: str
     features: tuple[str, ...]
     dtypes: dict
-    training_data: str
-    evaluation_data: str | None  # a held-out file (data.evaluation); None: the hash split of training_data
+    training_data: str | SqlData  # a path relative to the generated tests, or a table/query in a database
+    evaluation_data: str | SqlData | None  # a held-out file (data.evaluation); None: the hash split of training_data
     paths: tuple[str, ...]
     entrypoints: Entrypoints
     seed: int

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .data import SqlData
 from .slices import SliceFilter
 
-__all__ = ["PredictionsSetup", "PredictionColumn", "SliceFilter", "KEY_CHECKS", "PROBABILITY_CHECKS"]
+__all__ = ["SqlData", "PredictionsSetup", "PredictionColumn", "SliceFilter", "KEY_CHECKS", "PROBABILITY_CHECKS"]
 
 #: checks of the prediction keys against the input rows, in test order
 KEY_CHECKS = ("covered", "unique", "known")
@@ -29,6 +30,6 @@ class PredictionsSetup:
 
     name: str
     path: str
-    inputs: str
+    inputs: str | SqlData  # the input rows: a path relative to the generated tests, or a table/query
     key: tuple[str, ...]
     dtypes: dict

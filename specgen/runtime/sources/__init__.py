@@ -11,6 +11,7 @@
 Every backend answers the same ``TableQuery`` (columns, optional time window) with polars frames,
 whole (``read``) or batch by batch (``batches``), and pushes ``Measure`` aggregates down (``aggregate``).
 SQL is built from names quoted by the driver's API and values passed as parameters (``query.py``).
+``location`` reads a table or query the spec names (``data.training: {sql:, url:}``) as one frame.
 Errors: a source that cannot be opened or reached is SG220 (password redacted), a missing table or
 column SG221, a query the engine rejects SG222; all are ``DataError`` (exit 2).
 """
@@ -22,9 +23,9 @@ from ...errors import DataError
 from .base import BATCH_ROWS, Source
 from .duck import DuckDBSource, FileSource, quote_identifier
 from .postgres import PostgresSource, redact
-from .query import BUCKETS, FUNCTIONS, Measure, TableQuery
+from .query import BUCKETS, FUNCTIONS, Measure, SqlText, TableQuery
 
-__all__ = ["open_source", "Source", "TableQuery", "Measure", "DuckDBSource", "FileSource", "PostgresSource",
+__all__ = ["open_source", "Source", "TableQuery", "SqlText", "Measure", "DuckDBSource", "FileSource", "PostgresSource",
            "redact", "quote_identifier", "is_sql_location", "BATCH_ROWS", "BUCKETS", "FUNCTIONS"]
 
 _PG_SCHEMES = ("postgresql://", "postgres://")

@@ -13,7 +13,7 @@ import polars as pl
 
 from ...errors import DataError
 from .base import Source
-from .query import SqlParts, build_aggregate, build_select, checked_name
+from .query import QUERY_ALIAS, SqlParts, SqlText, build_aggregate, build_select, checked_name
 
 __all__ = ["DuckDBSource", "FileSource", "quote_identifier"]
 
@@ -101,6 +101,8 @@ class DuckDBSource(_Duck):
         return table
 
     def _relation(self, table):
+        if isinstance(table, SqlText):  # the author's query, as written (see SqlText)
+            return f"({table.body()}) AS {quote_identifier(QUERY_ALIAS)}", []
         tables = {r[0] for r in self._con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if table not in tables:
             raise DataError(f"{self.label}: table {table!r} is not in the database; it has {sorted(tables)} [SG221]",

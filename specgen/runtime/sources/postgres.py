@@ -15,7 +15,7 @@ import polars as pl
 
 from ...errors import DataError
 from .base import Source
-from .query import build_aggregate, build_select, checked_name, SqlParts
+from .query import QUERY_ALIAS, SqlText, build_aggregate, build_select, checked_name, SqlParts
 
 __all__ = ["PostgresSource", "redact"]
 
@@ -69,6 +69,14 @@ class PostgresSource(Source):
                             "SG221")
         return table
 
+    def _relation(self, table):
+        """A table name as an identifier; the author's query (``SqlText``) as a subquery, its ``%`` doubled
+        because psycopg reads ``%`` as a parameter mark in a query sent with parameters."""
+        from psycopg import sql
+        if isinstance(table, SqlText):
+            return sql.Composed([sql.SQL("(" + table.body().replace("%", "%%") + ") AS "), sql.Identifier(QUERY_ALIAS)])
+        return sql.Identifier(table)
+
     def _execute(self, cursor, query, params):
         try:
             cursor.execute(query, params)
@@ -83,7 +91,7 @@ class PostgresSource(Source):
         if table not in self._known:
             from psycopg import sql
             with self._con.cursor() as cur:
-                self._execute(cur, sql.SQL("SELECT * FROM {} LIMIT 0").format(sql.Identifier(table)), [])
+                self._execute(cur, sql.SQL("SELECT * FROM {} LIMIT 0").format(self._relation(table)), [])
                 self._known[table] = [d.name for d in cur.description]
         return self._known[table]
 
@@ -91,8 +99,7 @@ class PostgresSource(Source):
         return pl.DataFrame(rows, schema=names, orient="row", infer_schema_length=None)
 
     def _batches(self, query, rows) -> Iterator[pl.DataFrame]:
-        from psycopg import sql
-        text, params = build_select(query, sql.Identifier(query.table), _sql())
+        text, params = build_select(query, self._relation(query.table), _sql())
         with self._con.transaction(), self._con.cursor(name=f"specgen_{next(_cursor_ids)}") as cur:
             self._execute(cur, text, params)
             while batch := cur.fetchmany(rows):
@@ -102,8 +109,7 @@ class PostgresSource(Source):
         return pl.DataFrame(schema=list(query.columns) or self.columns(query.table))
 
     def _aggregate(self, query, measures, group_by, bucket):
-        from psycopg import sql
-        text, params = build_aggregate(query, measures, group_by, bucket, sql.Identifier(query.table), _sql())
+        text, params = build_aggregate(query, measures, group_by, bucket, self._relation(query.table), _sql())
         with self._con.cursor() as cur:
             self._execute(cur, text, params)
             return self._frame(cur.fetchall(), [d.name for d in cur.description])

@@ -13,7 +13,7 @@ from typing import Callable, Generic, TypeVar
 
 from ...errors import DataError
 
-__all__ = ["TableQuery", "Measure", "FUNCTIONS", "BUCKETS", "build_select", "build_aggregate", "checked_name",
+__all__ = ["TableQuery", "SqlText", "Measure", "FUNCTIONS", "BUCKETS", "build_select", "build_aggregate", "checked_name",
            "SqlParts"]
 
 #: aggregate function -> SQL template ({c}: the quoted column); the only functions a Measure may name
@@ -32,11 +32,28 @@ BUCKETS = ("minute", "hour", "day", "week", "month")
 
 
 @dataclass(frozen=True)
+class SqlText:
+    """A query the spec's author wrote (``data.training: {sql: ...}``), read as a subquery: it is their SQL,
+    taken as written like a file path is theirs; every name and value specgen adds around it stays quoted
+    or a parameter. A trailing ``;`` is dropped (a subquery cannot hold one)."""
+
+    text: str
+
+    def body(self) -> str:
+        return self.text.strip().rstrip(";").rstrip()
+
+
+#: the alias of a query read as a subquery (``(SELECT ...) AS specgen_query``)
+QUERY_ALIAS = "specgen_query"
+
+
+@dataclass(frozen=True)
 class TableQuery:
-    """Rows of ``table`` (ignored by file sources: the file is the table), ``columns`` (all when empty),
+    """Rows of ``table`` (a name, or the author's ``SqlText``; ignored by file sources: the file is the
+    table), ``columns`` (all when empty),
     with ``start <= time_column < end`` when those are given, ordered by ``order_by``."""
 
-    table: str | None = None
+    table: str | SqlText | None = None
     columns: tuple[str, ...] = ()
     time_column: str | None = None
     start: datetime | None = None

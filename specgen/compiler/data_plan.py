@@ -1,0 +1,38 @@
+"""Where the generated files find the data: a path relative to them, or a table/query in a database.
+
+``data.training`` (``serving``, ``evaluation``) is a path relative to the spec; the generated tests
+live elsewhere, so a path is rewritten relative to the output directory. A database location
+(``spec.SqlSource``) becomes the runtime's ``SqlData``; a relative DuckDB file in its URL is rewritten
+the same way. Nothing is opened here: compile never connects to a database.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from ..runtime.contracts.data import SqlData
+from .spec import SqlSource
+
+__all__ = ["data_location"]
+
+_DUCKDB = "duckdb://"
+
+
+def data_location(value: str | SqlSource | None, spec_dir: Path,
+                  relative: Callable[[Path], str]) -> str | SqlData | None:
+    """``value`` as the generated files name it; ``relative(path)``: a path relative to the output directory."""
+    if value is None:
+        return None
+    if not isinstance(value, SqlSource):
+        return relative(spec_dir / value)
+    return SqlData(url=_url(value.url, spec_dir, relative), url_env=value.url_env, table=value.table, sql=value.sql)
+
+
+def _url(url: str | None, spec_dir: Path, relative: Callable[[Path], str]) -> str | None:
+    """A DuckDB file relative to the spec, as a path relative to the output directory (others as written)."""
+    if url is None or "://" in url and not url.startswith(_DUCKDB):
+        return url
+    path = url[len(_DUCKDB):] if url.startswith(_DUCKDB) else url
+    if Path(path).is_absolute():
+        return url
+    return _DUCKDB + relative(spec_dir / path)

@@ -1,0 +1,60 @@
+"""``specgen validate SPEC`` with no DATA: the spec's own data (``data.training`` or ``data.serving``).
+
+A file is validated as if named on the command line. A table or query in a database
+(``data.training: {sql:, url:}``) is pushed down as ``--source URL QUERY`` is: one aggregate query
+in the database, no rows fetched. A table name is quoted here as an identifier inside a
+``SELECT * FROM``, so the pushdown layer reads it as a query and never takes a name for SQL.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import SpecgenError
+
+__all__ = ["OwnData", "own_data", "named"]
+
+_DUCKDB = "duckdb://"
+
+
+@dataclass(frozen=True)
+class OwnData:
+    """What validate reads: ``data`` (a path, or a query for ``source``), and how messages name it."""
+
+    data: str
+    source: str | None
+    label: str
+
+
+def own_data(plan, environment: str) -> OwnData:
+    """The data the spec names for ``environment``, ready for ``validate_data``."""
+    from .runtime.contracts.data import SqlData
+
+    location = plan.training_rel if environment == "training" else plan.serving_rel
+    if location is None:
+        raise SpecgenError("the spec names no serving data (data.serving): give DATA to validate [SG104]", "SG104")
+    if not isinstance(location, SqlData):
+        return OwnData(os.path.normpath(plan.out_dir / location), None, location)
+    from .runtime.sources import SqlText, quote_identifier
+    from .runtime.sources.location import bind, label, url_of
+
+    bound = bind(location, plan.out_dir)
+    url = url_of(bound)
+    source = url[len(_DUCKDB):] if url.startswith(_DUCKDB) else url
+    if source.lower().endswith(".duckdb") and not Path(source).is_file():
+        raise SpecgenError(f"{label(bound)}: DuckDB database not found [SG201]", "SG201")
+    query = SqlText(bound.sql).body() if bound.sql is not None else f"SELECT * FROM {quote_identifier(bound.table)}"
+    return OwnData(query, source, label(bound))
+
+
+def named(own: OwnData | None, run):
+    """``run()``, its data errors prefixed with the spec's name for the data (which table or query failed)."""
+    from .errors import DataError
+
+    try:
+        return run()
+    except DataError as exc:
+        if own is None or own.source is None:
+            raise
+        raise DataError(f"{own.label}: {exc}", exc.code) from None
