@@ -104,3 +104,9 @@ def test_chunks_measure_ages_from_the_whole_batchs_newest(project, tmp_path):
     chunked = _monitor(project, tmp_path / "backfill.csv", 1, "--chunk-rows", "50")
     value = {r["feature"]: r["value"] for r in chunked["drift"]}
     assert value["date:recency"] == next(d["value"] for d in whole["drift"] if d["feature"] == "date:recency")
+
+
+def test_a_reference_file_gets_its_own_time_bins(project):
+    """``--reference``: hours, weekdays and ages of that file (its own newest date), not a missing feature."""
+    report = _monitor(project, "backfill.parquet", 1, "--reference", project / "train.parquet")
+    assert sorted(d["feature"] for d in report["drift"] if d["alarm"]) == ["date:recency"], report["alarms"]
