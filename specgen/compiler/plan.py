@@ -163,7 +163,7 @@ class Plan:
 
     def zones(self) -> dict[str, str]:
         """column -> its declared time zone (``io.read_pandas`` reads naive datetimes in it)."""
-        return {c.name: z for c in self.columns for z in (_declared_zone(c),) if z is not None}
+        return {c.name: z for c in self.columns for z in (_zone_of(c.checks),) if z is not None}
 
     def check_tests(self, environment: str, group: str) -> list[CheckTest]:
         """The generated tests of one group (feature, distribution, dataset) in one environment."""
@@ -315,8 +315,10 @@ def _column_plans(spec: Spec) -> tuple[ColumnPlan, ...]:
         value_type = feature.value_type if feature is not None else "any"
         checks = column_checks(ColumnSource(name, feature, value_type, envs))
         nullable = feature.allows_nulls if feature is not None else False
+        zone = _zone_of(checks)
         out.append(ColumnPlan(name, attrs[name], feature.dtype if feature is not None else "any", value_type, role,
-                              envs, nullable, tuple(checks), _field_args(nullable, checks), _annotation(checks)))
+                              envs, nullable, tuple(checks), _field_args(nullable, checks, zone),
+                              _annotation(checks, zone)))
     return tuple(out)
 
 
@@ -330,20 +332,22 @@ def column_checks(source: ColumnSource) -> list[Check]:
     return [check for kind in column_kinds() for check in kind.build(source)]
 
 
-def _field_args(nullable: bool, checks: list[Check]) -> tuple[tuple[str, Any], ...]:
-    """pandera ``Field`` kwargs that implement ``checks`` (built-in and registered checks)."""
-    return (("nullable", nullable),) + tuple(a for c in checks for a in get(c.kind).field_args(c))
+def _field_args(nullable: bool, checks: list[Check], zone: str | None) -> tuple[tuple[str, Any], ...]:
+    """pandera ``Field`` kwargs that implement ``checks`` (built-in and registered checks) in the pandas
+    schema, where a column with a declared ``zone`` is time-zone-aware."""
+    return (("nullable", nullable),) + tuple(a for c in checks for a in get(c.kind).pandas_field_args(c, zone))
 
 
-def _annotation(checks: list[Check]) -> str:
+def _annotation(checks: list[Check], zone: str | None) -> str:
     """The column's ``Series[...]`` type, from the kind that declares one (``Any`` when none does)."""
-    return next((a for c in checks if (a := get(c.kind).pandas_annotation(c)) is not None), "Any")
+    return next((a for c in checks if (a := get(c.kind).pandas_annotation(c, zone)) is not None), "Any")
+
+
+def _zone_of(checks: list[Check]) -> str | None:
+    """The column's declared time zone (its ``timezone`` check's), None when it declares none."""
+    return next((z for c in checks if (z := get(c.kind).declared_zone(c)) is not None), None)
 
 
 def _dataset_checks(spec: Spec, columns: tuple[ColumnPlan, ...]) -> tuple[Check, ...]:
     return tuple(check for kind in dataset_kinds() for check in kind.build_dataset(spec, columns))
 
-
-def _declared_zone(column) -> str | None:
-    zones = [get(c.kind).declared_zone(c) for c in column.checks]
-    return next((z for z in zones if z is not None), None)

@@ -31,7 +31,7 @@ import polars.selectors as cs
 
 from ..errors import DataError
 from .contracts.data import SqlData
-from .timezones import SOURCE_ZONES, polars_utc
+from .timezones import SOURCE_ZONES, pandas_in_zone, polars_utc
 from .inputs import HIVE_NULL, Inputs, check_columns, partition_types, resolve
 
 __all__ = ["read_polars", "scan_polars", "checked_scan", "reading", "read_pandas", "read_polars_check", "iter_csv",
@@ -306,8 +306,9 @@ def _csv_header(path: Path) -> list[str]:
 
 
 def read_pandas(path, dtypes: Mapping[str, str] | None = None, zones: Mapping[str, str] | None = None):
-    """The same reading rules, as a pandas DataFrame (what generated schemas validate); datetimes as
-    naive UTC, naive ones read in their column's zone of ``zones`` (see the module's docstring)."""
+    """The same reading rules, as a pandas DataFrame (what generated schemas validate): a datetime column
+    of ``zones`` (its declared ``timezone``) as time-zone-aware values in that zone, its naive values read
+    as wall time there; every other datetime as naive UTC (see the module's docstring)."""
     frame = read_polars(path, dtypes)
     zones = zones or {}
     seen = {name: dtype.time_zone for name, dtype in frame.schema.items()
@@ -316,5 +317,14 @@ def read_pandas(path, dtypes: Mapping[str, str] | None = None, zones: Mapping[st
                                for name, dtype in frame.schema.items() if isinstance(dtype, pl.Datetime | pl.Date)
                                and (name in seen or name in zones))
     out = frame.to_pandas()
+    for name in sorted(set(zones) & set(out.columns)):
+        if _is_datetime(out[name]):
+            out[name] = pandas_in_zone(out[name], zones[name])  # naive UTC by now: shown in the zone
     out.attrs[SOURCE_ZONES] = seen
     return out
+
+
+def _is_datetime(series) -> bool:
+    import pandas as pd
+
+    return pd.api.types.is_datetime64_any_dtype(series)

@@ -24,7 +24,7 @@ import numpy as np
 import polars as pl
 
 from . import baseline as baseline_mod
-from . import engine, io
+from . import engine, io, time_bins
 from .calibration import MIN_ROWS, TOO_FEW_ROWS, calibrate, too_few_rows, too_small
 from .checks import Check, Failure, registry
 from .contracts.monitoring import FORMAT, MEASURES, FeatureConfig, Measure, MonitoringConfig, problems
@@ -276,11 +276,13 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
             progress(batch.rows)
 
     if source is None:
+        specs = _anchored(specs, current, dtypes)
         batch = one_pass(current, dtypes, chunk_rows, lambda: _Batch(config, specs, chunk_checks, predictor), add)
     else:
         from .pushdown.monitor import fill_batch
 
         batch = fill_batch(_Batch(config, specs, chunk_checks, predictor), source(current), chunk_checks, chunk_rows)
+        batch.not_pushed_down = _time_binned_names(specs)
     if batch.rows == 0:
         raise DataError(f"{current}: batch has no rows [SG203]", "SG203")
     failures = batch.failures() + _total_checks(checks, batch)
@@ -306,6 +308,20 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
     report.serving = batch.timings.summary()
     report.finished_at = time.time() if now is None else now
     return report
+
+
+def _anchored(specs: list[FeatureSpec], path, dtypes) -> list[FeatureSpec]:
+    """``specs`` with each recency feature's newest value pinned: a first pass over ``path``
+    (``time_bins.batch_newest``: the datetime columns' maxima only), so every chunk measures ages
+    from the batch's newest value."""
+    columns = time_bins.recency_columns(specs)
+    if not columns:
+        return specs
+    return time_bins.anchored(specs, time_bins.batch_newest(path, dtypes, columns))
+
+
+def _time_binned_names(specs: list[FeatureSpec]) -> set[str]:
+    return {f.name for f in specs if f.time_bins}
 
 
 def one_pass(path, dtypes: dict[str, str], chunk_rows: int, start: Callable[[], object],
@@ -345,7 +361,7 @@ def _reference_override(features: tuple[FeatureConfig, ...], reference, dtypes,
         return reference_features(features, source(reference), str(reference), label)
     frame = io.read_polars(reference, dtypes)
     own = [f for f in features if f.name != label or label in frame.columns]
-    wanted = [SimpleNamespace(name=f.name, kind=f.kind, bins=f.bins) for f in own]
+    wanted = [SimpleNamespace(name=f.name, kind=f.kind, bins=f.bins, time_bins=f.time_bins) for f in own]
     _, computed = baseline_mod.compute_frame(frame, wanted, str(reference))
     new = {f.name: replace(f, reference=e) for f, e in zip(own, computed)}
     return tuple(new.get(f.name, f) for f in features)
@@ -389,6 +405,8 @@ class _Batch:
         self.class_predicted: dict[str, int] = {}
         self.class_labelled: dict[str, int] = {}
         self.timings = Timings(config.serving_timings)
+        #: time-binned features (``runtime.time_bins``) a pushdown source does not count yet
+        self.not_pushed_down: set[str] = set()
 
     def add(self, chunk: pl.DataFrame) -> None:
         self.timings.add(chunk)
@@ -587,8 +605,20 @@ def _drift(feature: FeatureConfig, batch: _Batch, reference, alpha: float) -> Fe
     """One feature's drift: not comparable (wrong column type), too few rows to judge, else measured
     against max(threshold, noise floor) (``alpha``: this feature's share of the false-alarm budget)."""
     return (_not_comparable(feature, feature.drift, batch.incomparable)
+            or _not_pushed_down(feature, batch)
             or _too_few_rows(feature, feature.drift, batch.rows, calibrated=alpha is not None)
             or _compare(feature, feature.drift, reference, batch.summaries.get(feature.name), batch.rows, alpha))
+
+
+def _not_pushed_down(feature: FeatureConfig, batch: _Batch) -> FeatureResult | None:
+    """A datetime's hour, weekday or recency on a pushdown source: not counted there yet (the derived
+    columns are built by polars; recency also needs the batch's newest value before its bins), so reported
+    absent with the reason, never an alarm."""
+    if feature.name not in batch.not_pushed_down or feature.name in batch.summaries:
+        return None
+    return FeatureResult(feature.name, feature.kind, feature.drift.metric, feature.drift.threshold, None, {},
+                         note="absent: datetime bins (hour, weekday, recency) are not computed on a pushdown "
+                              "engine yet; monitor with --engine polars", practical=feature.drift.threshold)
 
 
 def _not_comparable(feature: FeatureConfig, setting: Measure, found: dict[str, str]) -> FeatureResult | None:
@@ -662,6 +692,7 @@ def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int, label: 
             totals[1][name] = summary if name not in totals[1] else merge_summaries(totals[1][name], summary)
 
     if source is None:
+        specs = _anchored(specs, path, dtypes)  # the log's recency from the log's own newest value
         rows, serving, wrong = one_pass(path, dtypes, chunk_rows, lambda: [0, {}, {}], add)
     else:
         from .monitor_sources import serving_summaries

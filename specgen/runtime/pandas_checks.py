@@ -77,3 +77,35 @@ def _integer_dtype():
 
 
 Integer = _integer_dtype()
+
+
+def _zoned_datetime_dtype():
+    """``DateTimeTZ``: time-zone-aware datetimes of a column with a declared ``timezone`` (pandera's
+    ``DateTime`` with ``tz``, registered with its engine), at any resolution.
+
+    pandera's own tz-aware ``DateTime`` demands one unit (``datetime64[ns, tz]``), while Parquet files
+    and pandas 3 give microseconds or milliseconds as often as nanoseconds: the unit says nothing about
+    the data. The zone must agree with the declared one by ``runtime.timezones``' rule (the same zone, or
+    UTC: an unambiguous instant); naive datetimes fail (``io.read_pandas`` reads a zoned column's naive
+    values as wall time in its zone, so the data it reads are aware). Not coerced, like every datetime.
+    Its text (a failure's "expected ...", ``to_yaml``) is pandera's, ``datetime64[ns, <zone>]``, so that
+    ``from_yaml`` reads it back (as pandera's own dtype, which demands nanoseconds)."""
+    from pandera import dtypes
+    from pandera.engines import pandas_engine
+
+    from .timezones import same_zone
+
+    @pandas_engine.Engine.register_dtype
+    @dtypes.immutable(init=True)
+    class DateTimeTZ(pandas_engine.DateTime):
+        def check(self, pandera_dtype, data_container=None):
+            import pandas as pd
+
+            seen = getattr(pandera_dtype, "type", None)
+            return (isinstance(seen, pd.DatetimeTZDtype) and self.tz is not None
+                    and same_zone(str(seen.tz), str(self.tz)))
+
+    return DateTimeTZ
+
+
+DateTimeTZ = _zoned_datetime_dtype()

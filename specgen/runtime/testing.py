@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import timezones
 from .contracts.data import SqlData
 from .checks import DATASET, kind_of_pandera_check
 from .checks.registry import mutation as _kind_mutation
@@ -166,6 +167,7 @@ def mutate(frame, column, mutation: str, value=None):
     if mutation == "copy_first_row":
         return pd.concat([df.head(1), df.iloc[1:]], ignore_index=True).pipe(_copy_row0)
     values = df[column].tolist()
+    value = timezones.pandas_like(df[column], value)  # a naive UTC datetime into a zoned (aware) column
     if mutation == "set_first":
         values[0] = value
     elif mutation == "set_all":

@@ -14,8 +14,10 @@ The ``timezone`` check compares an aware column's zone with the declared one. Na
 carries no zone to contradict it, and UTC data is an unambiguous instant that agrees with any
 declared zone: a CSV's offsets (``+01:00``, ``Z``, even mixed in one column) are read by polars
 as UTC instants, so a CSV never fails the check, while a Parquet file written in another named
-zone (``America/New_York`` where ``Europe/Berlin`` is declared) does. The pandas reader (``io.read_pandas``) normalises while
-reading and remembers each aware column's zone in ``frame.attrs[SOURCE_ZONES]``.
+zone (``America/New_York`` where ``Europe/Berlin`` is declared) does. The pandas reader
+(``io.read_pandas``) normalises while reading and remembers each aware column's zone in
+``frame.attrs[SOURCE_ZONES]``: a column with a declared zone becomes aware in that zone
+(``pandas_in_zone``; the generated pandas schema checks it as aware), any other datetime naive UTC.
 
 "Now" for freshness (``max_age``) is ``as_of()``: ``$SPECGEN_AS_OF`` (ISO 8601, or Unix
 seconds) when set, so that tests and backfills are reproducible, else the clock.
@@ -28,7 +30,7 @@ import time
 from functools import lru_cache
 
 __all__ = ["known_zone", "to_naive_utc", "same_zone", "as_of", "AS_OF_ENV", "SOURCE_ZONES", "polars_utc",
-           "pandas_utc", "source_zone", "parse_instant"]
+           "pandas_utc", "pandas_in_zone", "pandas_like", "source_zone", "parse_instant"]
 
 AS_OF_ENV = "SPECGEN_AS_OF"
 SOURCE_ZONES = "specgen_source_zones"  # pandas DataFrame.attrs key: column -> the zone it was read in
@@ -116,14 +118,39 @@ def pandas_utc(series, zone: str | None):
     if series.dt.tz is None:
         if zone is None or zone.lower() in _UTC_NAMES:
             return series
-        series = series.dt.tz_localize(zone, ambiguous=False, nonexistent="NaT")
+        # True: the daylight-saving reading of a repeated wall time, which is the earlier instant (clocks
+        # go back when daylight saving ends), as polars' ambiguous="earliest"
+        series = series.dt.tz_localize(zone, ambiguous=True, nonexistent="NaT")
     return series.dt.tz_convert("UTC").dt.tz_localize(None)
 
 
-def source_zone(series) -> str | None:
-    """pandas: the zone ``series`` was written in: its own, or the one the reader noted (None: naive)."""
+def pandas_in_zone(series, zone: str):
+    """pandas: a normalised datetime series (aware, or naive UTC as ``pandas_utc`` leaves it) as
+    time-zone-aware values in ``zone``: how the pandas schema holds a column with a declared ``timezone``."""
+    return pandas_utc(series, None).dt.tz_localize("UTC").dt.tz_convert(_zone(zone))
+
+
+def pandas_like(series, value):
+    """``value`` (a datetime: naive values are UTC) in the form of the datetime ``series``: aware in its
+    zone when it is aware, naive UTC when it is naive; any other value unchanged. For setting a value
+    into a column without mixing naive and aware values (which pandas refuses to compare)."""
     import pandas as pd
 
+    if not isinstance(value, dt.datetime) or not pd.api.types.is_datetime64_any_dtype(series):
+        return value
+    stamp = pd.Timestamp(value)
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.tz_convert(series.dt.tz) if series.dt.tz is not None else stamp.tz_localize(None)
+
+
+def source_zone(series) -> str | None:
+    """pandas: the zone ``series`` was written in: the one the reader noted (``io.read_pandas`` shows a
+    zoned column in its declared zone, whatever the file held), else its own (None: naive)."""
+    import pandas as pd
+
+    noted = series.attrs.get(SOURCE_ZONES, {}).get(series.name)
+    if noted is not None:
+        return noted
     if pd.api.types.is_datetime64_any_dtype(series) and series.dt.tz is not None:
         return str(series.dt.tz)
-    return series.attrs.get(SOURCE_ZONES, {}).get(series.name)
+    return None

@@ -159,3 +159,35 @@ def test_the_rule_in_small():
     assert timezones.same_zone("Etc/UTC", "UTC") and not timezones.same_zone("Europe/Berlin", "UTC")
     assert not timezones.same_zone("America/New_York", "Europe/Berlin")
     assert timezones.parse_instant("1704067200") == timezones.parse_instant("2024-01-01T00:00:00Z")
+
+
+def test_a_zoned_column_is_checked_as_aware_in_pandas(tmp_path, times, monkeypatch):
+    """The pandas schema holds a zoned column as aware datetimes (pandera's ``DateTime`` with ``tz``, any unit):
+    ``io.read_pandas`` gives it aware in the declared zone; naive values and another zone fail its dtype."""
+    monkeypatch.setenv(timezones.AS_OF_ENV, AS_OF)
+    plan, schema = times
+    assert str(schema.TrainingSchema.to_schema().columns["ts"].dtype) == "datetime64[ns, Europe/Berlin]"
+    path = tmp_path / "t.parquet"
+    _naive("Europe/Berlin")(_frame()).write_parquet(path)  # naive wall time: read as Berlin
+    frame = io.read_pandas(path, plan.dtypes(), plan.zones())
+    assert str(frame["ts"].dtype) == "datetime64[us, Europe/Berlin]"
+    assert testing.report(schema.TrainingSchema, frame).failures == {}
+    in_ns = frame.assign(ts=frame["ts"].astype("datetime64[ns, Europe/Berlin]"))
+    in_utc = frame.assign(ts=frame["ts"].dt.tz_convert("UTC"))  # an instant: agrees with any zone
+    assert testing.report(schema.TrainingSchema, in_ns).failures == testing.report(schema.TrainingSchema,
+                                                                                   in_utc).failures == {}
+    naive = frame.assign(ts=frame["ts"].dt.tz_localize(None))
+    tokyo = frame.assign(ts=frame["ts"].dt.tz_convert("Asia/Tokyo"))
+    tokyo.attrs = {}  # as a user's own frame: no reader's note, its own zone speaks
+    for wrong in (naive, tokyo):  # a dtype failure hides the column's others (``blocks_column``)
+        assert set(testing.report(schema.TrainingSchema, wrong).failures) == {("ts", "dtype")}
+
+
+def test_a_repeated_wall_time_is_the_earlier_instant_in_both_engines():
+    """2024-10-27 02:30 happens twice in Berlin (clocks go back at 03:00 CEST): the earlier, 00:30 UTC."""
+    import pandas as pd
+
+    wall = dt.datetime(2024, 10, 27, 2, 30)
+    ours = pl.select(timezones.polars_utc(pl.lit(wall), pl.Datetime("us"), "Europe/Berlin")).item()
+    theirs = timezones.pandas_utc(pd.Series([wall]), "Europe/Berlin").iloc[0].to_pydatetime()
+    assert ours == theirs == dt.datetime(2024, 10, 27, 0, 30)

@@ -9,10 +9,12 @@ from .common import _check_duration, _Model
 
 __all__ = [
     "Monitoring", "FeatureMonitoring", "Measure", "DriftDefaults", "Alerts", "Prediction", "ServingTargets",
-    "MeasureName", "POSITIONAL_MEASURES",
+    "MeasureName", "POSITIONAL_MEASURES", "TimeBin",
 ]
 
 
+#: what a datetime feature is monitored as (``runtime.time_bins.UNITS``)
+TimeBin = Literal["hour", "weekday", "recency"]
 MeasureName = Literal["psi", "js_distance", "linf", "chi_square", "wasserstein_normalized", "ks_statistic"]
 #: measures that need positions on a number line: numeric features only
 POSITIONAL_MEASURES = ("wasserstein_normalized", "ks_statistic")
@@ -79,6 +81,12 @@ class FeatureMonitoring(_Model):
     drift: Measure | None = Field(None, description="Overrides monitoring.drift for this feature.")
     skew: Measure | None = Field(None, description="Overrides monitoring.skew for this feature.")
     bins: Annotated[int, Field(ge=2, le=100)] | None = Field(None, description="Overrides monitoring.bins.")
+    time_bins: list[TimeBin] | None = Field(
+        None, description="Datetime features: the distributions monitored, each a feature <column>:<unit> "
+                          "(runtime.time_bins): hour (of day) and weekday (categories, in the column's "
+                          "timezone), recency (each row's age in seconds back from the newest value of its "
+                          "batch, binned on the training ages' quantile edges). Default [hour, weekday]; [] "
+                          "monitors none.")
 
 
 class Monitoring(_Model):

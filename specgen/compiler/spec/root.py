@@ -207,6 +207,8 @@ class Spec(_Model):
                 raise contradiction(f"columns.{name}.monitoring: only features are monitored")
         for name, feature in self.features.items():
             override = feature.monitoring
+            if override is not None and override.time_bins is not None:
+                _check_time_bins(name, feature.dtype, override.time_bins)
             if feature.dtype in ("category", "bool") and override is not None:
                 for what in ("drift", "skew"):
                     measure = getattr(override, what)
@@ -226,3 +228,13 @@ class Spec(_Model):
     @property
     def all_columns(self) -> dict[str, Any]:
         return {**self.features, **self.columns}
+
+
+def _check_time_bins(name: str, dtype: str, units: list[str]) -> None:
+    """``monitoring.time_bins`` belongs to a datetime feature and names each unit once."""
+    if dtype != "datetime":
+        raise contradiction(f"features.{name}.monitoring.time_bins: only datetime features have time bins "
+                            f"(this one is {dtype})")
+    repeated = sorted({u for u in units if units.count(u) > 1})
+    if repeated:
+        raise contradiction(f"features.{name}.monitoring.time_bins: {', '.join(repeated)} listed twice")

@@ -166,14 +166,21 @@ class Kind:
         return self.meaning
 
     # -- pandera -----------------------------------------------------------
-    def pandas_annotation(self, check: Check) -> str | None:
-        """The column's type in ``Series[...]`` (only ``dtype`` says; None: this kind does not)."""
+    def pandas_annotation(self, check: Check, zone: str | None = None) -> str | None:
+        """The column's type in ``Series[...]`` (only ``dtype`` says; None: this kind does not); ``zone``:
+        the column's declared ``timezone`` (None: none declared)."""
         return None
 
     def field_args(self, check: Check) -> tuple[tuple[str, Any], ...]:
         """``pa.Field`` keyword arguments: pandera's own checks, or a check registered by
         ``pandas_checks`` (its name and its statistics)."""
         return ()
+
+    def pandas_field_args(self, check: Check, zone: str | None) -> tuple[tuple[str, Any], ...]:
+        """``field_args`` as the pandas schema takes them: a column with a declared ``timezone``
+        (``zone``) holds aware datetimes there (``io.read_pandas``), unlike the other backends' naive
+        UTC, so a kind comparing datetimes gives aware values (``range``) or the zone (``dtype``)."""
+        return self.field_args(check)
 
     def schema_config(self, checks: list[Check], names: set[str]) -> tuple[tuple[str, Any], ...]:
         """Settings of the schema's ``Config`` class (pandera's own, or registered dataframe checks

@@ -9,7 +9,9 @@ int column with nulls (float64 in pandas) passes while its values are whole and
 fails on 4000.5 or "12 mm" (pandera's ``coerce_dtype`` failure). Text and
 datetimes are not coerced: coercing to ``str`` would turn 12345 into "12345",
 and coercing to a datetime would read integers as epoch nanoseconds, so both
-would accept the wrong type. ``category`` columns are ``str`` (or ``Int64``)
+would accept the wrong type. A datetime column with a declared ``timezone`` is time-zone-aware
+(``pandas_checks.DateTimeTZ``: that zone or UTC, any unit); naive values fail there, as
+``io.read_pandas`` reads a zoned column's naive values as wall time in its zone. ``category`` columns are ``str`` (or ``Int64``)
 with an ``isin`` check, not ``pd.CategoricalDtype``: coercing to a categorical
 with fixed categories turns an unseen value into a null, which would report a
 ``values`` failure as a ``not_null`` one.
@@ -29,6 +31,10 @@ PANDAS_DTYPES = {
     "string": ("str", False),
     "category:str": ("str", False),
 }
+
+#: a datetime column with a declared ``timezone``: aware, in that zone (or UTC), any unit
+#: (``pandas_checks.DateTimeTZ``, its zone from ``dtype_kwargs``)
+ZONED_DATETIME = "pandas_checks.DateTimeTZ"
 
 
 def dtype_matches(series, value_type: str) -> bool:
@@ -53,11 +59,18 @@ class Dtype(ColumnKind):
     def describe(self, check):
         return f"dtype {check.params['dtype']}"
 
-    def pandas_annotation(self, check):
+    def pandas_annotation(self, check, zone=None):
+        if zone is not None and check.params["dtype"] == "datetime":
+            return ZONED_DATETIME
         return PANDAS_DTYPES[check.params["dtype"]][0]
 
     def field_args(self, check):
         return (("coerce", True),) if PANDAS_DTYPES[check.params["dtype"]][1] else ()
+
+    def pandas_field_args(self, check, zone):
+        if zone is not None and check.params["dtype"] == "datetime":
+            return self.field_args(check) + (("dtype_kwargs", {"tz": zone}),)
+        return self.field_args(check)
 
     def negatives(self, check, value_type):
         if value_type in ("category:str", "string"):

@@ -34,6 +34,10 @@ def make_stale(frame, column, max_age_seconds: float):
     import pandas as pd
 
     stale = timezones.as_of() - dt.timedelta(seconds=max_age_seconds + 86400)
+    if pd.api.types.is_datetime64_any_dtype(frame[column]) and frame[column].dt.tz is not None:
+        stale = timezones.pandas_like(frame[column], stale)  # a zoned column stays aware in its zone
+        frame[column] = pd.Series([stale] * len(frame), index=frame.index)
+        return frame
     frame[column] = pd.Series([stale] * len(frame), index=frame.index, dtype="datetime64[us]")
     return frame
 

@@ -1,6 +1,8 @@
 """``range``: values within [min, max], inclusive (numbers and datetimes)."""
 from __future__ import annotations
 
+import datetime as dt
+
 from ...stats import within
 from ..base import Check, RowKind, bound, outside, outside_pushdown
 from ._shared import has_bounds, int_if_whole, step
@@ -29,6 +31,12 @@ class Range(RowKind):
         p = check.params
         return tuple((arg, p[key]) for arg, key in (("ge", "min"), ("le", "max")) if p[key] is not None)
 
+    def pandas_field_args(self, check, zone):
+        """A zoned column is aware in pandas: its bounds (naive UTC) become aware UTC instants."""
+        if zone is None:
+            return self.field_args(check)
+        return tuple((arg, _aware(value)) for arg, value in self.field_args(check))
+
     def negatives(self, check, value_type):
         p, out = check.params, []
         if p.get("max") is not None:
@@ -55,6 +63,10 @@ class Range(RowKind):
         if seen_lo is None or within(seen_lo, p.get("min"), None) and within(seen_hi, None, p.get("max")):
             return None
         return self.failing(check, frame)
+
+
+def _aware(value):
+    return value.replace(tzinfo=dt.timezone.utc) if isinstance(value, dt.datetime) and value.tzinfo is None else value
 
 
 KIND = Range()

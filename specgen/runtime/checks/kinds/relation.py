@@ -13,6 +13,7 @@ from __future__ import annotations
 import operator
 import re
 
+from ... import timezones
 from ..base import Check, RowKind
 
 OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
@@ -68,7 +69,8 @@ def relation(frame, left: str, op: str, right: str):
     ok = pd.Series(True, index=frame.index)
     if left not in frame.columns or right not in frame.columns:
         return ok  # a missing column is reported as missing
-    a, b = frame[left], frame[right]
+    # instants compare as naive UTC: a zoned column is aware in pandas, an unzoned one naive (io.read_pandas)
+    a, b = timezones.pandas_utc(frame[left], None), timezones.pandas_utc(frame[right], None)
     if _pandas_class(a) != _pandas_class(b):
         return ok  # a column of the wrong type is reported by its dtype check
     both = (a.notna() & b.notna()).to_numpy()
@@ -121,7 +123,7 @@ def break_relation(frame, target, relation_parts):
     if isinstance(frame[left].dtype, pd.CategoricalDtype):
         frame[left] = frame[left].astype(object)
     column = frame[left].copy()
-    column.iloc[i] = _breaking(op, value)
+    column.iloc[i] = timezones.pandas_like(column, _breaking(op, timezones.pandas_like(frame[left], value)))
     frame[left] = column
     return frame
 

@@ -1,0 +1,112 @@
+"""Datetime drift by recency (runtime.time_bins): each row's age back from its batch's newest date, binned on
+the training ages' quantile edges. On a real table (vega_datasets' Seattle weather, 2012-2015, one row a
+day): a clean split is quiet; a batch whose tail is a backfill of year-old rows alarms on ``date:recency``
+alone (the shift is 52 weeks, so weekdays and hours stay as they were), and the HTML report and the
+Prometheus export show it like any feature."""
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import polars as pl
+import pytest
+
+from tests.helpers import run, run_cli
+
+SPEC = """\
+spec_version: 1
+name: weather
+data: {training: train.parquet}
+features:
+  date: {dtype: datetime, monitoring: {time_bins: [hour, weekday, recency]}}
+  precipitation: {dtype: float}
+  temp_max: {dtype: float}
+  temp_min: {dtype: float}
+  wind: {dtype: float}
+  weather: {dtype: category, values: [drizzle, fog, rain, snow, sun]}
+monitoring: {}
+"""
+BACKFILL_WEEKS = 52  # whole weeks: the weekday of every shifted row stays the same
+
+
+def _seattle() -> pl.DataFrame:
+    from vega_datasets import local_data
+
+    return pl.from_pandas(local_data.seattle_weather()).with_columns(pl.col("date").cast(pl.Datetime("us")))
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = tmp_path_factory.mktemp("weather")
+    table = _seattle()
+    order = np.random.default_rng(7).permutation(table.height)
+    train, current = table[np.sort(order[: table.height // 2])], table[np.sort(order[table.height // 2:])]
+    train.write_parquet(root / "train.parquet")
+    current.write_parquet(root / "clean.parquet")
+    stale = np.random.default_rng(8).random(current.height) < 0.3  # a backfill: 30 % of the rows a year old
+    current.with_columns(pl.when(pl.Series(stale)).then(pl.col("date") - pl.duration(weeks=BACKFILL_WEEKS))
+                         .otherwise(pl.col("date")).alias("date")).write_parquet(root / "backfill.parquet")
+    (root / "spec.yaml").write_text(SPEC)
+    run_cli("baseline", root / "spec.yaml", expect=0)
+    run_cli("compile", root / "spec.yaml", expect=0)
+    return root
+
+
+def _monitor(project, batch: str, expect: int, *extra) -> dict:
+    out = run_cli("monitor", project / "spec.yaml", "--current", project / batch, "--format", "json", *extra,
+                  expect=expect)
+    return json.loads(out.stdout)
+
+
+def test_the_baseline_stores_the_training_ages_on_quantile_edges(project):
+    baseline = json.loads((project / "weather_baseline.json").read_text())
+    ages = baseline["features"]["date:recency"]
+    assert ages["edges"][0] == 0.0  # the newest training day is 0 s old
+    assert 3.5 * 365 * 86400 < ages["edges"][-1] <= 4 * 366 * 86400  # the oldest, about four years back
+    assert sum(ages["counts"]) == 730 and ages["counts"][0] == ages["counts"][-1] == 0  # no under/overflow
+
+
+def test_a_clean_split_is_quiet(project):
+    drift = {d["feature"]: d for d in _monitor(project, "clean.parquet", 0)["drift"]}
+    assert {"date:hour", "date:weekday", "date:recency"} <= set(drift)
+    assert not any(d["alarm"] for d in drift.values()), [d for d in drift.values() if d["alarm"]]
+
+
+def test_a_backfilled_tail_alarms_on_recency_only(project, tmp_path):
+    html, metrics = tmp_path / "report.html", tmp_path / "metrics.prom"
+    report = _monitor(project, "backfill.parquet", 1, "--html", html, "--metrics-out", metrics)
+    alarms = sorted(d["feature"] for d in report["drift"] if d["alarm"])
+    assert alarms == ["date:recency"], report["alarms"]
+    recency = next(d for d in report["drift"] if d["feature"] == "date:recency")
+    assert recency["kind"] == "numeric" and recency["metric"] == "psi"  # time_bins.RECENCY_DRIFT's measure
+    assert recency["value"] > recency["threshold"] >= recency["noise_floor"]
+    assert "date:recency" in html.read_text()
+    # the export holds what the drift rule compares, so the rule fires on it
+    exported = dict(re.findall(r'^(specgen_weather_feature_drift_(?:psi|threshold))\{feature="date:recency"\} (\S+)$',
+                               metrics.read_text(), re.M))
+    assert float(exported["specgen_weather_feature_drift_psi"]) > float(exported["specgen_weather_feature_drift_threshold"])
+    rules = (project / "generated" / "weather" / "weather_alerts.yml").read_text()
+    assert ('specgen_weather_feature_drift_psi{feature=\\"date:recency\\"} > '
+            'specgen_weather_feature_drift_threshold{feature=\\"date:recency\\"}') in rules
+
+
+def test_the_alert_rules_pass_promtool(project, promtool):
+    out = run(promtool, "test", "rules", "weather_alerts_test.yml", cwd=project / "generated" / "weather")
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_chunks_measure_ages_from_the_whole_batchs_newest(project, tmp_path):
+    """Read in 50-row chunks, from CSV, the ages are those of the whole batch (the first pass pins its newest
+    date on every chunk): the same counts, so the same value, as one Parquet read."""
+    pl.read_parquet(project / "backfill.parquet").write_csv(tmp_path / "backfill.csv")
+    whole = _monitor(project, "backfill.parquet", 1)
+    chunked = _monitor(project, tmp_path / "backfill.csv", 1, "--chunk-rows", "50")
+    value = {r["feature"]: r["value"] for r in chunked["drift"]}
+    assert value["date:recency"] == next(d["value"] for d in whole["drift"] if d["feature"] == "date:recency")
+
+
+def test_a_reference_file_gets_its_own_time_bins(project):
+    """``--reference``: hours, weekdays and ages of that file (its own newest date), not a missing feature."""
+    report = _monitor(project, "backfill.parquet", 1, "--reference", project / "train.parquet")
+    assert sorted(d["feature"] for d in report["drift"] if d["alarm"]) == ["date:recency"], report["alarms"]
