@@ -44,7 +44,8 @@ golden: $(STAMP)  ## rewrite golden files after an intended change to generated 
 schema: $(STAMP)  ## regenerate the published JSON Schema of the spec
 	$(PY) -m specgen schema > specs/spec.schema.json
 
-bench: $(STAMP)  ## benchmarks (print figures; not part of the test suite)
+bench: $(STAMP)  ## benchmarks (print figures; not part of the test suite); installs the `bench` extra (tables)
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	$(PY) benchmarks/bench_validate.py
 	$(PY) benchmarks/bench_compile.py
 	$(PY) benchmarks/bench_monitor.py
@@ -52,7 +53,7 @@ bench: $(STAMP)  ## benchmarks (print figures; not part of the test suite)
 	$(PY) benchmarks/bench_wide.py
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_live.py  # 10M logged predictions (generated once into benchmarks/data/)
-	$(PY) benchmarks/bench_detection.py --splits 10  # 50 splits (the recorded table) take ~15 min
+	$(PY) benchmarks/bench_detection.py --splits 10  # the recorded table: see benchmarks/results/README.md
 
 # The peer tools the benchmarks compare with, each in its own venv inside the ignored .cache/ (evidently
 # 0.7.23 needs pandas < 3, which specgen's own venv does not have). bench_monitor.py looks there.

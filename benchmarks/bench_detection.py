@@ -1,7 +1,8 @@
 """Detection benchmark: false alarms on clean held-out data, catches of injected faults.
 
-Tried as a new user would, on real public tables (tests/data and scikit-learn's bundled sets):
-per table, ``--splits`` seeded random 70/30 splits; per split, ``specgen infer`` on the 70 %,
+Tried as a new user would, on real public tables that ship inside pip packages: tests/data,
+scikit-learn's bundled sets, and (the ``bench`` extra: ``pip install -e '.[bench]'``, which
+``make bench`` runs) vega_datasets' Seattle weather and cars, statsmodels' fair and randhie. Per table, ``--splits`` seeded random 70/30 splits; per split, ``specgen infer`` on the 70 %,
 ``specgen baseline``, then ``validate`` and ``monitor`` on batches of each size drawn from the
 30 %, clean (a false alarm if anything fires) and with one fault injected (a catch if anything
 fires). Everything runs in-process through the library functions the CLI calls.
@@ -13,6 +14,10 @@ holdout's own sampling noise (a monitor that sees 1,000 such rows rightly calls 
 distribution). So for ``monitor`` a larger batch is drawn with replacement from the whole table,
 the population the reference was sampled from; ``validate`` (row checks) resamples the holdout.
 
+Time-ordered split (``<table>@time``, tables with a date: Seattle weather): infer on the oldest
+70 %, check the newest 30 %, each batch a run of consecutive days (see ``one_split``); its rows are
+summarised apart from the random splits (column ``split``).
+
 Faults (column picked per split with the split's seed):
   schema: x1000 outliers in 5 % of rows, unit change x1000 and /1000, null surge (half the rows),
           dropped column, number -> text, unseen category (string; integer-coded: an absent code
@@ -21,8 +26,9 @@ Faults (column picked per split with the split's seed):
           shift of 0.1 and 0.2 (L-inf), label share shift of 0.2
   quiet:  mean shift of 0.02 std, share shift of 0.01 (must not alarm: counted as false alarms)
 
-Usage: python benchmarks/bench_detection.py [--splits 50] [--tables iris,wine] [--batches 30,100,1000]
-       [--csv benchmarks/results/detection.csv]
+Usage: python benchmarks/bench_detection.py [--splits 50] [--first-split 0] [--tables iris,seattle_weather@time]
+       [--batches 30,100,1000,100000] [--csv benchmarks/results/detection.csv] [--runs-csv runs.csv]
+       python benchmarks/bench_detection.py --from-runs a.csv,b.csv --csv out.csv  (merge chunks run apart)
 """
 from __future__ import annotations
 
@@ -71,6 +77,43 @@ def _sklearn(loader: str, label: str = "target", columns: int | None = None):
     return load
 
 
+def _seattle_weather():
+    """Vega's Seattle weather, 2012-2015 (1,461 days): label ``weather`` (5 kinds), a ``date`` column."""
+    from vega_datasets import local_data
+
+    return local_data.seattle_weather(), "weather"
+
+
+def _cars():
+    """Vega's cars (406 rows, 1970-1982): ``Cylinders`` codes 3, 4, 5, 6, 8 (a gap at 7) and model ``Year``
+    as an integer code (no 1981 in the data: another gap); label ``Origin``. ``Name`` (311 distinct names of
+    406 rows, an identifier rather than a feature) is dropped."""
+    from vega_datasets import local_data
+
+    frame = local_data.cars().drop(columns=["Name"])
+    frame["Year"] = frame["Year"].dt.year.astype("int64")
+    return frame, "Origin"
+
+
+def _fair():
+    """statsmodels' Fair affairs survey (6,366 rows): the integer-valued survey codes become ints (education
+    9, 12, 14, 16, 17, 20: gaps); label ``affair`` = any affairs (0/1), the count itself dropped (it is the label)."""
+    from statsmodels.datasets import fair
+
+    frame = fair.load_pandas().data
+    for col in ("rate_marriage", "religious", "educ", "occupation", "occupation_husb"):
+        frame[col] = frame[col].astype("int64")
+    frame["affair"] = (frame.pop("affairs") > 0).astype("int64")
+    return frame, "affair"
+
+
+def _randhie():
+    """statsmodels' RAND health insurance experiment (20,190 rows): label ``mdvis`` (doctor visits, a count)."""
+    from statsmodels.datasets import randhie
+
+    return randhie.load_pandas().data, "mdvis"
+
+
 TABLES = {
     "penguins": _csv("penguins", "species"),
     "iris": _csv("iris", "species"),
@@ -78,7 +121,13 @@ TABLES = {
     "diabetes": _csv("diabetes", "progression"),
     "breast_cancer": _sklearn("load_breast_cancer"),
     "digits": _sklearn("load_digits", columns=16),
+    "seattle_weather": _seattle_weather,
+    "cars": _cars,
+    "fair": _fair,
+    "randhie": _randhie,
 }
+#: tables split by time as well: infer on the oldest 70 %, check the newest 30 % (``<table>@time`` in ``--tables``)
+TIME_COLUMNS = {"seattle_weather": "date"}
 
 
 # -- one split -------------------------------------------------------------------------------------
@@ -226,7 +275,12 @@ def _share_shift(b: pd.DataFrame, col: str, delta: float, rng) -> pd.DataFrame |
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame) -> bool:
-    return list(a.columns) == list(b.columns) and a.astype(str).equals(b.astype(str))
+    """Same columns and values (as text where a fault changed a column's dtype); column by column, so a
+    100,000-row batch is not turned into text whole."""
+    if list(a.columns) != list(b.columns):
+        return False
+    return all(a[c].equals(b[c]) or (a[c].dtype != b[c].dtype and a[c].astype(str).equals(b[c].astype(str)))
+               for c in a.columns)
 
 
 def run_validate(s: Setup, path: Path) -> bool:
@@ -251,18 +305,21 @@ def run_monitor(s: Setup, path: Path) -> tuple[bool, bool]:
 
 
 def one_split(name: str, frame: pd.DataFrame, label: str, seed: int, sizes: list[int], folder: Path,
-              faults: tuple[str, ...] = FAULTS) -> list[dict]:
+              faults: tuple[str, ...] = FAULTS, time_column: str | None = None) -> list[dict]:
+    """Rows of outcomes for one split. With ``time_column`` the split is by time (the oldest 70 % train, the
+    newest 30 % hold out, the same for every seed) and a batch is a run of consecutive rows of the newest
+    30 % (what a deployed monitor sees: the last days), starting where the seed says; a batch longer than
+    the holdout resamples it (for validate and monitor alike: the newest period is the population)."""
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(frame))
+    if time_column is not None:
+        order = np.argsort(frame[time_column].to_numpy(), kind="stable")
     cut = int(round(0.7 * len(frame)))
     train, holdout = frame.iloc[order[:cut]].reset_index(drop=True), frame.iloc[order[cut:]].reset_index(drop=True)
     s = setup(train, label, folder)
     rows = []
     for size in sizes:
-        small = size <= len(holdout)
-        pick = rng.integers(2**32)
-        held = holdout.sample(size, replace=not small, random_state=pick % 2**32)
-        population = held if small else frame.sample(size, replace=True, random_state=(pick + 1) % 2**32)
+        held, population = _batches(frame, holdout, size, rng, time_column is not None)
         for fault in FAULTS:
             fault_seed = int(rng.integers(2**32))  # drawn for every fault: a subset sees the same batches
             if fault not in faults:
@@ -279,43 +336,76 @@ def one_split(name: str, frame: pd.DataFrame, label: str, seed: int, sizes: list
                 else:
                     outcome["monitor"], outcome["drift"] = run_monitor(s, path)
             if outcome:
-                rows.append({"table": name, "seed": seed, "batch": size, "fault": fault, **outcome})
+                rows.append({"table": name, "split": "time" if time_column else "random", "seed": seed,
+                             "batch": size, "fault": fault, **outcome})
     return rows
+
+
+def _batches(frame: pd.DataFrame, holdout: pd.DataFrame, size: int, rng, by_time: bool):
+    """(batch for validate, batch for monitor) of ``size`` rows (see the module docstring and ``one_split``)."""
+    small = size <= len(holdout)
+    pick = rng.integers(2**32)
+    if by_time:
+        if not small:
+            held = holdout.sample(size, replace=True, random_state=pick % 2**32)
+            return held, held
+        start = int(pick % (len(holdout) - size + 1))
+        held = holdout.iloc[start:start + size].reset_index(drop=True)
+        return held, held
+    held = holdout.sample(size, replace=not small, random_state=pick % 2**32)
+    population = held if small else frame.sample(size, replace=True, random_state=(pick + 1) % 2**32)
+    return held, population
 
 
 # -- the table -------------------------------------------------------------------------------------
 
 def summarise(results: list[dict], sizes: list[int]) -> list[dict]:
+    """One row per (split kind, fault, batch size): random splits and time-ordered ones apart."""
     groups = defaultdict(list)
     for r in results:
-        groups[(r["fault"], r["batch"])].append(r)
+        groups[(r.get("split", "random"), r["fault"], r["batch"])].append(r)
     out = []
-    for fault in FAULTS:
-        for size in sizes:
-            runs = groups.get((fault, size))
-            if not runs:
-                continue
-            rate = lambda key: sum(r[key] for r in runs) / len(runs)  # noqa: E731
-            either = sum(r["validate"] or r["monitor"] for r in runs) / len(runs)
-            kind = "quiet" if fault in QUIET else ("schema" if fault in SCHEMA else "drift")
-            out.append({"fault": fault, "kind": kind, "batch": size, "runs": len(runs),
-                        "validate": rate("validate"), "monitor": rate("monitor"), "drift_alarm": rate("drift"),
-                        "any": either, "tables": len({r["table"] for r in runs})})
+    for split in ("random", "time"):
+        for fault in FAULTS:
+            for size in sizes:
+                runs = groups.get((split, fault, size))
+                if not runs:
+                    continue
+                rate = lambda key: sum(r[key] for r in runs) / len(runs)  # noqa: E731
+                either = sum(r["validate"] or r["monitor"] for r in runs) / len(runs)
+                kind = "quiet" if fault in QUIET else ("schema" if fault in SCHEMA else "drift")
+                out.append({"split": split, "fault": fault, "kind": kind, "batch": size, "runs": len(runs),
+                            "validate": rate("validate"), "monitor": rate("monitor"), "drift_alarm": rate("drift"),
+                            "any": either, "tables": len({r["table"] for r in runs})})
     return out
 
 
 def print_table(summary: list[dict]) -> None:
-    print(f"{'fault':<20} {'kind':<7} {'batch':>6} {'runs':>5} {'validate':>9} {'monitor':>8} {'drift':>7} "
-          f"{'any':>7}   (quiet: false-alarm rate; schema/drift: catch rate)")
+    print(f"{'split':<6} {'fault':<20} {'kind':<7} {'batch':>6} {'runs':>5} {'validate':>9} {'monitor':>8} "
+          f"{'drift':>7} {'any':>7}   (quiet: false-alarm rate; schema/drift: catch rate)")
     for r in summary:
-        print(f"{r['fault']:<20} {r['kind']:<7} {r['batch']:>6} {r['runs']:>5} {r['validate']:>9.1%} "
-              f"{r['monitor']:>8.1%} {r['drift_alarm']:>7.1%} {r['any']:>7.1%}")
+        print(f"{r['split']:<6} {r['fault']:<20} {r['kind']:<7} {r['batch']:>6} {r['runs']:>5} "
+              f"{r['validate']:>9.1%} {r['monitor']:>8.1%} {r['drift_alarm']:>7.1%} {r['any']:>7.1%}")
+
+
+def read_runs(paths: list[str]) -> list[dict]:
+    """Runs written by ``--runs-csv`` (several chunks of one benchmark, merged)."""
+    flags = ("validate", "monitor", "drift")
+    out = []
+    for path in paths:
+        with open(path, newline="") as handle:
+            for r in csv.DictReader(handle):
+                r["batch"], r["seed"] = int(r["batch"]), int(r["seed"])
+                out.append(r | {k: r[k] == "True" for k in flags if k in r})
+    return out
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--splits", type=int, default=50)
-    parser.add_argument("--tables", default=",".join(TABLES))
+    parser.add_argument("--first-split", type=int, default=0, help="run splits first..first+splits-1 (chunks)")
+    parser.add_argument("--from-runs", help="comma-separated --runs-csv files: summarise them instead of running")
+    parser.add_argument("--tables", default=",".join(list(TABLES) + [f"{t}@time" for t in TIME_COLUMNS]))
     parser.add_argument("--batches", default="30,100,1000")
     parser.add_argument("--csv", default=str(ROOT / "benchmarks" / "results" / "detection.csv"))
     parser.add_argument("--runs-csv", default=None, help="also write one line per run (table, seed, fault, batch)")
@@ -330,21 +420,34 @@ def main(argv=None) -> int:
         from specgen.runtime import monitor
 
         monitor._calibrate = lambda *a, **k: None
-    sizes = [int(x) for x in args.batches.split(",")]
-    results = []
-    start = time.perf_counter()
-    for name in args.tables.split(","):
-        frame, label = TABLES[name]()
-        for split in range(args.splits):
-            with tempfile.TemporaryDirectory() as tmp:
-                results += one_split(name, frame, label, 1000 + split, sizes, Path(tmp))
-        print(f"# {name}: {args.splits} splits, {time.perf_counter() - start:.0f}s", file=sys.stderr)
+    if args.from_runs:
+        results = read_runs(args.from_runs.split(","))
+        sizes = sorted({r["batch"] for r in results})
+    else:
+        sizes = [int(x) for x in args.batches.split(",")]
+        results = run_tables(args.tables.split(","), range(args.first_split, args.first_split + args.splits), sizes)
     summary = summarise(results, sizes)
     print_table(summary)
     _write(Path(args.csv), summary)
     if args.runs_csv:
         _write(Path(args.runs_csv), results)
     return 0
+
+
+def run_tables(names: list[str], splits: range, sizes: list[int]) -> list[dict]:
+    """``name`` is a table of TABLES, or ``name@time`` for its time-ordered split."""
+    results = []
+    start = time.perf_counter()
+    for name in names:
+        table, _, by = name.partition("@")
+        frame, label = TABLES[table]()
+        time_column = TIME_COLUMNS[table] if by == "time" else None
+        for split in splits:
+            with tempfile.TemporaryDirectory() as tmp:
+                results += one_split(table, frame, label, 1000 + split, sizes, Path(tmp), time_column=time_column)
+        print(f"# {name}: splits {splits.start}-{splits.stop - 1}, batches {sizes}, "
+              f"{time.perf_counter() - start:.0f}s", file=sys.stderr)
+    return results
 
 
 def _write(path: Path, rows: list[dict]) -> None:
