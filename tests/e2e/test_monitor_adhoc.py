@@ -73,6 +73,26 @@ def test_adhoc_equals_the_compiled_path_number_for_number(bare, compiled_run, tm
     assert not (bare / "generated").exists() and not (bare / "penguins_baseline.json").exists()  # nothing written
 
 
+def test_the_config_built_in_memory_is_the_one_compile_writes(compiled_examples, tmp_path):
+    """Equal as loaded by monitor (``runtime.monitor.load_config``): thresholds, references, the serving
+    checks with their parameters in stored form (datetime bounds too), dtypes, the model reference."""
+    from specgen.monitor_adhoc import build
+    from specgen.runtime.monitor import load_config
+
+    penguins = compiled_examples / "penguins"
+    built = build(penguins / "spec.yaml", None, tmp_path)
+    assert built.config == load_config(penguins / "generated" / "penguins" / "penguins_monitoring.yaml")
+    data = tmp_path / "daily.csv"  # dates and a zoned time stamp: tagged bounds, hour/weekday features
+    data.write_text("day,stamp,x,k\n" + "".join(f"2024-01-{d:02d},2024-01-01T{d:02d}:00:00+02:00,{d * 1.5},"
+                                                f"{'ab'[d % 2]}\n" for d in range(1, 25)))
+    spec = tmp_path / "daily.yaml"
+    run_cli("infer", data, "-o", spec, in_process=True, expect=0)
+    run_cli("compile", spec, in_process=True, expect=0)
+    built = build(spec, None, tmp_path)
+    assert any(f.time_bins for f in built.config.features)
+    assert built.config == load_config(tmp_path / "generated" / "daily" / "daily_monitoring.yaml")
+
+
 def test_adhoc_text_output_names_the_config(bare):
     spec = bare / "spec.yaml"
     code, out = _monitor(spec, "--reference", bare / "data" / "train.csv", "--current", bare / "data" / "serving.csv")
