@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import ROOT, run_cli
 
 
 def _monitor(spec: Path, *args, expect: int | None = None) -> tuple[int, str]:
@@ -71,6 +71,21 @@ def test_adhoc_equals_the_compiled_path_number_for_number(bare, compiled_run, tm
     assert _series(prom.read_text()) == _series(compiled_run["prom"])
     assert "ad hoc: built from" in html.read_text() and "bill_length_mm" in html.read_text()
     assert not (bare / "generated").exists() and not (bare / "penguins_baseline.json").exists()  # nothing written
+
+
+def test_infer_then_monitor_with_no_compile_step_in_real_processes(tmp_path):
+    """The issue's reproduction (it was SG305 "monitoring config not found"): infer on a reference, then
+    monitor a batch against it; a random split is quiet (exit 0), the rows ordered by species alarm (exit 1)."""
+    frame = pl.read_csv(ROOT / "tests" / "data" / "penguins.csv", null_values="NA")
+    shuffled = frame.sample(fraction=1.0, shuffle=True, seed=0)
+    for name, part in (("ref", shuffled[:240]), ("cur", shuffled[240:]), ("ordered", frame[240:])):
+        part.write_csv(tmp_path / f"{name}.csv")
+    run_cli("infer", "ref.csv", "-o", "spec.yaml", cwd=tmp_path, expect=0)
+    quiet = run_cli("monitor", "spec.yaml", "--reference", "ref.csv", "--current", "cur.csv", cwd=tmp_path, expect=0)
+    assert "monitoring config: ad hoc: built from spec.yaml and --reference ref.csv" in quiet.stdout
+    drifted = run_cli("monitor", "spec.yaml", "--reference", "ref.csv", "--current", "ordered.csv", cwd=tmp_path,
+                      expect=1)
+    assert "ALARM drift: species" in drifted.stdout
 
 
 def test_the_config_built_in_memory_is_the_one_compile_writes(compiled_examples, tmp_path):
