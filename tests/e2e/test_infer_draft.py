@@ -4,6 +4,8 @@ Each through the CLI (``run_cli``), and each draft is loaded as a spec (a draft 
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -45,6 +47,7 @@ def test_name_from_out_rules():
     assert name_from_out(ROOT / "x" / "spec_spec.yaml") == "x"
     assert name_from_out(ROOT / "x" / ("a" * 80 + ".yaml")) == "a" * 63
     assert name_from_out(ROOT / "x" / "spec.json") == "x"
+    assert name_from_out(Path("-")) is None  # `-o -`: nothing to name it after, the data's name is used
 
 
 def test_unique_dates_are_key_candidates_and_keys(tmp_path):
