@@ -38,8 +38,8 @@ def compiled_run(compiled_examples, tmp_path_factory) -> dict:
     from tests.helpers import copy_example
 
     copy = copy_example(compiled_examples, "penguins", tmp_path_factory.mktemp("compiled"))
-    run_cli("baseline", copy / "spec.yaml", expect=0)
-    run_cli("compile", copy / "spec.yaml", expect=0)
+    run_cli("baseline", copy / "spec.yaml", in_process=True, expect=0)
+    run_cli("compile", copy / "spec.yaml", in_process=True, expect=0)
     prom = copy / "batch.prom"
     _, out = _monitor(copy / "spec.yaml", "--current", copy / "data" / "serving.csv", "--format", "json",
                       "--metrics-out", prom)
@@ -80,7 +80,7 @@ def test_infer_then_monitor_with_no_compile_step_in_real_processes(tmp_path):
     shuffled = frame.sample(fraction=1.0, shuffle=True, seed=0)
     for name, part in (("ref", shuffled[:240]), ("cur", shuffled[240:]), ("ordered", frame[240:])):
         part.write_csv(tmp_path / f"{name}.csv")
-    run_cli("infer", "ref.csv", "-o", "spec.yaml", cwd=tmp_path, expect=0)
+    run_cli("infer", tmp_path / "ref.csv", "-o", tmp_path / "spec.yaml", in_process=True, expect=0)
     quiet = run_cli("monitor", "spec.yaml", "--reference", "ref.csv", "--current", "cur.csv", cwd=tmp_path, expect=0)
     assert "monitoring config: ad hoc: built from spec.yaml and --reference ref.csv" in quiet.stdout
     drifted = run_cli("monitor", "spec.yaml", "--reference", "ref.csv", "--current", "ordered.csv", cwd=tmp_path,
