@@ -269,9 +269,7 @@ def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path
 
     spec_path = Path(spec_path)
     name, sha256 = _spec_identity(spec_path)
-    settings, folder, used = _monitoring_settings(spec_path, name, sha256, config, reference)
-    if used.startswith("ad hoc"):
-        reference = None  # the config's references are already those of --reference
+    settings, folder, used, reference = _monitoring_settings(spec_path, name, sha256, config, reference)
     options = {} if chunk_rows is None else {"chunk_rows": chunk_rows}
     predictor = _predictor(settings.model, folder)
     from .runtime.pushdown.open import engine_name, open_query
@@ -292,8 +290,9 @@ def monitor(spec_path: str | Path, current: str | Path, *, reference: str | Path
 
 
 def _monitoring_settings(spec_path: Path, name: str, sha256: str, config, reference):
-    """(the monitoring contract, the folder its model paths are relative to, what it was built from):
-    ``config`` or the compiled config found for the spec (``monitor_config``), else built ad hoc."""
+    """(the monitoring contract, the folder its model paths are relative to, what it was built from, the
+    reference the run still has to apply): ``config`` or the compiled config found for the spec
+    (``monitor_config``), else built ad hoc (its references already those of ``reference``)."""
     from .monitor_config import compiled_config, default_config_path
     from .runtime import monitor as runtime_monitor
 
@@ -302,7 +301,7 @@ def _monitoring_settings(spec_path: Path, name: str, sha256: str, config, refere
         from .monitor_adhoc import build
 
         built = build(spec_path, reference, default_config_path(spec_path, name))
-        return built.config, built.folder, built.used
+        return built.config, built.folder, built.used, None
     settings = runtime_monitor.load_config(config_path)
     if settings.spec_sha256 != sha256:
         raise SpecgenError(f"{config_path}: monitoring config is stale (the spec changed); run: specgen compile "
@@ -310,7 +309,7 @@ def _monitoring_settings(spec_path: Path, name: str, sha256: str, config, refere
     used = f"compiled: {config_path}"
     if reference is not None:
         used += f", references from --reference {reference}"
-    return settings, config_path.parent, used
+    return settings, config_path.parent, used, reference
 
 
 def publish_metrics(report, *, metrics_out: str | Path | None = None, pushgateway: str | None = None,

@@ -44,6 +44,8 @@ def build(spec_path: Path, reference: str | Path | None, looked_at: Path) -> AdH
 
     raw, spec = load_spec(spec_path)
     the_plan = plan(spec, raw, default_out_dir(raw.path, spec))  # model paths as compile (no -o) writes them
+    if the_plan.monitoring is None:
+        raise DataError(f"{spec_path}: the spec has no monitoring section; add `monitoring:` [SG305]", "SG305")
     if reference is not None:
         the_plan, dropped = _without_absent_label(the_plan, reference)
         stored = _baseline(baseline_mod.compute(spec, the_plan, data=reference))
@@ -55,9 +57,20 @@ def build(spec_path: Path, reference: str | Path | None, looked_at: Path) -> AdH
         if state != "current":
             raise _no_baseline(spec_path, spec.name, looked_at, where, state)
         used = f"ad hoc: built from {spec_path} and its baseline {where}"
-    config = monitoring_config(the_plan, stored)
+    config = _as_stored(monitoring_config(the_plan, stored))
     _check(config, reference)
     return AdHoc(config, the_plan.out_dir, used)
+
+
+def _as_stored(config):
+    """The config as monitor loads it from the file compile writes: check parameters in their stored
+    form (lists, not tuples; ``contracts.monitoring.encode_params``), so both paths run the same checks."""
+    from .runtime.checks import Check
+    from .runtime.contracts.monitoring import decode_params
+
+    checks = tuple(Check(c["kind"], c["column"], decode_params(c["params"]), tuple(c["environments"]))
+                   for c in config.check_data)
+    return dataclasses.replace(config, checks=checks)
 
 
 def _baseline(document: dict):

@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import ROOT, run_cli
 
 
 def _monitor(spec: Path, *args, expect: int | None = None) -> tuple[int, str]:
@@ -38,8 +38,8 @@ def compiled_run(compiled_examples, tmp_path_factory) -> dict:
     from tests.helpers import copy_example
 
     copy = copy_example(compiled_examples, "penguins", tmp_path_factory.mktemp("compiled"))
-    run_cli("baseline", copy / "spec.yaml", expect=0)
-    run_cli("compile", copy / "spec.yaml", expect=0)
+    run_cli("baseline", copy / "spec.yaml", in_process=True, expect=0)
+    run_cli("compile", copy / "spec.yaml", in_process=True, expect=0)
     prom = copy / "batch.prom"
     _, out = _monitor(copy / "spec.yaml", "--current", copy / "data" / "serving.csv", "--format", "json",
                       "--metrics-out", prom)
@@ -71,6 +71,41 @@ def test_adhoc_equals_the_compiled_path_number_for_number(bare, compiled_run, tm
     assert _series(prom.read_text()) == _series(compiled_run["prom"])
     assert "ad hoc: built from" in html.read_text() and "bill_length_mm" in html.read_text()
     assert not (bare / "generated").exists() and not (bare / "penguins_baseline.json").exists()  # nothing written
+
+
+def test_infer_then_monitor_with_no_compile_step_in_real_processes(tmp_path):
+    """The issue's reproduction (it was SG305 "monitoring config not found"): infer on a reference, then
+    monitor a batch against it; a random split is quiet (exit 0), the rows ordered by species alarm (exit 1)."""
+    frame = pl.read_csv(ROOT / "tests" / "data" / "penguins.csv", null_values="NA")
+    shuffled = frame.sample(fraction=1.0, shuffle=True, seed=0)
+    for name, part in (("ref", shuffled[:240]), ("cur", shuffled[240:]), ("ordered", frame[240:])):
+        part.write_csv(tmp_path / f"{name}.csv")
+    run_cli("infer", tmp_path / "ref.csv", "-o", tmp_path / "spec.yaml", in_process=True, expect=0)
+    quiet = run_cli("monitor", "spec.yaml", "--reference", "ref.csv", "--current", "cur.csv", cwd=tmp_path, expect=0)
+    assert "monitoring config: ad hoc: built from spec.yaml and --reference ref.csv" in quiet.stdout
+    drifted = run_cli("monitor", "spec.yaml", "--reference", "ref.csv", "--current", "ordered.csv", cwd=tmp_path,
+                      expect=1)
+    assert "ALARM drift: species" in drifted.stdout
+
+
+def test_the_config_built_in_memory_is_the_one_compile_writes(compiled_examples, tmp_path):
+    """Equal as loaded by monitor (``runtime.monitor.load_config``): thresholds, references, the serving
+    checks with their parameters in stored form (datetime bounds too), dtypes, the model reference."""
+    from specgen.monitor_adhoc import build
+    from specgen.runtime.monitor import load_config
+
+    penguins = compiled_examples / "penguins"
+    built = build(penguins / "spec.yaml", None, tmp_path)
+    assert built.config == load_config(penguins / "generated" / "penguins" / "penguins_monitoring.yaml")
+    data = tmp_path / "daily.csv"  # dates and a zoned time stamp: tagged bounds, hour/weekday features
+    data.write_text("day,stamp,x,k\n" + "".join(f"2024-01-{d:02d},2024-01-01T{d:02d}:00:00+02:00,{d * 1.5},"
+                                                f"{'ab'[d % 2]}\n" for d in range(1, 25)))
+    spec = tmp_path / "daily.yaml"
+    run_cli("infer", data, "-o", spec, in_process=True, expect=0)
+    run_cli("compile", spec, in_process=True, expect=0)
+    built = build(spec, None, tmp_path)
+    assert any(f.time_bins for f in built.config.features)
+    assert built.config == load_config(tmp_path / "generated" / "daily" / "daily_monitoring.yaml")
 
 
 def test_adhoc_text_output_names_the_config(bare):
