@@ -95,6 +95,8 @@ def real_batches(table, seeds, batches, rows):
     alpha_f = None
     for seed in seeds:
         train, holdout = _split(frame, seed)
+        if len(holdout) < rows:
+            raise SystemExit(f"{table}: its 30 % holds {len(holdout)} rows, fewer than --rows {rows}")
         with tempfile.TemporaryDirectory() as tmp:
             s = bench.setup(train, label, Path(tmp))
         feats = _features(s.config)
