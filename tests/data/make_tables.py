@@ -5,6 +5,9 @@ Sources are data sets shipped inside installed packages, so nothing is downloade
 - iris.csv      botany: scikit-learn's bundled iris, with species names
 - wine.csv      chemistry: scikit-learn's bundled wine recognition data, cultivar as text
 - diabetes.csv  medicine: scikit-learn's bundled raw diabetes data with its target
+- cars.csv      vehicles: vega_datasets' cars (406 rows, 1970-1982; the `bench` extra), `Name` dropped (an
+                identifier), model `Year` as an integer: integer codes with gaps (`Cylinders` 3, 4, 5, 6, 8;
+                no 1981 in `Year`), what the integer-code inference is for
 """
 from __future__ import annotations
 
@@ -33,6 +36,16 @@ def main() -> None:
     diabetes = datasets.load_diabetes(scaled=False)
     frame = _frame(diabetes, "progression").with_columns(pl.col("age", "sex", "s1").cast(pl.Int64))
     frame.write_csv(HERE / "diabetes.csv")
+    cars().to_csv(HERE / "cars.csv", index=False)
+
+
+def cars():
+    """The cars table (a pandas frame, as vega_datasets gives it)."""
+    from vega_datasets import local_data
+
+    frame = local_data.cars().drop(columns=["Name"])
+    frame["Year"] = frame["Year"].dt.year.astype("int64")
+    return frame
 
 
 if __name__ == "__main__":

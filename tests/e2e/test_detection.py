@@ -51,3 +51,29 @@ def test_schema_faults_are_caught(runs):
     # validate alone catches all but /1000 (values near 0 stay in range; drift or the mean band see it)
     row_faults = [r for r in runs if r["fault"] in SCHEMA and r["fault"] != "unit_div1000"]
     assert all(r["validate"] for r in row_faults), [r for r in row_faults if not r["validate"]]
+
+
+def _cars_runs(folder: Path, seed: int) -> list[dict]:
+    frame, label = bench.TABLES["cars"]()  # tests/data/cars.csv: Cylinders 3, 4, 5, 6, 8 and Year 1970-1982 but 1981
+    return bench.one_split("cars", frame, label, seed, [30, 100], folder, ("clean", "unseen_code_inside"))
+
+
+@pytest.mark.parametrize("seed", [1000, 1001])
+def test_an_unseen_integer_code_inside_the_gaps_is_caught(tmp_path, seed):
+    """An integer column of few codes, each seen often enough, becomes a set of values: a code absent from
+    training inside the observed ones (7 cylinders, the year 1981) fails validate; the clean batch passes."""
+    runs = _cars_runs(tmp_path, seed)
+    assert {(r["fault"], r["batch"]) for r in runs} == {(f, b) for f in ("clean", "unseen_code_inside")
+                                                          for b in (30, 100)}
+    assert [r for r in runs if r["fault"] == "clean" and (r["validate"] or r["monitor"])] == []
+    assert all(r["validate"] for r in runs if r["fault"] == "unseen_code_inside"), runs
+
+
+def test_without_integer_codes_the_gap_is_missed(tmp_path, monkeypatch):
+    """The catch above is the integer-code inference's: inferred as a numeric range, the gap passes."""
+    from specgen.infer import policy
+
+    monkeypatch.setattr(policy, "integer_codes", lambda sample, threshold: None)
+    runs = _cars_runs(tmp_path, 1000)
+    inside = [r for r in runs if r["fault"] == "unseen_code_inside"]
+    assert inside and not any(r["validate"] for r in inside), inside
