@@ -23,6 +23,7 @@ from tests.helpers import copy_example, run_cli, run_pytest
 from tests.postgres import load_frame, write_duckdb
 
 TRAINING_LINE = "  training: data/train.csv\n"
+SERVING_LINE = "  serving: data/serving.csv\n"
 HOSTILE_TABLE = 'train"; DROP TABLE train; --\'\n{{x}}'
 #: bill_length_mm is declared in [25, 70]: these rows break it (and nothing else)
 CORRUPT = ("UPDATE {table} SET bill_length_mm = 500.0 "
@@ -41,6 +42,8 @@ def project(compiled_examples, tmp_path_factory):
     frame.write_parquet(root / "data" / "train.parquet")
     write_duckdb(root / "data" / "train.duckdb", "train", frame)
     write_duckdb(root / "data" / "train.duckdb", HOSTILE_TABLE, frame)
+    serving = io.read_polars(root / "data" / "serving.csv", build_plan(root / "spec.yaml").dtypes())
+    write_duckdb(root / "data" / "train.duckdb", "serving", serving)
     return root, spec, frame
 
 
@@ -69,7 +72,8 @@ def test_duckdb_query_baseline_suites_and_corrupt_rows(project):
     root, spec, frame = project
     _use(root, spec, "data/train.parquet")
     from_parquet = _baseline(root)
-    _use(root, spec, '{sql: "SELECT * FROM train ORDER BY penguin_id;", url: "duckdb://data/train.duckdb"}')
+    _use(root, spec.replace(SERVING_LINE, '  serving: {table: serving, url: "duckdb://data/train.duckdb"}\n'),
+         '{sql: "SELECT * FROM train ORDER BY penguin_id;", url: "duckdb://data/train.duckdb"}')
     from_sql = _baseline(root)
     assert from_sql["prediction"]["source"] == "model"  # the serving model ran on the database's rows
     assert _statistics(from_sql) == _statistics(from_parquet)
@@ -82,16 +86,19 @@ def test_duckdb_query_baseline_suites_and_corrupt_rows(project):
     clean = run_pytest(data, model, cwd=root)
     assert clean.returncode == 0 and not clean.failed, clean.output[-3000:]
     run_cli("validate", root / "spec.yaml", expect=0)  # no DATA: the spec's query, pushed down
+    run_cli("validate", root / "spec.yaml", "--env", "serving", expect=0)  # no DATA: the spec's query, pushed down
     with duckdb.connect(str(root / "data" / "train.duckdb")) as con:
         con.execute(CORRUPT.format(table="train"))
+        con.execute("UPDATE serving SET island = 'Atlantis' WHERE penguin_id = (SELECT min(penguin_id) FROM serving)")
     try:
         broken = run_pytest(data, cwd=root, expect=1)
         pushed = run_cli("validate", root / "spec.yaml", "--format", "json", expect=1)
     finally:
         write_duckdb(root / "data" / "train.duckdb", "train", frame)
     assert any("bill_length_mm" in test for test in broken.failed), broken.output[-3000:]
-    assert all("bill_length_mm" in test or "bill_length_mm" in why for test, why in broken.failed.items()), \
-        sorted(broken.failed)
+    serving = [test for test in broken.failed if test.startswith("test_serving")]
+    assert serving and all("island" in test for test in serving), sorted(broken.failed)  # data.serving: the table
+    assert all("bill_length_mm" in test or "island" in test for test in broken.failed), sorted(broken.failed)
     failures = json.loads(pushed.stdout)["failures"]
     assert {f["column"] for f in failures} == {"bill_length_mm"}, failures
     assert [f["failing_rows"] for f in failures if f["check"] == "range"] == [3], failures
