@@ -143,3 +143,23 @@ def test_runtime_paths_stay_paths(tmp_path):
     assert testing.data_path(tmp_path / "x.py", "data/a.csv", "SPECGEN_NOT_SET_ANYWHERE") == \
         (tmp_path / "data" / "a.csv").resolve()
     assert isinstance(testing.data_path(tmp_path / "x.py", "a.csv", "SPECGEN_NOT_SET_ANYWHERE"), Path)
+
+
+def test_zoned_timestamps_keep_their_instant_and_decimals_read_as_floats(tmp_path):
+    import duckdb
+
+    path = tmp_path / "z.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("SET TimeZone = 'UTC'")
+        con.execute("CREATE TABLE t AS SELECT TIMESTAMPTZ '2026-03-01 12:00:00+00' AS at, "
+                    "TIMESTAMP '2026-03-01 12:00:00' AS wall, CAST(1.25 AS DECIMAL(6, 2)) AS price")
+    data = SqlData(url=f"duckdb://{path}", table="t")
+    frame = io.read_polars(data)
+    assert frame.schema["at"] == pl.Datetime("us", "UTC") and frame.schema["wall"].time_zone is None
+    assert frame.schema["price"] == pl.Float64 and frame["price"][0] == 1.25
+    shown = io.read_pandas(data, zones={"at": "Europe/Berlin", "wall": "Europe/Berlin"})
+    from specgen.runtime.timezones import SOURCE_ZONES
+
+    assert shown.attrs[SOURCE_ZONES] == {"at": "Europe/Berlin"}  # the timezone check passes for this column
+    assert str(shown["at"][0]) == "2026-03-01 12:00:00"  # the instant, as naive UTC
+    assert str(shown["wall"][0]) == "2026-03-01 11:00:00"  # wall time in Berlin (UTC+1 in March), as naive UTC
