@@ -311,6 +311,10 @@ def read_pandas(path, dtypes: Mapping[str, str] | None = None, zones: Mapping[st
     as wall time there; every other datetime as naive UTC (see the module's docstring)."""
     frame = read_polars(path, dtypes)
     zones = zones or {}
+    if isinstance(path, SqlData):  # a database holds instants (in UTC): shown in the declared zone
+        frame = frame.with_columns(pl.col(name).dt.convert_time_zone(zones[name])
+                                   for name, dtype in frame.schema.items()
+                                   if isinstance(dtype, pl.Datetime) and dtype.time_zone and name in zones)
     seen = {name: dtype.time_zone for name, dtype in frame.schema.items()
             if isinstance(dtype, pl.Datetime) and dtype.time_zone is not None}
     frame = frame.with_columns(polars_utc(pl.col(name), dtype, zones.get(name)).alias(name)

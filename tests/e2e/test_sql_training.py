@@ -23,6 +23,7 @@ from tests.helpers import copy_example, run_cli, run_pytest
 from tests.postgres import load_frame, write_duckdb
 
 TRAINING_LINE = "  training: data/train.csv\n"
+SERVING_LINE = "  serving: data/serving.csv\n"
 HOSTILE_TABLE = 'train"; DROP TABLE train; --\'\n{{x}}'
 #: bill_length_mm is declared in [25, 70]: these rows break it (and nothing else)
 CORRUPT = ("UPDATE {table} SET bill_length_mm = 500.0 "
@@ -41,7 +42,10 @@ def project(compiled_examples, tmp_path_factory):
     frame.write_parquet(root / "data" / "train.parquet")
     write_duckdb(root / "data" / "train.duckdb", "train", frame)
     write_duckdb(root / "data" / "train.duckdb", HOSTILE_TABLE, frame)
-    return root, spec, frame
+    serving = io.read_polars(root / "data" / "serving.csv", build_plan(root / "spec.yaml").dtypes())
+    write_duckdb(root / "data" / "train.duckdb", "serving", serving)
+    _use(root, spec, "data/train.parquet")
+    return root, spec, frame, _statistics(_baseline(root))
 
 
 def _use(root, spec: str, training: str) -> None:
@@ -66,13 +70,12 @@ def _suites(root):
 
 
 def test_duckdb_query_baseline_suites_and_corrupt_rows(project):
-    root, spec, frame = project
-    _use(root, spec, "data/train.parquet")
-    from_parquet = _baseline(root)
-    _use(root, spec, '{sql: "SELECT * FROM train ORDER BY penguin_id;", url: "duckdb://data/train.duckdb"}')
+    root, spec, frame, from_parquet = project
+    _use(root, spec.replace(SERVING_LINE, '  serving: {table: serving, url: "duckdb://data/train.duckdb"}\n'),
+         '{sql: "SELECT * FROM train ORDER BY penguin_id;", url: "duckdb://data/train.duckdb"}')
     from_sql = _baseline(root)
     assert from_sql["prediction"]["source"] == "model"  # the serving model ran on the database's rows
-    assert _statistics(from_sql) == _statistics(from_parquet)
+    assert _statistics(from_sql) == from_parquet
     assert from_sql["header"]["data"]["path"] == {"sql": "SELECT * FROM train ORDER BY penguin_id;",
                                                   "url": "duckdb://data/train.duckdb"}
     run_cli("compile", "--force", root / "spec.yaml", expect=0)
@@ -82,31 +85,31 @@ def test_duckdb_query_baseline_suites_and_corrupt_rows(project):
     clean = run_pytest(data, model, cwd=root)
     assert clean.returncode == 0 and not clean.failed, clean.output[-3000:]
     run_cli("validate", root / "spec.yaml", expect=0)  # no DATA: the spec's query, pushed down
+    run_cli("validate", root / "spec.yaml", "--env", "serving", expect=0)  # no DATA: the spec's query, pushed down
     with duckdb.connect(str(root / "data" / "train.duckdb")) as con:
         con.execute(CORRUPT.format(table="train"))
+        con.execute("UPDATE serving SET island = 'Atlantis' WHERE penguin_id = (SELECT min(penguin_id) FROM serving)")
     try:
         broken = run_pytest(data, cwd=root, expect=1)
         pushed = run_cli("validate", root / "spec.yaml", "--format", "json", expect=1)
     finally:
         write_duckdb(root / "data" / "train.duckdb", "train", frame)
     assert any("bill_length_mm" in test for test in broken.failed), broken.output[-3000:]
-    assert all("bill_length_mm" in test or "bill_length_mm" in why for test, why in broken.failed.items()), \
-        sorted(broken.failed)
+    serving = [test for test in broken.failed if test.startswith("test_serving")]
+    assert serving and all("island" in test for test in serving), sorted(broken.failed)  # data.serving: the table
+    assert all("bill_length_mm" in test or "island" in test for test in broken.failed), sorted(broken.failed)
     failures = json.loads(pushed.stdout)["failures"]
     assert {f["column"] for f in failures} == {"bill_length_mm"}, failures
     assert [f["failing_rows"] for f in failures if f["check"] == "range"] == [3], failures
 
 
 def test_postgres_table_by_url_env(project, postgres_url):
-    root, spec, frame = project
+    root, spec, frame, from_parquet = project
     load_frame(postgres_url, "penguins_train", frame)
     env = {"TRAINING_DB_URL": postgres_url}
-    _use(root, spec, "data/train.parquet")
-    from_parquet = _baseline(root)
     _use(root, spec, "{table: penguins_train, url_env: TRAINING_DB_URL}")
     run_cli("baseline", root / "spec.yaml", expect=2)  # the variable is not set: says so
-    from_sql = _baseline(root, env)
-    assert _statistics(from_sql) == _statistics(from_parquet)
+    assert _statistics(_baseline(root, env)) == from_parquet
     run_cli("compile", "--force", root / "spec.yaml", expect=0)
     generated = "".join(p.read_text() for p in (root / "generated" / "penguins").glob("*.py"))
     assert "TRAINING_DB_URL" in generated and "127.0.0.1" not in generated  # the URL is never written out
@@ -123,7 +126,7 @@ def test_postgres_table_by_url_env(project, postgres_url):
 
 
 def test_unreachable_database_and_failing_query_are_exit_2_with_the_password_masked(project, postgres_url):
-    root, spec, _ = project
+    root, spec, *_ = project
     _use(root, spec, "{sql: 'SELECT * FROM train', url_env: TRAINING_DB_URL}")
     port = postgres_url.rsplit(":", 1)[1].split("/")[0]
     dead = postgres_url.replace("specgen@", "specgen:s3cr3t-pw@").replace(f":{port}/", ":1/")
@@ -136,16 +139,18 @@ def test_unreachable_database_and_failing_query_are_exit_2_with_the_password_mas
 
 
 def test_hostile_table_name_is_a_name(project):
-    root, spec, _ = project
+    """The baseline reads the table by its name (what the generated suites call, ``io.read_polars``), and
+    the name is a string literal in every generated module."""
+    root, spec, _, from_parquet = project
     _use(root, spec, json.dumps({"table": HOSTILE_TABLE, "url": "duckdb://data/train.duckdb"}))
-    run_cli("baseline", root / "spec.yaml", expect=0)
+    assert _statistics(_baseline(root)) == from_parquet
     run_cli("compile", "--force", root / "spec.yaml", expect=0)
     for path in (root / "generated" / "penguins").glob("*.py"):
-        ast.parse(path.read_text())  # the name is a string literal in every generated module
-    data, _ = _suites(root)
-    clean = run_pytest(data, cwd=root)
-    assert clean.returncode == 0 and not clean.failed, clean.output[-3000:]
+        tree = ast.parse(path.read_text())
+        assert HOSTILE_TABLE not in {getattr(n, "id", None) for n in ast.walk(tree)}
+    conftest = (root / "generated" / "penguins" / "conftest.py").read_text()
+    assert repr(HOSTILE_TABLE) in conftest
     with duckdb.connect(str(root / "data" / "train.duckdb"), read_only=True) as con:
         tables = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         rows = con.execute(f"SELECT count(*) FROM {quote_identifier(HOSTILE_TABLE)}").fetchone()[0]
-    assert tables == {"train", HOSTILE_TABLE} and rows == pl.read_parquet(root / "data" / "train.parquet").height
+    assert tables == {"train", "serving", HOSTILE_TABLE} and rows == pl.read_parquet(root / "data" / "train.parquet").height

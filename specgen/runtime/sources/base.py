@@ -5,6 +5,7 @@ import difflib
 from collections.abc import Iterator
 
 import polars as pl
+import polars.selectors as cs
 
 from ...errors import DataError
 from ..io import naive_utc
@@ -31,20 +32,22 @@ class Source:
         """The table's column names, in order."""
         return self._columns(self._table(table))
 
-    def read(self, query: TableQuery) -> pl.DataFrame:
-        """All matching rows as one polars frame (time-zone-aware datetimes as naive UTC)."""
-        frames = list(self.batches(query))
+    def read(self, query: TableQuery, keep_zones: bool = False) -> pl.DataFrame:
+        """All matching rows as one polars frame (time-zone-aware datetimes as naive UTC; ``keep_zones``: as
+        aware UTC, the instant and the fact that it is one kept)."""
+        frames = list(self.batches(query, keep_zones=keep_zones))
         return pl.concat(frames, how="vertical_relaxed", rechunk=False) if len(frames) > 1 else frames[0]
 
-    def batches(self, query: TableQuery, rows: int = BATCH_ROWS) -> Iterator[pl.DataFrame]:
+    def batches(self, query: TableQuery, rows: int = BATCH_ROWS, keep_zones: bool = False) -> Iterator[pl.DataFrame]:
         """The matching rows, ``rows`` at a time (at least one frame, maybe empty, carrying the schema)."""
         self._check(query)
+        shaped = _aware_utc if keep_zones else naive_utc
         empty = True
         for frame in self._batches(query, rows):
             empty = False
-            yield naive_utc(frame)
+            yield shaped(frame)
         if empty:
-            yield naive_utc(self._batches_empty(query))
+            yield shaped(self._batches_empty(query))
 
     def aggregate(self, query: TableQuery, measures: tuple[Measure, ...], group_by: tuple[str, ...] = (),
                   bucket: str | None = None) -> pl.DataFrame:
@@ -90,3 +93,7 @@ class Source:
                 close = difflib.get_close_matches(name, have, n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else f"; it has {have[:20]}"
                 raise DataError(f"{self.label}: column {name!r} is not in the table{hint} [SG221]", "SG221")
+
+
+def _aware_utc(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(cs.datetime(time_zone="*").dt.convert_time_zone("UTC"))

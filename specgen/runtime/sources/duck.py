@@ -102,7 +102,7 @@ class DuckDBSource(_Duck):
 
     def _relation(self, table):
         if isinstance(table, SqlText):  # the author's query, as written (see SqlText)
-            return f"({table.body()}) AS {quote_identifier(QUERY_ALIAS)}", []
+            return f"({table.body()}\n) AS {quote_identifier(QUERY_ALIAS)}", []  # \n: a trailing -- comment ends
         tables = {r[0] for r in self._con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if table not in tables:
             raise DataError(f"{self.label}: table {table!r} is not in the database; it has {sorted(tables)} [SG221]",

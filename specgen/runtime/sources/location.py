@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
+import polars.selectors as cs
 
 from ...errors import DataError
 from ..contracts.data import SqlData
@@ -61,15 +62,17 @@ def query_of(data: SqlData, columns: tuple[str, ...] = ()) -> TableQuery:
 
 
 def read(data: SqlData) -> pl.DataFrame:
-    """Every row of ``data`` as one polars frame (zoned datetimes as naive UTC, as the sources layer reads
-    them); a result with no rows is SG203, as an empty data file is."""
+    """Every row of ``data`` as one polars frame; a result with no rows is SG203, as an empty data file is.
+    A zoned timestamp (``timestamptz``, DuckDB's ``TIMESTAMP WITH TIME ZONE``) stays aware, in UTC (the
+    instant; ``io.read_pandas`` converts it to the column's declared zone), a naive one stays naive (wall
+    time, read in the declared zone as from a file). Decimals are read as Float64, as Parquet floats are."""
     from . import open_source
 
     try:
         with open_source(url_of(data)) as source:
-            frame = source.read(query_of(data))
+            frame = source.read(query_of(data), keep_zones=True)
     except DataError as exc:  # name the spec's data first: which of training/serving/evaluation failed
         raise DataError(f"{data}: {exc}", exc.code) from None
     if frame.height == 0:
         raise DataError(f"{label(data)}: the query returned no rows [SG203]", "SG203")
-    return frame
+    return frame.with_columns(cs.decimal().cast(pl.Float64))

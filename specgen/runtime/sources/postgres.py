@@ -74,7 +74,8 @@ class PostgresSource(Source):
         because psycopg reads ``%`` as a parameter mark in a query sent with parameters."""
         from psycopg import sql
         if isinstance(table, SqlText):
-            return sql.Composed([sql.SQL("(" + table.body().replace("%", "%%") + ") AS "), sql.Identifier(QUERY_ALIAS)])
+            text = "(" + table.body().replace("%", "%%") + "\n) AS "  # \n: a trailing -- comment ends
+            return sql.Composed([sql.SQL(text), sql.Identifier(QUERY_ALIAS)])
         return sql.Identifier(table)
 
     def _execute(self, cursor, query, params):
