@@ -110,3 +110,13 @@ def test_a_reference_file_gets_its_own_time_bins(project):
     """``--reference``: hours, weekdays and ages of that file (its own newest date), not a missing feature."""
     report = _monitor(project, "backfill.parquet", 1, "--reference", project / "train.parquet")
     assert sorted(d["feature"] for d in report["drift"] if d["alarm"]) == ["date:recency"], report["alarms"]
+
+
+def test_pushdown_engines_say_time_bins_are_not_computed_there(project):
+    """DuckDB (embedded): the derived features are reported absent with the reason, never an alarm."""
+    report = _monitor(project, "backfill.parquet", 0, "--engine", "duckdb")
+    binned = {d["feature"]: d for d in report["drift"] if d["feature"].startswith("date:")}
+    assert sorted(binned) == ["date:hour", "date:recency", "date:weekday"]
+    for result in binned.values():
+        assert not result["alarm"] and result["note"].startswith("absent: datetime bins"), result
+        assert "--engine polars" in result["note"]
