@@ -680,7 +680,8 @@ def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int) -> list
         for name, summary in summarize_frame(chunk, specs).items():
             totals[1][name] = summary if name not in totals[1] else merge_summaries(totals[1][name], summary)
 
-    specs = _anchored(specs, path, dtypes)  # the log's recency from the log's own newest value
+    # ``specs`` hold the batch's newest value: the log's ages are measured from the same instant, so a
+    # log whose timestamps the serving path shifted shows as recency skew
     rows, serving, wrong = one_pass(path, dtypes, chunk_rows, lambda: [0, {}, {}], add)
     out = []
     for f in features:

@@ -120,3 +120,16 @@ def test_pushdown_engines_say_time_bins_are_not_computed_there(project):
     for result in binned.values():
         assert not result["alarm"] and result["note"].startswith("absent: datetime bins"), result
         assert "--engine polars" in result["note"]
+
+
+def test_the_serving_log_is_aged_from_the_batchs_newest(project, tmp_path):
+    """Skew: the serving feature log of the same rows (read in chunks) has the same ages; a log whose
+    timestamps the serving path moved a year back is skewed, though its own spread is the same."""
+    same = _monitor(project, "clean.parquet", 0, "--serving-features", project / "clean.parquet",
+                    "--chunk-rows", "50")
+    skew = {r["feature"]: r for r in same["skew"]}
+    assert skew["date:recency"]["value"] == 0.0 and not skew["date:recency"]["alarm"]
+    moved = tmp_path / "log.parquet"
+    pl.read_parquet(project / "clean.parquet").with_columns(pl.col("date") - pl.duration(weeks=52)).write_parquet(moved)
+    skewed = _monitor(project, "clean.parquet", 1, "--serving-features", moved)
+    assert sorted(r["feature"] for r in skewed["skew"] if r["alarm"]) == ["date:recency"], skewed["alarms"]
