@@ -2,7 +2,9 @@
 
 Per chunk: the row-level schema checks (the polars engine of ``specgen validate``),
 bin counts on the baseline's edges and category counts (``summary``), and the
-prediction sums. Chunk results add up, so memory is bounded by the chunk.
+prediction sums. Chunk results add up, so memory is bounded by the chunk. A datetime monitored by
+recency (``runtime.time_bins``) needs the batch's newest value first: a short first pass reads only
+those columns' maxima.
 After the pass: dataset checks on the totals, every drift measure per feature,
 skew against a serving feature log, model age, prediction bias.
 

@@ -85,7 +85,8 @@ def test_a_backfilled_tail_alarms_on_recency_only(project, tmp_path):
     # the export holds what the drift rule compares, so the rule fires on it
     exported = dict(re.findall(r'^(specgen_weather_feature_drift_(?:psi|threshold))\{feature="date:recency"\} (\S+)$',
                                metrics.read_text(), re.M))
-    assert float(exported["specgen_weather_feature_drift_psi"]) > float(exported["specgen_weather_feature_drift_threshold"])
+    psi, limit = (float(exported[f"specgen_weather_feature_drift_{m}"]) for m in ("psi", "threshold"))
+    assert psi > limit
     rules = (project / "generated" / "weather" / "weather_alerts.yml").read_text()
     assert ('specgen_weather_feature_drift_psi{feature=\\"date:recency\\"} > '
             'specgen_weather_feature_drift_threshold{feature=\\"date:recency\\"}') in rules
