@@ -43,7 +43,8 @@ class MonitoredFeature:
     drift_threshold: float
     skew_metric: str
     skew_threshold: float
-    time_bins: dict | None = field(default=None, hash=False)  # a datetime's hour, weekday or recency (runtime.time_bins)
+    #: a datetime's hour, weekday or recency (runtime.time_bins): {column, unit, zone}; None for a plain column
+    time_bins: dict | None = field(default=None, hash=False)
 
 
 

@@ -2,7 +2,9 @@
 
 Per chunk: the row-level schema checks (the polars engine of ``specgen validate``),
 bin counts on the baseline's edges and category counts (``summary``), and the
-prediction sums. Chunk results add up, so memory is bounded by the chunk.
+prediction sums. Chunk results add up, so memory is bounded by the chunk. A datetime monitored by
+recency (``runtime.time_bins``) needs the batch's newest value first: a short first pass reads only
+those columns' maxima.
 After the pass: dataset checks on the totals, every drift measure per feature,
 skew against a serving feature log, model age, prediction bias.
 
@@ -691,8 +693,9 @@ def _skew(features, specs, path, dtypes, batch: _Batch, chunk_rows: int, label: 
         for name, summary in summarize_frame(chunk, specs).items():
             totals[1][name] = summary if name not in totals[1] else merge_summaries(totals[1][name], summary)
 
+    # ``specs`` hold the batch's newest value: the log's ages are measured from the same instant, so a
+    # log whose timestamps the serving path shifted shows as recency skew
     if source is None:
-        specs = _anchored(specs, path, dtypes)  # the log's recency from the log's own newest value
         rows, serving, wrong = one_pass(path, dtypes, chunk_rows, lambda: [0, {}, {}], add)
     else:
         from .monitor_sources import serving_summaries

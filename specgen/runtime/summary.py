@@ -37,7 +37,7 @@ CHUNK_ROWS = 1_000_000
 @dataclass(frozen=True)
 class FeatureSpec:
     """What to count for one feature: ``kind`` is ``numeric`` or ``categorical``; ``time_bins``: the hour
-    or weekday of a datetime column (``runtime.time_bins``), counted as a category."""
+    or weekday (a category) or the recency (a number) of a datetime column (``runtime.time_bins``)."""
 
     name: str
     kind: str

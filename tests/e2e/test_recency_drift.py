@@ -85,7 +85,8 @@ def test_a_backfilled_tail_alarms_on_recency_only(project, tmp_path):
     # the export holds what the drift rule compares, so the rule fires on it
     exported = dict(re.findall(r'^(specgen_weather_feature_drift_(?:psi|threshold))\{feature="date:recency"\} (\S+)$',
                                metrics.read_text(), re.M))
-    assert float(exported["specgen_weather_feature_drift_psi"]) > float(exported["specgen_weather_feature_drift_threshold"])
+    psi, limit = (float(exported[f"specgen_weather_feature_drift_{m}"]) for m in ("psi", "threshold"))
+    assert psi > limit
     rules = (project / "generated" / "weather" / "weather_alerts.yml").read_text()
     assert ('specgen_weather_feature_drift_psi{feature=\\"date:recency\\"} > '
             'specgen_weather_feature_drift_threshold{feature=\\"date:recency\\"}') in rules
@@ -110,3 +111,26 @@ def test_a_reference_file_gets_its_own_time_bins(project):
     """``--reference``: hours, weekdays and ages of that file (its own newest date), not a missing feature."""
     report = _monitor(project, "backfill.parquet", 1, "--reference", project / "train.parquet")
     assert sorted(d["feature"] for d in report["drift"] if d["alarm"]) == ["date:recency"], report["alarms"]
+
+
+def test_pushdown_engines_say_time_bins_are_not_computed_there(project):
+    """DuckDB (embedded): the derived features are reported absent with the reason, never an alarm."""
+    report = _monitor(project, "backfill.parquet", 0, "--engine", "duckdb")
+    binned = {d["feature"]: d for d in report["drift"] if d["feature"].startswith("date:")}
+    assert sorted(binned) == ["date:hour", "date:recency", "date:weekday"]
+    for result in binned.values():
+        assert not result["alarm"] and result["note"].startswith("absent: datetime bins"), result
+        assert "--engine polars" in result["note"]
+
+
+def test_the_serving_log_is_aged_from_the_batchs_newest(project, tmp_path):
+    """Skew: the serving feature log of the same rows (read in chunks) has the same ages; a log whose
+    timestamps the serving path moved a year back is skewed, though its own spread is the same."""
+    same = _monitor(project, "clean.parquet", 0, "--serving-features", project / "clean.parquet",
+                    "--chunk-rows", "50")
+    skew = {r["feature"]: r for r in same["skew"]}
+    assert skew["date:recency"]["value"] == 0.0 and not skew["date:recency"]["alarm"]
+    moved = tmp_path / "log.parquet"
+    pl.read_parquet(project / "clean.parquet").with_columns(pl.col("date") - pl.duration(weeks=52)).write_parquet(moved)
+    skewed = _monitor(project, "clean.parquet", 1, "--serving-features", moved)
+    assert sorted(r["feature"] for r in skewed["skew"] if r["alarm"]) == ["date:recency"], skewed["alarms"]

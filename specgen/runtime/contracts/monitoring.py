@@ -63,7 +63,7 @@ class FeatureConfig:
     drift: Measure
     skew: Measure
     reference: dict
-    #: a datetime's hour or weekday (``runtime.time_bins``): {column, unit, zone}; None for a plain column
+    #: a datetime's hour, weekday or recency (``runtime.time_bins``): {column, unit, zone}; None for a plain column
     time_bins: dict | None = None
 
     @classmethod

@@ -9,12 +9,13 @@ int column with nulls (float64 in pandas) passes while its values are whole and
 fails on 4000.5 or "12 mm" (pandera's ``coerce_dtype`` failure). Text and
 datetimes are not coerced: coercing to ``str`` would turn 12345 into "12345",
 and coercing to a datetime would read integers as epoch nanoseconds, so both
-would accept the wrong type. A datetime column with a declared ``timezone`` is time-zone-aware
-(``pandas_checks.DateTimeTZ``: that zone or UTC, any unit); naive values fail there, as
-``io.read_pandas`` reads a zoned column's naive values as wall time in its zone. ``category`` columns are ``str`` (or ``Int64``)
-with an ``isin`` check, not ``pd.CategoricalDtype``: coercing to a categorical
-with fixed categories turns an unseen value into a null, which would report a
-``values`` failure as a ``not_null`` one.
+would accept the wrong type. A datetime column with a declared ``timezone`` is
+time-zone-aware (``pandas_checks.DateTimeTZ``: that zone or UTC, any unit); naive
+values fail there, as ``io.read_pandas`` reads a zoned column's naive values as
+wall time in its zone. ``category`` columns are ``str`` (or ``Int64``) with an
+``isin`` check, not ``pd.CategoricalDtype``: coercing to a categorical with fixed
+categories turns an unseen value into a null, which would report a ``values``
+failure as a ``not_null`` one.
 """
 from __future__ import annotations
 
