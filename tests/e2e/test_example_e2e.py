@@ -9,11 +9,11 @@ from tests.data_faults import FAULTS, corrupt
 from tests.helpers import run_cli, run_pytest
 
 
-def test_compile_then_generated_suite_passes(penguins):
+def test_compile_then_generated_suite_passes(penguins, example_suite):
     result = run_cli("compile", str(penguins / "spec.yaml"), in_process=True)
     assert result.returncode == 0, result.stderr
     assert "identical" in result.stdout  # the committed artifacts are current
-    suite = run_pytest(str(penguins / "generated" / "penguins"))
+    suite = example_suite("penguins")  # the whole suite of that same compiled example, run once per test run
     assert suite.returncode == 0, suite.stdout[-3000:]
     assert " passed" in suite.stdout and "failed" not in suite.stdout
 
