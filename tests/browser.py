@@ -11,11 +11,17 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["CHROMIUM", "ARGS", "missing", "chromium"]
+__all__ = ["CHROMIUM", "ARGS", "missing", "chromium", "wait_screen_drawn", "scroll_through"]
 
 CHROMIUM = os.environ.get("SPECGEN_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+#: true when every plot (``.plot``) that shows on the screen is drawn (plotly.js marks it ``.js-plotly-plot``)
+SCREEN_DRAWN = """() => [...document.querySelectorAll('.plot')].every(p => {
+    const r = p.getBoundingClientRect();
+    return r.bottom <= 0 || r.top >= window.innerHeight || p.classList.contains('js-plotly-plot'); })"""
 
 
 def missing() -> str | None:
@@ -46,3 +52,25 @@ def chromium():
                 context.close()
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+
+
+def wait_screen_drawn(page, timeout: float = 120_000) -> None:
+    """Wait until the plots on the screen are drawn (those below it may not be: they are drawn as they scroll in)."""
+    page.wait_for_function(SCREEN_DRAWN, timeout=timeout)
+
+
+def scroll_through(page, timeout: float = 120_000) -> int:
+    """Scroll a report from top to bottom a screen at a time as a reader would, waiting on each screen
+    for its plots; then wait for ``body[data-plots=done]`` (every plot drawn) and scroll back to the top.
+    Returns the number of screens."""
+    page.evaluate("window.scrollTo(0, 0)")
+    screens = 1
+    while True:
+        wait_screen_drawn(page, timeout)
+        if page.evaluate("window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 1"):
+            break
+        page.evaluate("window.scrollBy(0, window.innerHeight)")
+        screens += 1
+    page.wait_for_selector("body[data-plots=done]", state="attached", timeout=timeout)
+    page.evaluate("window.scrollTo(0, 0)")
+    return screens

@@ -7,6 +7,8 @@ Tests get private copies of shared trees and may change those freely.
 """
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import shutil
 from collections.abc import Callable
@@ -15,7 +17,8 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from tests.helpers import EXAMPLES, ROOT, copy_example, run, run_cli
+from specgen.runtime import pandas_on_spark  # noqa: F401  (before any test module imports pandera: see there)
+from tests.helpers import EXAMPLES, ROOT, Result, copy_example, run, run_cli, run_pytest
 
 #: the examples compiled once per session (the ones the e2e tests run)
 COMPILED_EXAMPLES = ("penguins", "diabetes")
@@ -58,6 +61,20 @@ def compiled_examples(shared_dir) -> Path:
             shutil.copytree(EXAMPLES / name, target / name, ignore=shutil.ignore_patterns("__pycache__"))
             run_cli("compile", target / name / "spec.yaml", expect=0)
     return build_once(shared_dir, "examples", build)
+
+
+@pytest.fixture(scope="session")
+def example_suite(shared_dir, compiled_examples) -> Callable[[str], Result]:
+    """name -> the Result of that compiled example's whole generated suite (pytest in a subprocess, in a
+    copy of the example), run once per test run by whichever worker asks first: every test that needs
+    the unchanged suite's outcome reads the same run."""
+    def result(name: str) -> Result:
+        def build(target: Path) -> None:
+            example = copy_example(compiled_examples, name, target)
+            outcome = run_pytest(example / "generated" / name, cwd=example)
+            (target / "result.json").write_text(json.dumps(dataclasses.asdict(outcome)))
+        return Result(**json.loads((build_once(shared_dir, f"suite-{name}", build) / "result.json").read_text()))
+    return result
 
 
 @pytest.fixture

@@ -1,15 +1,18 @@
 """Helpers shared by specgen's own tests: paths, the one CLI runner, the one pytest-in-a-subprocess runner.
 
 Every test that runs ``specgen`` goes through :func:`run_cli`; every test that runs a generated
-suite goes through :func:`run_pytest`. Both return the same :class:`Result`.
+suite goes through :func:`run_pytest` (or :func:`run_pytest_cases`: several runs in one process). All return
+the same :class:`Result`.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,8 +105,41 @@ def run_pytest(*paths, cwd: Path | None = None, env: dict | None = None, expect:
     return _expected(result, expect)
 
 
+def run_pytest_cases(cases: dict[str, tuple[dict, list]], *, cwd: Path, timeout: float = 600) -> dict[str, Result]:
+    """Several pytest runs of a generated suite in ONE subprocess (``tests/suite_runs.py``: the imports are
+    paid once), each a fresh session with its own environment variables; ``cases``: key -> (environment,
+    pytest arguments). Returns key -> Result as :func:`run_pytest` would (``failed`` parsed per run)."""
+    with tempfile.TemporaryDirectory(prefix="suite-runs-") as tmp:
+        spec, out = Path(tmp) / "cases.json", Path(tmp) / "results.json"
+        pytest_args = ["-q", "-rf", "-p", "no:cacheprovider"]
+        spec.write_text(json.dumps([{"key": key, "env": env, "args": pytest_args + [str(a) for a in args]}
+                                    for key, (env, args) in cases.items()]))
+        driver = run(sys.executable, "-m", "tests.suite_runs", spec, out, cwd=cwd, timeout=timeout)
+        assert driver.returncode == 0 and out.exists(), f"tests.suite_runs failed:\n{driver.output[-3000:]}"
+        results = json.loads(out.read_text())
+    return {key: Result(["pytest", *map(str, args)], results[key]["returncode"], results[key]["output"], "",
+                        dict(_FAILED.findall(results[key]["output"])))
+            for key, (_, args) in cases.items()}
+
+
 def copy_example(compiled_examples: Path, name: str, dest: Path) -> Path:
     """A private copy at ``dest/name`` of one example from the ``compiled_examples`` fixture."""
     target = dest / name
     shutil.copytree(compiled_examples / name, target, ignore=shutil.ignore_patterns("__pycache__"))
     return target
+
+
+def copy_with_faults(compiled_examples: Path, name: str, dest: Path) -> Path:
+    """:func:`copy_example`, with the example's fault module (``FAULT_MODULES/NAME_faults.py``) beside its spec."""
+    target = copy_example(compiled_examples, name, dest)
+    shutil.copy(FAULT_MODULES / f"{name}_faults.py", target)
+    return target
+
+
+def data_variant(example: Path, filename: str, change) -> str:
+    """``change(training frame)`` written as ``data/filename`` of ``example`` (a copy); returns its path."""
+    import pandas as pd
+
+    path = example / "data" / filename
+    change(pd.read_csv(example / "data" / "train.csv")).to_csv(path, index=False)
+    return str(path)

@@ -55,10 +55,9 @@ def _connect_or_import_error() -> None:
 
 
 _connect_or_import_error()
-try:
-    import pyspark.pandas  # noqa: F401
-    PANDAS_ON_SPARK = True
-except (ImportError, AttributeError):  # AttributeError: what pandera also expects from a mismatched pandas
+from . import pandas_on_spark  # noqa: E402  (after the guard above: importing pyspark.pandas may reach Spark Connect)
+
+PANDAS_ON_SPARK = pandas_on_spark.PANDAS_ON_SPARK
+if not PANDAS_ON_SPARK:
     _stand_in()
     _reprobe()
-    PANDAS_ON_SPARK = False

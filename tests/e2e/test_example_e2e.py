@@ -6,14 +6,14 @@ import json
 import pytest
 
 from tests.data_faults import FAULTS, corrupt
-from tests.helpers import run_cli, run_pytest
+from tests.helpers import copy_example, run_cli, run_pytest_cases
 
 
-def test_compile_then_generated_suite_passes(penguins):
+def test_compile_then_generated_suite_passes(penguins, example_suite):
     result = run_cli("compile", str(penguins / "spec.yaml"), in_process=True)
     assert result.returncode == 0, result.stderr
     assert "identical" in result.stdout  # the committed artifacts are current
-    suite = run_pytest(str(penguins / "generated" / "penguins"))
+    suite = example_suite("penguins")  # the whole suite of that same compiled example, run once per test run
     assert suite.returncode == 0, suite.stdout[-3000:]
     assert " passed" in suite.stdout and "failed" not in suite.stdout
 
@@ -26,13 +26,25 @@ def test_validate_clean_data_exits_0(penguins):
         assert ": ok" in result.stdout
 
 
-@pytest.mark.parametrize("fault", sorted(FAULTS))
-def test_corrupted_data_fails_suite_and_validate(penguins, tmp_path, fault):
-    broken = tmp_path / f"{fault}.csv"
-    column, kind = corrupt(penguins / "data" / "train.csv", broken, fault)
+DATA_SUITE = "generated/penguins/test_penguins_data.py"
 
-    data_suite = penguins / "generated" / "penguins" / "test_penguins_data.py"
-    suite = run_pytest(str(data_suite), env={"SPECGEN_TRAINING_DATA": str(broken)})
+
+@pytest.fixture(scope="module")
+def corrupted(compiled_examples, tmp_path_factory) -> dict:
+    """fault -> (example, broken training file, (column, check kind), the data suite's run on that file); the
+    runs share one process (a fresh pytest session each, ``run_pytest_cases``)."""
+    tmp = tmp_path_factory.mktemp("corrupted")
+    example = copy_example(compiled_examples, "penguins", tmp)
+    broken = {fault: tmp / f"{fault}.csv" for fault in sorted(FAULTS)}
+    expected = {fault: corrupt(example / "data" / "train.csv", path, fault) for fault, path in broken.items()}
+    runs = run_pytest_cases({fault: ({"SPECGEN_TRAINING_DATA": str(path)}, [DATA_SUITE])
+                             for fault, path in broken.items()}, cwd=example)
+    return {fault: (example, broken[fault], expected[fault], runs[fault]) for fault in broken}
+
+
+@pytest.mark.parametrize("fault", sorted(FAULTS))
+def test_corrupted_data_fails_suite_and_validate(corrupted, fault):
+    penguins, broken, (column, kind), suite = corrupted[fault]
     assert suite.returncode == 1, suite.stdout[-3000:]
     failed = [line for line in suite.stdout.splitlines() if line.startswith("FAILED")]
     assert any(f"test_feature[{column}-{kind}]" in line for line in failed), "\n".join(failed)

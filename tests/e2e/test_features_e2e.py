@@ -10,16 +10,14 @@ document (SPECGEN_TRANSFORM_*, SPECGEN_SERVING_DATA, SPECGEN_PREDICTIONS).
 """
 from __future__ import annotations
 
-import os
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from tests.helpers import FAULT_MODULES, copy_example, run_pytest
+from tests.helpers import FAULT_MODULES, copy_example, run_pytest_cases
 
 SUITE = "generated/penguins"
 
@@ -79,18 +77,12 @@ def _runs(example: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory, compiled_examples) -> dict:
-    """Every run, started at once (each a separate pytest process on the feature/prediction files)."""
+    """Every run on the feature/prediction files: one process, a fresh pytest session each (``run_pytest_cases``)."""
     example = _copy(compiled_examples, tmp_path_factory.mktemp("features"))
-    runs = _runs(example)
-
-    def one(env, only):
-        files = [only] if only else ["test_penguins_features.py", "test_penguins_predictions.py"]
-        result = run_pytest(*(example / SUITE / f for f in files), cwd=example, env=env)
-        return result.returncode, result.failed, result.output
-
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        futures = {key: pool.submit(one, env, only) for key, (env, only) in runs.items()}
-        return {key: future.result() for key, future in futures.items()}
+    files = ["test_penguins_features.py", "test_penguins_predictions.py"]
+    runs = run_pytest_cases({key: (env, [f"{SUITE}/{f}" for f in ([only] if only else files)])
+                             for key, (env, only) in _runs(example).items()}, cwd=example)
+    return {key: (run.returncode, run.failed, run.output) for key, run in runs.items()}
 
 
 def test_correct_versions_pass(results):

@@ -8,7 +8,7 @@ a package the serving environment lacks, and a pipeline stage that drops a
 column. Faults come from ``tests/e2e/faults/perf_*faults.py`` copied next to a
 copy of the example, switched on by the environment variables the generated
 suite documents. The real models pass the default (smoke) suite in
-``test_model_e2e.py::test_examples_pass`` (it runs the whole generated folder)
+``test_examples_pass.py`` (it runs the whole generated folder)
 and the real gate here, under the ``perf`` marker (``make test-perf``).
 """
 from __future__ import annotations

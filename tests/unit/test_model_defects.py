@@ -14,6 +14,7 @@ import pytest
 from specgen.runtime import model as sgm
 from specgen.runtime.adapter import Model
 from specgen.runtime.contracts.model import Bound, Entrypoints, Metric, ModelSetup, Split
+from tests.doubles import ForwardsProba
 
 
 def _setup(task="classification", **changes) -> ModelSetup:
@@ -117,31 +118,18 @@ def test_a_metric_that_cannot_be_computed_fails_without_a_traceback():
         sgm.check_quality(h, _metric("roc_auc"), Bound(min=0.5, max=None))
 
 
-class _ForwardsProba:
-    """An adapter that forwards predict_proba whether or not the wrapped model has one."""
-
-    def __init__(self, model):
-        self.model = model
-
-    def predict(self, X):
-        return self.model.predict(X)
-
-    def predict_proba(self, X):
-        return self.model.predict_proba(X)
-
-
 class _Regressor:
     def predict(self, X):
         return np.asarray(X["x"], dtype=float)
 
 
 def test_predict_proba_is_never_called_on_a_regressor():
-    model = Model(_Regressor(), adapter=_ForwardsProba, task="regression")
+    model = Model(_Regressor(), adapter=ForwardsProba, task="regression")
     assert model.proba(pd.DataFrame({"x": [1.0]})) == (None, None)
     h = _harness("regression", [0.1, 0.2, 0.7, 0.9], [0.1, 0.2, 0.7, 0.9], None)
     h.__dict__["candidate"] = model
     sgm.check_stability(h, "outputs_finite")
-    classifier = Model(_Regressor(), adapter=_ForwardsProba, name="the serving model", task="classification")
+    classifier = Model(_Regressor(), adapter=ForwardsProba, name="the serving model", task="classification")
     with pytest.raises(AttributeError, match="the serving model has a predict_proba that fails: AttributeError"):
         classifier.proba(pd.DataFrame({"x": [1.0]}))
 

@@ -3,6 +3,8 @@ import datetime as dt
 
 import diabetes_model as dm
 
+from tests.doubles import ForwardsProba
+
 
 def load_stale():
     """The serving model, last trained 30 days ago (the spec allows 7d)."""
@@ -23,22 +25,6 @@ def load_stale_iso_text():
     model = dm.load()
     model.trained_at = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30)).isoformat()
     return model
-
-
-class ForwardsProba:
-    """An adapter that forwards predict_proba to a regressor, which has none."""
-
-    def __init__(self, model):
-        self.model = model
-
-    def predict(self, X):
-        return self.model.predict(X)
-
-    def predict_proba(self, X):
-        return self.model.predict_proba(X)
-
-    def parameters(self):
-        return [self.model[-1].coef_, self.model[-1].intercept_]
 
 
 def adapter_forwards_proba(model):
