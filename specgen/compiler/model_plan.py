@@ -97,7 +97,7 @@ class ModelPlan:
 
 
 
-def model_plan(spec: Spec, columns, relative, spec_dir: Path, training_rel: str) -> ModelPlan | None:
+def model_plan(spec: Spec, columns, relative, spec_dir: Path, training_rel) -> ModelPlan | None:
     """``columns``: the plan's ColumnPlans; ``relative(path)``: a path relative to the output dir."""
     m = spec.model
     if m is None:
@@ -132,7 +132,7 @@ def model_plan(spec: Spec, columns, relative, spec_dir: Path, training_rel: str)
     )
 
 
-def _setup(spec: Spec, columns, trained, relative, spec_dir: Path, training_rel: str) -> ModelSetup:
+def _setup(spec: Spec, columns, trained, relative, spec_dir: Path, training_rel) -> ModelSetup:
     m = spec.model
     features = tuple(c.name for c in trained if c.role == "feature")
     salt = spec.seeds.split_salt if spec.seeds.split_salt is not None else spec.name

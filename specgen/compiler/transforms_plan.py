@@ -123,9 +123,10 @@ def _output_params(outputs: dict, path: str) -> list[Param]:
     return out
 
 
-def features_plan(spec: Spec, columns, relative, spec_dir: Path, training_rel: str,
-                  serving_rel: str | None) -> FeaturesPlan | None:
-    """``columns``: the plan's ColumnPlans; ``relative(path)``: a path relative to the output dir."""
+def features_plan(spec: Spec, columns, relative, spec_dir: Path, training_rel,
+                  serving_rel) -> FeaturesPlan | None:
+    """``columns``: the plan's ColumnPlans; ``relative(path)``: a path relative to the output dir;
+    ``training_rel``/``serving_rel``: where the generated tests find the data (``data_plan.data_location``)."""
     t = spec.transforms
     if t is None:
         return None

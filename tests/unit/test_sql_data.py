@@ -163,3 +163,22 @@ def test_zoned_timestamps_keep_their_instant_and_decimals_read_as_floats(tmp_pat
     assert shown.attrs[SOURCE_ZONES] == {"at": "Europe/Berlin"}  # the timezone check passes for this column
     assert str(shown["at"][0]) == "2026-03-01 12:00:00"  # the instant, as naive UTC
     assert str(shown["wall"][0]) == "2026-03-01 11:00:00"  # wall time in Berlin (UTC+1 in March), as naive UTC
+
+
+def test_validate_without_data_reads_the_specs_own_file(tmp_path):
+    """No DATA: data.training of the spec (here a file; a database source is covered end to end)."""
+    import shutil
+
+    from tests.helpers import EXAMPLES, run_cli
+
+    shutil.copytree(EXAMPLES / "penguins" / "data", tmp_path / "data")
+    shutil.copy(EXAMPLES / "penguins" / "spec.yaml", tmp_path / "spec.yaml")
+    clean = run_cli("validate", tmp_path / "spec.yaml", in_process=True, expect=0)
+    assert clean.stdout.startswith(f"{tmp_path / 'data' / 'train.csv'}: ")
+    text = (tmp_path / "data" / "serving.csv").read_text().splitlines()
+    header = text[0].split(",")
+    row = text[1].split(",")
+    row[header.index("island")] = "Atlantis"
+    (tmp_path / "data" / "serving.csv").write_text("\n".join([text[0], ",".join(row), *text[2:]]) + "\n")
+    broken = run_cli("validate", tmp_path / "spec.yaml", "--env", "serving", in_process=True, expect=1)
+    assert "FAIL island: values failed" in broken.stdout, broken.stdout
