@@ -109,38 +109,42 @@ def _class_predictions(batch, q) -> None:
 
 def summaries(q, specs: list[FeatureSpec], with_nulls: bool = False):
     """(rows, nulls per column, {feature: Histogram | category counts}, {feature: incomparable type}),
-    as ``summary.summarize_frame`` counts them, from one aggregate query and one grouping-sets query."""
+    as ``summary.summarize_frame`` counts them, from one aggregate query and one grouping-sets query
+    (numeric bins as the engine counts them best: ``Query.bin_parts``; category counts)."""
     present = [f for f in specs if f.name in q.schema]
     numeric = [f for f in present if f.kind == "numeric" and q.schema[f.name].is_numeric()]
     columns = list(q.schema) if with_nulls else [f.name for f in present]
     named = [("__rows", q.rows_expr())] + [(f"null{i}", q.null_count(q.value(c))) for i, c in enumerate(columns)]
+    grouped = []
+    for i, f in enumerate(numeric):
+        aggregates, groups = q.bin_parts(f"b{i}", q.value(f.name), f.edges)
+        named, grouped = named + aggregates, grouped + groups
+    categories = [f for f in present if f not in numeric and _countable(f, q.schema[f.name])]
+    grouped += [(f"c{i}", q.text(q.value(f.name))) for i, f in enumerate(categories)]
     row = q.aggregate(named)
+    counts = q.group_counts(grouped) if grouped else {}
     rows = int(row["__rows"])
     nulls = {c: int(row[f"null{i}"]) for i, c in enumerate(columns)}
-    found, wrong, categories = {}, {}, []
-    for f in present:
-        if f in numeric:
-            continue
-        dtype = q.schema[f.name]
-        if f.kind == "numeric" or dtype.is_nested() or dtype == _object():
-            if nulls[f.name] == rows and f.kind == "numeric" and not dtype.is_nested():
-                found[f.name] = Histogram(tuple(f.edges), (0,) * (len(f.edges) + 1), rows)  # all null: countable
-            else:
-                wrong[f.name] = str(dtype)
-            continue
-        categories.append(f)
-    grouped = [(f"b{i}", q.bin_index(q.value(f.name), f.edges)) for i, f in enumerate(numeric)]
-    grouped += [(f"c{i}", q.text(q.value(f.name))) for i, f in enumerate(categories)]
-    counts = q.group_counts(grouped) if grouped else {}
-    for i, f in enumerate(numeric):
-        bins = counts[f"b{i}"]
-        found[f.name] = Histogram(tuple(f.edges), tuple(int(bins.get(j, 0)) for j in range(len(f.edges) + 1)),
-                                  nulls[f.name])
+    found = {f.name: Histogram(tuple(f.edges), q.bin_counts(f"b{i}", f.edges, row, counts), nulls[f.name])
+             for i, f in enumerate(numeric)}
     for i, f in enumerate(categories):
         found[f.name] = {str(value): n for value, n in counts[f"c{i}"].items()}
         if nulls[f.name]:
             found[f.name][NULL_KEY] = nulls[f.name]
+    wrong = {}
+    for f in present:
+        if f.name in found:
+            continue
+        if f.kind == "numeric" and nulls[f.name] == rows and not q.schema[f.name].is_nested():
+            found[f.name] = Histogram(tuple(f.edges), (0,) * (len(f.edges) + 1), rows)  # all null: countable
+        else:
+            wrong[f.name] = str(q.schema[f.name])
     return rows, nulls, found, wrong
+
+
+def _countable(f: FeatureSpec, dtype) -> bool:
+    """A categorical feature counted by value (a list or an opaque type is not comparable)."""
+    return f.kind != "numeric" and not dtype.is_nested() and dtype != _object()
 
 
 def _object():

@@ -84,6 +84,17 @@ class Query:
     def duplicated_rows(self, columns: list[str]) -> int: raise NotImplementedError
     def examples(self, columns: tuple[str, ...], mask) -> tuple[int, tuple]: raise NotImplementedError
     # monitor: bins, group counts, sums, and the rows themselves (for the serving model)
+    def bin_parts(self, alias: str, x, edges) -> tuple[list, list]:
+        """How ``x``'s counts on ``edges`` are asked: (aggregates for the one aggregate query, expressions
+        for the one grouping-sets query); here, one bin index per value, grouped (an engine with a faster
+        way overrides this and ``bin_counts``)."""
+        return [], [(alias, self.bin_index(x, edges))]
+
+    def bin_counts(self, alias: str, edges, row: dict, groups: dict) -> tuple[int, ...]:
+        """The ``len(edges) + 1`` bin counts (``drift.Histogram``'s layout) from the answers to ``bin_parts``."""
+        found = groups[alias]
+        return tuple(int(found.get(j, 0)) for j in range(len(edges) + 1))
+
     def bin_index(self, x, edges) -> object: raise NotImplementedError
     def text(self, x): raise NotImplementedError
     def as_float(self, x): raise NotImplementedError

@@ -225,6 +225,10 @@ def _source_error(where: str, exc: Exception, code: str = "SG222", hide: str | N
     return DataError(f"{where}: {why}: {first} [{code}]", code)
 
 
+def _boundaries(edges) -> list[float]:
+    return [math.nextafter(float(e), -math.inf) for e in edges[:-1]] + [float(edges[-1])]
+
+
 def _frame(rows: list[tuple], columns: list[str], schema: dict) -> pl.DataFrame:
     """Database rows as a polars frame of the types the checks read (Decimal -> float, timestamptz -> naive UTC)."""
     data = {c: [judged(r[j]) for r in rows] for j, c in enumerate(columns)}
@@ -373,6 +377,20 @@ class SqlQuery(Query):
         return self.dialect.quantile(x, q)
 
     # -- monitor
+    def bin_parts(self, alias, x, edges):
+        if self.dialect.name != "duckdb":
+            return super().bin_parts(alias, x, edges)
+        # DuckDB: one histogram(x, boundaries) aggregate per feature (a binary search per value) in the one
+        # aggregate query. Its buckets are (b[j-1], b[j]]; ours are [e[j-1], e[j]) with the top one closed:
+        # x < e  <=>  x <= the double just below e, so every boundary but the top is that double.
+        return [(alias, S("histogram(CAST(", x, " AS DOUBLE PRECISION), ", Param(_boundaries(edges)), ")"))], []
+
+    def bin_counts(self, alias, edges, row, groups):
+        if self.dialect.name != "duckdb":
+            return super().bin_counts(alias, edges, row, groups)
+        found = row[alias] or {}  # boundary -> rows, and the values above the top under +inf; None: no values
+        return tuple(int(found.get(b, 0)) for b in _boundaries(edges)) + (int(found.get(math.inf, 0)),)
+
     def bin_index(self, x, edges):
         return self.dialect.bin_index(x, edges)
 
