@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.browser import chromium, missing  # noqa: E402
+from tests.browser import chromium, missing, scroll_through  # noqa: E402
 from tests.report_cases import drifted_penguins, labelled_penguins  # noqa: E402
 
 EXAMPLE = ROOT / "examples" / "penguins"
@@ -42,7 +42,7 @@ def report(example: Path, current: str, out: Path, *extra: str) -> Path:
 def screenshot(context, page_file: Path, png: Path) -> None:
     page = context.new_page()
     page.goto(page_file.as_uri())
-    page.wait_for_selector("body[data-plots=done]", timeout=120_000)
+    scroll_through(page)  # plots are drawn as they scroll into view
     height = min(page.evaluate("document.documentElement.scrollHeight"), MAX_HEIGHT)
     page.screenshot(path=str(png), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": height})
     page.close()

@@ -1,15 +1,28 @@
-// Draw every plot of the page from the JSON above, a few at a time so a wide report stays responsive;
-// document.body.dataset.plots says "done" at the end (the browser tests wait for it).
+// Draw each plot when it comes near the screen (IntersectionObserver), so a wide report opens at once
+// however many plots it holds; their JSON is in the page (works offline). document.body.dataset.plots
+// says "visible" once the plots on the first screen are drawn and "done" once every plot is (the
+// browser tests wait for both). Printing, or a browser without IntersectionObserver, draws every plot.
 (function () {
   var page = JSON.parse(document.getElementById("specgen-plots").textContent);
-  var plots = page.plots, config = page.config;
-  var next = 0;
-  function draw() {
-    var stop = Math.min(next + 12, plots.length);
-    for (; next < stop; next++) {
-      Plotly.newPlot(plots[next][0], plots[next][1].data, plots[next][1].layout, config);
-    }
-    if (next < plots.length) { setTimeout(draw, 0); } else { document.body.dataset.plots = "done"; }
+  var config = page.config, waiting = {}, left = page.plots.length;
+  page.plots.forEach(function (plot) { waiting[plot[0]] = plot[1]; });
+  function draw(id) {
+    var figure = waiting[id];
+    if (!figure) { return; }
+    delete waiting[id];
+    Plotly.newPlot(id, figure.data, figure.layout, config);
+    left -= 1;
+    if (left === 0) { document.body.dataset.plots = "done"; }
   }
-  draw();
+  function drawAll() { Object.keys(waiting).forEach(draw); }
+  if (!("IntersectionObserver" in window)) { drawAll(); return; }
+  window.addEventListener("beforeprint", drawAll);
+  // a screen's height ahead, so a plot is usually drawn before it scrolls in
+  var observer = new IntersectionObserver(function (entries) {
+    entries.forEach(function (entry) {
+      if (entry.isIntersecting) { observer.unobserve(entry.target); draw(entry.target.id); }
+    });
+    if (left > 0) { document.body.dataset.plots = "visible"; }
+  }, { rootMargin: "100% 0px" });
+  page.plots.forEach(function (plot) { observer.observe(document.getElementById(plot[0])); });
 })();
