@@ -363,7 +363,8 @@ def summarise(results: list[dict], sizes: list[int], by_table: bool = False) -> 
                 for size in sizes:
                     runs = groups.get((split, table, fault, size))
                     if runs:
-                        out.append({"split": split} | ({"table": table} if by_table else {}) | _rates(fault, size, runs))
+                        where = {"split": split} | ({"table": table} if by_table else {})
+                        out.append(where | _rates(fault, size, runs))
     return out
 
 
