@@ -2,12 +2,12 @@
 
 What the polars path adds up chunk by chunk (``runtime.monitor._Batch``: row and null counts,
 bin counts on the baseline's edges, category counts, the row checks' failures, prediction
-sums) is asked of the source at once: one aggregate query (rows, null counts), and one
-GROUP BY GROUPING SETS query giving every numeric feature's bin counts (a bin index per
-value: one CASE over the stored edges, or PostgreSQL's ``width_bucket``) and every
-categorical feature's value counts in the same scan. The counts are integers, so drift
-values equal the polars engine's exactly (same bins). Uniqueness is judged over the whole
-batch by the source itself (no hashes).
+sums) is asked of the source at once: one aggregate query (rows, null counts, the bins: DuckDB counts a
+feature's bins with one ``histogram(x, boundaries)`` aggregate, a binary search per value; PostgreSQL
+and Spark with a ``count_if`` per edge, which measured faster there than a bin index per value grouped
+by it), and one GROUP BY GROUPING SETS query counting every categorical feature's values in the same
+scan. The counts are integers, so drift values equal the polars engine's exactly (same bins).
+Uniqueness is judged over the whole batch by the source itself (no hashes).
 
 Predictions, as the polars path takes them: a logged prediction column gives the non-finite
 count and the bias (numeric: mean prediction - mean label over rows with both; a classifier:

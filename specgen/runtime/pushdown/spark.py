@@ -26,7 +26,10 @@ __all__ = ["session", "read", "SparkQuery", "DEFAULT_CONF"]
 #: settings a specgen session starts with (``--spark-conf`` overrides them)
 DEFAULT_CONF = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false",
                 "spark.sql.session.timeZone": "UTC", "spark.sql.shuffle.partitions": "8",
-                "spark.sql.ansi.enabled": "false"}
+                "spark.sql.ansi.enabled": "false",
+                # one aggregate query holds a count per bin and feature: above 100 fields Spark turned
+                # whole-stage code generation off and ran it interpreted, 2-4x slower (scale.md)
+                "spark.sql.codegen.maxFields": "2000"}
 #: Spark's own log: errors only (its INFO lines would bury specgen's report on stderr)
 _LOG4J = "rootLogger.level = error\nrootLogger.appenderRef.stderr.ref = console\nappender.console.type = Console\n" \
          "appender.console.name = console\nappender.console.target = SYSTEM_ERR\n" \
@@ -283,16 +286,6 @@ class SparkQuery(Query):
         return F.percentile(x, F.lit(float(q)))  # exact, linear interpolation (as polars' "linear")
 
     # -- monitor
-    def bin_index(self, x, edges):
-        """The first edge ``x`` is below (``drift.Histogram``'s numbering), one CASE WHEN per value."""
-        from pyspark.sql import functions as F
-
-        last = len(edges) - 1
-        index = F.when(x < float(edges[0]), 0)
-        for j, e in enumerate(edges[1:-1], start=1):
-            index = index.when(x < float(e), j)
-        return index.when(x <= float(edges[-1]), last).when(x.isNotNull(), last + 1)
-
     def text(self, x):
         return x.cast("string")
 

@@ -88,13 +88,6 @@ class _Dialect:
     def full_match(self, x: S, pattern: str) -> S:
         raise NotImplementedError
 
-    def bin_index(self, x: S, edges) -> S:
-        """One CASE per value: the first edge it is below (``drift.Histogram``'s numbering)."""
-        arms = [S(" WHEN ", x < float(e), f" THEN {j}") for j, e in enumerate(edges[:-1])]
-        last = len(edges) - 1
-        arms += [S(" WHEN ", x <= float(edges[-1]), f" THEN {last}"), S(" WHEN ", x, f" IS NOT NULL THEN {last + 1}")]
-        return S("(CASE", *arms, " END)")
-
     def rows(self, fragment: S, columns: list[str], schema: dict, size: int):
         raise NotImplementedError
 
@@ -195,12 +188,6 @@ class Postgres(_Dialect):
     def execute(self, fragment: S):
         text, params = self.render(fragment)
         return self.connection.execute(text, params)
-
-    def bin_index(self, x, edges):
-        # width_bucket over the thresholds: a binary search; it puts the top edge itself above it
-        top = len(edges) - 1
-        return S("(CASE WHEN ", x, " = ", Param(float(edges[-1])), f" THEN {top} ELSE width_bucket(", x,
-                 ", CAST(", Param([float(e) for e in edges]), " AS DOUBLE PRECISION[])) END)")
 
     def rows(self, fragment, columns, schema, size):
         """Batches of ``size`` rows from a server-side cursor: only one batch is held on this side."""
@@ -390,9 +377,6 @@ class SqlQuery(Query):
             return super().bin_counts(alias, edges, row, groups)
         found = row[alias] or {}  # boundary -> rows, and the values above the top under +inf; None: no values
         return tuple(int(found.get(b, 0)) for b in _boundaries(edges)) + (int(found.get(math.inf, 0)),)
-
-    def bin_index(self, x, edges):
-        return self.dialect.bin_index(x, edges)
 
     def text(self, x):
         return S("CAST(", x, " AS VARCHAR)")
