@@ -263,7 +263,7 @@ class _Spark(_Instants):
         x = _col(column)
         if self.aware(column):
             return F.unix_micros(x)
-        return F.timestampdiff("MICROSECOND", F.expr(self._NTZ_EPOCH), x.cast("timestamp_ntz"))
+        return F.timestamp_diff("MICROSECOND", F.expr(self._NTZ_EPOCH), x.cast("timestamp_ntz"))
 
     def _timestamp(self, us):
         from pyspark.sql import functions as F
@@ -274,7 +274,7 @@ class _Spark(_Instants):
         from pyspark.sql import functions as F
 
         wall = F.convert_timezone(F.lit("UTC"), F.lit(zone), self._timestamp(us))
-        return F.timestampdiff("MICROSECOND", F.expr(self._NTZ_EPOCH), wall)
+        return F.timestamp_diff("MICROSECOND", F.expr(self._NTZ_EPOCH), wall)
 
     def hour(self, us):
         from pyspark.sql import functions as F
