@@ -146,13 +146,18 @@ def test_spark_without_pyspark_or_java_is_a_clear_error(monkeypatch):
 
 @pytest.mark.parametrize("name", ["spark", "duckdb"])
 def test_infer_on_a_pushdown_engine_drafts_the_same_spec_and_baseline(request, name, tmp_path):
-    """The statistics as aggregate queries (every row fits the bounded sample here): byte-identical output."""
+    """The statistics as aggregate queries (every row fits the bounded sample here): byte-identical output,
+    a datetime's hour and weekday in the baseline included (it was SG201, missing from the reference)."""
+    import datetime as dt
+
     from specgen.api import infer_spec
 
     if name == "spark":
         request.getfixturevalue("spark_session")
     data = tmp_path / "train.parquet"
-    pl.read_csv(TRAIN).write_parquet(data)
+    train = pl.read_csv(TRAIN)
+    seen = [dt.datetime(2024, 1, 1) + dt.timedelta(minutes=97 * i) for i in range(train.height)]
+    train.with_columns(pl.Series("seen", seen, dtype=pl.Datetime("us"))).write_parquet(data)
     written = {}
     for engine_name in ("polars", name):
         out = tmp_path / engine_name / "penguins.yaml"
@@ -160,6 +165,7 @@ def test_infer_on_a_pushdown_engine_drafts_the_same_spec_and_baseline(request, n
         written[engine_name] = [p.read_text() for p in paths]
     assert written[name] == written["polars"]
     assert "bill_length_mm" in written[name][0] and '"edges"' in written[name][1]
+    assert '"seen:hour"' in written[name][1] and '"seen:weekday"' in written[name][1]
 
 
 def test_cli_validate_and_monitor_pushed_into_duckdb(tmp_path):
