@@ -283,8 +283,9 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
     else:
         from .pushdown.monitor import fill_batch
 
-        batch = fill_batch(_Batch(config, specs, chunk_checks, predictor), source(current), chunk_checks, chunk_rows)
-        batch.not_pushed_down = _time_binned_names(specs)
+        q = source(current)
+        specs = _anchored_in(specs, q)
+        batch = fill_batch(_Batch(config, specs, chunk_checks, predictor), q, chunk_checks, chunk_rows)
     if batch.rows == 0:
         raise DataError(f"{current}: batch has no rows [SG203]", "SG203")
     failures = batch.failures() + _total_checks(checks, batch)
@@ -322,8 +323,14 @@ def _anchored(specs: list[FeatureSpec], path, dtypes) -> list[FeatureSpec]:
     return time_bins.anchored(specs, time_bins.batch_newest(path, dtypes, columns))
 
 
-def _time_binned_names(specs: list[FeatureSpec]) -> set[str]:
-    return {f.name for f in specs if f.time_bins}
+def _anchored_in(specs: list[FeatureSpec], q) -> list[FeatureSpec]:
+    """``_anchored`` on a pushdown source ``q``: the newest values from one MAX aggregate there."""
+    columns = time_bins.recency_columns(specs)
+    if not columns:
+        return specs
+    from .pushdown.time_bins import newest_instants
+
+    return time_bins.anchored(specs, newest_instants(q, columns))
 
 
 def one_pass(path, dtypes: dict[str, str], chunk_rows: int, start: Callable[[], object],
@@ -407,8 +414,6 @@ class _Batch:
         self.class_predicted: dict[str, int] = {}
         self.class_labelled: dict[str, int] = {}
         self.timings = Timings(config.serving_timings)
-        #: time-binned features (``runtime.time_bins``) a pushdown source does not count yet
-        self.not_pushed_down: set[str] = set()
 
     def add(self, chunk: pl.DataFrame) -> None:
         self.timings.add(chunk)
@@ -607,20 +612,8 @@ def _drift(feature: FeatureConfig, batch: _Batch, reference, alpha: float) -> Fe
     """One feature's drift: not comparable (wrong column type), too few rows to judge, else measured
     against max(threshold, noise floor) (``alpha``: this feature's share of the false-alarm budget)."""
     return (_not_comparable(feature, feature.drift, batch.incomparable)
-            or _not_pushed_down(feature, batch)
             or _too_few_rows(feature, feature.drift, batch.rows, calibrated=alpha is not None)
             or _compare(feature, feature.drift, reference, batch.summaries.get(feature.name), batch.rows, alpha))
-
-
-def _not_pushed_down(feature: FeatureConfig, batch: _Batch) -> FeatureResult | None:
-    """A datetime's hour, weekday or recency on a pushdown source: not counted there yet (the derived
-    columns are built by polars; recency also needs the batch's newest value before its bins), so reported
-    absent with the reason, never an alarm."""
-    if feature.name not in batch.not_pushed_down or feature.name in batch.summaries:
-        return None
-    return FeatureResult(feature.name, feature.kind, feature.drift.metric, feature.drift.threshold, None, {},
-                         note="absent: datetime bins (hour, weekday, recency) are not computed on a pushdown "
-                              "engine yet; monitor with --engine polars", practical=feature.drift.threshold)
 
 
 def _not_comparable(feature: FeatureConfig, setting: Measure, found: dict[str, str]) -> FeatureResult | None:

@@ -10,8 +10,9 @@ paths. Nothing but aggregates leaves the engine:
 * serving log: counts on the baseline's edges and category counts (``pushdown.monitor.summaries``),
   as the polars path adds them up chunk by chunk.
 
-A derived datetime feature (``col:hour``) has no column in the source: it keeps its stored
-reference (the batch on a pushdown engine reports it absent, so nothing compares against it).
+A datetime's hour, weekday and recency (``col:hour``) are derived in the source as the batch's are
+(``pushdown.time_bins``): the reference's ages from its own newest value, the serving log's from the
+batch's (pinned on ``specs``), as on the polars path.
 """
 from __future__ import annotations
 
@@ -26,8 +27,8 @@ def reference_features(features: tuple, q, where: str, label: str | None) -> tup
     without the label keeps the label's stored reference (serving data rarely has it)."""
     from .pushdown.reference import compute
 
-    own = [f for f in features if f.name in q.schema or (f.time_bins is None and f.name != label)]
-    wanted = [SimpleNamespace(name=f.name, kind=f.kind, bins=f.bins) for f in own]
+    own = [f for f in features if f.name != label or label in q.schema]
+    wanted = [SimpleNamespace(name=f.name, kind=f.kind, bins=f.bins, time_bins=f.time_bins) for f in own]
     _, computed = compute(q, wanted, where)
     new = {f.name: replace(f, reference=e) for f, e in zip(own, computed)}
     return tuple(new.get(f.name, f) for f in features)

@@ -113,14 +113,16 @@ def test_a_reference_file_gets_its_own_time_bins(project):
     assert sorted(d["feature"] for d in report["drift"] if d["alarm"]) == ["date:recency"], report["alarms"]
 
 
-def test_pushdown_engines_say_time_bins_are_not_computed_there(project):
-    """DuckDB (embedded): the derived features are reported absent with the reason, never an alarm."""
-    report = _monitor(project, "backfill.parquet", 0, "--engine", "duckdb")
-    binned = {d["feature"]: d for d in report["drift"] if d["feature"].startswith("date:")}
-    assert sorted(binned) == ["date:hour", "date:recency", "date:weekday"]
-    for result in binned.values():
-        assert not result["alarm"] and result["note"].startswith("absent: datetime bins"), result
-        assert "--engine polars" in result["note"]
+def test_duckdb_computes_the_time_bins_as_polars_does(project):
+    """``--engine duckdb``: hour, weekday and recency as aggregates in DuckDB (``pushdown.time_bins``), the same
+    numbers and the same alarm as the polars path."""
+    ours = _monitor(project, "backfill.parquet", 1)
+    theirs = _monitor(project, "backfill.parquet", 1, "--engine", "duckdb")
+    assert theirs["alarms"] == ours["alarms"]
+    assert [d["feature"] for d in theirs["drift"] if d["alarm"]] == ["date:recency"]
+    values = {d["feature"]: d["value"] for d in ours["drift"]}
+    for result in theirs["drift"]:
+        assert result["value"] == pytest.approx(values[result["feature"]], abs=1e-9), result
 
 
 def test_the_serving_log_is_aged_from_the_batchs_newest(project, tmp_path):

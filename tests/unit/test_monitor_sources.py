@@ -86,3 +86,78 @@ def test_a_reference_table_is_never_read_as_a_file(request, frames, tmp_path):
         monitor(SPEC, paths["batch"], reference=data["reference"], now=0)
     report = monitor(SPEC, data["batch"], reference=data["reference"], now=0, **options)
     assert report.rows == frames["batch"].height
+
+
+DATED_SPEC = """spec_version: 1
+name: dated
+data: {training: train.parquet}
+features:
+  wall: {dtype: datetime, timezone: Europe/Berlin, monitoring: {time_bins: [hour, weekday, recency]}}
+  instant: {dtype: datetime, timezone: America/New_York, monitoring: {time_bins: [hour, weekday, recency]}}
+  utc: {dtype: datetime, monitoring: {time_bins: [hour, recency]}}
+  x: {dtype: float}
+monitoring: {}
+"""
+
+
+def _dated(start: str, days: int, seed: int) -> pl.DataFrame:
+    """Every 37 minutes (so every minute occurs) with random gaps and nulls, across both of 2024's
+    daylight-saving changes in Berlin and New York: ``wall`` naive (wall time in Berlin: the skipped hour
+    becomes null, the repeated one its earlier instant), ``instant`` zone-aware (UTC instants)."""
+    import datetime as dt
+
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    first = dt.datetime.fromisoformat(start)
+    stamps = [first + dt.timedelta(minutes=37 * i + int(rng.integers(0, 30))) for i in range(days * 39)]
+    stamps = [None if rng.random() < 0.02 else s for s in stamps]
+    frame = pl.DataFrame({"wall": pl.Series(stamps, dtype=pl.Datetime("us")), "x": rng.normal(size=len(stamps))})
+    hour = pl.col("wall").dt.hour()  # a daily rhythm (quiet 4-7 and 22-23), the changes' hours 2-3 kept
+    frame = frame.filter(pl.col("wall").is_null() | hour.is_between(0, 3) | hour.is_between(8, 21))
+    return frame.with_columns(pl.col("wall").dt.replace_time_zone("UTC").alias("instant"),
+                              (pl.col("wall") - pl.duration(hours=5)).alias("utc"))
+
+
+@pytest.fixture(scope="module")
+def dated(tmp_path_factory):
+    """A compiled spec over datetimes (baseline from ``train``), a reference, a batch of a shorter span
+    (recency drift) and a serving log whose clocks run 3 hours behind (hour skew)."""
+    from specgen.api import baseline_spec, compile_spec
+
+    root = tmp_path_factory.mktemp("dated")
+    (root / "spec.yaml").write_text(DATED_SPEC, encoding="utf-8")
+    _dated("2024-03-01T00:00:00", 60, 1).write_parquet(root / "train.parquet")
+    baseline_spec(root / "spec.yaml")
+    compile_spec(root / "spec.yaml")
+    batch = _dated("2024-10-25T00:00:00", 12, 3)  # a shorter span: younger rows
+    log = batch.with_columns(pl.col(c) - pl.duration(hours=3) for c in ("wall", "instant", "utc"))
+    frames = {"batch": batch, "reference": _dated("2024-03-05T00:00:00", 30, 2), "serving_log": log}
+    return root, frames
+
+
+@pytest.mark.parametrize("name", ENGINES)
+def test_time_bins_in_the_engine_equal_polars(request, dated, tmp_path, name):
+    """A datetime's hour, weekday and recency (batch, ``--reference``, serving log) counted in the source:
+    the same bins and counts as polars, naive wall times in a zone and zone-aware instants alike."""
+    root, frames = dated
+    paths = _paths(frames, tmp_path)
+    spec = root / "spec.yaml"
+    ours = monitor(spec, paths["batch"], reference=paths["reference"], serving_features=paths["serving_log"], now=0)
+    options, data = _options(request, name, frames, paths)
+    theirs = monitor(spec, data["batch"], reference=data["reference"], serving_features=data["serving_log"], now=0,
+                     **options)
+    binned = {f"{c}:{u}" for c in ("wall", "instant") for u in ("hour", "weekday", "recency")}
+    assert binned | {"utc:hour", "utc:recency"} <= {r.name for r in theirs.drift}
+    assert theirs.distributions == ours.distributions  # reference and batch bins and counts: exact
+    mine, other = _numbers(ours), _numbers(theirs)
+    for part in ("drift", "skew"):
+        assert other[part].keys() == mine[part].keys() and mine[part], part
+        for key, value in mine[part].items():
+            assert other[part][key] == pytest.approx(value, abs=1e-9), (part, key)
+    assert other["alarms"] == mine["alarms"]
+    assert all(r.value is not None for r in theirs.drift if r.name in binned)  # computed, not reported absent
+    assert any(r.alarm for r in theirs.drift if r.name == "wall:recency")  # 12 days against 30: caught
+    assert any(r.alarm for r in theirs.skew if r.name == "wall:hour")  # the log's clock 3 hours behind
+    stored = monitor(spec, data["batch"], now=0, **options)  # on the stored baseline's edges, with no serving log
+    assert stored.distributions == monitor(spec, paths["batch"], now=0).distributions

@@ -146,13 +146,18 @@ def test_spark_without_pyspark_or_java_is_a_clear_error(monkeypatch):
 
 @pytest.mark.parametrize("name", ["spark", "duckdb"])
 def test_infer_on_a_pushdown_engine_drafts_the_same_spec_and_baseline(request, name, tmp_path):
-    """The statistics as aggregate queries (every row fits the bounded sample here): byte-identical output."""
+    """The statistics as aggregate queries (every row fits the bounded sample here): byte-identical output,
+    a datetime's hour and weekday in the baseline included (it was SG201, missing from the reference)."""
+    import datetime as dt
+
     from specgen.api import infer_spec
 
     if name == "spark":
         request.getfixturevalue("spark_session")
     data = tmp_path / "train.parquet"
-    pl.read_csv(TRAIN).write_parquet(data)
+    train = pl.read_csv(TRAIN)
+    seen = [dt.datetime(2024, 1, 1) + dt.timedelta(minutes=97 * i) for i in range(train.height)]
+    train.with_columns(pl.Series("seen", seen, dtype=pl.Datetime("us"))).write_parquet(data)
     written = {}
     for engine_name in ("polars", name):
         out = tmp_path / engine_name / "penguins.yaml"
@@ -160,6 +165,7 @@ def test_infer_on_a_pushdown_engine_drafts_the_same_spec_and_baseline(request, n
         written[engine_name] = [p.read_text() for p in paths]
     assert written[name] == written["polars"]
     assert "bill_length_mm" in written[name][0] and '"edges"' in written[name][1]
+    assert '"seen:hour"' in written[name][1] and '"seen:weekday"' in written[name][1]
 
 
 def test_cli_validate_and_monitor_pushed_into_duckdb(tmp_path):
@@ -216,3 +222,41 @@ def test_zone_aware_timestamps_judged_as_utc_on_sql_engines(open_engine, name, t
         theirs = query.run_checks(open_engine(name, frame, f"zoned_{case}"), checks, "training")
         assert _failures(theirs) == _failures(ours), case
         assert {f.check.kind for f in theirs} == {"fresh": set(), "late": {"range"}, "old": {"freshness"}}[case]
+
+
+def _around_the_clock_changes() -> pl.DataFrame:
+    """Every 7 minutes over the hours around 2024's daylight-saving changes in Berlin and New York (wall
+    times skipped and repeated), plus nulls: ``wall`` naive, ``instant`` zone-aware, ``day`` a date."""
+    import datetime as dt
+
+    starts = [dt.datetime(2024, 3, 9, 22), dt.datetime(2024, 3, 30, 22), dt.datetime(2024, 10, 26, 22),
+              dt.datetime(2024, 11, 2, 22)]
+    stamps = [s + dt.timedelta(minutes=7 * i) for s in starts for i in range(60)] + [None, None]
+    frame = pl.DataFrame({"wall": pl.Series(stamps, dtype=pl.Datetime("us"))})
+    return frame.with_columns(pl.col("wall").dt.replace_time_zone("UTC").alias("instant"),
+                              pl.col("wall").dt.date().alias("day"))
+
+
+@pytest.mark.parametrize("name", ("duckdb", "postgres", pytest.param("spark", marks=pytest.mark.slow)))
+def test_time_bins_equal_polars_value_by_value(open_engine, name):
+    """Each derived value (``pushdown.time_bins``) equals polars' (``runtime.time_bins``): a skipped wall time
+    is null, a repeated one its earlier instant, an aware value keeps its instant; hour and weekday in the
+    zone; ages in microseconds back from the newest value."""
+    from specgen.runtime import time_bins
+    from specgen.runtime.pushdown.time_bins import with_time_bins
+    from specgen.runtime.summary import FeatureSpec
+
+    frame = _around_the_clock_changes()
+    specs = [FeatureSpec(f"{column}:{unit}", "numeric" if unit == "recency" else "categorical", (),
+                         {"column": column, "unit": unit, "zone": zone})
+             for column, zone in (("wall", "Europe/Berlin"), ("instant", "America/New_York"), ("day", "Asia/Kolkata"))
+             for unit in ("hour", "weekday", "recency")]
+    ours = time_bins.with_time_bins(frame, specs)
+    q = with_time_bins(open_engine(name, frame, "clock_changes"), specs)
+    nulls = q.aggregate([(f"n{i}", q.null_count(q.value(f.name))) for i, f in enumerate(specs)])
+    for i, f in enumerate(specs):
+        want = ours.get_column(f.name).drop_nulls().value_counts().rows()
+        got = [(r[f.name], r["count"]) for r in q.value_counts(q.value(f.name), f.name, text=False)]
+        assert sorted(got) == sorted(want), f.name
+        assert nulls[f"n{i}"] == ours.get_column(f.name).null_count(), f.name
+    assert ours.get_column("wall:hour").null_count() > 2  # the skipped hour is there

@@ -25,6 +25,7 @@ from ..drift import NULL_KEY, Histogram
 from ..monitor import OTHER_CLASS
 from ..summary import CHUNK_ROWS, FeatureSpec
 from .query import run_checks
+from .time_bins import with_time_bins
 
 __all__ = ["fill_batch", "summaries"]
 
@@ -110,7 +111,9 @@ def _class_predictions(batch, q) -> None:
 def summaries(q, specs: list[FeatureSpec], with_nulls: bool = False):
     """(rows, nulls per column, {feature: Histogram | category counts}, {feature: incomparable type}),
     as ``summary.summarize_frame`` counts them, from one aggregate query and one grouping-sets query
-    (numeric bins as the engine counts them best: ``Query.bin_parts``; category counts)."""
+    (numeric bins as the engine counts them best: ``Query.bin_parts``; category counts). A datetime's
+    hour, weekday and recency are columns of their own there (``time_bins.with_time_bins``)."""
+    q = with_time_bins(q, specs)
     present = [f for f in specs if f.name in q.schema]
     numeric = [f for f in present if f.kind == "numeric" and q.schema[f.name].is_numeric()]
     columns = list(q.schema) if with_nulls else [f.name for f in present]

@@ -16,12 +16,15 @@ from ...errors import DataError
 from ..drift import NULL_KEY
 from ..summary import FeatureSpec, round_sig
 from .monitor import summaries
+from .time_bins import with_time_bins
 
 __all__ = ["compute"]
 
 
 def compute(q, features, source: str) -> tuple[int, list[dict]]:
-    """(rows, [feature entry]) as ``runtime.baseline.compute_frame`` returns them."""
+    """(rows, [feature entry]) as ``runtime.baseline.compute_frame`` returns them (a datetime's hour, weekday
+    and recency from its column: ``time_bins.with_time_bins``, recency from the source's own newest value)."""
+    q = with_time_bins(q, features)
     missing = [f.name for f in features if f.name not in q.schema]
     if missing:
         raise DataError(f"{source}: monitored feature {missing[0]!r} is missing from the reference data [SG201]",
