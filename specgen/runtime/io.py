@@ -128,7 +128,7 @@ def _scan_one(path: Path, dtypes: Mapping[str, str] | None, infer_all: bool) -> 
                 raise _no_rows(path)
             return lazy
         header, rename, options = _csv_options(path, dtypes or {}, None if infer_all else INFER_ROWS)
-        if pl.read_csv(path, n_rows=1, **options).height == 0:
+        if pl.read_csv(path, n_rows=1, infer_schema=False).height == 0:  # typed, a small file is parsed whole
             raise DataError(f"{path}: CSV has a header but no data rows [SG203]", "SG203")
         lazy = pl.scan_csv(path, **options)
         return wide_integers(lazy.rename(dict(zip(header, rename))) if rename else lazy, path)
