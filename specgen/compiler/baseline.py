@@ -59,7 +59,7 @@ def inputs_sha256(spec: Spec, plan: Plan) -> str:
     inputs = {
         "training": _location_json(spec.data.training),
         "dtypes": plan.dtypes(),
-        "features": [[f.name, f.kind, f.bins] for f in mon.features],
+        "features": [_feature_inputs(f) for f in mon.features],
         "prediction": None if drift is None else {
             "task": drift.task, "kind": drift.kind, "bins": drift.bins, "column": drift.column,
             "model": None if not drift.has_load else {
@@ -68,6 +68,13 @@ def inputs_sha256(spec: Spec, plan: Plan) -> str:
     }
     text = json.dumps(inputs, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _feature_inputs(feature) -> list:
+    """What one feature's reference depends on: a datetime's hour, weekday or recency bins also on the
+    column's time zone (and the unit); a plain column's entry keeps its old form (committed hashes stay)."""
+    inputs = [feature.name, feature.kind, feature.bins]
+    return inputs + [feature.time_bins] if feature.time_bins is not None else inputs
 
 
 def compute(spec: Spec, plan: Plan, query=None, data: str | Path | None = None) -> dict:

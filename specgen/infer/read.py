@@ -13,7 +13,6 @@ its memory grows with the file, so chunks are cut here:
 from __future__ import annotations
 
 import csv
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -21,6 +20,7 @@ from typing import Iterator, Sequence
 import polars as pl
 
 from ..errors import DataError
+from ..runtime.csv_schema import infer_schema
 from ..runtime.inputs import partition_types, resolve
 from ..runtime.io import FORMATS, naive_utc, same_columns, with_partitions
 
@@ -29,7 +29,6 @@ __all__ = ["resolve_inputs", "shown_names", "Source", "open_source", "chunk_rows
 CHUNK_VALUES = 1_000_000  # cells per chunk: 50,000 rows of 20 columns (~8 MiB of numbers)
 CHUNK_FLOOR = 1_000  # rows per chunk, however wide the table
 _CSV_OPTIONS = {"try_parse_dates": True}  # the same reading rules as specgen validate (runtime.io)
-DATE_SAMPLE = 1_000  # rows looked at to decide which text columns may hold dates (see _csv_schema)
 
 
 def chunk_rows(columns: int) -> int:
@@ -148,37 +147,9 @@ def _lazy(paths: list[Path], infer_rows: int | None) -> pl.LazyFrame:
 
 
 def _csv_schema(names: list[str], infer_rows: int | None) -> pl.Schema:
-    """Polars' schema inference with ``try_parse_dates``, paying for dates only where they may be.
-
-    Trying every date pattern on every text field made inference ~12x slower (R3). So the
-    schema is inferred without dates, and a text column whose first values all start like a
-    date (a digit) is inferred again by polars, with dates, from a copy of those columns alone
-    (the same files, rows and order, so the same answer as inferring the whole table).
-    """
-    plain = pl.scan_csv(names, infer_schema_length=infer_rows, **_CSV_OPTIONS | {"try_parse_dates": False})
-    schema = plain.collect_schema()
-    candidates = _date_candidates(plain, schema)
-    if not candidates:
-        return schema
-    with tempfile.TemporaryDirectory(prefix="specgen-infer-") as tmp:
-        parts = [str(Path(tmp) / f"{i}.csv") for i in range(len(names))]
-        for name, part in zip(names, parts):
-            rows = pl.scan_csv(name, schema=schema, **_CSV_OPTIONS).select(candidates)
-            (rows if infer_rows is None else rows.head(infer_rows)).sink_csv(part)
-        dated = pl.scan_csv(parts, infer_schema_length=infer_rows, **_CSV_OPTIONS).collect_schema()
-    return pl.Schema({name: dated.get(name, dtype) for name, dtype in schema.items()})
-
-
-def _date_candidates(plain: pl.LazyFrame, schema: pl.Schema) -> list[str]:
-    """Text columns that may hold dates or times: every non-null value among the first
-    ``DATE_SAMPLE`` starts (after blanks and a sign) with a digit, as all of polars' date
-    and time patterns do; a column holding one other value cannot be inferred as a date."""
-    text = [name for name, dtype in schema.items() if dtype == pl.String]
-    if not text:
-        return []
-    looks = plain.head(DATE_SAMPLE).select(pl.col(c).drop_nulls().str.contains(r"^\s*[-+]?\d").all() for c in text)
-    row = looks.collect().row(0)
-    return [name for name, maybe in zip(text, row) if maybe]
+    """Polars' schema inference with ``try_parse_dates``, paying for dates only where they may be
+    (``runtime.csv_schema``: the same reading rules as ``specgen validate``)."""
+    return infer_schema(names, infer_rows, {})
 
 
 def _index_csv(path: Path, progress, done: int) -> tuple[list[int], int]:

@@ -31,6 +31,7 @@ import polars.selectors as cs
 
 from ..errors import DataError
 from .contracts.data import SqlData
+from .csv_schema import infer_schema
 from .timezones import SOURCE_ZONES, pandas_in_zone, polars_utc
 from .inputs import HIVE_NULL, Inputs, check_columns, partition_types, resolve
 
@@ -126,10 +127,10 @@ def _scan_one(path: Path, dtypes: Mapping[str, str] | None, infer_all: bool) -> 
             if lazy.select(pl.len()).collect().item() == 0:  # from the footer: no data is read
                 raise _no_rows(path)
             return lazy
-        header, rename, options = _csv_options(path, dtypes or {})
-        if pl.read_csv(path, n_rows=1, **options).height == 0:
+        header, rename, options = _csv_options(path, dtypes or {}, None if infer_all else INFER_ROWS)
+        if pl.read_csv(path, n_rows=1, infer_schema=False).height == 0:  # typed, a small file is parsed whole
             raise DataError(f"{path}: CSV has a header but no data rows [SG203]", "SG203")
-        lazy = pl.scan_csv(path, infer_schema_length=None if infer_all else INFER_ROWS, **options)
+        lazy = pl.scan_csv(path, **options)
         return wide_integers(lazy.rename(dict(zip(header, rename))) if rename else lazy, path)
 
 
@@ -177,8 +178,10 @@ def read_polars_check(path: Path) -> str:
     return fmt
 
 
-def _csv_options(path: Path, dtypes: Mapping[str, str]) -> tuple[list[str], list[str] | None, dict]:
-    """(header as polars reads it, the csv module's reading when it differs, read options)."""
+def _csv_options(path: Path, dtypes: Mapping[str, str],
+                 infer_rows: int | None) -> tuple[list[str], list[str] | None, dict]:
+    """(header as polars reads it, the csv module's reading when it differs, read options: the schema
+    polars infers from ``infer_rows`` rows with ``try_parse_dates``, pinned; see ``runtime.csv_schema``)."""
     header = pl.read_csv(path, n_rows=0, infer_schema=False).columns
     if not header:
         raise DataError(f"{path}: CSV has no header row [SG203]", "SG203")
@@ -186,19 +189,21 @@ def _csv_options(path: Path, dtypes: Mapping[str, str]) -> tuple[list[str], list
     # polars (2.1) keeps the doubled quotes of a quoted header field ('"a""b"' -> 'a""b'): use the csv module's
     # reading of the header whenever it agrees on the column count
     rename = names if len(names) == len(header) and names != header else None
-    text = {c: pl.String for c in (rename or header) if dtypes.get(c) in _TEXT_KINDS}
-    if rename:
-        text = {header[rename.index(c)]: t for c, t in text.items()}
-    return header, rename, dict(schema_overrides=text, try_parse_dates=True)
+    own = dict(zip(rename or header, header))  # a column as the spec names it -> as polars does
+    text = {own[c]: pl.String for c in own if dtypes.get(c) in _TEXT_KINDS}
+    dated = [own[c] for c in own if dtypes.get(c) == "datetime"]
+    schema = infer_schema(str(path), infer_rows, text, dated)
+    return header, rename, dict(schema=schema, try_parse_dates=True)
 
 
 def _read_csv(path: Path, dtypes: Mapping[str, str]) -> pl.DataFrame:
-    header, rename, options = _csv_options(path, dtypes)
+    header, rename, options = _csv_options(path, dtypes, INFER_ROWS)
     try:
-        frame = pl.read_csv(path, infer_schema_length=INFER_ROWS, **options)
+        frame = pl.read_csv(path, **options)
     except pl.exceptions.ComputeError:
         # a value far down the file contradicts the type guessed from the top: infer from all rows
-        frame = pl.read_csv(path, infer_schema_length=None, **options)
+        header, rename, options = _csv_options(path, dtypes, None)
+        frame = pl.read_csv(path, **options)
     if frame.height == 0:  # every column would read as text and fail its dtype check: say what is wrong
         raise DataError(f"{path}: CSV has a header but no data rows [SG203]", "SG203")
     return frame.rename(dict(zip(header, rename))) if rename else frame
@@ -232,10 +237,10 @@ def iter_csv(path: str | Path, dtypes: Mapping[str, str] | None, chunk_rows: int
     """
     path = Path(path)
     read_polars_check(path)
-    header, rename, options = _csv_options(path, dtypes or {})
     yielded = 0
     try:
-        scan = pl.scan_csv(path, infer_schema_length=None if infer_all else INFER_ROWS, **options)
+        header, rename, options = _csv_options(path, dtypes or {}, None if infer_all else INFER_ROWS)
+        scan = pl.scan_csv(path, **options)
         for chunk in scan.collect_batches(chunk_size=chunk_rows):
             if chunk.height == 0:
                 continue

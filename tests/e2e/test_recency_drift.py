@@ -136,3 +136,27 @@ def test_the_serving_log_is_aged_from_the_batchs_newest(project, tmp_path):
     pl.read_parquet(project / "clean.parquet").with_columns(pl.col("date") - pl.duration(weeks=52)).write_parquet(moved)
     skewed = _monitor(project, "clean.parquet", 1, "--serving-features", moved)
     assert sorted(r["feature"] for r in skewed["skew"] if r["alarm"]) == ["date:recency"], skewed["alarms"]
+
+
+@pytest.mark.parametrize("edit", [
+    ("date: {dtype: datetime,", "date: {dtype: datetime, timezone: America/Los_Angeles,"),  # other hours, weekdays
+    ("time_bins: [hour, weekday, recency]", "time_bins: [hour, recency]"),  # other features
+], ids=["timezone", "time_bins"])
+def test_what_the_time_bins_depend_on_makes_the_baseline_stale(project, tmp_path, edit):
+    """The hour and weekday references are counted in the column's zone: a new ``timezone:`` needs a new baseline."""
+    import shutil
+
+    for name in ("spec.yaml", "train.parquet", "weather_baseline.json", "clean.parquet"):
+        shutil.copy(project / name, tmp_path / name)
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(spec.read_text().replace(*edit))
+    assert spec.read_text() != SPEC
+    result = run_cli("compile", "--check", spec, expect=1)
+    assert ["old-baseline", str(tmp_path / "weather_baseline.json")] in [line.split()[:2] for line in
+                                                                           result.stdout.splitlines()], result.stdout
+    out = run_cli("monitor", spec, "--current", tmp_path / "clean.parquet", expect=2)
+    assert "out-of-date baseline" in out.stdout + out.stderr
+    run_cli("baseline", spec, expect=0)
+    run_cli("compile", "--check", spec, expect=1)  # the generated files are not written yet: only they are missing
+    run_cli("compile", spec, expect=0)
+    run_cli("monitor", spec, "--current", tmp_path / "clean.parquet", expect=0)

@@ -203,11 +203,17 @@ def test_dates_not_tried_on_text_columns(tmp_path, monkeypatch):
 
     def scan_csv(source, **options):
         if options.get("try_parse_dates") and "schema" not in options:  # an inference with dates
-            seen.append(original(source, infer_schema=False).collect_schema().names())
+            seen.extend(v for column in original(source, infer_schema=False).collect() for v in column)
+            if hasattr(source, "seek"):
+                source.seek(0)
         return original(source, **options)
 
     monkeypatch.setattr(pl, "scan_csv", scan_csv)
     schema = read._lazy([tmp_path / "a.csv"], 100_000).collect_schema()
     assert schema["stamp"] == pl.Datetime("us") and schema["name"] == pl.String
-    assert seen and all("name" not in names and "x" not in names for names in seen), seen
-    assert set(seen[0]) == {"day", "stamp", "clock", "slashed", "late_text", "qty", "blank"}
+    assert schema["day"] == pl.Date and schema["clock"] == pl.Time and schema["qty"] == pl.String
+    # runtime.csv_schema: dates are tried on one value per shape of the columns that may hold them (R3, and
+    # one value per row of those cost ~13 us each: 7 s on 100,000 rows of one datetime column)
+    assert seen and not {v for v in seen if v is not None and v.startswith("item") or v in ("0.5", "1.0")}, seen
+    assert {"2020-01-01", "2020-01-01T10:00:00", "12:00:00", "2021-03-04"} <= set(seen)
+    assert len(seen) < 20, seen  # of 3,000 rows x 7 columns
