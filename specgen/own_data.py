@@ -15,8 +15,6 @@ from .errors import SpecgenError
 
 __all__ = ["OwnData", "own_data", "named"]
 
-_DUCKDB = "duckdb://"
-
 
 @dataclass(frozen=True)
 class OwnData:
@@ -30,6 +28,7 @@ class OwnData:
 def own_data(plan, environment: str) -> OwnData:
     """The data the spec names for ``environment``, ready for ``validate_data``."""
     from .runtime.contracts.data import SqlData
+    from .runtime.duckdb_url import MEMORY, duckdb_path, is_duckdb
 
     location = plan.training_rel if environment == "training" else plan.serving_rel
     if location is None:
@@ -41,11 +40,11 @@ def own_data(plan, environment: str) -> OwnData:
 
     bound = bind(location, plan.out_dir)
     url = url_of(bound)
-    source = url[len(_DUCKDB):] if url.startswith(_DUCKDB) else url
-    if source.lower().endswith(".duckdb") and not Path(source).is_file():
+    path = duckdb_path(url) if is_duckdb(url) else None  # the pushdown engine reads the URL by the same rule
+    if path is not None and path != MEMORY and not Path(path).is_file():
         raise SpecgenError(f"{label(bound)}: DuckDB database not found [SG201]", "SG201")
     query = SqlText(bound.sql).body() if bound.sql is not None else f"SELECT * FROM {quote_identifier(bound.table)}"
-    return OwnData(query, source, label(bound))
+    return OwnData(query, url, label(bound))
 
 
 def named(own: OwnData | None, run):

@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Callable
 
 from ..runtime.contracts.data import SqlData
+from ..runtime.duckdb_url import duckdb_url, relative_path
 from .spec import SqlSource
 
 __all__ = ["data_location"]
-
-_DUCKDB = "duckdb://"
 
 
 def data_location(value: str | SqlSource | None, spec_dir: Path,
@@ -30,9 +29,5 @@ def data_location(value: str | SqlSource | None, spec_dir: Path,
 
 def _url(url: str | None, spec_dir: Path, relative: Callable[[Path], str]) -> str | None:
     """A DuckDB file relative to the spec, as a path relative to the output directory (others as written)."""
-    if url is None or "://" in url and not url.startswith(_DUCKDB):
-        return url
-    path = url[len(_DUCKDB):] if url.startswith(_DUCKDB) else url
-    if Path(path).is_absolute():
-        return url
-    return _DUCKDB + relative(spec_dir / path)
+    path = relative_path(url)
+    return url if path is None else duckdb_url(relative(spec_dir / path))

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 import polars as pl
 
 from ...errors import DataError
+from ..duckdb_url import MEMORY, duckdb_path
 from .query import N_EXAMPLES, NotPushable, Query, grouped, judged, plain
 
 __all__ = ["S", "SqlQuery", "open_source", "polars_dtype"]
@@ -110,9 +111,9 @@ class DuckDB(_Dialect):
     def __init__(self, url: str):
         import duckdb
 
-        path = re.sub(r"^duckdb:(//)?/?", "", url) if url not in ("duckdb", "duckdb://", "") else ""
+        path = duckdb_path(url or "duckdb")  # the rule runtime/sources and the spec share
         try:
-            self.connection = duckdb.connect(path or ":memory:", read_only=bool(path))
+            self.connection = duckdb.connect(path, read_only=path != MEMORY)
         except duckdb.Error as exc:
             raise _source_error(url, exc, "SG220") from None
         # Parquet min/max statistics leave NaN out (polars, Arrow write them so): DuckDB's statistics

@@ -5,7 +5,7 @@
 | location | backend |
 |---|---|
 | ``postgresql://...`` / ``postgres://...`` | ``PostgresSource`` (psycopg 3, server-side cursor) |
-| ``duckdb:///abs/path.duckdb``, ``duckdb://rel/path.duckdb``, ``path.duckdb`` | ``DuckDBSource`` (read-only) |
+| ``duckdb:///abs/path.duckdb``, ``duckdb://rel/path.duckdb``, ``path.duckdb`` (``runtime.duckdb_url``) | ``DuckDBSource`` (read-only) |
 | ``*.parquet`` / ``*.pq`` / ``*.csv`` (globs too) | ``FileSource`` (queried through in-memory DuckDB) |
 
 Every backend answers the same ``TableQuery`` (columns, optional time window) with polars frames,
@@ -20,6 +20,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...errors import DataError
+from ..duckdb_url import duckdb_path, is_duckdb
 from .base import BATCH_ROWS, Source
 from .duck import DuckDBSource, FileSource, quote_identifier
 from .postgres import PostgresSource, redact
@@ -29,13 +30,12 @@ __all__ = ["open_source", "Source", "TableQuery", "SqlText", "Measure", "DuckDBS
            "redact", "quote_identifier", "is_sql_location", "BATCH_ROWS", "BUCKETS", "FUNCTIONS"]
 
 _PG_SCHEMES = ("postgresql://", "postgres://")
-_DUCKDB_SCHEME = "duckdb://"
 
 
 def is_sql_location(location: str) -> bool:
     """Whether ``location`` names a database (a URL or a ``.duckdb`` file) rather than a data file."""
     text = str(location)
-    return text.startswith(_PG_SCHEMES + (_DUCKDB_SCHEME,)) or Path(text).suffix.lower() == ".duckdb"
+    return text.startswith(_PG_SCHEMES) or is_duckdb(text)
 
 
 def open_source(location: str | Path) -> Source:
@@ -43,12 +43,10 @@ def open_source(location: str | Path) -> Source:
     text = str(location)
     if text.startswith(_PG_SCHEMES):
         return PostgresSource(text)
-    if text.startswith(_DUCKDB_SCHEME):
-        return DuckDBSource(text[len(_DUCKDB_SCHEME):])
+    if is_duckdb(text):
+        return DuckDBSource(duckdb_path(text))
     if "://" in text:
         scheme = text.split("://", 1)[0]
         raise DataError(f"{redact(text)}: unsupported source scheme {scheme!r}; use postgresql://, duckdb:// or "
                         "a .parquet/.csv/.duckdb path [SG202]", "SG202")
-    if Path(text).suffix.lower() == ".duckdb":
-        return DuckDBSource(text)
     return FileSource(text)

@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from ...errors import DataError
+from ..duckdb_url import MEMORY
 from .base import Source
 from .query import QUERY_ALIAS, SqlParts, SqlText, build_aggregate, build_select, checked_name
 
@@ -82,12 +83,13 @@ class DuckDBSource(_Duck):
     """A table in a DuckDB database file (opened read-only)."""
 
     def __init__(self, path: str | Path):
+        memory = str(path) == MEMORY  # a query over files (read_parquet(...)) needs no database file
         path = Path(path)
-        if not path.is_file():
+        if not memory and not path.is_file():
             raise DataError(f"{path}: DuckDB database not found [SG201]", "SG201")
         duckdb = _duckdb()
         try:
-            con = duckdb.connect(str(path), read_only=True)
+            con = duckdb.connect(MEMORY) if memory else duckdb.connect(str(path), read_only=True)
         except duckdb.Error as exc:
             raise DataError(f"{path}: cannot open DuckDB database: {str(exc).splitlines()[0]} [SG220]",
                             "SG220") from None

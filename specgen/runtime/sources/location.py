@@ -17,24 +17,20 @@ import polars.selectors as cs
 
 from ...errors import DataError
 from ..contracts.data import SqlData
+from ..duckdb_url import duckdb_url, relative_path
 from .postgres import redact
 from .query import SqlText, TableQuery
 
 __all__ = ["bind", "url_of", "read", "query_of", "label"]
 
-_DUCKDB = "duckdb://"
-
 
 def bind(data: SqlData, base_dir: str | Path) -> SqlData:
     """``data`` with a relative DuckDB path in ``url`` made absolute from ``base_dir`` (the directory of the
     generated file that names it); other URLs unchanged."""
-    url = data.url
-    if url is None or "://" in url and not url.startswith(_DUCKDB):
+    path = relative_path(data.url)
+    if path is None:
         return data
-    path = url[len(_DUCKDB):] if url.startswith(_DUCKDB) else url
-    if Path(path).is_absolute():
-        return data
-    return replace(data, url=_DUCKDB + str((Path(base_dir) / path).resolve()))
+    return replace(data, url=duckdb_url((Path(base_dir) / path).resolve()))
 
 
 def url_of(data: SqlData) -> str:
