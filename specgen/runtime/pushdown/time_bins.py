@@ -13,7 +13,9 @@ integer microseconds since the epoch (UTC):
   the instant is the earliest one whose wall time in that zone is the value, null when none is (a wall
   time skipped by a daylight-saving jump), as polars' ``replace_time_zone(ambiguous="earliest",
   non_existent="null")``. The candidates are the value minus the zone's offset a day before and a day
-  after it (no zone changes its offset twice within two days), each kept when it reads back as the value.
+  after it (no zone changes its offset twice within two days), each kept when it reads back as the value;
+  where the two offsets are one (all but the values within a day of a change) the value minus it is the
+  instant, with no reading back (each conversion is a zone lookup per row: this halves them).
 
 Hour and weekday (ISO, ``1`` Monday) are those of the instant's wall time in the zone. Recency needs
 the newest instant first: one MAX aggregate (unless the batch's newest is pinned on the features, as
