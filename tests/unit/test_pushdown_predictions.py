@@ -156,6 +156,7 @@ def test_numeric_bias_non_finite_timings_and_freshness_agree(request, name, tmp_
         assert ours.serving is not None and theirs.serving is not None and ours.serving.requests == 300
         _same_timings(ours.serving, theirs.serving)
         assert theirs.serving.alarms == ours.serving.alarms and bool(ours.serving.alarms) == bool(shift)
+        assert theirs.not_computed == ours.not_computed == []  # everything the polars path computes
         stale = sorted(f.check.key for f in ours.schema_failures if f.check.kind == "freshness")
         assert sorted(f.check.key for f in theirs.schema_failures if f.check.kind == "freshness") == stale
         assert bool(stale) == bool(days_old)
@@ -232,3 +233,20 @@ def test_a_failing_model_is_exit_2_on_duckdb(hostile_penguins, monkeypatch, load
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert words in proc.stderr and "[SG306]" in proc.stderr and "Traceback" not in proc.stderr
     assert proc.stdout == ""
+
+
+def test_what_an_engine_cannot_compute_is_said_in_text_and_json(regression, tmp_path, monkeypatch):
+    """A latency column logged as text: polars parses it, a pushdown engine does not ask the source to; that
+    is said (text and JSON), not left out silently."""
+    monkeypatch.setenv("SPECGEN_AS_OF", "2024-06-30T00:00:00Z")
+    batch = tmp_path / "batch.parquet"
+    _regression_batch(0.0).with_columns(pl.col("latency_ms").cast(pl.String)).write_parquet(batch)
+    why = "serving latency: the column 'latency_ms' holds String, not numbers (the source is not asked to parse it)"
+    done = invoke("monitor", regression, "--current", batch, "--engine", "duckdb", "--format", "json")
+    report = json.loads(done.stdout)
+    assert report["not_computed"] == [why] and report["serving"] is None
+    done = invoke("monitor", regression, "--current", batch, "--engine", "duckdb")
+    assert f"not computed on this engine\n  {why}" in done.stdout
+    done = invoke("monitor", regression, "--current", batch, "--format", "json")
+    report = json.loads(done.stdout)
+    assert report["not_computed"] == [] and report["serving"]["requests"] == 300

@@ -38,8 +38,10 @@ def fill_batch(batch, q, checks: list[Check], chunk_rows: int = CHUNK_ROWS):
     batch.unique, batch.hashes = [], {}  # the source judges uniqueness over the whole batch
     rows, nulls, found, wrong = summaries(q, batch.specs, with_nulls=True)
     batch.rows, batch.nulls, batch.summaries, batch.incomparable = rows, nulls, found, wrong
-    for i, failure in enumerate(run_checks(q, checks, "serving")):
+    result = run_checks(q, checks, "serving")
+    for i, failure in enumerate(result):
         batch.merged[i] = failure
+    batch.not_computed += [f"{c.kind} check on {c.column or 'the batch'}: {why}" for c, why in result.skipped]
     _newest(batch, q)
     _timings(batch, q)
     _logged_predictions(batch, q)
@@ -61,7 +63,11 @@ def _timings(batch, q) -> None:
     """Per-request latency quantiles and queries/s (``runtime.timings``) as aggregates: exact quantiles with
     linear interpolation (numpy's default, as the polars path computes them), first and last request."""
     config = batch.timings.config
-    if config is None or config.latency_column not in q.schema or not q.schema[config.latency_column].is_numeric():
+    if config is None or config.latency_column not in q.schema:
+        return
+    if not q.schema[config.latency_column].is_numeric():
+        batch.not_computed.append(f"serving latency: the column {config.latency_column!r} holds "
+                                  f"{q.schema[config.latency_column]}, not numbers (the source is not asked to parse it)")
         return
     x = q.finite(q.as_float(q.value(config.latency_column)))
     named = [("n", q.count(x))] + [(name, q.quantile(x, p)) for name, p in QUANTILES.items()]
