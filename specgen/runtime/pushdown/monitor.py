@@ -33,6 +33,7 @@ from .query import run_checks
 
 __all__ = ["fill_batch", "summaries"]
 
+
 def fill_batch(batch, q, checks: list[Check], chunk_rows: int = CHUNK_ROWS):
     """``batch`` (a fresh ``monitor._Batch``) with the totals of the source ``q``."""
     batch.unique, batch.hashes = [], {}  # the source judges uniqueness over the whole batch
@@ -66,8 +67,9 @@ def _timings(batch, q) -> None:
     if config is None or config.latency_column not in q.schema:
         return
     if not q.schema[config.latency_column].is_numeric():
-        batch.not_computed.append(f"serving latency: the column {config.latency_column!r} holds "
-                                  f"{q.schema[config.latency_column]}, not numbers (the source is not asked to parse it)")
+        dtype = q.schema[config.latency_column]
+        batch.not_computed.append(f"serving latency: the column {config.latency_column!r} holds {dtype}, "
+                                  "not numbers (the source is not asked to parse it)")
         return
     x = q.finite(q.as_float(q.value(config.latency_column)))
     named = [("n", q.count(x))] + [(name, q.quantile(x, p)) for name, p in QUANTILES.items()]
