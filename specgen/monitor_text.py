@@ -50,6 +50,8 @@ def render_text(report, current) -> str:
             shown = "n/a" if limit is None else f"{limit:.4g}"
             lines.append(f"  {_cut(c):<24} {predicted:>9.2%} {labelled:>9.2%} {predicted - labelled:>+9.4f} "
                          f"{shown:>9}  {'ALARM' if alarm else 'ok'}")
+    if report.not_computed:
+        lines += ["", "not computed on this engine"] + [f"  {item}" for item in report.not_computed]
     return "\n".join(lines)
 
 

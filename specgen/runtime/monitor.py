@@ -133,6 +133,8 @@ class MonitorReport:
     serving: TimingSummary | None = None  # per-request timings the batch carried (runtime.timings)
     #: the config and baseline compared with: "compiled: PATH" or "ad hoc: built from SPEC and ..." (api.monitor)
     config_used: str | None = None
+    #: what this engine could not compute on this batch, each with why (a pushdown engine: ``pushdown.monitor``)
+    not_computed: list[str] = field(default_factory=list)
 
     @property
     def model_age_seconds(self) -> float | None:
@@ -184,6 +186,7 @@ class MonitorReport:
             "prediction_non_finite": self.prediction_non_finite, "prediction_bias": self.prediction_bias,
             "prediction_class_bias": self.class_bias, "max_bias": self.max_bias,
             "serving": self.serving.as_dict() if self.serving is not None else None,
+            "not_computed": list(self.not_computed),
         }
 
 
@@ -309,6 +312,7 @@ def run(config: MonitoringConfig, current: str | Path, *, reference: str | Path 
         report.class_shares = {c: (batch.class_predicted.get(c, 0) / batch.class_pairs,
                                    batch.class_labelled.get(c, 0) / batch.class_pairs) for c in classes}
     report.serving = batch.timings.summary()
+    report.not_computed = list(batch.not_computed)
     report.finished_at = time.time() if now is None else now
     return report
 
@@ -414,6 +418,7 @@ class _Batch:
         self.class_predicted: dict[str, int] = {}
         self.class_labelled: dict[str, int] = {}
         self.timings = Timings(config.serving_timings)
+        self.not_computed: list[str] = []  # what a pushdown engine could not compute, with why
 
     def add(self, chunk: pl.DataFrame) -> None:
         self.timings.add(chunk)

@@ -4,6 +4,7 @@ count and the numeric and per-class bias of a logged prediction column; the mode
 in the polars path (SG306, exit 2, its prints kept out of the JSON)."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import math
@@ -97,8 +98,11 @@ features:
 columns:
   pred: {dtype: float}
   y: {dtype: float}
+  at: {dtype: datetime, max_age: 36h}
+  latency_ms: {dtype: float}
 monitoring:
   prediction: {column: pred, max_bias: 0.5}
+  serving: {latency_column: latency_ms, timestamp_column: at, latency_p99_ms: 60}
 """
 
 
@@ -109,8 +113,8 @@ def regression(tmp_path_factory):
     (folder / "data").mkdir()
     rng = np.random.default_rng(3)
     x = rng.normal(size=400)
-    pl.DataFrame({"x": x, "y": 2 * x + 10, "pred": 2 * x + 10 + rng.normal(0, 0.1, 400)}).write_parquet(
-        folder / "data" / "train.parquet")
+    pl.DataFrame({"x": x, "y": 2 * x + 10, "pred": 2 * x + 10 + rng.normal(0, 0.1, 400), "at": _stamps(400, 0),
+                  "latency_ms": rng.gamma(2.0, 5.0, 400)}).write_parquet(folder / "data" / "train.parquet")
     (folder / "spec.yaml").write_text(REGRESSION, encoding="utf-8")
     for command in ("baseline", "compile"):
         done = invoke(command, folder / "spec.yaml")
@@ -118,26 +122,51 @@ def regression(tmp_path_factory):
     return folder / "spec.yaml"
 
 
-def _regression_batch(shift: float) -> pl.DataFrame:
+def _stamps(n: int, days_old: int) -> pl.Series:
+    """Request times, one a minute, the newest ``days_old`` days before 2024-06-30 (the tests' as-of)."""
+    newest = dt.datetime(2024, 6, 30) - dt.timedelta(days=days_old)
+    return pl.Series([newest - dt.timedelta(minutes=i) for i in range(n)], dtype=pl.Datetime("us"))
+
+
+def _regression_batch(shift: float, days_old: int = 0) -> pl.DataFrame:
     rng = np.random.default_rng(4)
     x = rng.normal(size=300)
     pred = 2 * x + 10 + shift + rng.normal(0, 0.1, 300)
     pred[:4] = [math.nan, math.inf, -math.inf, math.nan]  # 4 non-finite predictions, and a null below
     y = 2 * x + 10
     y[10:15] = math.nan  # unlabelled rows: left out of the bias
-    return pl.DataFrame({"x": x, "y": y, "pred": pred}).with_columns(
+    return pl.DataFrame({"x": x, "y": y, "pred": pred, "at": _stamps(300, days_old),
+                         "latency_ms": rng.gamma(2.0, 5.0 + shift * 20, 300)}).with_columns(
         pl.when(pl.int_range(pl.len()) == 20).then(None).otherwise(pl.col("pred")).alias("pred"))
 
 
 @pytest.mark.parametrize("name", ENGINES)
-def test_numeric_bias_and_non_finite_count_agree(request, name, tmp_path, regression):
-    for shift, alarmed in ((0.0, False), (1.0, True)):
-        ours, theirs = _both(request, name, _regression_batch(shift), regression, tmp_path, f"fares_{int(shift)}")
+def test_numeric_bias_non_finite_timings_and_freshness_agree(request, name, tmp_path, regression, monkeypatch):
+    """Also what else the polars path takes from the rows: the serving latency quantiles and queries/s of
+    the batch's request log, and the newest timestamp that freshness judges (a 3-day-old batch is stale)."""
+    monkeypatch.setenv("SPECGEN_AS_OF", "2024-06-30T00:00:00Z")
+    for shift, days_old in ((0.0, 0), (1.0, 3)):
+        batch = _regression_batch(shift, days_old)
+        ours, theirs = _both(request, name, batch, regression, tmp_path, f"fares_{int(shift)}")
         assert ours.prediction_non_finite == theirs.prediction_non_finite == 5  # NaN, +-inf and a null
         assert theirs.prediction_bias == pytest.approx(ours.prediction_bias, abs=1e-9)
         assert abs(ours.prediction_bias - shift) < 0.05
-        assert any(a.startswith("prediction bias") for a in theirs.alarms) == alarmed
+        assert any(a.startswith("prediction bias") for a in theirs.alarms) == bool(shift)
         assert "prediction: 5 non-finite value(s)" in theirs.alarms
+        assert ours.serving is not None and theirs.serving is not None and ours.serving.requests == 300
+        _same_timings(ours.serving, theirs.serving)
+        assert theirs.serving.alarms == ours.serving.alarms and bool(ours.serving.alarms) == bool(shift)
+        assert theirs.not_computed == ours.not_computed == []  # everything the polars path computes
+        stale = sorted(f.check.key for f in ours.schema_failures if f.check.kind == "freshness")
+        assert sorted(f.check.key for f in theirs.schema_failures if f.check.kind == "freshness") == stale
+        assert bool(stale) == bool(days_old)
+
+
+def _same_timings(ours, theirs) -> None:
+    assert theirs.latency_ms == pytest.approx(ours.latency_ms, abs=1e-9)
+    assert theirs.qps == pytest.approx(ours.qps, abs=1e-9) and ours.qps is not None
+    assert (theirs.requests, theirs.latency_targets, theirs.min_qps) == (ours.requests, ours.latency_targets,
+                                                                         ours.min_qps)
 
 
 # -- the model contained on a pushdown engine, as in the polars path --------------------------------
@@ -204,3 +233,20 @@ def test_a_failing_model_is_exit_2_on_duckdb(hostile_penguins, monkeypatch, load
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert words in proc.stderr and "[SG306]" in proc.stderr and "Traceback" not in proc.stderr
     assert proc.stdout == ""
+
+
+def test_what_an_engine_cannot_compute_is_said_in_text_and_json(regression, tmp_path, monkeypatch):
+    """A latency column logged as text: polars parses it, a pushdown engine does not ask the source to; that
+    is said (text and JSON), not left out silently."""
+    monkeypatch.setenv("SPECGEN_AS_OF", "2024-06-30T00:00:00Z")
+    batch = tmp_path / "batch.parquet"
+    _regression_batch(0.0).with_columns(pl.col("latency_ms").cast(pl.String)).write_parquet(batch)
+    why = "serving latency: the column 'latency_ms' holds String, not numbers (the source is not asked to parse it)"
+    done = invoke("monitor", regression, "--current", batch, "--engine", "duckdb", "--format", "json")
+    report = json.loads(done.stdout)
+    assert report["not_computed"] == [why] and report["serving"] is None
+    done = invoke("monitor", regression, "--current", batch, "--engine", "duckdb")
+    assert f"not computed on this engine\n  {why}" in done.stdout
+    done = invoke("monitor", regression, "--current", batch, "--format", "json")
+    report = json.loads(done.stdout)
+    assert report["not_computed"] == [] and report["serving"]["requests"] == 300

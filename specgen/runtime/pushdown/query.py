@@ -9,7 +9,8 @@ from ..checks import Check
 from ..checks.registry import get
 from ..engine import N_EXAMPLES, Result, judge_all, schema_stage
 
-__all__ = ["Query", "Deferred", "NotPushable", "PushdownResult", "run_checks", "N_EXAMPLES", "plain", "judged", "grouped"]
+__all__ = ["Query", "Deferred", "NotPushable", "PushdownResult", "run_checks", "N_EXAMPLES", "plain", "judged",
+           "grouped"]
 
 
 class NotPushable(Exception):
