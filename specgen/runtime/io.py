@@ -2,7 +2,11 @@
 
 CSV columns the spec declares as categorical or string are read as text, so a
 category named "1" stays "1"; every other type is inferred from the data, so a
-numeric column turned to text is seen as text (and fails its dtype check).
+numeric column turned to text is seen as text (and fails its dtype check). Dates, times and
+datetimes are recognised as polars' ``try_parse_dates`` recognises them, decided per value shape
+(``runtime.csv_schema``: trying every pattern on every value took ~7 s per 100,000 rows); a column
+the spec declares ``datetime`` is always looked at, yet stays text when a value is not one (the dtype
+check then names it). The schema is inferred once and pinned for the read.
 
 Time zones: the polars readers keep a column's zone (the ``timezone`` check reads it); the
 engine compares every datetime as naive UTC (``runtime.timezones`` states the rule, naive
