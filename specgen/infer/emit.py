@@ -41,6 +41,8 @@ class SpecDraft:
     sampled: bool
     columns: tuple[Column, ...] = field(default=())
     training: str = ""  # data.training: the one input argument (a glob, a directory), else the first file
+    training_source: dict | None = None  # data.training in a database: {sql|table, url|url_env} (db_source)
+    training_comments: tuple[str, ...] = ()  # above data.training: e.g. which variable to export
 
 
 def scalar(value: Any) -> str:
@@ -102,8 +104,10 @@ def _modeline(schema_ref: str | None) -> list[str]:
 
 def render_spec(d: SpecDraft) -> str:
     lines = _header(d)
-    lines += ["spec_version: 1", f"name: {d.name}", f"seeds: {{global: {d.seed}}}", "data:",
-              f"  training: {scalar(d.training or d.files[0])}"]
+    lines += ["spec_version: 1", f"name: {d.name}", f"seeds: {{global: {d.seed}}}", "data:"]
+    lines += [f"  # {_comment(text)}" for text in d.training_comments]
+    where = _flow(d.training_source) if d.training_source else scalar(d.training or d.files[0])
+    lines.append(f"  training: {where}")
     if len(d.files) > 1 and not d.training:
         lines[-1] += "  # the first input; the statistics cover all of them"
     if d.label is not None:
