@@ -95,3 +95,14 @@ def test_postgres_url_without_and_with_a_password(workdir, postgres_url):
     assert "TRAINING_DB_URL is not set" in missing.stderr and "SG220" in missing.stderr
     _compile_and_validate(workdir, hidden, env={"TRAINING_DB_URL": secret_url})
     assert "s3cret-pw" not in "".join(p.read_text() for p in (workdir / "gen" / "pg_secret").rglob("*.py"))
+
+
+def test_duckdb_in_memory_query_over_a_file(tmp_path):
+    """``--engine duckdb`` with a query and no --source: an in-memory DuckDB, which both layers open."""
+    spec = tmp_path / "mem.yaml"
+    query = f"SELECT * FROM read_csv('{PENGUINS.as_posix()}')"
+    drafted = run_cli("infer", "--engine", "duckdb", query, "-o", spec, "--label", "species", cwd=tmp_path,
+                      expect=0)
+    assert _training(spec) == {"sql": query, "url": "duckdb://:memory:"}, drafted.output
+    assert "working directory" in spec.read_text()  # the comment on relative paths in the query
+    _compile_and_validate(tmp_path, spec)
