@@ -222,12 +222,13 @@ def validate_cmd(spec, data, environment, engine, source, spark_master, spark_co
       specgen validate model.yaml today.csv --env serving --format json
     """
     from .api import validate_data
+    from .own_data import report_rows
 
     result = _run(validate_data, spec, data, environment, **_engine_kwargs(engine, source, spark_master, spark_conf))
-    if html is not None:
+    if html is not None:  # the rows drawn: a file, or a table/query in a database (the spec's own or --source's)
+        rows = _run(report_rows, spec, data, environment, engine, source)
         _write_html(html, lambda pages: pages.validation_page(result, _run(pages.batch.data_distributions,
-                                                                           _run(pages.batch.load, spec),
-                                                                           data or result.data)))
+                                                                           _run(pages.batch.load, spec), rows)))
     if fmt == "json":
         from .jsontext import dumps  # strict JSON: NaN/inf -> null
 

@@ -106,3 +106,39 @@ def test_duckdb_in_memory_query_over_a_file(tmp_path):
     assert _training(spec) == {"sql": query, "url": "duckdb://:memory:"}, drafted.output
     assert "working directory" in spec.read_text()  # the comment on relative paths in the query
     _compile_and_validate(tmp_path, spec)
+
+
+def test_validate_html_without_data_draws_the_database_rows(tmp_path):
+    """validate SPEC --html (no DATA) on a spec whose data.training is a DuckDB table: the page draws the
+    table's rows (the same distributions as the same rows from the CSV), where the label used to be read
+    as a file (SG202)."""
+    from specgen.own_data import report_rows
+    from specgen.report import batch
+
+    (tmp_path / "data").mkdir()
+    with duckdb.connect(str(tmp_path / "data" / "p.duckdb")) as con:
+        con.execute("CREATE TABLE penguins AS SELECT * FROM read_csv(?)", [str(PENGUINS)])
+    spec = tmp_path / "p.yaml"
+    run_cli("infer", "--source", "duckdb://data/p.duckdb", "penguins", "-o", spec, "--label", "species",
+            cwd=tmp_path, expect=0)
+    run_cli("compile", spec, cwd=tmp_path, expect=0)  # the default output: the monitoring config the page bins on
+    page = tmp_path / "page.html"
+    shown = run_cli("validate", spec, "--html", page, cwd=tmp_path, expect=0)
+    assert "table 'penguins'" in shown.stdout and page.is_file()
+    html = page.read_text()
+    assert "Distributions: training baseline vs this data" in html and "bill_length_mm" in html
+    loaded = batch.load(spec)
+    from_database = batch.data_distributions(loaded, report_rows(spec, None, "training", None, None))
+    assert from_database is not None and from_database == batch.data_distributions(loaded, str(PENGUINS))
+    # --source with a table name draws the same rows
+    assert batch.data_distributions(loaded, report_rows(spec, "penguins", "training", None,
+                                                        f"duckdb://{tmp_path / 'data' / 'p.duckdb'}")) == from_database
+
+
+def test_validate_html_cannot_draw_a_spark_catalog_table():
+    from specgen.errors import SpecgenError
+    from specgen.own_data import report_rows
+
+    with pytest.raises(SpecgenError, match=r"Spark's catalog table 'trips' cannot be read here.*\[SG104\]"):
+        report_rows("unused.yaml", "table:trips", "training", "spark", None)
+    assert report_rows("unused.yaml", "data/x.parquet", "training", "spark", None) == "data/x.parquet"
