@@ -179,7 +179,8 @@ def _engine_options(command):
                      "extra, Java 17; DATA may be a directory, a glob or table:NAME); duckdb: aggregate queries "
                      "in embedded DuckDB."),
         click.option("--source", metavar="URL", help="Run the checks inside a SQL database as aggregate queries: "
-                     "postgresql://... or duckdb:///file.duckdb; DATA is then a table or a SELECT query."),
+                     "postgresql://... or duckdb://PATH (relative; duckdb:///abs/path absolute); DATA is then "
+                     "a table or a SELECT query."),
         click.option("--spark-master", metavar="URL", help="Spark master for --engine spark (default: "
                      "$SPECGEN_SPARK_MASTER, else local[*])."),
         click.option("--spark-conf", multiple=True, metavar="KEY=VALUE", help="A Spark setting (repeatable)."),
