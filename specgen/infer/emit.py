@@ -83,8 +83,13 @@ def _flow(value: Any) -> str:
 def _header(d: SpecDraft) -> list[str]:
     what = f"{d.rows} rows" if not d.sampled else f"a sample of {d.rows} of {d.source_rows} rows (seed {d.seed})"
     lines = _modeline(d.schema_ref)
-    lines += [f"# Inferred by `specgen infer` from {what} of {len(d.files)} file{'s' if len(d.files) != 1 else ''}:"]
-    lines += [f"#   {f}" for f in d.files]
+    if d.training_source:  # a table or query: data.training names it (and its database) below
+        kind = "query" if "sql" in d.training_source else "table"
+        lines += [f"# Inferred by `specgen infer` from {what} of the {kind} named in data.training."]
+    else:
+        files = f"{len(d.files)} file{'s' if len(d.files) != 1 else ''}"
+        lines += [f"# Inferred by `specgen infer` from {what} of {files}:"]
+        lines += [f"#   {f}" for f in d.files]
     lines += ["# Review before committing: bounds are the observed values widened by the margin policy",
               "# (specgen/infer/policy.py); the observed statistics are in the comment above each column."]
     if d.key_candidates:

@@ -5,6 +5,7 @@ never reaches the draft: it names ``TRAINING_DB_URL`` and says what to export.""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import duckdb
@@ -51,6 +52,8 @@ def test_duckdb_table_or_query_relative_to_the_spec(workdir, what, expected):
             cwd=workdir, expect=0)
     # the URL was relative to the working directory; the spec reads it relative to itself
     assert _training(spec) == {**expected, "url": "duckdb://../data/p.duckdb"}
+    kind = "query" if "sql" in expected else "table"
+    assert re.search(rf"from 34[24] rows of the {kind} named in data.training", spec.read_text())
     _compile_and_validate(workdir, spec)
 
 
