@@ -145,3 +145,22 @@ def test_validate_html_cannot_draw_a_spark_catalog_table():
     with pytest.raises(SpecgenError, match=r"Spark's catalog table 'trips' cannot be read here.*\[SG104\]"):
         report_rows("unused.yaml", "table:trips", "training", "spark", None)
     assert report_rows("unused.yaml", "data/x.parquet", "training", "spark", None) == "data/x.parquet"
+
+
+def test_spark_catalog_table_drafts_url_env(spark_session, tmp_path):
+    """``--engine spark table:NAME``: the spec cannot name Spark's catalog, so the draft names the table and
+    TRAINING_DB_URL, with a comment saying to export it; with the variable pointing at a database holding
+    that table, validate SPEC reads it."""
+    from specgen.api import infer_spec
+
+    data = tmp_path / "p.parquet"
+    pl.read_csv(PENGUINS, null_values="NA").write_parquet(data)
+    spark_session.read.parquet(str(data)).createOrReplaceTempView("penguins_view")
+    spec = tmp_path / "sp.yaml"
+    infer_spec(["table:penguins_view"], spec, label="species", engine="spark")
+    assert _training(spec) == {"table": "penguins_view", "url_env": "TRAINING_DB_URL"}
+    assert "export TRAINING_DB_URL=" in spec.read_text()
+    db = tmp_path / "p.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE penguins_view AS SELECT * FROM read_parquet(?)", [str(data)])
+    _compile_and_validate(tmp_path, spec, env={"TRAINING_DB_URL": f"duckdb://{db}"})
