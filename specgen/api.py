@@ -202,9 +202,12 @@ def infer_spec(data: list[str], spec_path: str | Path, *, force: bool = False, *
     from .errors import WriteError
     from .infer import baseline_path, infer  # polars only when inferring
 
+    from .runtime.pushdown.open import engine_name
+
     spec_path = Path(spec_path)
+    where = {"engine": engine_name(options.get("engine"), options.get("source")), "source": options.get("source")}
     query = _infer_query(data, options)
-    result = infer(data, spec_path, query=query, **options)
+    result = infer(data, spec_path, query=query, **where, **options)
     targets = [spec_path, baseline_path(spec_path, result.name)]
     existing = [str(p) for p in targets if p.exists()]
     if existing and not force:

@@ -179,7 +179,8 @@ def _engine_options(command):
                      "extra, Java 17; DATA may be a directory, a glob or table:NAME); duckdb: aggregate queries "
                      "in embedded DuckDB."),
         click.option("--source", metavar="URL", help="Run the checks inside a SQL database as aggregate queries: "
-                     "postgresql://... or duckdb:///file.duckdb; DATA is then a table or a SELECT query."),
+                     "postgresql://... or duckdb://PATH (relative; duckdb:///abs/path absolute); DATA is then "
+                     "a table or a SELECT query."),
         click.option("--spark-master", metavar="URL", help="Spark master for --engine spark (default: "
                      "$SPECGEN_SPARK_MASTER, else local[*])."),
         click.option("--spark-conf", multiple=True, metavar="KEY=VALUE", help="A Spark setting (repeatable)."),
@@ -222,12 +223,13 @@ def validate_cmd(spec, data, environment, engine, source, spark_master, spark_co
       specgen validate model.yaml today.csv --env serving --format json
     """
     from .api import validate_data
+    from .own_data import report_rows
 
     result = _run(validate_data, spec, data, environment, **_engine_kwargs(engine, source, spark_master, spark_conf))
-    if html is not None:
+    if html is not None:  # the rows drawn: a file, or a table/query in a database (the spec's own or --source's)
+        rows = _run(report_rows, spec, data, environment, engine, source)
         _write_html(html, lambda pages: pages.validation_page(result, _run(pages.batch.data_distributions,
-                                                                           _run(pages.batch.load, spec),
-                                                                           data or result.data)))
+                                                                           _run(pages.batch.load, spec), rows)))
     if fmt == "json":
         from .jsontext import dumps  # strict JSON: NaN/inf -> null
 

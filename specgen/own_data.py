@@ -8,12 +8,13 @@ in the database, no rows fetched. A table name is quoted here as an identifier i
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SpecgenError
 
-__all__ = ["OwnData", "own_data", "named"]
+__all__ = ["OwnData", "own_data", "named", "report_rows"]
 
 
 @dataclass(frozen=True)
@@ -57,3 +58,45 @@ def named(own: OwnData | None, run):
         if own is None or own.source is None:
             raise
         raise DataError(f"{own.label}: {exc}", exc.code) from None
+
+
+_QUERY = re.compile(r"(?is)^\s*(select|with|from|values|table)\b")  # as runtime.pushdown.sql reads DATA
+
+
+def report_rows(spec_path, data: str | None, environment: str, engine: str | None, source: str | None):
+    """What ``validate --html`` draws distributions from: a path (read as a file, chunk by chunk), or a
+    function yielding the rows of a table or query in a database (the spec's own, or ``--source``'s) in
+    batches, read through ``runtime.sources``. A Spark catalog table cannot be drawn: SG104."""
+    from .api import build_plan
+    from .runtime.pushdown.open import engine_name
+
+    if data is None:
+        own = own_data(build_plan(spec_path), environment)
+        data, source = own.data, own.source
+        if source is None:
+            return data
+    from .runtime.duckdb_url import is_duckdb
+
+    chosen = engine_name(engine, source)
+    text = str(data).strip()
+    duck = chosen == "duckdb" or chosen == "sql" and is_duckdb(source)  # DuckDB reads a path as files
+    files = chosen in ("polars", "spark") or duck and bool(Path(text).suffix or any(c in text for c in "*?[/"))
+    if chosen == "spark" and text.startswith("table:"):
+        raise SpecgenError(f"validate --html: the page's distributions are drawn from files or a SQL database; "
+                           f"Spark's catalog table {text[len('table:'):]!r} cannot be read here: validate it "
+                           "without --html, or give a file or --source URL [SG104]", "SG104")
+    if files and not _QUERY.match(text):
+        return data
+    return lambda: _database_batches(source or "duckdb://", text)
+
+
+def _database_batches(url: str, text: str):
+    import polars as pl
+    import polars.selectors as cs
+
+    from .runtime.sources import SqlText, TableQuery, open_source, quote_identifier
+
+    query = text if _QUERY.match(text) else "SELECT * FROM " + ".".join(map(quote_identifier, text.split(".")))
+    with open_source(url) as opened:
+        for batch in opened.batches(TableQuery(SqlText(query))):
+            yield batch.with_columns(cs.decimal().cast(pl.Float64))  # as location.read: decimals as floats

@@ -13,6 +13,7 @@ from typing import Sequence
 
 from ..compiler.spec import NAME_PATTERN
 from ..errors import DataError, SpecgenError
+from .db_source import db_training
 from .decide import decide
 from .emit import SpecDraft, render_spec
 from .modeline import find_schema
@@ -39,10 +40,13 @@ def baseline_path(spec_path: Path, name: str) -> Path:
 
 def infer(data: Sequence[str], spec_path: Path, *, label: str | None = None, key: Sequence[str] = (),
           name: str | None = None, category_threshold: int = DEFAULT_THRESHOLD, sample: int | None = None,
-          seed: int = 0, schema_ref: str | None = None, progress=None, query=None) -> Inferred:
+          seed: int = 0, schema_ref: str | None = None, progress=None, query=None, engine: str = "polars",
+          source: str | None = None) -> Inferred:
     """``progress``: an optional ``progress.Progress`` (the CLI's terminal-only bar; see ``terminal_progress``).
     ``query``: a ``runtime.pushdown`` source over ``data[0]`` (``--engine spark|duckdb``, ``--source``): the
-    statistics are computed there (``pushdown_scan``) instead of by reading the files here.
+    statistics are computed there (``pushdown_scan``) instead of by reading the files here; ``engine`` (as
+    ``pushdown.open.engine_name`` names it) and ``source`` (its URL) say where a table or query lives, for
+    the draft's ``data.training`` (``db_source``).
     ``schema_ref``: the modeline's schema as given; None: the nearest that exists (``modeline.find_schema``)."""
     if name is not None and not re.match(NAME_PATTERN, name):
         raise SpecgenError(f"--name {name!r} is not a valid spec name: use snake_case, a letter first, "
@@ -67,12 +71,15 @@ def infer(data: Sequence[str], spec_path: Path, *, label: str | None = None, key
     spec_dir = spec_path.parent
     first = Path(data[0]) if Path(data[0]).is_dir() else Path(shown_names(paths)[0].replace("<stdin>", "stdin"))
     name = name or name_from_out(spec_path) or default_name(first)
+    database = db_training(str(data[0]), engine, source, spec_dir) if query is not None else None
     draft = SpecDraft(
         name=name,
         schema_ref=schema_ref if schema_ref is not None else find_schema(spec_path),
         files=tuple(p if p == "<stdin>" or not Path(p).exists() else _relative(Path(p), spec_dir)
                     for p in shown_names(paths)),
         training=_training(data, spec_dir) if query is None or Path(data[0]).exists() else str(data[0]),
+        training_source=database.value if database else None,
+        training_comments=database.comments if database else (),
         rows=table.rows,
         source_rows=table.source_rows,
         seed=seed,

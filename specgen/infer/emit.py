@@ -41,6 +41,8 @@ class SpecDraft:
     sampled: bool
     columns: tuple[Column, ...] = field(default=())
     training: str = ""  # data.training: the one input argument (a glob, a directory), else the first file
+    training_source: dict | None = None  # data.training in a database: {sql|table, url|url_env} (db_source)
+    training_comments: tuple[str, ...] = ()  # above data.training: e.g. which variable to export
 
 
 def scalar(value: Any) -> str:
@@ -81,8 +83,13 @@ def _flow(value: Any) -> str:
 def _header(d: SpecDraft) -> list[str]:
     what = f"{d.rows} rows" if not d.sampled else f"a sample of {d.rows} of {d.source_rows} rows (seed {d.seed})"
     lines = _modeline(d.schema_ref)
-    lines += [f"# Inferred by `specgen infer` from {what} of {len(d.files)} file{'s' if len(d.files) != 1 else ''}:"]
-    lines += [f"#   {f}" for f in d.files]
+    if d.training_source:  # a table or query: data.training names it (and its database) below
+        kind = "query" if "sql" in d.training_source else "table"
+        lines += [f"# Inferred by `specgen infer` from {what} of the {kind} named in data.training."]
+    else:
+        files = f"{len(d.files)} file{'s' if len(d.files) != 1 else ''}"
+        lines += [f"# Inferred by `specgen infer` from {what} of {files}:"]
+        lines += [f"#   {f}" for f in d.files]
     lines += ["# Review before committing: bounds are the observed values widened by the margin policy",
               "# (specgen/infer/policy.py); the observed statistics are in the comment above each column."]
     if d.key_candidates:
@@ -102,8 +109,10 @@ def _modeline(schema_ref: str | None) -> list[str]:
 
 def render_spec(d: SpecDraft) -> str:
     lines = _header(d)
-    lines += ["spec_version: 1", f"name: {d.name}", f"seeds: {{global: {d.seed}}}", "data:",
-              f"  training: {scalar(d.training or d.files[0])}"]
+    lines += ["spec_version: 1", f"name: {d.name}", f"seeds: {{global: {d.seed}}}", "data:"]
+    lines += [f"  # {_comment(text)}" for text in d.training_comments]
+    where = _flow(d.training_source) if d.training_source else scalar(d.training or d.files[0])
+    lines.append(f"  training: {where}")
     if len(d.files) > 1 and not d.training:
         lines[-1] += "  # the first input; the statistics cover all of them"
     if d.label is not None:

@@ -93,9 +93,10 @@ def _slice_row(part, label: str, prediction: str, name: str, metric, bound, min_
     return head + (f"{value:.4g}", bounds, f"fails: {problem}" if problem else "ok"), problem is not None
 
 
-def data_distributions(loaded: Loaded, data_path: str | Path) -> Distributions | None:
+def data_distributions(loaded: Loaded, data_path) -> Distributions | None:
     """``validate --html``: the data against the training baseline, on the bins of the compiled monitoring
-    config (None without one). Drawn, not judged: drift verdicts are ``specgen monitor``'s."""
+    config (None without one). Drawn, not judged: drift verdicts are ``specgen monitor``'s. ``data_path``:
+    a file, or a function yielding frames (a table or query in a database: ``own_data.report_rows``)."""
     from ..api import default_out_dir
     from ..runtime import baseline as baseline_mod
     from ..runtime import monitor
@@ -112,7 +113,12 @@ def data_distributions(loaded: Loaded, data_path: str | Path) -> Distributions |
         for name, summary in summarize_frame(chunk, specs).items():
             totals[name] = summary if name not in totals else merge_summaries(totals[name], summary)
 
-    current = monitor.one_pass(data_path, config.dtypes, CHUNK_ROWS, dict, add)
+    if callable(data_path):
+        current: dict = {}
+        for chunk in data_path():
+            add(current, chunk)
+    else:
+        current = monitor.one_pass(data_path, config.dtypes, CHUNK_ROWS, dict, add)
     shown = {f.name: (baseline_mod.to_summary(f.kind, f.reference), current.get(f.name)) for f in config.features}
     return Distributions("Distributions: training baseline vs this data",
                          collect.drawn_distributions(config.features, shown),

@@ -32,8 +32,7 @@ _MEMORY_FORMS = ("", "/", MEMORY, "/" + MEMORY)
 def is_duckdb(location: str | Path) -> bool:
     """Whether ``location`` names a DuckDB database: a ``duckdb:`` URL or a ``.duckdb`` path."""
     text = str(location)
-    return text == "duckdb" or text.startswith("duckdb:") or ("://" not in text
-                                                              and Path(text).suffix.lower() == ".duckdb")
+    return text.startswith("duckdb:") or "://" not in text and Path(text).suffix.lower() == ".duckdb"
 
 
 def duckdb_path(location: str | Path) -> str:

@@ -120,7 +120,7 @@ class FileSource(_Duck):
         suffix = Path(self.path).suffix.lower()
         if suffix not in _FILE_READERS:
             raise DataError(f"{path}: unsupported source {suffix or '(no extension)'!r}; use .parquet, .csv, "
-                            ".duckdb, duckdb:///PATH or postgresql://... [SG202]", "SG202")
+                            ".duckdb, duckdb://PATH or postgresql://... [SG202]", "SG202")
         if not any(ch in self.path for ch in "*?[") and not Path(self.path).is_file():
             raise DataError(f"{path}: data file not found [SG201]", "SG201")
         self._reader = _FILE_READERS[suffix]
