@@ -5,6 +5,7 @@ import ast
 import textwrap
 from pathlib import Path
 
+import pandas as pd
 import polars as pl
 import pytest
 
@@ -161,8 +162,10 @@ def test_zoned_timestamps_keep_their_instant_and_decimals_read_as_floats(tmp_pat
     from specgen.runtime.timezones import SOURCE_ZONES
 
     assert shown.attrs[SOURCE_ZONES] == {"at": "Europe/Berlin"}  # the timezone check passes for this column
-    assert str(shown["at"][0]) == "2026-03-01 12:00:00"  # the instant, as naive UTC
-    assert str(shown["wall"][0]) == "2026-03-01 11:00:00"  # wall time in Berlin (UTC+1 in March), as naive UTC
+    # a column with a timezone: is read aware in that zone (the generated pandas schema checks it as aware)
+    assert str(shown["at"][0]) == "2026-03-01 13:00:00+01:00"  # the instant 12:00 UTC, shown in Berlin
+    assert shown["at"][0] == pd.Timestamp("2026-03-01 12:00:00", tz="UTC")
+    assert str(shown["wall"][0]) == "2026-03-01 12:00:00+01:00"  # naive: wall time in Berlin (UTC+1 in March)
 
 
 def test_validate_without_data_reads_the_specs_own_file(tmp_path):
