@@ -18,10 +18,8 @@ demo: $(STAMP)  ## compile the penguins example, run its generated suite, valida
 # Two xdist workers (the CI machine has two cores; TEST_WORKERS=0 runs in one process). loadfile sends each
 # test file to one worker, so a module-scoped fixture (the e2e runs of generated suites) is built once.
 # (Not loadgroup: with pytest 9 xdist_group marks are silently ignored, so modules would be split.)
-# --no-loadscope-reorder: files go out in collection order (tests/e2e, the few long files, first; the many
-# short unit files fill in at the end) instead of most-tests-first, which left the long e2e files to last.
 TEST_WORKERS ?= 2
-XDIST := -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+XDIST := -n $(TEST_WORKERS) --dist loadfile
 
 test: $(STAMP)  ## the whole default test suite (what CI runs); installs chromium for the report's browser tests when it can
 	bash scripts/install-chromium.sh >/dev/null
