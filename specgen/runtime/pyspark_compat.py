@@ -21,9 +21,15 @@ def _stand_in() -> None:
     for name in [m for m in sys.modules if m == "pyspark.pandas" or m.startswith("pyspark.pandas.")]:
         del sys.modules[name]  # the half-imported package
     classes: dict[str, type] = {}
+
+    def class_named(name: str) -> type:
+        if name.startswith("__"):  # the module protocol (__file__, ...): absent, as on any module; tools that
+            raise AttributeError(name)  # walk sys.modules (hypothesis) read __file__ as a path
+        return classes.setdefault(name, type(name, (), {}))
+
     module = types.ModuleType("pyspark.pandas", "stand-in: pyspark.pandas does not import here")
     module.__path__ = []
-    module.__getattr__ = lambda name: classes.setdefault(name, type(name, (), {}))
+    module.__getattr__ = class_named
     extensions = types.ModuleType("pyspark.pandas.extensions")
     for name in ("register_dataframe_accessor", "register_series_accessor", "register_index_accessor"):
         setattr(extensions, name, lambda _name: (lambda cls: cls))

@@ -98,3 +98,15 @@ def test_a_successful_import_keeps_every_warning(fake_pyspark):
     assert f"FutureWarning: {PYSPARK_WARNING}" in result.stderr and "UserWarning: an unrelated warning" in result.stderr
     strict = _probe(fake_pyspark, "0", "-W", "error::FutureWarning")  # the user's filters still apply
     assert strict.returncode == 1 and f"FutureWarning: {PYSPARK_WARNING}" in strict.stderr, strict.output
+
+
+def test_the_stand_in_for_pyspark_pandas_has_no_file():
+    """pyspark_compat's stand-in answered every attribute with a class, ``__file__`` too, and hypothesis
+    (which reads the ``__file__`` of every module in sys.modules) failed with a TypeError in a process that
+    had imported a generated pyspark schema."""
+    if not _pyspark_warns_here():
+        pytest.skip("needs pyspark with pandas >= 3 (pip install -e '.[dev]'), where the stand-in is used")
+    code = ("import sys, specgen.runtime.pyspark_compat as c; m = sys.modules['pyspark.pandas']; "
+            "print(c.PANDAS_ON_SPARK, getattr(m, '__file__', None), m.DataFrame.__name__)")
+    result = run(sys.executable, "-c", code)
+    assert result.returncode == 0 and result.stdout.split() == ["False", "None", "DataFrame"], result.output
