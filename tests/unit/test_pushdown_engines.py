@@ -260,3 +260,52 @@ def test_time_bins_equal_polars_value_by_value(open_engine, name):
         assert sorted(got) == sorted(want), f.name
         assert nulls[f"n{i}"] == ours.get_column(f.name).null_count(), f.name
     assert ours.get_column("wall:hour").null_count() > 2  # the skipped hour is there
+
+
+BERLIN_SPEC = """spec_version: 1
+name: berlin
+data: {training: t.parquet}
+features:
+  at: {dtype: datetime, timezone: Europe/Berlin, range: ["2024-03-01T00:00:00", "2024-06-30T00:00:00"], max_age: 1h}
+  x: {dtype: float}
+"""
+
+
+def _berlin_cases() -> dict[str, pl.DataFrame]:
+    """Naive wall times in Berlin (summer: UTC+2), judged at 2024-06-29T11:30Z: ``fresh`` (newest 13:00 in
+    Berlin, 11:00Z), ``stale`` (newest 12:00 in Berlin, 10:00Z: 90 minutes old, though 12:00 read as UTC
+    would be in the future), ``late_evening`` (newest 23:30 in Berlin on the 29th: 21:30Z, inside the
+    range's upper bound 22:00Z, outside it read as UTC; and in the future: not stale), ``past_the_bound``
+    (00:30 on the 30th in Berlin: 22:30Z, out of range), ``skipped`` (02:30 on
+    2024-03-31 does not exist in Berlin: null)."""
+    import datetime as dt
+
+    def frame(newest: dt.datetime, extra: list | None = None) -> pl.DataFrame:
+        stamps = [newest - dt.timedelta(hours=h) for h in range(5)] + (extra or [])
+        return pl.DataFrame({"at": pl.Series(stamps, dtype=pl.Datetime("us")),
+                             "x": [float(i) for i in range(len(stamps))]})
+    return {"fresh": frame(dt.datetime(2024, 6, 29, 13)), "stale": frame(dt.datetime(2024, 6, 29, 12)),
+            "late_evening": frame(dt.datetime(2024, 6, 29, 23, 30)),
+            "past_the_bound": frame(dt.datetime(2024, 6, 30, 0, 30)),
+            "skipped": frame(dt.datetime(2024, 6, 29, 13), [dt.datetime(2024, 3, 31, 2, 30)])}
+
+
+def _verdicts(result) -> list:
+    return sorted((f.check.key, f.failing_rows, f.examples, f.observed) for f in result)
+
+
+@pytest.mark.parametrize("name", ("duckdb", "postgres", pytest.param("spark", marks=pytest.mark.slow)))
+def test_naive_times_in_a_declared_zone_judged_like_polars(open_engine, name, tmp_path, monkeypatch):
+    """A naive column with ``timezone: Europe/Berlin`` holds wall times in Berlin (``runtime.timezones``) on
+    every engine: freshness (verdict and age), range and not-null (a skipped wall time is null) agree with
+    the polars engine, as ``pushdown.time_bins`` converts hour/weekday/recency."""
+    monkeypatch.setenv("SPECGEN_AS_OF", "2024-06-29T11:30:00Z")
+    (tmp_path / "spec.yaml").write_text(BERLIN_SPEC, encoding="utf-8")
+    checks = build_plan(tmp_path / "spec.yaml").checks("training")
+    want = {"fresh": set(), "stale": {"freshness"}, "late_evening": set(), "past_the_bound": {"range"},
+            "skipped": {"not_null"}}
+    for case, frame in _berlin_cases().items():
+        ours = engine.run_checks(frame.lazy(), checks, "training")
+        theirs = query.run_checks(open_engine(name, frame, f"berlin_{case}"), checks, "training")
+        assert {f.check.kind for f in ours} == want[case], case
+        assert _verdicts(theirs) == _verdicts(ours), case

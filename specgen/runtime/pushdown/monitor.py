@@ -54,10 +54,12 @@ def fill_batch(batch, q, checks: list[Check], chunk_rows: int = CHUNK_ROWS):
 
 def _newest(batch, q) -> None:
     """The newest value of each column a ``batch_newest`` check (freshness) judges, as ``--engine`` validate
-    takes it: the maximum, a zone-aware one as naive UTC (``query.judged``)."""
+    takes it: the maximum, a zone-aware one as naive UTC (``query.judged``), a naive one in a declared zone
+    as its instant (``Query.checked``)."""
     dated = [c for c in batch.dated if c in q.schema and q.schema[c].is_temporal()]
     if dated:
-        row = q.aggregate([(f"t{i}", q.max(q.value(c))) for i, c in enumerate(dated)])
+        q.zones = {**q.zones, **batch.zones}
+        row = q.aggregate([(f"t{i}", q.max(q.checked(c))) for i, c in enumerate(dated)])
         batch.newest.update({c: row[f"t{i}"] for i, c in enumerate(dated)})
 
 

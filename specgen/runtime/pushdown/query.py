@@ -45,13 +45,22 @@ class Query:
 
     schema: dict = {}
     rows: int = 0
+    #: column -> its declared zone (``Kind.declared_zone``): naive datetimes there are wall times in it
+    zones: dict = {}
 
     def deferred(self, function, *args) -> Deferred:
         return Deferred(function, args)
 
     def violation(self, kind, check: Check):
-        x = self.value(check.column) if check.column is not None else None
+        x = self.checked(check.column) if check.column is not None else None
         return kind.pushdown_violation(check, x, self)
+
+    def checked(self, column: str):
+        """The column as checks compare it: a naive datetime in a declared zone as its naive UTC instant
+        (``pushdown.time_bins.checked_value``), as the polars engine's ``engine.Frame.value``."""
+        from .time_bins import checked_value
+
+        return checked_value(self, column, self.zones.get(column))
 
     # expressions: a subclass gives each
     def value(self, column: str): raise NotImplementedError
@@ -109,13 +118,14 @@ class Query:
 
 def run_checks(q: Query, checks, environment: str = "training") -> PushdownResult:
     """The polars engine's ``run_checks`` on a pushdown source: same checks, same judges."""
+    q.zones = {c.column: z for c in checks if (z := get(c.kind).declared_zone(c))}
     checks = [c for c in checks if environment in c.environments]
     failures = PushdownResult()
     todo, blocked = schema_stage(checks, q.schema, failures)
     todo = [c for c in todo if c.column not in blocked]
     named, deferred, kept = [("__rows", q.rows_expr())], [], []
     for i, check in enumerate(todo):
-        x = q.value(check.column) if check.column is not None else None
+        x = q.checked(check.column) if check.column is not None else None
         try:
             parts = get(check.kind).pushdown_aggregates(check, x, f"_{i}", q)
         except NotPushable as exc:

@@ -34,7 +34,7 @@ import polars as pl
 from .. import time_bins
 from ..timezones import same_zone
 
-__all__ = ["with_time_bins", "newest_instants"]
+__all__ = ["with_time_bins", "newest_instants", "checked_value"]
 
 _EPOCH = dt.datetime(1970, 1, 1)
 _DAY_US = 86_400_000_000
@@ -66,6 +66,20 @@ def newest_instants(q, columns: dict[str, str]) -> dict:
         return {}
     row = q.aggregate([(f"newest{i}", q.max(t.instant(c, columns[c]))) for i, c in enumerate(present)])
     return {c: _datetime(row[f"newest{i}"]) for i, c in enumerate(present)}
+
+
+def checked_value(q, column: str, zone: str | None):
+    """``q.value(column)`` as checks compare it, as the polars engine's ``engine.Frame.value``: a naive
+    datetime column with a declared zone other than UTC becomes its instant as a naive UTC timestamp (null
+    where the wall time was skipped); every other column is ``q.value(column)`` unchanged (an aware
+    column's instant is judged as naive UTC afterwards: ``query.judged``)."""
+    dtype = q.schema.get(column)
+    if zone is None or same_zone(zone, "UTC") or not isinstance(dtype, pl.Datetime):
+        return q.value(column)
+    t = _engine(q)
+    if t.aware(column):
+        return q.value(column)
+    return t.timestamp(t.instant(column, zone))
 
 
 def _datetime(micros) -> dt.datetime | None:
@@ -215,6 +229,8 @@ class _DuckDB(_Sql):
 
         return S("make_timestamp(", us, ")")
 
+    timestamp = _timestamp
+
     def hour(self, us):
         from .sql import S
 
@@ -236,6 +252,8 @@ class _Postgres(_Sql):
         from .sql import S
 
         return S("(TIMESTAMP 'epoch' + ", us, " * INTERVAL '1 microsecond')")
+
+    timestamp = _timestamp
 
     def wall_us(self, us, zone):
         from .sql import Param, S
@@ -279,6 +297,8 @@ class _Spark(_Instants):
         from pyspark.sql import functions as F
 
         return F.timestamp_add("MICROSECOND", us, F.expr(self._NTZ_EPOCH))
+
+    timestamp = _timestamp
 
     def wall_us(self, us, zone):
         from pyspark.sql import functions as F
