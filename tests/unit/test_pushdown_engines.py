@@ -309,3 +309,32 @@ def test_naive_times_in_a_declared_zone_judged_like_polars(open_engine, name, tm
         theirs = query.run_checks(open_engine(name, frame, f"berlin_{case}"), checks, "training")
         assert {f.check.kind for f in ours} == want[case], case
         assert _verdicts(theirs) == _verdicts(ours), case
+
+
+@pytest.mark.parametrize("name", ("duckdb", "postgres", pytest.param("spark", marks=pytest.mark.slow)))
+def test_monitor_freshness_of_naive_times_in_a_declared_zone_agrees(request, name, tmp_path, monkeypatch):
+    """``specgen monitor`` judges the batch's newest value (``pushdown.monitor._newest``): on a naive Berlin
+    column it is the instant of that wall time on every engine, so the verdict and the age agree."""
+    monkeypatch.setenv("SPECGEN_AS_OF", "2024-06-29T11:30:00Z")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(BERLIN_SPEC + "monitoring: {}\n", encoding="utf-8")
+    cases = _berlin_cases()
+    reference = tmp_path / "reference.parquet"
+    cases["fresh"].write_parquet(reference)
+    for case in ("fresh", "stale"):
+        path = tmp_path / f"{case}.parquet"
+        cases[case].write_parquet(path)
+        options, current = {"engine": name}, str(path)
+        if name == "spark":
+            request.getfixturevalue("spark_session")
+        if name == "postgres":
+            from tests.postgres import load_frame
+
+            options = {"source": request.getfixturevalue("postgres_url")}
+            load_frame(options["source"], f"berlin_mon_{case}", cases[case])
+            current = f"berlin_mon_{case}"
+        ours = monitor(spec, path, reference=reference, now=0)
+        theirs = monitor(spec, current, reference=reference, now=0, **options)
+        stale = [(f.check.key, f.observed) for f in ours.schema_failures if f.check.kind == "freshness"]
+        assert [(f.check.key, f.observed) for f in theirs.schema_failures if f.check.kind == "freshness"] == stale
+        assert bool(stale) == (case == "stale") and ("1:30:00" in stale[0][1] if stale else True)
