@@ -338,3 +338,21 @@ def test_monitor_freshness_of_naive_times_in_a_declared_zone_agrees(request, nam
         stale = [(f.check.key, f.observed) for f in ours.schema_failures if f.check.kind == "freshness"]
         assert [(f.check.key, f.observed) for f in theirs.schema_failures if f.check.kind == "freshness"] == stale
         assert bool(stale) == (case == "stale") and ("1:30:00" in stale[0][1] if stale else True)
+
+
+@pytest.mark.parametrize("name", ("duckdb", "postgres", pytest.param("spark", marks=pytest.mark.slow)))
+def test_dates_in_a_declared_zone_judged_like_polars(open_engine, name, tmp_path, monkeypatch):
+    """A date in a column with ``timezone: Asia/Kolkata`` (UTC+5:30) is midnight there: the newest date
+    2024-06-29 is 2024-06-28T18:30Z, 24.5 hours before the as-of (stale under 24h); read as UTC midnight
+    it would be 19 hours old (fresh)."""
+    import datetime as dt
+
+    monkeypatch.setenv("SPECGEN_AS_OF", "2024-06-29T19:00:00Z")
+    (tmp_path / "spec.yaml").write_text(BERLIN_SPEC.replace("Europe/Berlin", "Asia/Kolkata").replace(
+        "max_age: 1h", "max_age: 24h"), encoding="utf-8")
+    checks = build_plan(tmp_path / "spec.yaml").checks("training")
+    frame = pl.DataFrame({"at": [dt.date(2024, 6, 29) - dt.timedelta(days=d) for d in range(3)], "x": [1.0, 2.0, 3.0]})
+    ours = engine.run_checks(frame.lazy(), checks, "training")
+    theirs = query.run_checks(open_engine(name, frame, "kolkata_dates"), checks, "training")
+    assert {f.check.kind for f in ours} == {"freshness"}
+    assert _verdicts(theirs) == _verdicts(ours)

@@ -70,11 +70,11 @@ def newest_instants(q, columns: dict[str, str]) -> dict:
 
 def checked_value(q, column: str, zone: str | None):
     """``q.value(column)`` as checks compare it, as the polars engine's ``engine.Frame.value``: a naive
-    datetime column with a declared zone other than UTC becomes its instant as a naive UTC timestamp (null
-    where the wall time was skipped); every other column is ``q.value(column)`` unchanged (an aware
+    datetime or date column with a declared zone other than UTC becomes its instant as a naive UTC timestamp
+    (null where the wall time was skipped); every other column is ``q.value(column)`` unchanged (an aware
     column's instant is judged as naive UTC afterwards: ``query.judged``)."""
     dtype = q.schema.get(column)
-    if zone is None or same_zone(zone, "UTC") or not isinstance(dtype, pl.Datetime):
+    if zone is None or same_zone(zone, "UTC") or not (isinstance(dtype, pl.Datetime) or dtype == pl.Date):
         return q.value(column)
     t = _engine(q)
     if t.aware(column):
