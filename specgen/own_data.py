@@ -8,11 +8,11 @@ in the database, no rows fetched. A table name is quoted here as an identifier i
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import SpecgenError
+from .runtime.sql_text import is_query, names_files
 
 __all__ = ["OwnData", "own_data", "named", "report_rows"]
 
@@ -60,9 +60,6 @@ def named(own: OwnData | None, run):
         raise DataError(f"{own.label}: {exc}", exc.code) from None
 
 
-_QUERY = re.compile(r"(?is)^\s*(select|with|from|values|table)\b")  # as runtime.pushdown.sql reads DATA
-
-
 def report_rows(spec_path, data: str | None, environment: str, engine: str | None, source: str | None):
     """What ``validate --html`` draws distributions from: a path (read as a file, chunk by chunk), or a
     function yielding the rows of a table or query in a database (the spec's own, or ``--source``'s) in
@@ -80,12 +77,12 @@ def report_rows(spec_path, data: str | None, environment: str, engine: str | Non
     chosen = engine_name(engine, source)
     text = str(data).strip()
     duck = chosen == "duckdb" or chosen == "sql" and is_duckdb(source)  # DuckDB reads a path as files
-    files = chosen in ("polars", "spark") or duck and bool(Path(text).suffix or any(c in text for c in "*?[/"))
+    files = chosen in ("polars", "spark") or duck and names_files(text)
     if chosen == "spark" and text.startswith("table:"):
         raise SpecgenError(f"validate --html: the page's distributions are drawn from files or a SQL database; "
                            f"Spark's catalog table {text[len('table:'):]!r} cannot be read here: validate it "
                            "without --html, or give a file or --source URL [SG104]", "SG104")
-    if files and not _QUERY.match(text):
+    if files and not is_query(text):
         return data
     return lambda: _database_batches(source or "duckdb://", text)
 
@@ -96,7 +93,7 @@ def _database_batches(url: str, text: str):
 
     from .runtime.sources import SqlText, TableQuery, open_source, quote_identifier
 
-    query = text if _QUERY.match(text) else "SELECT * FROM " + ".".join(map(quote_identifier, text.split(".")))
+    query = text if is_query(text) else "SELECT * FROM " + ".".join(map(quote_identifier, text.split(".")))
     with open_source(url) as opened:
         for batch in opened.batches(TableQuery(SqlText(query))):
             yield batch.with_columns(cs.decimal().cast(pl.Float64))  # as location.read: decimals as floats

@@ -9,18 +9,17 @@ directory is rewritten relative to the spec, as the spec reads it (``runtime.duc
 from __future__ import annotations
 
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
 from ..runtime.duckdb_url import MEMORY, duckdb_path, duckdb_url, is_duckdb
+from ..runtime.sql_text import is_query, names_files
 
 __all__ = ["DbTraining", "db_training", "URL_ENV"]
 
 #: the variable a draft names when the URL holds a password (the README's example name)
 URL_ENV = "TRAINING_DB_URL"
-_QUERY = re.compile(r"(?is)^\s*(select|with|from|values)\b|^\s*table\s+\S")
 _SPARK_TABLE = "table:"
 
 
@@ -56,9 +55,9 @@ def _what(data: str, engine: str) -> dict | None:
     text = data.strip()
     if engine == "spark":
         return {"table": text[len(_SPARK_TABLE):]} if text.startswith(_SPARK_TABLE) else None
-    if _QUERY.match(text):
+    if is_query(text):
         return {"sql": text}
-    if Path(text).exists() or engine == "duckdb" and (Path(text).suffix or any(ch in text for ch in "*?[/")):
+    if Path(text).exists() or engine == "duckdb" and names_files(text):
         return None  # DuckDB reads a path or glob as files (runtime.pushdown.sql._from)
     return {"table": text}
 

@@ -27,6 +27,7 @@ import polars as pl
 
 from ...errors import DataError
 from ..duckdb_url import MEMORY, duckdb_path
+from ..sql_text import is_query, names_files
 from .query import N_EXAMPLES, NotPushable, Query, grouped, judged, plain
 
 __all__ = ["S", "SqlQuery", "open_source", "polars_dtype"]
@@ -258,9 +259,9 @@ def open_source(url: str | None, data: str) -> "SqlQuery":
 
 def _from(dialect, data: str) -> S:
     text = data.strip()
-    if re.match(r"(?is)^\s*(select|with|from|values|table)\b", text):
+    if is_query(text):
         return S("(", text.replace("%", "%%") if dialect.param == "%s" else text, f") AS {_SOURCE}")
-    if dialect.name == "duckdb" and (Path(text).suffix or any(ch in text for ch in "*?[/")):
+    if dialect.name == "duckdb" and names_files(text):
         if not any(ch in text for ch in "*?[") and not Path(text).exists():
             raise DataError(f"{text}: data file not found [SG201]", "SG201")
         return S(dialect.files([text]), f" AS {_SOURCE}")

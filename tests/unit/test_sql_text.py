@@ -1,0 +1,35 @@
+"""One rule for what DATA text is: a query, data files or a table (pushdown, validate --html, infer drafts)."""
+
+import pytest
+
+from specgen.runtime.sql_text import is_query, names_files
+
+
+@pytest.mark.parametrize("text", ["SELECT * FROM t", "  with x as (select 1) select * from x", "FROM t",
+                                  "VALUES (1), (2)", "TABLE sales", "select\n*\nfrom t"])
+def test_statements_are_queries(text):
+    assert is_query(text)
+
+
+@pytest.mark.parametrize("text", ["sales", "table", "selections", "public.sales", "tables_2024", "data/train.csv"])
+def test_names_and_paths_are_not_queries(text):
+    assert not is_query(text)
+
+
+@pytest.mark.parametrize("text, files", [("data/train.parquet", True), ("train.csv", True), ("logs/*.parquet", True),
+                                          ("part-?.csv", True), ("sales", False), ("public_sales", False)])
+def test_what_duckdb_reads_as_files(text, files):
+    assert names_files(text) is files
+
+
+def test_every_reader_uses_the_one_rule():
+    """A table called ``table`` is a name everywhere (pushdown used to read it as a statement)."""
+    from specgen.infer.db_source import _what
+    from specgen.runtime.pushdown import sql
+
+    assert _what("table", "sql") == {"table": "table"}
+    assert _what("TABLE sales", "sql") == {"sql": "TABLE sales"}
+    duck = sql.DuckDB("duckdb://:memory:")
+    name, statement = sql._from(duck, "table").parts, sql._from(duck, "TABLE sales").parts
+    assert isinstance(name[0], sql.Ident) and name[0].name == "table"
+    assert statement[:2] == ["(", "TABLE sales"]
