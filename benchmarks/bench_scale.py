@@ -10,8 +10,8 @@ Modes:
   validate duckdb rows    DuckDB reads the files, every row fetched into polars, then the polars engine
   validate duckdb push    the checks pushed down: one aggregate query in DuckDB (``--engine duckdb``)
   validate spark          Spark aggregations merged on the driver (``--engine spark``, local[*])
-  monitor  polars|duckdb|spark   ``specgen monitor`` on the same rows (polars: the files as one file,
-                          since this branch's polars monitor reads one file)
+  monitor  polars|duckdb|spark   ``specgen monitor`` on the same files (polars and DuckDB: the glob;
+                          Spark: the folder)
 
 Usage: python benchmarks/bench_scale.py [--rows 5000000] [--files 10] [--modes ...] [--spark-master local[*]]
 """
@@ -58,27 +58,21 @@ MONITOR = r"""
 import json, sys
 from specgen.api import monitor
 mode, spec, data, master = sys.argv[1:5]
-if mode == "polars":
-    report = monitor(spec, data + ".parquet", now=0)
-else:
-    target = data + "/*.parquet" if mode == "duckdb" else data
-    report = monitor(spec, target, now=0, engine=mode, spark_master=master)
+target = data if mode == "spark" else data + "/*.parquet"
+report = monitor(spec, target, now=0, engine=mode, spark_master=master)
 print(json.dumps({"rows": report.rows, "drift": {r.name: r.value for r in report.drift}}))
 """
 
 
 def write_files(rows: int, files: int) -> Path:
-    """``files`` Parquet files of ``rows // files`` rows each (seeds 0..files-1), and all of them as one file."""
+    """``files`` Parquet files of ``rows // files`` rows each (seeds 0..files-1)."""
     folder = DATA / f"scale_{rows}_{files}"
     if (folder / "done").exists():
         return folder
-    import polars as pl
-
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(files):
         part = table(rows // files, seed=i)
         os.replace(part, folder / f"part-{i:04d}.parquet")
-    pl.scan_parquet(str(folder / "*.parquet")).sink_parquet(str(folder) + ".parquet")
     (folder / "done").touch()
     return folder
 
