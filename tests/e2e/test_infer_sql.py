@@ -96,8 +96,10 @@ def test_postgres_url_without_and_with_a_password(workdir, postgres_url):
     assert "export TRAINING_DB_URL='postgresql://specgen:***@127.0.0.1" in text
     missing = run_cli("validate", hidden, cwd=workdir, expect=2)
     assert "TRAINING_DB_URL is not set" in missing.stderr and "SG220" in missing.stderr
-    _compile_and_validate(workdir, hidden, env={"TRAINING_DB_URL": secret_url})
-    assert "s3cret-pw" not in "".join(p.read_text() for p in (workdir / "gen" / "pg_secret").rglob("*.py"))
+    suite = _compile_and_validate(workdir, hidden, env={"TRAINING_DB_URL": secret_url})
+    generated = sorted(suite.parent.rglob("*.py"))
+    assert suite.is_file() and suite in generated  # the folder checked below is the one compile wrote
+    assert "s3cret-pw" not in "".join(p.read_text() for p in generated)
 
 
 def test_duckdb_in_memory_query_over_a_file(tmp_path):

@@ -121,6 +121,7 @@ def test_duckdb_computes_the_time_bins_as_polars_does(project):
     assert theirs["alarms"] == ours["alarms"]
     assert [d["feature"] for d in theirs["drift"] if d["alarm"]] == ["date:recency"]
     values = {d["feature"]: d["value"] for d in ours["drift"]}
+    assert {d["feature"] for d in theirs["drift"]} == set(values)  # no feature dropped by the engine
     for result in theirs["drift"]:
         assert result["value"] == pytest.approx(values[result["feature"]], abs=1e-9), result
 

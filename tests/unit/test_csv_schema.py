@@ -95,6 +95,10 @@ def test_day_first_after_year_first_is_still_a_parse_error(tmp_path):
 
 def test_many_shapes_fall_back_to_polars(tmp_path, monkeypatch):
     monkeypatch.setattr(csv_schema, "MAX_SHAPES", 2)
+    handed = []
+    infers = csv_schema._polars_infers
+    monkeypatch.setattr(csv_schema, "_polars_infers", lambda values: handed.append(values.to_list()) or infers(values))
     path = tmp_path / "shapes.csv"
     path.write_text("at\n2024-01-01T00:00:00.5\n2024-01-01T00:00:00.25\n2024-01-01T00:00:00.125\n2024-1-01\n")
     assert io.read_polars(path).equals(_polars_reads(path, None))
+    assert handed and len(handed[0]) == 4  # the column's values went to polars whole (4 shapes > 2)

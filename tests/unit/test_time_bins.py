@@ -54,7 +54,7 @@ def test_a_feature_override_sets_recency_bins_and_measure():
 @pytest.mark.parametrize("text, message", [
     ("  x: {dtype: float, monitoring: {time_bins: [recency]}}", "only datetime features have time bins"),
     ("  y: {dtype: datetime, monitoring: {time_bins: [hour, hour]}}", "hour listed twice"),
-    ("  y: {dtype: datetime, monitoring: {time_bins: [minute]}}", "time_bins"),
+    ("  y: {dtype: datetime, monitoring: {time_bins: [minute]}}", "Input should be 'hour', 'weekday' or 'recency'"),
 ])
 def test_spec_errors(text, message):
     base = SPEC.format(extra="").replace("  x: {dtype: float}\n", text + "\n")
