@@ -40,7 +40,7 @@ class PushError(SpecgenError):
         super().__init__(f"{message} [SG307]", "SG307")
 
 __all__ = ["exposition", "families", "registry", "write_textfile", "push", "read_auth_file", "parse_grouping",
-           "PushError", "TLSOptions", "PUSH_TIMEOUT"]
+           "PushError", "TLSOptions", "PUSH_TIMEOUT", "mask_credentials"]
 
 
 def exposition(report: MonitorReport) -> str:
@@ -313,15 +313,15 @@ def _push_url(gateway: str, job: str, auth: tuple[str, str] | None,
         parts = urllib.parse.urlsplit(gateway)
         port = parts.port  # parses it: ``host:abc`` raises ValueError here
     except ValueError as exc:
-        raise PushError(f"{_redact(gateway)}: not a valid Pushgateway URL ({exc}); "
+        raise PushError(f"{mask_credentials(gateway)}: not a valid Pushgateway URL ({exc}); "
                         "use http(s)://host[:port]") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise PushError(f"{_redact(gateway)}: the Pushgateway URL must be http(s)://host[:port]")
+        raise PushError(f"{mask_credentials(gateway)}: the Pushgateway URL must be http(s)://host[:port]")
     if any(ord(ch) < 33 or ord(ch) == 127 for ch in gateway):
-        raise PushError(f"{_redact(gateway)}: the Pushgateway URL contains spaces or control characters")
+        raise PushError(f"{mask_credentials(gateway)}: the Pushgateway URL contains spaces or control characters")
     if parts.username is not None or parts.password is not None:
         if auth is not None:
-            raise PushError(f"{_redact(gateway)}: credentials both in the URL and in the auth file; give them once")
+            raise PushError(f"{mask_credentials(gateway)}: credentials both in the URL and in the auth file; give them once")
         auth = (urllib.parse.unquote(parts.username or ""), urllib.parse.unquote(parts.password or ""))
     host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
     netloc = host if port is None else f"{host}:{port}"
@@ -343,7 +343,7 @@ def read_auth_file(path: str | Path) -> tuple[str, str]:
     return user, password
 
 
-def _redact(url: str) -> str:
+def mask_credentials(url: str) -> str:
     """``url`` fit for a message: everything between ``scheme://`` and the last ``@`` (credentials,
     even malformed ones) replaced, control characters escaped."""
     scheme, sep, rest = url.partition("://")

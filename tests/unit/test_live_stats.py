@@ -44,3 +44,13 @@ def test_bootstrap_finds_a_worse_rmse_and_not_an_equal_one():
 def test_allocation(sizes, total, minimum, expected):
     got = allocate(sizes, total, minimum)
     assert got == expected and sum(got.values()) == min(total, sum(sizes.values()))
+
+
+def test_ks_leaves_null_predictions_out():
+    """Null predictions arrive as NaN (canary.py casts to float): counted, they made equal samples look
+    different (p 0.435 here); left out, the samples are equal and p is 1."""
+    a = np.array([1.0, 2.0, 3.0, np.nan, np.nan, np.nan])
+    b = np.array([1.0, 2.0, 3.0, 4.0])
+    assert ks_p(a, b) == pytest.approx(stats.ks_2samp(a[~np.isnan(a)], b, method="asymp").pvalue, abs=0.05)
+    assert ks_p(a, b) > 0.9
+    assert ks_p(np.array([np.nan]), b) == 1.0  # nothing to compare

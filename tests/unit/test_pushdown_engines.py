@@ -356,3 +356,28 @@ def test_dates_in_a_declared_zone_judged_like_polars(open_engine, name, tmp_path
     theirs = query.run_checks(open_engine(name, frame, "kolkata_dates"), checks, "training")
     assert {f.check.kind for f in ours} == {"freshness"}
     assert _verdicts(theirs) == _verdicts(ours)
+
+
+def test_a_postgresql_query_cannot_write(postgres_url):
+    """The author's query runs as written, so the engine's session is read-only, as the sources layer's
+    was (pushdown's was not): a write through its connection is refused and the table keeps its rows."""
+    import psycopg
+
+    from tests.postgres import load_frame
+
+    load_frame(postgres_url, "keep_rows", pl.DataFrame({"x": [1, 2, 3]}))
+    dialect = sql.open_source(postgres_url, "keep_rows").dialect
+    assert dialect.execute(sql.S("SHOW default_transaction_read_only")).fetchone()[0] == "on"
+    with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+        dialect.execute(sql.S("DELETE FROM keep_rows"))
+    assert dialect.execute(sql.S("SELECT count(*) FROM keep_rows")).fetchone()[0] == 3
+
+
+def test_a_url_that_does_not_parse_is_still_masked():
+    from specgen.runtime.sources import redact
+    from specgen.runtime.sources.postgres import password_of
+
+    masked = redact("postgresql://u:s3cret@[bad/db")
+    assert "s3cret" not in masked and masked.startswith("postgresql://***@")
+    assert password_of("postgresql://u:s3cret@[bad/db") is None
+    assert redact("postgresql://u:s3cret@host/db") == "postgresql://u:***@host/db"

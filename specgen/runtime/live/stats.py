@@ -15,6 +15,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..drift import ks_statistic
+
 __all__ = ["proportion_worse", "bootstrap_worse", "chi_square_p", "ks_p", "normal_sf"]
 
 
@@ -70,12 +72,13 @@ def chi_square_p(counts_a: dict, counts_b: dict) -> float:
 
 
 def ks_p(a: np.ndarray, b: np.ndarray) -> float:
-    """Asymptotic p-value of the two-sample Kolmogorov-Smirnov test."""
+    """Asymptotic p-value of the two-sample Kolmogorov-Smirnov test; missing values (NaN: null predictions)
+    are left out, as ``drift.ks_statistic`` leaves them out."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    a, b = a[~np.isnan(a)], b[~np.isnan(b)]
     if len(a) == 0 or len(b) == 0:
         return 1.0
-    a, b = np.sort(a), np.sort(b)
-    grid = np.concatenate([a, b])
-    d = float(np.max(np.abs(np.searchsorted(a, grid, "right") / len(a) - np.searchsorted(b, grid, "right") / len(b))))
+    d = ks_statistic(a, b)
     ne = len(a) * len(b) / (len(a) + len(b))
     lam = (math.sqrt(ne) + 0.12 + 0.11 / math.sqrt(ne)) * d
     if lam < 0.2:

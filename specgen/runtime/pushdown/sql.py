@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import polars as pl
 
@@ -166,12 +165,12 @@ class Postgres(_Dialect):
             raise DataError("a PostgreSQL source needs psycopg; pip install 'specgen[postgres]' [SG220]",
                             "SG220") from None
         from ..sources import redact
+        from ..sources.postgres import connect, password_of
 
         try:
-            self.connection = psycopg.connect(url, autocommit=True, connect_timeout=10)
+            self.connection = connect(url, autocommit=True)
         except psycopg.Error as exc:
-            password = urlsplit(url).password
-            raise _source_error(redact(url), exc, "SG220", hide=password) from None
+            raise _source_error(redact(url), exc, "SG220", hide=password_of(url)) from None
 
     def quote(self, name: str) -> str:
         from psycopg import sql

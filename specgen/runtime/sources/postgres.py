@@ -14,26 +14,50 @@ from urllib.parse import urlsplit, urlunsplit
 import polars as pl
 
 from ...errors import DataError
+from ..exposition import mask_credentials
 from .base import Source
 from .query import QUERY_ALIAS, SqlText, build_aggregate, build_select, checked_name, SqlParts
 
-__all__ = ["PostgresSource", "redact"]
+__all__ = ["PostgresSource", "redact", "password_of", "connect"]
 
 _cursor_ids = itertools.count()
 
 
 def redact(url: str) -> str:
-    """``url`` with its password replaced by ``***`` (for messages and logs)."""
-    parts = urlsplit(url)
-    if parts.password is None:
+    """``url`` with its password replaced by ``***`` (for messages and logs); a URL that does not parse
+    loses everything between ``scheme://`` and its last ``@``."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # e.g. "Invalid IPv6 URL": mask without parsing
+        return mask_credentials(url)
+    if password is None:
         return url
     netloc = parts.netloc.rpartition("@")
     user = parts.username or ""
     return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[2]}"))
 
 
+def password_of(url: str) -> str | None:
+    """The URL's password, or None (also for a URL that does not parse)."""
+    try:
+        return urlsplit(url).password
+    except ValueError:
+        return None
+
+
+def connect(url: str, *settings: str, **options):
+    """A psycopg connection that cannot write: an author's query (``WITH d AS (DELETE ...) SELECT``) runs in
+    read-only transactions, for the sources layer and the pushdown engine alike. ``settings``: more
+    ``name=value`` server settings for the session."""
+    import psycopg
+
+    given = " ".join(f"-c {s}" for s in ("default_transaction_read_only=on", *settings))
+    return psycopg.connect(url, connect_timeout=10, options=given, **options)
+
+
 def _scrub(text: str, url: str) -> str:
-    password = urlsplit(url).password
+    password = password_of(url)
     return text.replace(password, "***") if password else text
 
 
@@ -56,7 +80,7 @@ class PostgresSource(Source):
                             "[SG220]", "SG220") from None
         self._psycopg = psycopg
         try:
-            self._con = psycopg.connect(url, connect_timeout=10, options="-c TimeZone=UTC")
+            self._con = connect(url, "TimeZone=UTC")
         except psycopg.Error as exc:
             raise DataError(f"{self.label}: cannot connect: {_scrub(str(exc).strip(), url)} [SG220]",
                             "SG220") from None
