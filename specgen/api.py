@@ -424,25 +424,21 @@ def parse_timestamp(text: str, now: float | None = None) -> float:
     import math
     import time
 
+    from .runtime.timezones import instant_seconds, parse_instant
+
     value = text.strip()
     if Path(value).is_file():
         try:
             value = str(json.loads(Path(value).read_text(encoding="utf-8"))["trained_at"])
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise SpecgenError(f"{text}: cannot read trained_at from model metadata: {exc} [SG104]", "SG104") from None
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = None
+    seconds = instant_seconds(value)  # a number is kept as given: milliseconds and NaN are named below
     if seconds is None:
         try:
-            moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            seconds = parse_instant(value).replace(tzinfo=dt.timezone.utc).timestamp()
         except ValueError:
             raise SpecgenError(f"{text!r} is not a Unix time, an ISO 8601 time or a metadata file [SG104]",
                                "SG104") from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=dt.timezone.utc)
-        seconds = moment.timestamp()
     if not math.isfinite(seconds):
         raise SpecgenError(f"model trained at {text!r}: not a finite time [SG104]", "SG104")
     if abs(seconds) >= _MS_THRESHOLD:

@@ -12,12 +12,14 @@ __all__ = ["live", "live_settings", "parse_moment", "write_sample"]
 
 
 def parse_moment(text: str) -> dt.datetime:
-    """An ISO 8601 date or time (UTC when it has no zone) as naive UTC."""
+    """An ISO 8601 date or time (UTC when it has no zone) or Unix seconds, as naive UTC: the rule every
+    command taking an instant follows (``runtime.timezones.parse_instant``)."""
+    from .runtime.timezones import parse_instant
+
     try:
-        moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        return parse_instant(text)
     except ValueError:
-        raise SpecgenError(f"{text!r} is not an ISO 8601 date or time [SG104]", "SG104") from None
-    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
+        raise SpecgenError(f"{text!r} is neither an ISO 8601 date or time nor Unix seconds [SG104]", "SG104") from None
 
 
 def live_settings(spec_path, window: str | None = None):

@@ -548,8 +548,9 @@ def report_cmd(spec, current, out, environment, reference, serving_features, tra
 @click.option("--labels", metavar="SOURCE", help="Label log (same kinds of source).")
 @click.option("--outcomes", metavar="SOURCE", help="Source of the real-world metrics in live.outcomes.")
 @click.option("--window", metavar="DURATION", help="Window length (default live.window), e.g. 1h, 1d.")
-@click.option("--as-of", metavar="TIME", help="Evaluate as of this ISO time (UTC): later rows and labels are "
-                                             "ignored. Default: just after the newest logged row.")
+@click.option("--as-of", metavar="TIME", help="Evaluate as of this ISO 8601 time (UTC when no zone) or Unix "
+                                             "seconds: later rows and labels are ignored. Default: just after "
+                                             "the newest logged row.")
 @click.option("--metrics-out", type=click.Path(dir_okay=False, path_type=Path),
               help="Write Prometheus gauges here (node_exporter textfile collector).")
 @click.option("--sample-out", type=click.Path(dir_okay=False, path_type=Path),

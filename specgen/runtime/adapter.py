@@ -11,7 +11,7 @@ Anything else (PyTorch, XGBoost, a REST client) gets an adapter: the spec's
 * ``predict(X: pandas.DataFrame) -> 1-D array``  (required)
 * ``predict_proba(X) -> (n, k) array`` and ``classes_`` (classification, optional)
 * ``parameters() -> iterable of array-likes`` (weights, for the stability tests)
-* ``trained_at``: a ``datetime``, POSIX seconds or an ISO 8601 text (for the model-age test)
+* ``trained_at``: a ``datetime``, POSIX seconds or a text of either (for the model-age test)
 
 ``model.predict`` (``(model, X) -> predictions``) overrides ``predict`` alone.
 """
@@ -25,6 +25,8 @@ import random
 import sys
 
 import numpy as np
+
+from .timezones import parse_instant
 
 __all__ = ["Model", "load_entrypoint", "seed_everything", "ENV_OVERRIDES"]
 
@@ -116,8 +118,8 @@ class Model:
     def trained_at(self) -> float | None:
         """POSIX seconds of training, from a ``trained_at`` (or ``trained_at_``) attribute, or None.
 
-        A datetime, a date, POSIX seconds or an ISO 8601 text; naive times are UTC, aware ones are
-        converted to UTC. A value of another kind, or text that is not ISO 8601, raises ValueError
+        A datetime, a date, POSIX seconds or a text of either (``timezones.parse_instant``); naive times are
+        UTC, aware ones are converted to UTC. A value of another kind, or text that is neither, raises ValueError
         naming the attribute (silently ignoring it would hide a stale model)."""
         for obj in (self.impl, self.raw):
             for attr in ("trained_at", "trained_at_"):
@@ -130,10 +132,10 @@ class Model:
 def _posix_seconds(value, where: str) -> float:
     if isinstance(value, str):
         try:
-            value = dt.datetime.fromisoformat(value.strip())
+            value = parse_instant(value)  # the rule of every instant a user writes: naive is UTC
         except ValueError:
             raise ValueError(f"{where} = {value!r} is not an ISO 8601 date/time "
-                             "(e.g. 2026-11-30T12:00:00+00:00)") from None
+                             "(e.g. 2026-11-30T12:00:00+00:00) or Unix seconds") from None
     if isinstance(value, np.datetime64):
         value = value.astype("datetime64[us]").item()
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):

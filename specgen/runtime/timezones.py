@@ -30,7 +30,8 @@ import time
 from functools import lru_cache
 
 __all__ = ["known_zone", "to_naive_utc", "same_zone", "as_of", "AS_OF_ENV", "SOURCE_ZONES", "polars_utc",
-           "pandas_utc", "pandas_in_zone", "pandas_like", "source_zone", "parse_instant"]
+           "pandas_utc", "pandas_in_zone", "pandas_like", "source_zone", "parse_instant",
+           "instant_seconds"]
 
 AS_OF_ENV = "SPECGEN_AS_OF"
 SOURCE_ZONES = "specgen_source_zones"  # pandas DataFrame.attrs key: column -> the zone it was read in
@@ -70,13 +71,32 @@ def same_zone(seen: str | None, declared: str) -> bool:
     return seen == declared
 
 
-def parse_instant(text: str) -> dt.datetime:
-    """Unix seconds or ISO 8601 (a trailing Z allowed) -> naive UTC. ValueError when neither."""
+def instant_seconds(text: str) -> float | None:
+    """The Unix seconds ``text`` means when it is a number, else None (read it as ISO 8601). Eight digits
+    that form a date are the ISO 8601 basic date YYYYMMDD (20240131), not a time in 1970."""
     text = text.strip()
+    if len(text) == 8 and text.isdigit():
+        try:
+            dt.date.fromisoformat(text)
+            return None
+        except ValueError:
+            pass
     try:
-        return dt.datetime.fromtimestamp(float(text), dt.timezone.utc).replace(tzinfo=None)
+        return float(text)
     except ValueError:
-        pass
+        return None
+
+
+def parse_instant(text: str) -> dt.datetime:
+    """Unix seconds or ISO 8601 (a trailing Z allowed; no zone: UTC) -> naive UTC: the one rule for an
+    instant a user writes (``instant_seconds`` tells the two apart). ValueError when neither, or out of range."""
+    text = text.strip()
+    seconds = instant_seconds(text)
+    if seconds is not None:
+        try:
+            return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).replace(tzinfo=None)
+        except (OverflowError, OSError, ValueError):  # inf, nan, beyond year 9999: no datetime holds it
+            raise ValueError(f"{text!r} is out of the range of Unix seconds a datetime holds") from None
     value = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text)
     return to_naive_utc(value, "UTC")
 

@@ -104,6 +104,14 @@ def test_late_duplicate_and_orphan_labels_are_counted_never_dropped(logs, tmp_pa
     assert young[-1]["coverage"] < 0.5  # the last day's labels have mostly not arrived
 
 
+def test_as_of_in_unix_seconds_is_the_same_instant_as_iso(logs):
+    """--as-of reads a time as every command does (``timezones.parse_instant``): Unix seconds were refused."""
+    args = ["--predictions", logs / "predictions.parquet", "--labels", logs / "labels.parquet"]
+    iso = _live_json(*args, "--as-of", "2026-03-10T00:00:00", expect=3)
+    seconds = _live_json(*args, "--as-of", "1773100800", expect=3)  # 2026-03-10T00:00:00Z
+    assert iso["as_of"] == "2026-03-10T00:00:00" and seconds == iso
+
+
 def test_an_equal_canary_is_promoted_on_20_seeded_days(tmp_path):
     """No false alarm: 20 seeds, each a simulated canary day of 10,000 tickets (10% canary), as good as stable."""
     verdicts = []
