@@ -1,7 +1,7 @@
 """``specgen live``: the prediction log, window by window, joined to its labels -> a ``LiveReport``."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import numpy as np
 import polars as pl
@@ -9,6 +9,7 @@ import polars as pl
 from ...errors import DataError
 from ..contracts.live import ALL, LiveConfig, LiveMetric
 from ..sources import Source
+from ..timezones import to_naive_utc
 from .canary import CanaryAccumulator
 from .logs import JoinReport, index_labels, join_labels, read_labels, read_window, time_range, window_index
 from .outcomes import outcome_window
@@ -45,7 +46,7 @@ def windows(first: datetime, as_of: datetime, seconds: int) -> list[tuple[dateti
 
 def run_live(config: LiveConfig, predictions: Source, labels: Source | None = None,
              outcomes: Source | None = None, as_of: datetime | None = None) -> LiveReport:
-    as_of = _naive(as_of) if as_of is not None else default_as_of(config, predictions, labels)
+    as_of = to_naive_utc(as_of, None) if as_of is not None else default_as_of(config, predictions, labels)
     first, _ = time_range(predictions, config.predictions)
     if first is None:
         raise DataError("the prediction log has no rows [SG203]", "SG203")
@@ -80,10 +81,6 @@ def run_live(config: LiveConfig, predictions: Source, labels: Source | None = No
 def _no_labels(frame: pl.DataFrame, key: tuple[str, ...]) -> pl.DataFrame:
     from .logs import ARRIVED, LABEL
     return pl.DataFrame(schema={**{k: frame.schema[k] for k in key}, LABEL: pl.String, ARRIVED: pl.Datetime("us")})
-
-
-def _naive(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _window(config: LiveConfig, report: LiveReport, frame: pl.DataFrame, bounds, as_of, canary) -> None:
