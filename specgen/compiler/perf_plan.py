@@ -11,8 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..runtime.contracts.perf import (PERF_FIGURES, BatchGate, CompatibilityGate, LatencyGate, MemoryGate,
+from ..runtime.contracts.perf import (LATENCY_FIGURES, PERF_FIGURES, BatchGate, CompatibilityGate, LatencyGate, MemoryGate,
                                       PerfSetup, PipelineGate, PipelineStage, ThroughputGate, TrainingGate)
+from ..runtime.contracts.timings import QUANTILES
 from .contract_code import Argument, arguments, class_names
 from .model_plan import Param
 from .naming import param_id
@@ -97,7 +98,7 @@ def perf_plan(spec: Spec, relative, spec_dir: Path) -> PerfPlan | None:
         compatibility=_compatibility(spec, relative, spec_dir),
     )
     latency = setup.latency
-    targets = [(q, getattr(latency, q)) for q in ("p50", "p95", "p99")] if latency else []
+    targets = [(q, getattr(latency, q)) for q in QUANTILES] if latency else []
     return PerfPlan(
         setup=setup,
         test_module=f"test_{spec.name}_infrastructure",
@@ -172,7 +173,7 @@ def _compatibility(spec: Spec, relative, spec_dir: Path) -> CompatibilityGate | 
 def _figures(setup: PerfSetup) -> list[str]:
     out = []
     if setup.latency is not None:
-        out += ["latency_p50_ms", "latency_p95_ms", "latency_p99_ms"]
+        out += LATENCY_FIGURES.values()
     if setup.batch is not None:
         out.append("batch_rows_per_second")
     if setup.throughput is not None:

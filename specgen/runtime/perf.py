@@ -24,6 +24,8 @@ import numpy as np
 
 from . import perf_baseline
 from .adapter import load_entrypoint, seed_everything
+from .contracts.perf import LATENCY_FIGURES
+from .contracts.timings import QUANTILES
 from .hashing import split_mask
 from .perf_fresh import check_memory_leak, check_memory_peak, check_rollback, check_serving_env, memory_figures
 from .perf_session import ENV_MODE, Scale, Session, limit_text as _limit, scale, single_threaded
@@ -53,9 +55,14 @@ def _latencies(s: Session) -> np.ndarray:
 
         values, calibration = _between_calibrations(lambda: s.user(run, what=f"{calls} single-row predict calls"))
         s.__dict__["latencies"] = values
-        for q in (50, 95, 99):
-            _record(s, f"latency_p{q}_ms", float(np.percentile(values, q)), calibration)
+        for name, figure in LATENCY_FIGURES.items():
+            _record(s, figure, _latency_quantile(values, name), calibration)
     return s.__dict__["latencies"]
+
+
+def _latency_quantile(values: np.ndarray, name: str) -> float:
+    """The latency quantile ``name`` (p50, p99: a key of ``timings.QUANTILES``), linear as ``specgen monitor``'s."""
+    return float(np.quantile(values, QUANTILES[name]))
 
 
 def _batch_rate(s: Session) -> float:
@@ -181,9 +188,10 @@ def measure_all(s: Session) -> dict[str, float]:
 
 # -- checks -----------------------------------------------------------------------------------------
 def check_latency(s: Session, quantile: str, target_ms: float) -> None:
-    """p50/p95/p99 of warm single-row predicts within the target (inclusive), in milliseconds."""
+    """A latency quantile (``timings.QUANTILES``: p50/p95/p99) of warm single-row predicts within the target
+    (inclusive), in milliseconds."""
     values = _latencies(s)
-    measured = float(np.percentile(values, int(quantile[1:])))
+    measured = _latency_quantile(values, quantile)
     limit = target_ms * s.scale.absolute
     if measured > limit:
         slowest = ", ".join(f"{v:.1f}" for v in sorted(values)[-3:])
@@ -217,7 +225,7 @@ def check_training_speed(s: Session, min_rows_per_second: float) -> None:
                              f"floor {_limit(min_rows_per_second, floor, s.scale)} rows/s")
 
 
-_FIGURE_MEASURES = {"latency_p50_ms": _latencies, "latency_p95_ms": _latencies, "latency_p99_ms": _latencies,
+_FIGURE_MEASURES = {**dict.fromkeys(LATENCY_FIGURES.values(), _latencies),
                     "batch_rows_per_second": _batch_rate, "qps": _qps,
                     "training_rows_per_second": _training_rate}
 

@@ -305,3 +305,22 @@ def test_throughput_against_a_loopback_endpoint(tmp_path, endpoint, monkeypatch)
 def test_throughput_url_must_be_loopback(tmp_path):
     errors = _errors(_spec(tmp_path, "performance: {throughput: {url: 'http://example.org/predict'}}\n"))
     assert any("performance.throughput.url: String should match pattern" in e for e in errors), errors
+
+
+def test_latency_quantiles_come_from_timings_quantiles(monkeypatch):
+    """One source for a latency quantile: ``check_latency`` measures the quantile ``QUANTILES`` gives a name (it
+    parsed the name's digits: a p999 for 99.9% asked numpy for the 999th percentile and crashed), and the
+    recorded figures are one per name, as ``specgen monitor`` exports them."""
+    from types import SimpleNamespace
+
+    from specgen.runtime.contracts.perf import PERF_FIGURES
+    from specgen.runtime.contracts.timings import QUANTILES
+
+    assert [f for f in PERF_FIGURES if f.startswith("latency_")] == [f"latency_{q}_ms" for q in QUANTILES]
+    monkeypatch.setenv(perf.ENV_MODE, "gate")
+    monkeypatch.setitem(QUANTILES, "p999", 0.999)
+    session = SimpleNamespace(scale=perf.scale(), latencies=np.arange(1001.0))  # ms: quantile q is 1000 q
+    perf.check_latency(session, "p999", 999.0)
+    perf.check_latency(session, "p50", 500.0)
+    with pytest.raises(AssertionError, match="serving latency p999 999.00 ms over 1001 warm single-row"):
+        perf.check_latency(session, "p999", 998.0)

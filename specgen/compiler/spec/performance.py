@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from ...runtime.contracts.timings import QUANTILES
 from .common import Entrypoint, _Model, contradiction
 
 __all__ = ["Performance", "Latency", "BatchSpeed", "Throughput", "Memory", "TrainingSpeed", "Pipeline",
@@ -36,7 +37,7 @@ class Latency(_Model):
 
     @model_validator(mode="after")
     def _ordered(self):
-        given = [(n, v) for n, v in (("p50", self.p50), ("p95", self.p95), ("p99", self.p99)) if v is not None]
+        given = [(n, getattr(self, n)) for n in QUANTILES if getattr(self, n) is not None]
         for (lo_name, lo), (hi_name, hi) in zip(given, given[1:]):
             if lo > hi:
                 raise contradiction(f"latency_ms.{lo_name} {lo:g} is above {hi_name} {hi:g}")

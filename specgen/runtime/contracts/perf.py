@@ -11,13 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .pipeline import PipelineGate, PipelineStage
+from .timings import QUANTILES
 
 __all__ = ["LatencyGate", "BatchGate", "ThroughputGate", "MemoryGate", "TrainingGate", "PipelineStage",
-           "PipelineGate", "CompatibilityGate", "PerfSetup", "PERF_FIGURES"]
+           "PipelineGate", "CompatibilityGate", "PerfSetup", "PERF_FIGURES", "LATENCY_FIGURES"]
+
+#: quantile name (``timings.QUANTILES``) -> its recorded latency figure
+LATENCY_FIGURES = {name: f"latency_{name}_ms" for name in QUANTILES}
 
 #: the figures ``specgen perf record`` writes and the regression gates compare, and whether higher is better
 PERF_FIGURES = {
-    "latency_p50_ms": False, "latency_p95_ms": False, "latency_p99_ms": False,
+    **dict.fromkeys(LATENCY_FIGURES.values(), False),
     "batch_rows_per_second": True, "qps": True, "training_rows_per_second": True,
 }
 
