@@ -350,7 +350,8 @@ def schema_cmd():
 @click.option("--label", help="The label column (goes to columns:, absent from serving).")
 @click.option("--key", "keys", multiple=True, help="A column that identifies a row (repeatable).")
 @click.option("--name", help="Spec name (snake_case). Default: from -o (churn.yaml, churn.spec.yaml -> churn; "
-                              "DIR/spec.yaml -> DIR's name), else from the first file's name.")
+                              "DIR/spec.yaml -> DIR's name), else from the first file's or table's name (a "
+                              "query: the tables it reads, or 'model').")
 @click.option("--category-threshold", type=click.IntRange(min=1), default=20, show_default=True,
               help="Text columns with at most this many distinct values become categories.")
 @click.option("--sample", type=click.IntRange(min=1), help="Infer from N rows drawn with --seed (huge inputs).")
@@ -373,11 +374,12 @@ def infer_cmd(data, label, keys, name, category_threshold, sample, seed, schema_
     (what `specgen baseline` writes), so compile can use them once you add monitoring:.
     """
     from .api import infer_spec
-    from .infer import default_name
+    from .infer.naming import input_name
     from .infer.progress import terminal_progress
+    from .runtime.pushdown.open import engine_name
 
-    if out is None:  # named after the data; with -o, after the file (infer.naming)
-        name = name or default_name(Path(data[0]))
+    if out is None:  # named after the data (a file, a table, a query's tables); with -o, after the file (infer.naming)
+        name = name or input_name(data[0], _run(engine_name, engine, source))
         out = Path(f"{name}.yaml")
     progress = terminal_progress(sys.stderr)  # None (silent) unless stderr is a terminal outside CI
     written = _run(infer_spec, list(data), out, force=force, label=label, key=keys, name=name,

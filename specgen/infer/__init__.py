@@ -17,7 +17,7 @@ from .db_source import db_training
 from .decide import decide
 from .emit import SpecDraft, render_spec
 from .modeline import find_schema
-from .naming import default_name, name_from_out
+from .naming import default_name, name_from_out, table_name
 from .read import shown_names
 from .scan import Table, resolve_inputs, scan
 
@@ -70,7 +70,8 @@ def infer(data: Sequence[str], spec_path: Path, *, label: str | None = None, key
     columns = tuple(decide(c, roles[c.name], category_threshold) for c in table.columns)
     spec_dir = spec_path.parent
     first = Path(data[0]) if Path(data[0]).is_dir() else Path(shown_names(paths)[0].replace("<stdin>", "stdin"))
-    name = name or name_from_out(spec_path) or default_name(first)
+    name = name or name_from_out(spec_path) or (table_name(str(data[0]), engine) if query is not None else None) \
+        or default_name(first)
     database = db_training(str(data[0]), engine, source, spec_dir) if query is not None else None
     draft = SpecDraft(
         name=name,

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from ..runtime.duckdb_url import MEMORY, duckdb_path, duckdb_url, is_duckdb
 from ..runtime.sql_text import is_query, names_files
 
-__all__ = ["DbTraining", "db_training", "URL_ENV"]
+__all__ = ["DbTraining", "db_training", "read_as", "URL_ENV"]
 
 #: the variable a draft names when the URL holds a password (the README's example name)
 URL_ENV = "TRAINING_DB_URL"
@@ -32,7 +32,7 @@ class DbTraining:
 def db_training(data: str, engine: str, source: str | None, spec_dir: Path) -> DbTraining | None:
     """What ``data.training`` says for ``data`` read by ``engine`` (``sql`` with ``source``, ``duckdb``,
     ``spark``), or None when ``data`` is a file path or glob (drafted as a path, as without an engine)."""
-    what = _what(data, engine)
+    what = read_as(data, engine)
     if what is None:
         return None
     if engine == "spark":  # a catalog table: the spec reads only DuckDB and PostgreSQL
@@ -51,7 +51,8 @@ def db_training(data: str, engine: str, source: str | None, spec_dir: Path) -> D
     return DbTraining({**what, "url": url})
 
 
-def _what(data: str, engine: str) -> dict | None:
+def read_as(data: str, engine: str) -> dict | None:
+    """``{"sql": QUERY}`` or ``{"table": NAME}``: how ``engine`` reads ``data``; None: as files (a path or glob)."""
     text = data.strip()
     if engine == "spark":
         return {"table": text[len(_SPARK_TABLE):]} if text.startswith(_SPARK_TABLE) else None

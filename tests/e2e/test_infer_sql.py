@@ -57,6 +57,19 @@ def test_duckdb_table_or_query_relative_to_the_spec(workdir, what, expected):
     _compile_and_validate(workdir, spec)
 
 
+@pytest.mark.parametrize("what, name", [
+    ("SELECT * FROM penguins -- from the lab\nWHERE body_mass_g IS NOT NULL", "penguins"),
+    ("SELECT a.* FROM main.penguins a JOIN penguins b USING (species) WHERE a.island <> 'from x'", "penguins"),
+    ("WITH p AS (SELECT * FROM penguins) SELECT * FROM p", "model"),  # not simple: a neutral name
+])
+def test_without_o_the_draft_is_named_after_the_tables_it_reads(workdir, tmp_path, what, name):
+    """Without -o the draft (file, name, baseline) is named after the table(s) a simple query reads, never after
+    the query's text (it was select_from_penguins_..., cut at the text's last dot)."""
+    run_cli("infer", "--source", f"duckdb://{workdir / 'data' / 'p.duckdb'}", what, cwd=tmp_path, expect=0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"{name}.yaml", f"{name}_baseline.json"]
+    assert yaml.safe_load((tmp_path / f"{name}.yaml").read_text())["name"] == name
+
+
 def test_the_generated_suite_reads_the_drafted_source_and_fails_on_broken_rows(tmp_path):
     (tmp_path / "data").mkdir()
     db = tmp_path / "data" / "p.duckdb"
