@@ -1,5 +1,6 @@
 """A time-zone-aware Parquet file, end to end: infer drafts ``timezone:``; validate, monitor and the
-generated suite (pytest in a subprocess) pass on it and fail on shifted, stale and wrong-zone data."""
+generated suite (pytest in a subprocess, every run in one: ``tests.suite_runs``) pass on it and fail on
+shifted, stale and wrong-zone data."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +11,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from tests.helpers import run_cli, run_pytest
+from tests.helpers import run_cli, run_pytest_cases
 
 NEWEST = dt.datetime(2024, 2, 29, 22, 0)  # UTC: 23:00 Berlin
 FRESH = "2024-03-01T12:00:00Z"  # 14 h after the newest value
@@ -59,19 +60,30 @@ BROKEN = {  # name -> (transform, as_of, the test that must fail)
 }
 
 
-def test_clean_data_passes_everywhere(project):
-    env = {"SPECGEN_AS_OF": FRESH}
+@pytest.fixture(scope="module")
+def suite_runs(project) -> dict:
+    """The generated suite on the clean data and on each broken variant: case -> (its run, the data it read)."""
+    data = {"clean": str(project / "events.parquet")}
+    data |= {case: _variant(project, case, transform) for case, (transform, _, _) in BROKEN.items()}
+    as_of = {"clean": FRESH} | {case: as_of for case, (_, as_of, _) in BROKEN.items()}
+    cases = {case: ({"SPECGEN_AS_OF": as_of[case]} | ({"SPECGEN_TRAINING_DATA": path} if case != "clean" else {}),
+                    [project / "generated" / "events"]) for case, path in data.items()}
+    runs = run_pytest_cases(cases, cwd=project)
+    return {case: (runs[case], data[case]) for case in cases}
+
+
+def test_clean_data_passes_everywhere(project, suite_runs):
     run_cli("validate", project / "events.yaml", project / "events.parquet", "--as-of", FRESH, expect=0)
     run_cli("monitor", project / "events.yaml", "--current", project / "events.parquet", "--as-of", FRESH, expect=0)
-    run_pytest(project / "generated" / "events", env=env, expect=0)
+    result, _ = suite_runs["clean"]
+    assert result.returncode == 0, result.output[-3000:]
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN))
-def test_broken_data_fails_everywhere(project, case):
-    transform, as_of, test_id = BROKEN[case]
-    data = _variant(project, case, transform)
-    result = run_pytest(project / "generated" / "events", env={"SPECGEN_AS_OF": as_of, "SPECGEN_TRAINING_DATA": data},
-                        expect=1)
+def test_broken_data_fails_everywhere(project, suite_runs, case):
+    _, as_of, test_id = BROKEN[case]
+    result, data = suite_runs[case]
+    assert result.returncode == 1, result.output[-3000:]
     assert any(name.endswith(f"test_feature[{test_id}]") for name in result.failed), result.failed
     kind = test_id.split("-")[1]
     report = json.loads(run_cli("validate", project / "events.yaml", data, "--as-of", as_of, "--format", "json",
