@@ -24,11 +24,11 @@ def test_what_duckdb_reads_as_files(text, files):
 
 def test_every_reader_uses_the_one_rule():
     """A table called ``table`` is a name everywhere (pushdown used to read it as a statement)."""
-    from specgen.infer.db_source import _what
+    from specgen.infer.db_source import read_as
     from specgen.runtime.pushdown import sql
 
-    assert _what("table", "sql") == {"table": "table"}
-    assert _what("TABLE sales", "sql") == {"sql": "TABLE sales"}
+    assert read_as("table", "sql") == {"table": "table"}
+    assert read_as("TABLE sales", "sql") == {"sql": "TABLE sales"}
     duck = sql.DuckDB("duckdb://:memory:")
     name, statement = sql._from(duck, "table").parts, sql._from(duck, "TABLE sales").parts
     assert isinstance(name[0], sql.Ident) and name[0].name == "table"
