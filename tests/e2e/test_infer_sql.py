@@ -58,7 +58,7 @@ def test_duckdb_table_or_query_relative_to_the_spec(workdir, what, expected):
 
 
 @pytest.mark.parametrize("what, name", [
-    ("SELECT * FROM penguins -- from the lab\nWHERE body_mass_g IS NOT NULL", "penguins"),
+    ("SELECT * FROM penguins -- from the lab\nWHERE body_mass_g IS NOT NULL -- a trailing comment", "penguins"),
     ("SELECT a.* FROM main.penguins a JOIN penguins b USING (species) WHERE a.island <> 'from x'", "penguins"),
     ("WITH p AS (SELECT * FROM penguins) SELECT * FROM p", "model"),  # not simple: a neutral name
 ])

@@ -33,3 +33,14 @@ def test_every_reader_uses_the_one_rule():
     name, statement = sql._from(duck, "table").parts, sql._from(duck, "TABLE sales").parts
     assert isinstance(name[0], sql.Ident) and name[0].name == "table"
     assert statement[:2] == ["(", "TABLE sales"]
+
+
+@pytest.mark.parametrize("query", ["SELECT 1 AS x -- one row", "SELECT 1 AS x;", "select 1 as x -- a\n-- b\n ;"])
+def test_pushdown_reads_a_query_as_the_sources_do(query):
+    """A trailing ``--`` comment or ``;`` (which the spec's sources accept, ``SqlText``) made the pushdown's
+    subquery a syntax error (SG222): the comment swallowed its closing parenthesis."""
+    from specgen.runtime.pushdown.sql import open_source
+    from specgen.runtime.sources.query import SqlText
+
+    assert SqlText(query).body().startswith(("SELECT 1 AS x", "select 1 as x"))
+    assert open_source(None, query).schema == {"x": __import__("polars").Int64}

@@ -258,8 +258,11 @@ def open_source(url: str | None, data: str) -> "SqlQuery":
 
 def _from(dialect, data: str) -> S:
     text = data.strip()
-    if is_query(text):
-        return S("(", text.replace("%", "%%") if dialect.param == "%s" else text, f") AS {_SOURCE}")
+    if is_query(text):  # read as the sources read a spec's query (SqlText): no trailing ;, and a \n so that a
+        from ..sources.query import SqlText  # trailing -- comment ends before the closing parenthesis
+
+        body = SqlText(text).body()
+        return S("(", body.replace("%", "%%") if dialect.param == "%s" else body, f"\n) AS {_SOURCE}")
     if dialect.name == "duckdb" and names_files(text):
         if not any(ch in text for ch in "*?[") and not Path(text).exists():
             raise DataError(f"{text}: data file not found [SG201]", "SG201")
