@@ -56,6 +56,8 @@ __all__ = [
     "linf",
     "merge_category_counts",
     "numeric_edges",
+    "distinct_edges",
+    "split_ties",
     "psi",
     "wasserstein_normalized",
 ]
@@ -141,8 +143,9 @@ def numeric_edges(values: Iterable[Any], bins: int = 10) -> np.ndarray:
 
     Edges are ``quantile(x, i / bins)`` for ``i = 0..bins`` (numpy's default
     linear interpolation) over the finite values of ``x``; nulls, NaN and
-    +-inf are ignored.  Repeated edges (ties in the data) are collapsed, so
-    fewer than ``bins`` bins may result.
+    +-inf are ignored.  Repeated edges (ties in the data) are collapsed and
+    the tied value gets a bin of its own (:func:`split_ties`), so the number
+    of bins may differ from ``bins``.
 
     If ``x`` has at most ``bins`` distinct values ``v_1 < ... < v_m``, each gets
     its own bin instead: edges are ``v_1``, the midpoints ``(v_j + v_j+1) / 2``
@@ -158,9 +161,25 @@ def numeric_edges(values: Iterable[Any], bins: int = 10) -> np.ndarray:
         raise ValueError("numeric_edges needs at least one finite reference value")
     distinct = np.unique(x)
     if distinct.size <= bins:
-        mids = distinct[:-1] / 2.0 + distinct[1:] / 2.0  # halves first: no overflow
-        return np.concatenate([distinct[:1], mids, distinct[-1:]])
-    return np.unique(np.quantile(x, np.linspace(0.0, 1.0, bins + 1)))
+        return distinct_edges(distinct)
+    return split_ties(np.quantile(x, np.linspace(0.0, 1.0, bins + 1)))
+
+
+def distinct_edges(distinct: Any) -> np.ndarray:
+    """Edges giving each of the sorted ``distinct`` values its own bin: ``v_1``, the midpoints, ``v_m``."""
+    d = np.asarray(distinct, dtype=np.float64)
+    mids = d[:-1] / 2.0 + d[1:] / 2.0  # halves first: no overflow
+    return np.concatenate([d[:1], mids, d[-1:]])
+
+
+def split_ties(quantile_edges: Any) -> np.ndarray:
+    """Sorted, de-duplicated quantile edges; a value repeated among them (it carries more than
+    ``1 / bins`` of the mass) also gets the edge ``nextafter(v, +inf)``, so ``[v, nextafter(v))``
+    holds exactly ``v`` (``bin_counts`` counts with ``side="right"``).  Without it ``v`` shares a
+    bin with the values just above it and a shift within that bin is invisible."""
+    q = np.sort(np.asarray(quantile_edges, dtype=np.float64))
+    tied = np.unique(q[1:][q[1:] == q[:-1]])
+    return np.unique(np.concatenate([q, np.nextafter(tied, np.inf)]))
 
 
 def bin_counts(values: Iterable[Any], edges: Any) -> Histogram:

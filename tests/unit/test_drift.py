@@ -81,7 +81,23 @@ def test_numeric_edges_collapse_duplicate_edges():
     edges = numeric_edges(values, bins=10)
     assert np.all(np.diff(edges) > 0)
     assert edges[0] == 0.0 and np.sum(edges == 0.0) == 1
-    assert len(edges) == 9  # 0.0, 0.1, 0.2 and 0.3 quantiles are all 0.0
+    # 0.0, 0.1 and 0.2 quantiles are all 0.0: collapsed, plus nextafter(0.0) so 0.0 has a bin of its own
+    assert len(edges) == 10 and edges[1] == np.nextafter(0.0, np.inf)
+    assert bin_counts(values, edges).counts[1] == 300
+
+
+def test_tied_value_shifted_within_its_old_bin_is_seen():
+    # Mostly zeros plus a tail: the old edges put 0.0 and the values just above it in one bin, so
+    # moving the small values onto 0.0 read as no drift at all.
+    rng = np.random.default_rng(5)
+    ref = np.concatenate([np.zeros(650), rng.uniform(0.0, 1.0, 350)])
+    old_edges = np.unique(np.quantile(ref, np.linspace(0.0, 1.0, 11)))
+    cur = np.where(ref < old_edges[1], 0.0, ref)  # everything in the old first bin onto the tie
+    assert (cur != ref).sum() > 20
+    assert wasserstein_normalized(bin_counts(ref, old_edges), bin_counts(cur, old_edges)) == 0.0  # the defect
+    edges = numeric_edges(ref, bins=10)
+    assert psi(bin_counts(ref, edges), bin_counts(cur, edges)) > 0.1
+    assert wasserstein_normalized(bin_counts(ref, edges), bin_counts(cur, edges)) > 0.0
 
 
 @pytest.mark.parametrize(

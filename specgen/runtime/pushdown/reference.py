@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 
 from ...errors import DataError
 from ..drift import NULL_KEY
-from ..summary import FeatureSpec, round_sig
+from ..summary import FeatureSpec, finish_edges, round_sig
 from .monitor import summaries
 from .time_bins import with_time_bins
 
@@ -61,13 +60,9 @@ def _edges(q, f) -> tuple[float, ...]:
         raise DataError(f"monitored feature {f.name!r} has no finite, non-null reference values; "
                         f"set monitoring.features.{f.name}: {{enabled: false}} [SG203]", "SG203")
     if distinct <= f.bins:
-        values = np.array(sorted(float(r[f.name]) for r in q.value_counts(x, f.name, text=False)))
-        edges = np.concatenate([values[:1], values[:-1] / 2.0 + values[1:] / 2.0, values[-1:]])
-    else:
-        row = q.aggregate([(f"q{i}", q.quantile(x, i / f.bins)) for i in range(f.bins + 1)])
-        edges = np.unique(np.array([float(row[f"q{i}"]) for i in range(f.bins + 1)]))
-    rounded = sorted({round_sig(float(e)) for e in edges})
-    return tuple(rounded * 2 if len(rounded) == 1 else rounded)
+        return finish_edges(distinct=sorted(float(r[f.name]) for r in q.value_counts(x, f.name, text=False)))
+    row = q.aggregate([(f"q{i}", q.quantile(x, i / f.bins)) for i in range(f.bins + 1)])
+    return finish_edges(quantiles=[float(row[f"q{i}"]) for i in range(f.bins + 1)])
 
 
 def _moments(q, numeric) -> dict[str, tuple[float, float]]:
