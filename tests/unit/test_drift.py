@@ -588,3 +588,18 @@ def test_module_imports_only_numpy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_randhie_physlm_like_shift_of_one_std_is_seen():
+    # statsmodels' randhie ``physlm`` (built here: the test must not need statsmodels): 83 % zeros,
+    # 12 % ones, the rest in (0.02, 0.2). Its quantile edges were [0, 1]: every value but the ones in one
+    # bin, so a 1-std shift (clipped to [0, 1]; the mean moves ~0.87 std) read Wasserstein 0.0 at 1,000 rows.
+    rng = np.random.default_rng(3)
+
+    ref = rng.choice([0.0, 1.0, np.nan], size=14000, p=[0.83, 0.12, 0.05])
+    ref[np.isnan(ref)] = rng.uniform(0.02, 0.2, int(np.isnan(ref).sum()))
+    cur = np.clip(ref[:1000] + ref.std(), 0.0, 1.0)
+    edges = numeric_edges(ref, bins=10)
+    assert edges.tolist() == [0.0, np.nextafter(0.0, np.inf), 1.0, np.nextafter(1.0, np.inf)]
+    r, c = bin_counts(ref, edges), bin_counts(cur, edges)
+    assert wasserstein_normalized(r, c) > 0.5 and psi(r, c) > 1.0
