@@ -172,14 +172,18 @@ def distinct_edges(distinct: Any) -> np.ndarray:
     return np.concatenate([d[:1], mids, d[-1:]])
 
 
-def split_ties(quantile_edges: Any) -> np.ndarray:
-    """Sorted, de-duplicated quantile edges; a value repeated among them (it carries more than
-    ``1 / bins`` of the mass) also gets the edge ``nextafter(v, +inf)``, so ``[v, nextafter(v))``
-    holds exactly ``v`` (``bin_counts`` counts with ``side="right"``).  Without it ``v`` shares a
-    bin with the values just above it and a shift within that bin is invisible."""
+def split_ties(quantile_edges: Any, rounding: Callable[[float], float] | None = None) -> np.ndarray:
+    """Sorted, de-duplicated quantile edges (each passed through ``rounding`` if given); a value
+    repeated among them (it carries more than ``1 / bins`` of the mass) also gets the edge
+    ``nextafter(v, +inf)``, so ``[v, nextafter(v))`` holds exactly ``v`` (``bin_counts`` counts with
+    ``side="right"``).  Without it ``v`` shares a bin with the values just above it and a shift within
+    that bin is invisible.  A repeat made by ``rounding`` alone (two values equal in the first digits)
+    is not a tie of the data: only a repeated value that is itself one of the quantiles gets the edge."""
     q = np.sort(np.asarray(quantile_edges, dtype=np.float64))
-    tied = np.unique(q[1:][q[1:] == q[:-1]])
-    return np.unique(np.concatenate([q, np.nextafter(tied, np.inf)]))
+    r = q if rounding is None else np.array([rounding(float(e)) for e in q], dtype=np.float64)
+    tied = np.unique(r[1:][r[1:] == r[:-1]])
+    tied = tied[np.isin(tied, q)]
+    return np.unique(np.concatenate([r, np.nextafter(tied, np.inf)]))
 
 
 def bin_counts(values: Iterable[Any], edges: Any) -> Histogram:

@@ -70,7 +70,7 @@ def finish_edges(*, distinct=None, quantiles=None) -> tuple[float, ...]:
     bits of a quantile) before ties are split (``drift.split_ties``): the tied value's own bin edge
     ``nextafter(v)`` must not be rounded away."""
     if quantiles is not None:
-        return tuple(float(e) for e in split_ties([round_sig(float(e)) for e in quantiles]))
+        return tuple(float(e) for e in split_ties(quantiles, round_sig))
     rounded = sorted({round_sig(float(e)) for e in distinct_edges(distinct)})
     if len(rounded) == 1:
         rounded = rounded * 2  # a constant sample: one zero-width bin, as numeric_edges does
