@@ -1,8 +1,8 @@
 """Reference statistics on a pushdown source: what ``runtime.baseline.entry`` computes from a polars frame.
 
 Edges are exact quantiles (linear interpolation, as numpy's default) over the finite values, or the
-midpoints between the distinct values when there are at most ``bins`` of them (``drift.numeric_edges``),
-rounded as ``summary.reference_edges`` rounds them; the bin counts come from the same aggregate query
+midpoints between the distinct values when there are at most ``bins`` of them, finished by
+``summary.finish_edges`` as the polars path's are (rounded; a tied value gets a bin of its own); the bin counts come from the same aggregate query
 as monitor's (``pushdown.monitor.summaries``). Nothing but aggregates and at most ``bins`` distinct
 values leave the source.
 """
