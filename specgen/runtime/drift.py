@@ -58,6 +58,7 @@ __all__ = [
     "numeric_edges",
     "distinct_edges",
     "split_ties",
+    "tied_values",
     "psi",
     "wasserstein_normalized",
 ]
@@ -162,7 +163,8 @@ def numeric_edges(values: Iterable[Any], bins: int = 10) -> np.ndarray:
     distinct = np.unique(x)
     if distinct.size <= bins:
         return distinct_edges(distinct)
-    return split_ties(np.quantile(x, np.linspace(0.0, 1.0, bins + 1)))
+    quantiles = np.quantile(x, np.linspace(0.0, 1.0, bins + 1))
+    return split_ties(quantiles, next_above=_next_above(x, tied_values(quantiles)))
 
 
 def distinct_edges(distinct: Any) -> np.ndarray:
@@ -172,18 +174,35 @@ def distinct_edges(distinct: Any) -> np.ndarray:
     return np.concatenate([d[:1], mids, d[-1:]])
 
 
-def split_ties(quantile_edges: Any, rounding: Callable[[float], float] | None = None) -> np.ndarray:
-    """Sorted, de-duplicated quantile edges (each passed through ``rounding`` if given); a value
-    repeated among them (it carries more than ``1 / bins`` of the mass) also gets the edge
-    ``nextafter(v, +inf)``, so ``[v, nextafter(v))`` holds exactly ``v`` (``bin_counts`` counts with
-    ``side="right"``).  Without it ``v`` shares a bin with the values just above it and a shift within
-    that bin is invisible.  A repeat made by ``rounding`` alone (two values equal in the first digits)
-    is not a tie of the data: only a repeated value that is itself one of the quantiles gets the edge."""
+def tied_values(quantile_edges: Any, rounding: Callable[[float], float] | None = None) -> np.ndarray:
+    """Values repeated among the sorted quantile edges (each passed through ``rounding`` if given): each
+    carries more than ``1 / bins`` of the mass.  A repeat made by ``rounding`` alone (two values equal in
+    the first digits) is no tie of the data: only a repeated value that is itself a quantile counts."""
     q = np.sort(np.asarray(quantile_edges, dtype=np.float64))
     r = q if rounding is None else np.array([rounding(float(e)) for e in q], dtype=np.float64)
     tied = np.unique(r[1:][r[1:] == r[:-1]])
-    tied = tied[np.isin(tied, q)]
-    return np.unique(np.concatenate([r, np.nextafter(tied, np.inf)]))
+    return tied[np.isin(tied, q)]
+
+
+def split_ties(quantile_edges: Any, rounding: Callable[[float], float] | None = None,
+               next_above: Any = ()) -> np.ndarray:
+    """Sorted, de-duplicated quantile edges (rounded by ``rounding`` if given); each tied value ``v``
+    (:func:`tied_values`) also gets the edge ``nextafter(v, +inf)``, so ``[v, nextafter(v))`` holds
+    exactly ``v`` (``bin_counts`` counts with ``side="right"``): without it ``v`` shares a bin with the
+    values just above it and a shift within that bin is invisible.  ``next_above`` (the smallest
+    reference value above each tied value, ``None`` if none) closes the empty gap bin after it, so a
+    small move off ``v`` is placed near ``v``, not halfway to the next quantile (positional measures)."""
+    q = np.sort(np.asarray(quantile_edges, dtype=np.float64))
+    r = q if rounding is None else np.array([rounding(float(e)) for e in q], dtype=np.float64)
+    tied = tied_values(q, rounding)
+    gaps = [u if rounding is None else rounding(float(u)) for u in next_above
+            if u is not None and np.isfinite(u)]
+    return np.unique(np.concatenate([r, np.nextafter(tied, np.inf), np.array(gaps, dtype=np.float64)]))
+
+
+def _next_above(x: np.ndarray, tied: np.ndarray) -> list:
+    """The smallest value of ``x`` above each tied value (``None`` where there is none)."""
+    return [float(x[x > v].min()) if np.any(x > v) else None for v in tied]
 
 
 def bin_counts(values: Iterable[Any], edges: Any) -> Histogram:

@@ -81,8 +81,9 @@ def test_numeric_edges_collapse_duplicate_edges():
     edges = numeric_edges(values, bins=10)
     assert np.all(np.diff(edges) > 0)
     assert edges[0] == 0.0 and np.sum(edges == 0.0) == 1
-    # 0.0, 0.1 and 0.2 quantiles are all 0.0: collapsed, plus nextafter(0.0) so 0.0 has a bin of its own
-    assert len(edges) == 10 and edges[1] == np.nextafter(0.0, np.inf)
+    # 0.0, 0.1 and 0.2 quantiles are all 0.0: collapsed, plus nextafter(0.0) so 0.0 has a bin of its own and
+    # the smallest value above 0.0, closing the empty gap bin after it
+    assert len(edges) == 11 and edges[1] == np.nextafter(0.0, np.inf) and values[values > 0].min() in edges
     assert bin_counts(values, edges).counts[1] == 300
 
 
@@ -600,6 +601,10 @@ def test_randhie_physlm_like_shift_of_one_std_is_seen():
     ref[np.isnan(ref)] = rng.uniform(0.02, 0.2, int(np.isnan(ref).sum()))
     cur = np.clip(ref[:1000] + ref.std(), 0.0, 1.0)
     edges = numeric_edges(ref, bins=10)
-    assert edges.tolist() == [0.0, np.nextafter(0.0, np.inf), 1.0, np.nextafter(1.0, np.inf)]
+    gap = ref[ref > 0].min()
+    assert edges.tolist() == [0.0, np.nextafter(0.0, np.inf), gap, 1.0, np.nextafter(1.0, np.inf)]
     r, c = bin_counts(ref, edges), bin_counts(cur, edges)
     assert wasserstein_normalized(r, c) > 0.5 and psi(r, c) > 1.0
+    # a 0.02-std move off the tie lands in the gap bin [nextafter(0), gap), placed near 0: a small W
+    quiet = np.clip(ref[:1000] + 0.02 * ref.std(), 0.0, 1.0)
+    assert wasserstein_normalized(r, bin_counts(quiet, edges)) < 0.1

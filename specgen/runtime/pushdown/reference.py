@@ -12,7 +12,7 @@ import math
 
 
 from ...errors import DataError
-from ..drift import NULL_KEY
+from ..drift import NULL_KEY, tied_values
 from ..summary import FeatureSpec, finish_edges, round_sig
 from .monitor import summaries
 from .time_bins import with_time_bins
@@ -62,7 +62,11 @@ def _edges(q, f) -> tuple[float, ...]:
     if distinct <= f.bins:
         return finish_edges(distinct=sorted(float(r[f.name]) for r in q.value_counts(x, f.name, text=False)))
     row = q.aggregate([(f"q{i}", q.quantile(x, i / f.bins)) for i in range(f.bins + 1)])
-    return finish_edges(quantiles=[float(row[f"q{i}"]) for i in range(f.bins + 1)])
+    quantiles = [float(row[f"q{i}"]) for i in range(f.bins + 1)]
+    tied = tied_values(quantiles, round_sig)
+    above = q.aggregate([(f"a{j}", q.min(q.where(x > float(v), x))) for j, v in enumerate(tied)]) if len(tied) else {}
+    return finish_edges(quantiles=quantiles,
+                        next_above=[None if above[f"a{j}"] is None else float(above[f"a{j}"]) for j in range(len(tied))])
 
 
 def _moments(q, numeric) -> dict[str, tuple[float, float]]:
