@@ -101,12 +101,19 @@ def _numeric_baseline(s: ColumnStats) -> dict | None:
         edges = np.array([edges[0], edges[0]])
     hist = drift.bin_counts(s.sample, edges)
     total = sum(hist.counts)
-    nice = [policy.readable(e) for e in edges]
+    nice = _readable_edges(edges)
     if len(set(nice)) < len(set(edges.tolist())):  # 12 digits merged edges (64-bit ids): keep them exact
         nice = [float(e) for e in edges]
     return {"kind": "numeric", "edges": nice,
             "shares": [round(c / total, 6) for c in hist.counts[1:-1]],
             "null_share": round(s.null_fraction, 6), "sample_rows": int(s.sample.size)}
+
+
+def _readable_edges(edges: np.ndarray) -> list:
+    """``policy.readable`` edges, but a tied value's own-bin edge ``nextafter(v)`` (``drift.split_ties``)
+    stays exact: rounded, it would merge into ``v``."""
+    own_bin = np.concatenate([[False], edges[1:] == np.nextafter(edges[:-1], np.inf)])
+    return [float(e) if tie else policy.readable(e) for e, tie in zip(edges, own_bin)]
 
 
 def _categorical(s: ColumnStats, section: str, role: str, nulls, null_text, dtype: str) -> Column:

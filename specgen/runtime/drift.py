@@ -56,6 +56,9 @@ __all__ = [
     "linf",
     "merge_category_counts",
     "numeric_edges",
+    "distinct_edges",
+    "split_ties",
+    "tied_values",
     "psi",
     "wasserstein_normalized",
 ]
@@ -141,8 +144,9 @@ def numeric_edges(values: Iterable[Any], bins: int = 10) -> np.ndarray:
 
     Edges are ``quantile(x, i / bins)`` for ``i = 0..bins`` (numpy's default
     linear interpolation) over the finite values of ``x``; nulls, NaN and
-    +-inf are ignored.  Repeated edges (ties in the data) are collapsed, so
-    fewer than ``bins`` bins may result.
+    +-inf are ignored.  Repeated edges (ties in the data) are collapsed and
+    the tied value gets a bin of its own (:func:`split_ties`), so the number
+    of bins may differ from ``bins``.
 
     If ``x`` has at most ``bins`` distinct values ``v_1 < ... < v_m``, each gets
     its own bin instead: edges are ``v_1``, the midpoints ``(v_j + v_j+1) / 2``
@@ -158,9 +162,47 @@ def numeric_edges(values: Iterable[Any], bins: int = 10) -> np.ndarray:
         raise ValueError("numeric_edges needs at least one finite reference value")
     distinct = np.unique(x)
     if distinct.size <= bins:
-        mids = distinct[:-1] / 2.0 + distinct[1:] / 2.0  # halves first: no overflow
-        return np.concatenate([distinct[:1], mids, distinct[-1:]])
-    return np.unique(np.quantile(x, np.linspace(0.0, 1.0, bins + 1)))
+        return distinct_edges(distinct)
+    quantiles = np.quantile(x, np.linspace(0.0, 1.0, bins + 1))
+    return split_ties(quantiles, next_above=_next_above(x, tied_values(quantiles)))
+
+
+def distinct_edges(distinct: Any) -> np.ndarray:
+    """Edges giving each of the sorted ``distinct`` values its own bin: ``v_1``, the midpoints, ``v_m``."""
+    d = np.asarray(distinct, dtype=np.float64)
+    mids = d[:-1] / 2.0 + d[1:] / 2.0  # halves first: no overflow
+    return np.concatenate([d[:1], mids, d[-1:]])
+
+
+def tied_values(quantile_edges: Any, rounding: Callable[[float], float] | None = None) -> np.ndarray:
+    """Values repeated among the sorted quantile edges (each passed through ``rounding`` if given): each
+    carries more than ``1 / bins`` of the mass.  A repeat made by ``rounding`` alone (two values equal in
+    the first digits) is no tie of the data: only a repeated value that is itself a quantile counts."""
+    q = np.sort(np.asarray(quantile_edges, dtype=np.float64))
+    r = q if rounding is None else np.array([rounding(float(e)) for e in q], dtype=np.float64)
+    tied = np.unique(r[1:][r[1:] == r[:-1]])
+    return tied[np.isin(tied, q)]
+
+
+def split_ties(quantile_edges: Any, rounding: Callable[[float], float] | None = None,
+               next_above: Any = ()) -> np.ndarray:
+    """Sorted, de-duplicated quantile edges (rounded by ``rounding`` if given); each tied value ``v``
+    (:func:`tied_values`) also gets the edge ``nextafter(v, +inf)``, so ``[v, nextafter(v))`` holds
+    exactly ``v`` (``bin_counts`` counts with ``side="right"``): without it ``v`` shares a bin with the
+    values just above it and a shift within that bin is invisible.  ``next_above`` (the smallest
+    reference value above each tied value, ``None`` if none) closes the empty gap bin after it, so a
+    small move off ``v`` is placed near ``v``, not halfway to the next quantile (positional measures)."""
+    q = np.sort(np.asarray(quantile_edges, dtype=np.float64))
+    r = q if rounding is None else np.array([rounding(float(e)) for e in q], dtype=np.float64)
+    tied = tied_values(q, rounding)
+    gaps = [u if rounding is None else rounding(float(u)) for u in next_above
+            if u is not None and np.isfinite(u)]
+    return np.unique(np.concatenate([r, np.nextafter(tied, np.inf), np.array(gaps, dtype=np.float64)]))
+
+
+def _next_above(x: np.ndarray, tied: np.ndarray) -> list:
+    """The smallest value of ``x`` above each tied value (``None`` where there is none)."""
+    return [float(x[x > v].min()) if np.any(x > v) else None for v in tied]
 
 
 def bin_counts(values: Iterable[Any], edges: Any) -> Histogram:

@@ -23,9 +23,9 @@ import polars as pl
 from . import io
 from .inputs import partition_types
 from .time_bins import with_time_bins
-from .drift import NULL_KEY, Histogram, merge_category_counts, numeric_edges
+from .drift import NULL_KEY, Histogram, distinct_edges, merge_category_counts, split_ties, tied_values
 
-__all__ = ["FeatureSpec", "summarize", "summarize_frame", "incomparable", "reference_edges", "iter_chunks",
+__all__ = ["FeatureSpec", "summarize", "summarize_frame", "incomparable", "reference_edges", "finish_edges", "iter_chunks",
            "round_sig", "merge_summaries", "SIGNIFICANT_DIGITS", "CHUNK_ROWS"]
 
 #: Floats stored in the monitoring config keep this many significant digits, so the
@@ -52,9 +52,29 @@ def round_sig(value: float, digits: int = SIGNIFICANT_DIGITS) -> float:
 
 
 def reference_edges(values, bins: int) -> tuple[float, ...]:
-    """Quantile edges (``drift.numeric_edges``), rounded and de-duplicated after rounding."""
-    edges = numeric_edges(values, bins)
-    rounded = sorted({round_sig(float(e)) for e in edges})
+    """Quantile edges (``drift.numeric_edges``) of ``values``, rounded as :func:`finish_edges` does."""
+    x = np.asarray(values, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        raise ValueError("reference_edges needs at least one finite reference value")
+    distinct = np.unique(x)
+    if distinct.size <= bins:
+        return finish_edges(distinct=distinct)
+    quantiles = np.quantile(x, np.linspace(0.0, 1.0, bins + 1))
+    above = [float(x[x > v].min()) if np.any(x > v) else None for v in tied_values(quantiles, round_sig)]
+    return finish_edges(quantiles=quantiles, next_above=above)
+
+
+def finish_edges(*, distinct=None, quantiles=None, next_above=()) -> tuple[float, ...]:
+    """The stored reference edges, from the sorted distinct values (at most ``bins`` of them) or the
+    ``bins + 1`` exact quantiles; every engine (polars, the pushdown reference) ends here, so their
+    edges are byte-identical. Edges are rounded to ``SIGNIFICANT_DIGITS`` (engines differ in the last
+    bits of a quantile) before ties are split (``drift.split_ties``): the tied value's own bin edge
+    ``nextafter(v)`` must not be rounded away. ``next_above``: the smallest value above each tied value
+    (``drift.tied_values(quantiles, round_sig)``), in that order."""
+    if quantiles is not None:
+        return tuple(float(e) for e in split_ties(quantiles, round_sig, next_above))
+    rounded = sorted({round_sig(float(e)) for e in distinct_edges(distinct)})
     if len(rounded) == 1:
         rounded = rounded * 2  # a constant sample: one zero-width bin, as numeric_edges does
     return tuple(rounded)

@@ -81,7 +81,24 @@ def test_numeric_edges_collapse_duplicate_edges():
     edges = numeric_edges(values, bins=10)
     assert np.all(np.diff(edges) > 0)
     assert edges[0] == 0.0 and np.sum(edges == 0.0) == 1
-    assert len(edges) == 9  # 0.0, 0.1, 0.2 and 0.3 quantiles are all 0.0
+    # 0.0, 0.1 and 0.2 quantiles are all 0.0: collapsed, plus nextafter(0.0) so 0.0 has a bin of its own and
+    # the smallest value above 0.0, closing the empty gap bin after it
+    assert len(edges) == 11 and edges[1] == np.nextafter(0.0, np.inf) and values[values > 0].min() in edges
+    assert bin_counts(values, edges).counts[1] == 300
+
+
+def test_tied_value_shifted_within_its_old_bin_is_seen():
+    # Mostly zeros plus a tail: the old edges put 0.0 and the values just above it in one bin, so
+    # moving the small values onto 0.0 read as no drift at all.
+    rng = np.random.default_rng(5)
+    ref = np.concatenate([np.zeros(650), rng.uniform(0.0, 1.0, 350)])
+    old_edges = np.unique(np.quantile(ref, np.linspace(0.0, 1.0, 11)))
+    cur = np.where(ref < old_edges[1], 0.0, ref)  # everything in the old first bin onto the tie
+    assert (cur != ref).sum() > 20
+    assert wasserstein_normalized(bin_counts(ref, old_edges), bin_counts(cur, old_edges)) == 0.0  # the defect
+    edges = numeric_edges(ref, bins=10)
+    assert psi(bin_counts(ref, edges), bin_counts(cur, edges)) > 0.1
+    assert wasserstein_normalized(bin_counts(ref, edges), bin_counts(cur, edges)) > 0.0
 
 
 @pytest.mark.parametrize(
@@ -572,3 +589,22 @@ def test_module_imports_only_numpy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_randhie_physlm_like_shift_of_one_std_is_seen():
+    # statsmodels' randhie ``physlm`` (built here: the test must not need statsmodels): 83 % zeros,
+    # 12 % ones, the rest in (0.02, 0.2). Its quantile edges were [0, 1]: every value but the ones in one
+    # bin, so a 1-std shift (clipped to [0, 1]; the mean moves ~0.87 std) read Wasserstein 0.0 at 1,000 rows.
+    rng = np.random.default_rng(3)
+
+    ref = rng.choice([0.0, 1.0, np.nan], size=14000, p=[0.83, 0.12, 0.05])
+    ref[np.isnan(ref)] = rng.uniform(0.02, 0.2, int(np.isnan(ref).sum()))
+    cur = np.clip(ref[:1000] + ref.std(), 0.0, 1.0)
+    edges = numeric_edges(ref, bins=10)
+    gap = ref[ref > 0].min()
+    assert edges.tolist() == [0.0, np.nextafter(0.0, np.inf), gap, 1.0, np.nextafter(1.0, np.inf)]
+    r, c = bin_counts(ref, edges), bin_counts(cur, edges)
+    assert wasserstein_normalized(r, c) > 0.5 and psi(r, c) > 1.0
+    # a 0.02-std move off the tie lands in the gap bin [nextafter(0), gap), placed near 0: a small W
+    quiet = np.clip(ref[:1000] + 0.02 * ref.std(), 0.0, 1.0)
+    assert wasserstein_normalized(r, bin_counts(quiet, edges)) < 0.1

@@ -1,8 +1,8 @@
 """Reference statistics on a pushdown source: what ``runtime.baseline.entry`` computes from a polars frame.
 
 Edges are exact quantiles (linear interpolation, as numpy's default) over the finite values, or the
-midpoints between the distinct values when there are at most ``bins`` of them (``drift.numeric_edges``),
-rounded as ``summary.reference_edges`` rounds them; the bin counts come from the same aggregate query
+midpoints between the distinct values when there are at most ``bins`` of them, finished by
+``summary.finish_edges`` as the polars path's are (rounded; a tied value gets a bin of its own); the bin counts come from the same aggregate query
 as monitor's (``pushdown.monitor.summaries``). Nothing but aggregates and at most ``bins`` distinct
 values leave the source.
 """
@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 
 from ...errors import DataError
-from ..drift import NULL_KEY
-from ..summary import FeatureSpec, round_sig
+from ..drift import NULL_KEY, tied_values
+from ..summary import FeatureSpec, finish_edges, round_sig
 from .monitor import summaries
 from .time_bins import with_time_bins
 
@@ -61,13 +60,13 @@ def _edges(q, f) -> tuple[float, ...]:
         raise DataError(f"monitored feature {f.name!r} has no finite, non-null reference values; "
                         f"set monitoring.features.{f.name}: {{enabled: false}} [SG203]", "SG203")
     if distinct <= f.bins:
-        values = np.array(sorted(float(r[f.name]) for r in q.value_counts(x, f.name, text=False)))
-        edges = np.concatenate([values[:1], values[:-1] / 2.0 + values[1:] / 2.0, values[-1:]])
-    else:
-        row = q.aggregate([(f"q{i}", q.quantile(x, i / f.bins)) for i in range(f.bins + 1)])
-        edges = np.unique(np.array([float(row[f"q{i}"]) for i in range(f.bins + 1)]))
-    rounded = sorted({round_sig(float(e)) for e in edges})
-    return tuple(rounded * 2 if len(rounded) == 1 else rounded)
+        return finish_edges(distinct=sorted(float(r[f.name]) for r in q.value_counts(x, f.name, text=False)))
+    row = q.aggregate([(f"q{i}", q.quantile(x, i / f.bins)) for i in range(f.bins + 1)])
+    quantiles = [float(row[f"q{i}"]) for i in range(f.bins + 1)]
+    tied = tied_values(quantiles, round_sig)
+    above = q.aggregate([(f"a{j}", q.min(q.where(x > float(v), x))) for j, v in enumerate(tied)]) if len(tied) else {}
+    return finish_edges(quantiles=quantiles,
+                        next_above=[None if above[f"a{j}"] is None else float(above[f"a{j}"]) for j in range(len(tied))])
 
 
 def _moments(q, numeric) -> dict[str, tuple[float, float]]:
