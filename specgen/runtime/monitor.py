@@ -30,7 +30,7 @@ from . import engine, io, time_bins
 from .calibration import MIN_ROWS, TOO_FEW_ROWS, calibrate, too_few_rows, too_small
 from .checks import Check, Failure, registry
 from .contracts.monitoring import FORMAT, MEASURES, FeatureConfig, Measure, MonitoringConfig, problems
-from .drift import NULL_KEY, drift
+from .drift import FINE_MEASURES, NULL_KEY, drift, without_edges
 from .generated import body_state
 from .io import DataError, InferenceTooShort
 from .model_outputs import PREDICTION_OUTPUT
@@ -581,7 +581,7 @@ def _compare(feature, setting: Measure, reference, current, rows: int, alpha: fl
     for measure in names:
         options = {"scale": ref_entry.get("std")} if measure == "wasserstein_normalized" else {}
         try:
-            measures[measure] = drift(measure, ref_summary, current, **options)
+            measures[measure] = drift(measure, *_bins_for(measure, ref_entry, ref_summary, current), **options)
         except ValueError:
             measures[measure] = None  # e.g. no non-null values: the positional measures are undefined
     nulls = current.nulls if kind == "numeric" else current.get(NULL_KEY, 0)
@@ -595,6 +595,7 @@ def _compare(feature, setting: Measure, reference, current, rows: int, alpha: fl
 
 def _calibrate(result: FeatureResult, ref_summary, ref_entry: dict, current, alpha: float) -> None:
     """Hold ``result``'s measure to max(threshold, noise floor), or mark the batch too small to judge."""
+    ref_summary, current = _bins_for(result.metric, ref_entry, ref_summary, current)
     small = too_small(ref_summary, current)
     if small is not None:
         result.threshold, result.too_small, result.note = None, True, small
@@ -605,6 +606,15 @@ def _calibrate(result: FeatureResult, ref_summary, ref_entry: dict, current, alp
         calibration = calibrate(result.metric, ref_summary, current, result.value, alpha, scale)
         result.floor, result.p_value = calibration.floor, calibration.p_value
         result.threshold = max(result.practical, calibration.floor)
+
+
+def _bins_for(measure: str, ref_entry: dict, reference, current) -> tuple:
+    """The two summaries as ``measure`` sees them: a numeric reference's tie edges (``drift.tie_edges``)
+    merged away unless the measure is one of ``drift.FINE_MEASURES``."""
+    ties = ref_entry.get("tie_edges")
+    if not ties or measure in FINE_MEASURES:
+        return reference, current
+    return without_edges(reference, ties), without_edges(current, ties)
 
 
 def _share(alpha: float, compared) -> float:

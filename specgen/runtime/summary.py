@@ -23,7 +23,7 @@ import polars as pl
 from . import io
 from .inputs import partition_types
 from .time_bins import with_time_bins
-from .drift import NULL_KEY, Histogram, distinct_edges, merge_category_counts, split_ties, tied_values
+from .drift import NULL_KEY, Histogram, merge_category_counts, numeric_edges, tie_edges, tied_values
 
 __all__ = ["FeatureSpec", "summarize", "summarize_frame", "incomparable", "reference_edges", "finish_edges", "iter_chunks",
            "round_sig", "merge_summaries", "SIGNIFICANT_DIGITS", "CHUNK_ROWS"]
@@ -51,33 +51,32 @@ def round_sig(value: float, digits: int = SIGNIFICANT_DIGITS) -> float:
     return float(f"{value:.{digits}g}")
 
 
-def reference_edges(values, bins: int) -> tuple[float, ...]:
-    """Quantile edges (``drift.numeric_edges``) of ``values``, rounded as :func:`finish_edges` does."""
+def reference_edges(values, bins: int, std: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(edges, tie edges) of the finite ``values``: :func:`finish_edges` of their distinct values (at most
+    ``bins`` of them) or of their ``bins + 1`` quantiles; ``std``: theirs (ddof 0), for the tie ladder."""
     x = np.asarray(values, dtype=np.float64)
     x = x[np.isfinite(x)]
-    if x.size == 0:
-        raise ValueError("reference_edges needs at least one finite reference value")
     distinct = np.unique(x)
     if distinct.size <= bins:
         return finish_edges(distinct=distinct)
-    quantiles = np.quantile(x, np.linspace(0.0, 1.0, bins + 1))
-    above = [float(x[x > v].min()) if np.any(x > v) else None for v in tied_values(quantiles, round_sig)]
-    return finish_edges(quantiles=quantiles, next_above=above)
+    return finish_edges(quantiles=np.quantile(x, np.linspace(0.0, 1.0, bins + 1)), std=std)
 
 
-def finish_edges(*, distinct=None, quantiles=None, next_above=()) -> tuple[float, ...]:
-    """The stored reference edges, from the sorted distinct values (at most ``bins`` of them) or the
-    ``bins + 1`` exact quantiles; every engine (polars, the pushdown reference) ends here, so their
-    edges are byte-identical. Edges are rounded to ``SIGNIFICANT_DIGITS`` (engines differ in the last
-    bits of a quantile) before ties are split (``drift.split_ties``): the tied value's own bin edge
-    ``nextafter(v)`` must not be rounded away. ``next_above``: the smallest value above each tied value
-    (``drift.tied_values(quantiles, round_sig)``), in that order."""
-    if quantiles is not None:
-        return tuple(float(e) for e in split_ties(quantiles, round_sig, next_above))
-    rounded = sorted({round_sig(float(e)) for e in distinct_edges(distinct)})
-    if len(rounded) == 1:
-        rounded = rounded * 2  # a constant sample: one zero-width bin, as numeric_edges does
-    return tuple(rounded)
+def finish_edges(*, distinct=None, quantiles=None, std: float = 0.0) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The stored reference edges and, among them, the tie edges (``drift.tie_edges``), from the sorted
+    distinct values (each its own bin, ``drift.numeric_edges``) or the exact quantiles. Every engine ends
+    here (polars, the pushdown reference), so their edges are byte-identical: edges are rounded to
+    ``SIGNIFICANT_DIGITS`` (engines differ in a quantile's last bits) except a tied value, which every
+    engine gives exactly and whose own bin ``[v, nextafter(v))`` must not be rounded away."""
+    if quantiles is None:
+        d = np.asarray(distinct, dtype=np.float64)
+        rounded = sorted({round_sig(float(e)) for e in numeric_edges(d, max(1, d.size))})
+        return tuple(rounded * 2 if len(rounded) == 1 else rounded), ()  # a constant: one zero-width bin
+    q = np.asarray(quantiles, dtype=np.float64)
+    tied = tied_values(q)
+    coarse = np.unique(np.concatenate([[round_sig(float(e)) for e in q if e not in tied], tied]))
+    ties = tie_edges(coarse, tied, round_sig(float(std)), round_sig)  # rounded: engines' stds differ in last bits
+    return tuple(float(e) for e in np.union1d(coarse, ties)), tuple(float(e) for e in ties)
 
 
 def iter_chunks(path: str | Path, dtypes: dict[str, str], chunk_rows: int = CHUNK_ROWS,

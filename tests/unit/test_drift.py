@@ -81,24 +81,7 @@ def test_numeric_edges_collapse_duplicate_edges():
     edges = numeric_edges(values, bins=10)
     assert np.all(np.diff(edges) > 0)
     assert edges[0] == 0.0 and np.sum(edges == 0.0) == 1
-    # 0.0, 0.1 and 0.2 quantiles are all 0.0: collapsed, plus nextafter(0.0) so 0.0 has a bin of its own and
-    # the smallest value above 0.0, closing the empty gap bin after it
-    assert len(edges) == 11 and edges[1] == np.nextafter(0.0, np.inf) and values[values > 0].min() in edges
-    assert bin_counts(values, edges).counts[1] == 300
-
-
-def test_tied_value_shifted_within_its_old_bin_is_seen():
-    # Mostly zeros plus a tail: the old edges put 0.0 and the values just above it in one bin, so
-    # moving the small values onto 0.0 read as no drift at all.
-    rng = np.random.default_rng(5)
-    ref = np.concatenate([np.zeros(650), rng.uniform(0.0, 1.0, 350)])
-    old_edges = np.unique(np.quantile(ref, np.linspace(0.0, 1.0, 11)))
-    cur = np.where(ref < old_edges[1], 0.0, ref)  # everything in the old first bin onto the tie
-    assert (cur != ref).sum() > 20
-    assert wasserstein_normalized(bin_counts(ref, old_edges), bin_counts(cur, old_edges)) == 0.0  # the defect
-    edges = numeric_edges(ref, bins=10)
-    assert psi(bin_counts(ref, edges), bin_counts(cur, edges)) > 0.1
-    assert wasserstein_normalized(bin_counts(ref, edges), bin_counts(cur, edges)) > 0.0
+    assert len(edges) == 9  # 0.0, 0.1, 0.2 and 0.3 quantiles are all 0.0
 
 
 @pytest.mark.parametrize(
@@ -591,20 +574,60 @@ def test_module_imports_only_numpy():
     assert out.stdout.strip() == "[]"
 
 
-def test_randhie_physlm_like_shift_of_one_std_is_seen():
-    # statsmodels' randhie ``physlm`` (built here: the test must not need statsmodels): 83 % zeros,
-    # 12 % ones, the rest in (0.02, 0.2). Its quantile edges were [0, 1]: every value but the ones in one
-    # bin, so a 1-std shift (clipped to [0, 1]; the mean moves ~0.87 std) read Wasserstein 0.0 at 1,000 rows.
-    rng = np.random.default_rng(3)
+# -- tied values: bins of their own (runtime.summary.finish_edges, drift.tie_edges) -------------------
 
-    ref = rng.choice([0.0, 1.0, np.nan], size=14000, p=[0.83, 0.12, 0.05])
-    ref[np.isnan(ref)] = rng.uniform(0.02, 0.2, int(np.isnan(ref).sum()))
-    cur = np.clip(ref[:1000] + ref.std(), 0.0, 1.0)
-    edges = numeric_edges(ref, bins=10)
-    gap = ref[ref > 0].min()
-    assert edges.tolist() == [0.0, np.nextafter(0.0, np.inf), gap, 1.0, np.nextafter(1.0, np.inf)]
-    r, c = bin_counts(ref, edges), bin_counts(cur, edges)
-    assert wasserstein_normalized(r, c) > 0.5 and psi(r, c) > 1.0
-    # a 0.02-std move off the tie lands in the gap bin [nextafter(0), gap), placed near 0: a small W
-    quiet = np.clip(ref[:1000] + 0.02 * ref.std(), 0.0, 1.0)
-    assert wasserstein_normalized(r, bin_counts(quiet, edges)) < 0.1
+def _physlm_like(rng, n=14000):
+    """statsmodels' randhie ``physlm`` rebuilt (the test must not need statsmodels): 83 % zeros, 12 % ones,
+    the rest in (0.02, 0.2). Its quantile edges are [0, 1]: one bin held every value."""
+    x = rng.choice([0.0, 1.0, np.nan], size=n, p=[0.83, 0.12, 0.05])
+    x[np.isnan(x)] = rng.uniform(0.02, 0.2, int(np.isnan(x).sum()))
+    return x
+
+
+def test_tied_values_are_the_repeated_quantiles():
+    assert d.tied_values([0.0, 0.0, 0.0, 0.5, 1.0, 1.0]).tolist() == [0.0, 1.0]
+    assert d.tied_values([0.0, 0.25, 0.5, 1.0]).tolist() == []
+
+
+def test_tie_edges_give_each_tie_its_own_bin_and_a_ladder_inside_its_neighbours():
+    coarse = np.array([0.0, 0.5, 1.0])
+    ties = d.tie_edges(coarse, [0.0, 1.0], std=1.0)
+    assert np.nextafter(0.0, np.inf) in ties  # [0, nextafter(0)) holds exactly 0
+    assert np.nextafter(1.0, -np.inf) in ties  # the top bin is closed: [prev(1), 1] holds exactly 1
+    assert [e for e in ties if 1e-3 < e < 0.5] == [0.05, 0.1, 0.2, 0.4]  # 0.8 would cross the next edge
+    assert [e for e in ties if 0.5 < e < 1 - 1e-9] == [0.6, 0.8, 0.9, 0.95]
+    assert not set(ties) & set(coarse)  # without_edges gives the coarse bins back
+    assert d.tie_edges(coarse, [0.0], std=0.0).tolist() == [np.nextafter(0.0, np.inf)]  # no spread: no ladder
+
+
+def test_without_edges_restores_the_coarse_histogram():
+    rng = np.random.default_rng(2)
+    x = np.concatenate([_physlm_like(rng, 2000), [np.nan, -1.0, 7.0]])
+    coarse = [0.0, 0.1, 1.0]
+    ties = d.tie_edges(np.array(coarse), [0.0, 1.0], std=float(np.nanstd(x)))
+    fine = np.union1d(coarse, ties)
+    assert d.without_edges(bin_counts(x, fine), ties) == bin_counts(x, coarse)
+    h = bin_counts(x, coarse)
+    assert d.without_edges(h, []) is h
+
+
+def test_a_shift_of_a_tied_column_is_seen_and_a_negligible_one_is_not():
+    from specgen.runtime.summary import reference_edges
+
+    rng = np.random.default_rng(3)
+    ref = _physlm_like(rng)
+    old = numeric_edges(ref, bins=10)
+    assert old.tolist() == [0.0, 1.0]
+    one_std = np.clip(ref[:1000] + ref.std(), 0.0, 1.0)  # the mean moves ~0.87 std
+    assert wasserstein_normalized(bin_counts(ref, old), bin_counts(one_std, old), ref.std()) == 0.0  # the defect
+    edges, ties = reference_edges(ref, 10, ref.std())
+    r = bin_counts(ref, edges)
+    assert wasserstein_normalized(r, bin_counts(one_std, edges), ref.std()) > 0.5
+    div1000 = ref[:1000] / 1000  # a unit change that stays inside [0, 1]
+    assert wasserstein_normalized(r, bin_counts(div1000, edges), ref.std()) > 0.3
+    negligible = bin_counts(np.clip(ref[:1000] + 0.02 * ref.std(), 0.0, 1.0), edges)
+    clean = bin_counts(ref[1000:2000], edges)
+    assert wasserstein_normalized(r, negligible, ref.std()) < wasserstein_normalized(r, clean, ref.std()) + 0.03
+    # share measures see the coarse bins: a 0.02-std move off the tie is no new bin for them
+    assert psi(d.without_edges(r, ties), d.without_edges(negligible, ties)) < 0.01
+    assert psi(r, negligible) > 1.0  # what they would say on the tie bins

@@ -73,7 +73,6 @@ class Query:
     def fractional(self, x): raise NotImplementedError
     def previous_non_null(self, x): raise NotImplementedError
     def is_duplicated(self, x): raise NotImplementedError
-    def where(self, mask, x): raise NotImplementedError  # x where mask holds, else null
     # aggregates
     def rows_expr(self): raise NotImplementedError
     def count_if(self, mask): raise NotImplementedError

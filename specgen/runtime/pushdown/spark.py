@@ -239,11 +239,6 @@ class SparkQuery(Query):
 
         return F.count(F.lit(1))
 
-    def where(self, mask, x):
-        from pyspark.sql import functions as F
-
-        return F.when(mask, x)
-
     def count_if(self, mask):
         from pyspark.sql import functions as F
 

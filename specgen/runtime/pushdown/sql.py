@@ -334,9 +334,6 @@ class SqlQuery(Query):
     def rows_expr(self):
         return S("count(*)")
 
-    def where(self, mask, x):
-        return S("(CASE WHEN ", mask, " THEN ", x, " END)")
-
     def count_if(self, mask):
         return S("count(CASE WHEN ", mask, " THEN 1 END)")
 
