@@ -595,8 +595,8 @@ def _compare(feature, setting: Measure, reference, current, rows: int, alpha: fl
 
 def _calibrate(result: FeatureResult, ref_summary, ref_entry: dict, current, alpha: float) -> None:
     """Hold ``result``'s measure to max(threshold, noise floor), or mark the batch too small to judge."""
+    small = too_small(*_coarse(ref_entry, ref_summary, current))  # the tie bins ask no more rows of a batch
     ref_summary, current = _bins_for(result.metric, ref_entry, ref_summary, current)
-    small = too_small(ref_summary, current)
     if small is not None:
         result.threshold, result.too_small, result.note = None, True, small
     elif result.value is not None and result.value > result.practical:
@@ -609,12 +609,15 @@ def _calibrate(result: FeatureResult, ref_summary, ref_entry: dict, current, alp
 
 
 def _bins_for(measure: str, ref_entry: dict, reference, current) -> tuple:
-    """The two summaries as ``measure`` sees them: a numeric reference's tie edges (``drift.tie_edges``)
-    merged away unless the measure is one of ``drift.FINE_MEASURES``."""
+    """The two summaries as ``measure`` sees them: on the tie bins for ``drift.FINE_MEASURES``, else
+    ``_coarse``."""
+    return (reference, current) if measure in FINE_MEASURES else _coarse(ref_entry, reference, current)
+
+
+def _coarse(ref_entry: dict, reference, current) -> tuple:
+    """The two summaries with a numeric reference's tie edges (``drift.tie_edges``) merged away."""
     ties = ref_entry.get("tie_edges")
-    if not ties or measure in FINE_MEASURES:
-        return reference, current
-    return without_edges(reference, ties), without_edges(current, ties)
+    return (without_edges(reference, ties), without_edges(current, ties)) if ties else (reference, current)
 
 
 def _share(alpha: float, compared) -> float:
@@ -642,9 +645,11 @@ def _not_comparable(feature: FeatureConfig, setting: Measure, found: dict[str, s
 
 def min_rows(feature) -> int:
     """The fewest rows a batch needs for ``feature``'s drift to be judged (``TOO_FEW_ROWS``): its bins
-    (numeric; edges - 1 for a model output) or its reference categories (categorical), at least 2."""
+    (numeric; edges - 1 for a model output, tie edges aside) or its reference categories (categorical),
+    at least 2."""
     if feature.kind == "numeric":
-        return max(2, getattr(feature, "bins", 0) or len(feature.reference.get("edges", ())) - 1)
+        coarse = len(feature.reference.get("edges", ())) - len(feature.reference.get("tie_edges", ()))
+        return max(2, getattr(feature, "bins", 0) or coarse - 1)
     return max(2, len(feature.reference.get("counts", {})))
 
 
