@@ -1,16 +1,13 @@
-"""One column's statistics -> its spec entry, its comments and its monitoring baseline."""
+"""One column's statistics -> its spec entry and its comments (the monitoring baseline is ``specgen baseline``'s)."""
 from __future__ import annotations
 
 import numpy as np
 
-from ..runtime import drift
 from . import policy
 from .emit import Column
 from .scan import ColumnStats
 
-__all__ = ["decide", "BASELINE_BINS"]
-
-BASELINE_BINS = 10
+__all__ = ["decide"]
 
 
 def _g(value) -> str:
@@ -76,8 +73,7 @@ def _numeric(s: ColumnStats, section: str, role: str, nulls, null_text) -> Colum
     q = np.quantile(finite, [0.05, 0.5, 0.95]) if finite.size else [None] * 3
     comment = (f"{s.kind}: min {_g(s.min)}, max {_g(s.max)}, mean {_g(s.mean)}, std {_g(s.std)}, "
                f"p5/p50/p95 {_g(q[0])}/{_g(q[1])}/{_g(q[2])}, {null_text}")
-    baseline = None if role == "key" else _numeric_baseline(s)
-    return Column(s.name, section, tuple(body), (comment,), baseline)
+    return Column(s.name, section, tuple(body), (comment,))
 
 
 def _codes(s: ColumnStats, section: str, role: str, codes: list[int], nulls, null_text) -> Column:
@@ -93,22 +89,6 @@ def _codes(s: ColumnStats, section: str, role: str, codes: list[int], nulls, nul
     return Column(s.name, section, body, comments)
 
 
-def _numeric_baseline(s: ColumnStats) -> dict | None:
-    if s.sample is None or not np.isfinite(s.sample).any():
-        return None  # no finite value to bin (an all-inf column): no drift baseline
-    edges = drift.numeric_edges(s.sample, BASELINE_BINS)
-    if edges.size < 2:  # a constant column: one zero-width bin
-        edges = np.array([edges[0], edges[0]])
-    hist = drift.bin_counts(s.sample, edges)
-    total = sum(hist.counts)
-    nice = [policy.readable(e) for e in edges]
-    if len(set(nice)) < len(set(edges.tolist())):  # 12 digits merged edges (64-bit ids): keep them exact
-        nice = [float(e) for e in edges]
-    return {"kind": "numeric", "edges": nice,
-            "shares": [round(c / total, 6) for c in hist.counts[1:-1]],
-            "null_share": round(s.null_fraction, 6), "sample_rows": int(s.sample.size)}
-
-
 def _categorical(s: ColumnStats, section: str, role: str, nulls, null_text, dtype: str) -> Column:
     present = max(1, s.present)
     body: list[tuple[str, object]] = [("dtype", dtype), *nulls]
@@ -120,6 +100,4 @@ def _categorical(s: ColumnStats, section: str, role: str, nulls, null_text, dtyp
     rare = [f"{v} ({n} rows)" for v, n in s.counts if n / present < policy.RARE_SHARE]
     if rare:
         comments.append(f"rare (< {policy.RARE_SHARE:.0%} of rows), check before keeping: {', '.join(rare)}")
-    baseline = {"kind": "categorical", "shares": {v: round(n / present, 6) for v, n in s.counts},
-                "null_share": round(s.null_fraction, 6)}
-    return Column(s.name, section, tuple(body), tuple(comments), None if role == "key" else baseline)
+    return Column(s.name, section, tuple(body), tuple(comments))

@@ -23,7 +23,6 @@ class Column:
     section: str  # features | columns
     body: tuple[tuple[str, Any], ...]  # ordered spec keys of this column
     comments: tuple[str, ...]
-    baseline: dict | None = None
 
 
 @dataclass(frozen=True)

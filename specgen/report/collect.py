@@ -5,6 +5,8 @@ exactly what the command decided.
 """
 from __future__ import annotations
 
+import math
+
 from ..runtime.checks.base import example_text
 from ..runtime.drift import NULL_KEY, Histogram
 from .sections import Distribution, Distributions, FailedChecks, Finding, ModelPanel, ScoreCard, Table
@@ -143,14 +145,28 @@ def _shares(reference, current) -> tuple[tuple[str, ...], tuple[float, ...], tup
 
 def _bin_shares(reference: Histogram, current: Histogram | None):
     e = [_num(x) for x in reference.edges]
-    labels = [f"< {e[0]}"] + [f"[{a}, {b})" for a, b in zip(e[:-2], e[1:-1])] + [f"[{e[-2]}, {e[-1]}]",
-                                                                                  f"> {e[-1]}", NULL_LABEL]
+    labels = [f"< {e[0]}"] + _bin_labels(reference.edges) + [f"> {e[-1]}", NULL_LABEL]
     ref = list(reference.counts) + [reference.nulls]
     cur = list(current.counts) + [current.nulls] if current is not None else []
     interior = range(1, len(labels) - 2)  # underflow, overflow and null only when someone has them
     keep = [i for i in range(len(labels)) if i in interior or ref[i] or (cur and cur[i])]
     return (tuple(labels[i] for i in keep), _normed([ref[i] for i in keep], sum(ref)),
             _normed([cur[i] for i in keep], sum(cur)) if cur else ())
+
+
+def _bin_labels(x: tuple[float, ...]) -> list[str]:
+    """The interior bins' labels; a tied value's own bin (``drift.tie_edges``: ``[v, nextafter(v))``, at
+    the top ``[prev(v), v]``) reads ``= v``, and the bin after it starts ``(v`` (not at the float after v)."""
+    n = [_num(v) for v in x]
+    out = []
+    for i in range(len(x) - 1):
+        top = i == len(x) - 2
+        if x[i + 1] == math.nextafter(x[i], math.inf):
+            out.append(f"= {n[i + 1] if top else n[i]}")
+            continue
+        after_tie = i > 0 and x[i] == math.nextafter(x[i - 1], math.inf)
+        out.append(("(" + n[i - 1] if after_tie else "[" + n[i]) + f", {n[i + 1]}" + ("]" if top else ")"))
+    return out
 
 
 def _category_shares(reference: dict, current: dict):

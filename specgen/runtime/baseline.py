@@ -14,7 +14,7 @@ from .drift import NULL_KEY, Histogram
 from .time_bins import with_time_bins
 from .summary import FeatureSpec, incomparable, reference_edges, round_sig, summarize_frame
 
-__all__ = ["compute", "compute_frame", "entry", "to_summary", "feature_specs"]
+__all__ = ["compute", "compute_frame", "entry", "numeric_entry", "to_summary", "feature_specs"]
 
 
 def compute(path: str | Path, dtypes: dict[str, str], features) -> tuple[int, list[dict]]:
@@ -52,13 +52,22 @@ def entry(frame: pl.DataFrame, f) -> dict:
         if values.len() == 0:
             raise io.DataError(f"monitored feature {f.name!r} has no finite, non-null reference values; "
                                f"set monitoring.features.{f.name}: {{enabled: false}} [SG203]", "SG203")
-        edges = reference_edges(values.to_numpy(), f.bins)
+        std = values.std(ddof=0)
+        edges, ties = reference_edges(values.to_numpy(), f.bins, std)
         hist = summarize_frame(frame, [FeatureSpec(f.name, "numeric", edges)])[f.name]
-        return {"edges": list(edges), "counts": list(hist.counts),
-                "nulls": hist.nulls, "mean": round_sig(values.mean()), "std": round_sig(values.std(ddof=0))}
+        return numeric_entry(hist, ties, values.mean(), std)
     counts = summarize_frame(frame, [FeatureSpec(f.name, "categorical")])[f.name]
     nulls = counts.pop(NULL_KEY, 0)
     return {"counts": dict(sorted(counts.items())), "nulls": nulls}
+
+
+def numeric_entry(hist: Histogram, ties, mean: float, std: float) -> dict:
+    """A numeric column's stored reference; ``tie_edges`` (only where there are any) names the edges
+    added around tied values, which measures other than ``drift.FINE_MEASURES`` merge away."""
+    entry = {"edges": list(hist.edges), "counts": list(hist.counts), "nulls": hist.nulls}
+    if ties:
+        entry["tie_edges"] = list(ties)
+    return entry | {"mean": round_sig(mean), "std": round_sig(std)}
 
 
 def to_summary(kind: str, entry: dict):

@@ -57,6 +57,9 @@ __all__ = [
     "merge_category_counts",
     "numeric_edges",
     "psi",
+    "tie_edges",
+    "tied_values",
+    "without_edges",
     "wasserstein_normalized",
 ]
 
@@ -64,6 +67,18 @@ __all__ = [
 #: formulas divide by (or take the log of) shares.  1e-4 is the usual choice:
 #: one empty bucket against a 10% share adds about 0.1 * ln(0.1 / 1e-4) = 0.69.
 PSI_EPSILON = 1e-4
+
+#: Bins around a tied value (one holding more than ``1 / bins`` of the reference, so quantile edges
+#: collapse on it): edges at ``v +- TIE_STEP * std * 2**k``, k = 0 .. TIE_RUNGS - 1, inside the
+#: neighbouring quantile edges. A positional measure puts a bin's mass at its midpoint, so mass moved a
+#: distance d off the tie is placed 0.75 d to 1.5 d away (a move under TIE_STEP std at most TIE_STEP / 2
+#: std away), not halfway to the next quantile edge. 0.05 std is half the default Wasserstein threshold.
+TIE_STEP = 0.05
+TIE_RUNGS = 8  # the last rung sits 6.4 std from the tie: further moves are large whatever their placement
+
+#: Measures computed on the bins around tied values (:func:`tie_edges`); the others see those bins merged
+#: away (:func:`without_edges`): a share measure would call a 0.01-std move off a tied value a new bin.
+FINE_MEASURES = ("wasserstein_normalized",)
 
 #: Key under which :func:`category_counts` counts nulls.  It starts with a NUL
 #: character so that it cannot clash with a real category read from data.
@@ -161,6 +176,47 @@ def numeric_edges(values: Iterable[Any], bins: int = 10) -> np.ndarray:
         mids = distinct[:-1] / 2.0 + distinct[1:] / 2.0  # halves first: no overflow
         return np.concatenate([distinct[:1], mids, distinct[-1:]])
     return np.unique(np.quantile(x, np.linspace(0.0, 1.0, bins + 1)))
+
+
+def tied_values(quantiles: Any) -> np.ndarray:
+    """Values repeated among the ``bins + 1`` quantiles (exact, not rounded): each holds more than
+    ``1 / bins`` of the mass, and every engine's quantile of a tie is exactly the tied value."""
+    q = np.sort(np.asarray(quantiles, dtype=np.float64))
+    return np.unique(q[1:][q[1:] == q[:-1]])
+
+
+def tie_edges(coarse: Any, tied: Any, std: float, rounding: Callable[[float], float] | None = None) -> np.ndarray:
+    """Edges to add to the sorted ``coarse`` edges around each ``tied`` value ``v`` (one of them):
+    ``nextafter(v)`` so ``[v, nextafter(v))`` holds exactly ``v`` (at the top edge ``[prev(v), v]``: the
+    last bin is closed), and the ladder ``v +- TIE_STEP * std * 2**k`` inside ``v``'s neighbouring
+    coarse edges (rounded by ``rounding``). None of them is a coarse edge, so :func:`without_edges`
+    gives the coarse bins back."""
+    c = np.asarray(coarse, dtype=np.float64)
+    out: list[float] = []
+    for v in np.asarray(tied, dtype=np.float64):
+        i = int(np.searchsorted(c, v))
+        below, above = (c[i - 1] if i > 0 else v), (c[i + 1] if i + 1 < c.size else v)
+        out.append(float(np.nextafter(v, np.inf if i + 1 < c.size else -np.inf)))
+        for k in range(TIE_RUNGS if std > 0 else 0):
+            for edge in (v + TIE_STEP * std * 2**k, v - TIE_STEP * std * 2**k):
+                e = edge if rounding is None else rounding(edge)
+                if below < e < above and e != v:
+                    out.append(e)
+    return np.setdiff1d(np.array(out, dtype=np.float64), c)
+
+
+def without_edges(hist: Histogram, removed: Any) -> Histogram:
+    """``hist`` with the two bins beside each edge in ``removed`` merged: on the edges
+    :func:`tie_edges` added, the coarse histogram."""
+    e = np.array(hist.edges)
+    keep = ~np.isin(e, np.asarray(removed, dtype=np.float64))
+    if keep.all():
+        return hist
+    group = np.concatenate([[0], np.cumsum(keep)])  # bucket b > 0 lies right of edge b - 1
+    counts = [0] * (int(keep.sum()) + 1)
+    for g, n in zip(group.tolist(), hist.counts):
+        counts[g] += n
+    return Histogram(tuple(float(x) for x in e[keep]), tuple(counts), hist.nulls)
 
 
 def bin_counts(values: Iterable[Any], edges: Any) -> Histogram:

@@ -30,7 +30,7 @@ from . import engine, io, time_bins
 from .calibration import MIN_ROWS, TOO_FEW_ROWS, calibrate, too_few_rows, too_small
 from .checks import Check, Failure, registry
 from .contracts.monitoring import FORMAT, MEASURES, FeatureConfig, Measure, MonitoringConfig, problems
-from .drift import NULL_KEY, drift
+from .drift import FINE_MEASURES, NULL_KEY, drift, without_edges
 from .generated import body_state
 from .io import DataError, InferenceTooShort
 from .model_outputs import PREDICTION_OUTPUT
@@ -581,7 +581,7 @@ def _compare(feature, setting: Measure, reference, current, rows: int, alpha: fl
     for measure in names:
         options = {"scale": ref_entry.get("std")} if measure == "wasserstein_normalized" else {}
         try:
-            measures[measure] = drift(measure, ref_summary, current, **options)
+            measures[measure] = drift(measure, *_bins_for(measure, ref_entry, ref_summary, current), **options)
         except ValueError:
             measures[measure] = None  # e.g. no non-null values: the positional measures are undefined
     nulls = current.nulls if kind == "numeric" else current.get(NULL_KEY, 0)
@@ -595,7 +595,8 @@ def _compare(feature, setting: Measure, reference, current, rows: int, alpha: fl
 
 def _calibrate(result: FeatureResult, ref_summary, ref_entry: dict, current, alpha: float) -> None:
     """Hold ``result``'s measure to max(threshold, noise floor), or mark the batch too small to judge."""
-    small = too_small(ref_summary, current)
+    small = too_small(*_coarse(ref_entry, ref_summary, current))  # the tie bins ask no more rows of a batch
+    ref_summary, current = _bins_for(result.metric, ref_entry, ref_summary, current)
     if small is not None:
         result.threshold, result.too_small, result.note = None, True, small
     elif result.value is not None and result.value > result.practical:
@@ -605,6 +606,18 @@ def _calibrate(result: FeatureResult, ref_summary, ref_entry: dict, current, alp
         calibration = calibrate(result.metric, ref_summary, current, result.value, alpha, scale)
         result.floor, result.p_value = calibration.floor, calibration.p_value
         result.threshold = max(result.practical, calibration.floor)
+
+
+def _bins_for(measure: str, ref_entry: dict, reference, current) -> tuple:
+    """The two summaries as ``measure`` sees them: on the tie bins for ``drift.FINE_MEASURES``, else
+    ``_coarse``."""
+    return (reference, current) if measure in FINE_MEASURES else _coarse(ref_entry, reference, current)
+
+
+def _coarse(ref_entry: dict, reference, current) -> tuple:
+    """The two summaries with a numeric reference's tie edges (``drift.tie_edges``) merged away."""
+    ties = ref_entry.get("tie_edges")
+    return (without_edges(reference, ties), without_edges(current, ties)) if ties else (reference, current)
 
 
 def _share(alpha: float, compared) -> float:
@@ -632,9 +645,11 @@ def _not_comparable(feature: FeatureConfig, setting: Measure, found: dict[str, s
 
 def min_rows(feature) -> int:
     """The fewest rows a batch needs for ``feature``'s drift to be judged (``TOO_FEW_ROWS``): its bins
-    (numeric; edges - 1 for a model output) or its reference categories (categorical), at least 2."""
+    (numeric; edges - 1 for a model output, tie edges aside) or its reference categories (categorical),
+    at least 2."""
     if feature.kind == "numeric":
-        return max(2, getattr(feature, "bins", 0) or len(feature.reference.get("edges", ())) - 1)
+        coarse = len(feature.reference.get("edges", ())) - len(feature.reference.get("tie_edges", ()))
+        return max(2, getattr(feature, "bins", 0) or coarse - 1)
     return max(2, len(feature.reference.get("counts", {})))
 
 

@@ -23,9 +23,9 @@ import polars as pl
 from . import io
 from .inputs import partition_types
 from .time_bins import with_time_bins
-from .drift import NULL_KEY, Histogram, merge_category_counts, numeric_edges
+from .drift import NULL_KEY, Histogram, merge_category_counts, numeric_edges, tie_edges, tied_values
 
-__all__ = ["FeatureSpec", "summarize", "summarize_frame", "incomparable", "reference_edges", "iter_chunks",
+__all__ = ["FeatureSpec", "summarize", "summarize_frame", "incomparable", "reference_edges", "finish_edges", "iter_chunks",
            "round_sig", "merge_summaries", "SIGNIFICANT_DIGITS", "CHUNK_ROWS"]
 
 #: Floats stored in the monitoring config keep this many significant digits, so the
@@ -51,13 +51,32 @@ def round_sig(value: float, digits: int = SIGNIFICANT_DIGITS) -> float:
     return float(f"{value:.{digits}g}")
 
 
-def reference_edges(values, bins: int) -> tuple[float, ...]:
-    """Quantile edges (``drift.numeric_edges``), rounded and de-duplicated after rounding."""
-    edges = numeric_edges(values, bins)
-    rounded = sorted({round_sig(float(e)) for e in edges})
-    if len(rounded) == 1:
-        rounded = rounded * 2  # a constant sample: one zero-width bin, as numeric_edges does
-    return tuple(rounded)
+def reference_edges(values, bins: int, std: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(edges, tie edges) of the finite ``values``: :func:`finish_edges` of their distinct values (at most
+    ``bins`` of them) or of their ``bins + 1`` quantiles; ``std``: theirs (ddof 0), for the tie ladder."""
+    x = np.asarray(values, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    distinct = np.unique(x)
+    if distinct.size <= bins:
+        return finish_edges(distinct=distinct)
+    return finish_edges(quantiles=np.quantile(x, np.linspace(0.0, 1.0, bins + 1)), std=std)
+
+
+def finish_edges(*, distinct=None, quantiles=None, std: float = 0.0) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The stored reference edges and, among them, the tie edges (``drift.tie_edges``), from the sorted
+    distinct values (each its own bin, ``drift.numeric_edges``) or the exact quantiles. Every engine ends
+    here (polars, the pushdown reference), so their edges are byte-identical: edges are rounded to
+    ``SIGNIFICANT_DIGITS`` (engines differ in a quantile's last bits) except a tied value, which every
+    engine gives exactly and whose own bin ``[v, nextafter(v))`` must not be rounded away."""
+    if quantiles is None:
+        d = np.asarray(distinct, dtype=np.float64)
+        rounded = sorted({round_sig(float(e)) for e in numeric_edges(d, max(1, d.size))})
+        return tuple(rounded * 2 if len(rounded) == 1 else rounded), ()  # a constant: one zero-width bin
+    q = np.asarray(quantiles, dtype=np.float64)
+    tied = tied_values(q)
+    coarse = np.unique(np.concatenate([[round_sig(float(e)) for e in q if e not in tied], tied]))
+    ties = tie_edges(coarse, tied, round_sig(float(std)), round_sig)  # rounded: engines' stds differ in last bits
+    return tuple(float(e) for e in np.union1d(coarse, ties)), tuple(float(e) for e in ties)
 
 
 def iter_chunks(path: str | Path, dtypes: dict[str, str], chunk_rows: int = CHUNK_ROWS,

@@ -572,3 +572,62 @@ def test_module_imports_only_numpy():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# -- tied values: bins of their own (runtime.summary.finish_edges, drift.tie_edges) -------------------
+
+def _physlm_like(rng, n=14000):
+    """statsmodels' randhie ``physlm`` rebuilt (the test must not need statsmodels): 83 % zeros, 12 % ones,
+    the rest in (0.02, 0.2). Its quantile edges are [0, 1]: one bin held every value."""
+    x = rng.choice([0.0, 1.0, np.nan], size=n, p=[0.83, 0.12, 0.05])
+    x[np.isnan(x)] = rng.uniform(0.02, 0.2, int(np.isnan(x).sum()))
+    return x
+
+
+def test_tied_values_are_the_repeated_quantiles():
+    assert d.tied_values([0.0, 0.0, 0.0, 0.5, 1.0, 1.0]).tolist() == [0.0, 1.0]
+    assert d.tied_values([0.0, 0.25, 0.5, 1.0]).tolist() == []
+
+
+def test_tie_edges_give_each_tie_its_own_bin_and_a_ladder_inside_its_neighbours():
+    coarse = np.array([0.0, 0.5, 1.0])
+    ties = d.tie_edges(coarse, [0.0, 1.0], std=1.0)
+    assert np.nextafter(0.0, np.inf) in ties  # [0, nextafter(0)) holds exactly 0
+    assert np.nextafter(1.0, -np.inf) in ties  # the top bin is closed: [prev(1), 1] holds exactly 1
+    assert [e for e in ties if 1e-3 < e < 0.5] == [0.05, 0.1, 0.2, 0.4]  # 0.8 would cross the next edge
+    assert [e for e in ties if 0.5 < e < 1 - 1e-9] == [0.6, 0.8, 0.9, 0.95]
+    assert not set(ties) & set(coarse)  # without_edges gives the coarse bins back
+    assert d.tie_edges(coarse, [0.0], std=0.0).tolist() == [np.nextafter(0.0, np.inf)]  # no spread: no ladder
+
+
+def test_without_edges_restores_the_coarse_histogram():
+    rng = np.random.default_rng(2)
+    x = np.concatenate([_physlm_like(rng, 2000), [np.nan, -1.0, 7.0]])
+    coarse = [0.0, 0.1, 1.0]
+    ties = d.tie_edges(np.array(coarse), [0.0, 1.0], std=float(np.nanstd(x)))
+    fine = np.union1d(coarse, ties)
+    assert d.without_edges(bin_counts(x, fine), ties) == bin_counts(x, coarse)
+    h = bin_counts(x, coarse)
+    assert d.without_edges(h, []) is h
+
+
+def test_a_shift_of_a_tied_column_is_seen_and_a_negligible_one_is_not():
+    from specgen.runtime.summary import reference_edges
+
+    rng = np.random.default_rng(3)
+    ref = _physlm_like(rng)
+    old = numeric_edges(ref, bins=10)
+    assert old.tolist() == [0.0, 1.0]
+    one_std = np.clip(ref[:1000] + ref.std(), 0.0, 1.0)  # the mean moves ~0.87 std
+    assert wasserstein_normalized(bin_counts(ref, old), bin_counts(one_std, old), ref.std()) == 0.0  # the defect
+    edges, ties = reference_edges(ref, 10, ref.std())
+    r = bin_counts(ref, edges)
+    assert wasserstein_normalized(r, bin_counts(one_std, edges), ref.std()) > 0.5
+    div1000 = ref[:1000] / 1000  # a unit change that stays inside [0, 1]
+    assert wasserstein_normalized(r, bin_counts(div1000, edges), ref.std()) > 0.3
+    negligible = bin_counts(np.clip(ref[:1000] + 0.02 * ref.std(), 0.0, 1.0), edges)
+    clean = bin_counts(ref[1000:2000], edges)
+    assert wasserstein_normalized(r, negligible, ref.std()) < wasserstein_normalized(r, clean, ref.std()) + 0.03
+    # share measures see the coarse bins: a 0.02-std move off the tie is no new bin for them
+    assert psi(d.without_edges(r, ties), d.without_edges(negligible, ties)) < 0.01
+    assert psi(r, negligible) > 1.0  # what they would say on the tie bins

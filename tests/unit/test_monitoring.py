@@ -58,7 +58,8 @@ def test_yaml_literal_rejects_non_finite():
 def test_polars_histogram_matches_drift_bin_counts():
     rng = np.random.default_rng(1)
     x = np.concatenate([rng.normal(size=1000), [np.nan, np.inf, -np.inf, 5.0, -5.0]])
-    edges = reference_edges(rng.normal(size=500), 10)
+    edges, ties = reference_edges(rng.normal(size=500), 10, 1.0)
+    assert ties == ()  # no value repeats: no tie bins
     got = summarize_frame(pl.DataFrame({"x": x}), [FeatureSpec("x", "numeric", edges)])["x"]
     assert got == bin_counts(x, edges)
     assert got.counts[0] >= 2 and got.counts[-1] >= 2 and got.nulls == 1
@@ -74,7 +75,7 @@ def test_summaries_merge_across_chunks():
 
 
 def test_edges_are_rounded_and_deduplicated():
-    edges = reference_edges([1 / 3, 1 / 3 + 1e-12, 2 / 3, 1.0], 3)
+    edges, _ = reference_edges([1 / 3, 1 / 3 + 1e-12, 2 / 3, 1.0], 3, 0.27)
     assert edges == tuple(sorted(set(edges)))
     assert all(len(repr(e).replace("0.", "")) <= 10 for e in edges)
 

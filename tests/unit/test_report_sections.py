@@ -82,3 +82,13 @@ def test_live_page_shows_hostile_names_as_text_and_highlights_alarms():
     assert '<p class="verdict bad">canary: HOLD; 2 alarm(s)</p>' in page
     assert re.search(r'<tr class="bad"><td>2026-03-02T00:00:00</td><td>&lt;script&gt;', page)  # the metric alarm
     assert page.index("<h2>Canary: hold</h2>") < page.index("<h2>Alarms</h2>")
+
+
+def test_a_tied_values_own_bin_reads_as_the_value():
+    import math
+
+    from specgen.report.collect import _bin_labels
+
+    edges = (0.0, math.nextafter(0.0, 1.0), 0.016, 0.5, math.nextafter(1.0, 0.0), 1.0)
+    assert _bin_labels(edges) == ["= 0", "(0, 0.016)", "[0.016, 0.5)", "[0.5, 1)", "= 1"]
+    assert _bin_labels((0.0, 1.0, 2.0)) == ["[0, 1)", "[1, 2]"]

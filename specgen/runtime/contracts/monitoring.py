@@ -231,6 +231,9 @@ def _reference_problems(where: str, kind: str, reference: dict) -> list[str]:
     elif len(counts) != len(edges) + 1:
         out.append(f"{where}.counts: {len(counts)} counts for {len(edges)} edges (needs {len(edges) + 1}: "
                    "underflow, bins, overflow)")
+    ties = reference.get("tie_edges", [])
+    if not isinstance(ties, list) or not all(e in edges[1:-1] for e in ties):
+        out.append(f"{where}.tie_edges: not a list of inner edges")
     return out
 
 

@@ -1,20 +1,19 @@
 """Reference statistics on a pushdown source: what ``runtime.baseline.entry`` computes from a polars frame.
 
 Edges are exact quantiles (linear interpolation, as numpy's default) over the finite values, or the
-midpoints between the distinct values when there are at most ``bins`` of them (``drift.numeric_edges``),
-rounded as ``summary.reference_edges`` rounds them; the bin counts come from the same aggregate query
-as monitor's (``pushdown.monitor.summaries``). Nothing but aggregates and at most ``bins`` distinct
+midpoints between the distinct values when there are at most ``bins`` of them, finished by
+``summary.finish_edges`` as the polars path's are (rounded; tied values get bins of their own); the bin
+counts come from the same aggregate query as monitor's (``pushdown.monitor.summaries``). Nothing but aggregates and at most ``bins`` distinct
 values leave the source.
 """
 from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ...errors import DataError
+from ..baseline import numeric_entry
 from ..drift import NULL_KEY
-from ..summary import FeatureSpec, round_sig
+from ..summary import FeatureSpec, finish_edges
 from .monitor import summaries
 from .time_bins import with_time_bins
 
@@ -30,8 +29,9 @@ def compute(q, features, source: str) -> tuple[int, list[dict]]:
         raise DataError(f"{source}: monitored feature {missing[0]!r} is missing from the reference data [SG201]",
                         "SG201")
     numeric = [f for f in features if f.kind == "numeric"]
-    edges = {f.name: _edges(q, f) for f in numeric}
-    specs = [FeatureSpec(f.name, f.kind, edges.get(f.name, ())) for f in features]
+    moments = _moments(q, numeric)
+    edges = {f.name: _edges(q, f, moments[f.name][1]) for f in numeric}
+    specs = [FeatureSpec(f.name, f.kind, edges[f.name][0] if f.name in edges else ()) for f in features]
     rows, _, found, wrong = summaries(q, specs)
     if rows == 0:
         raise DataError(f"{source}: reference data has no rows [SG203]", "SG203")
@@ -39,14 +39,11 @@ def compute(q, features, source: str) -> tuple[int, list[dict]]:
         name = next(iter(wrong))
         raise DataError(f"{source}: monitored feature {name!r} holds {wrong[name]} values, not numeric values: fix "
                         "the data or the feature's dtype [SG202]", "SG202")
-    moments = _moments(q, numeric)
     out = []
     for f in features:
         summary = found[f.name]
         if f.kind == "numeric":
-            mean, std = moments[f.name]
-            out.append({"edges": list(summary.edges), "counts": list(summary.counts), "nulls": summary.nulls,
-                        "mean": round_sig(mean), "std": round_sig(std)})
+            out.append(numeric_entry(summary, edges[f.name][1], *moments[f.name]))
         else:
             counts = dict(summary)
             nulls = counts.pop(NULL_KEY, 0)
@@ -54,20 +51,16 @@ def compute(q, features, source: str) -> tuple[int, list[dict]]:
     return rows, out
 
 
-def _edges(q, f) -> tuple[float, ...]:
+def _edges(q, f, std: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
     x = q.finite(q.value(f.name))
     distinct = q.aggregate([("d", q.count_distinct(x))])["d"]
     if not distinct:
         raise DataError(f"monitored feature {f.name!r} has no finite, non-null reference values; "
                         f"set monitoring.features.{f.name}: {{enabled: false}} [SG203]", "SG203")
     if distinct <= f.bins:
-        values = np.array(sorted(float(r[f.name]) for r in q.value_counts(x, f.name, text=False)))
-        edges = np.concatenate([values[:1], values[:-1] / 2.0 + values[1:] / 2.0, values[-1:]])
-    else:
-        row = q.aggregate([(f"q{i}", q.quantile(x, i / f.bins)) for i in range(f.bins + 1)])
-        edges = np.unique(np.array([float(row[f"q{i}"]) for i in range(f.bins + 1)]))
-    rounded = sorted({round_sig(float(e)) for e in edges})
-    return tuple(rounded * 2 if len(rounded) == 1 else rounded)
+        return finish_edges(distinct=sorted(float(r[f.name]) for r in q.value_counts(x, f.name, text=False)))
+    row = q.aggregate([(f"q{i}", q.quantile(x, i / f.bins)) for i in range(f.bins + 1)])
+    return finish_edges(quantiles=[float(row[f"q{i}"]) for i in range(f.bins + 1)], std=std)
 
 
 def _moments(q, numeric) -> dict[str, tuple[float, float]]:
@@ -81,5 +74,6 @@ def _moments(q, numeric) -> dict[str, tuple[float, float]]:
     for i, f in enumerate(numeric):
         n, sample_std = int(row[f"n{i}"]), row[f"s{i}"]
         std = 0.0 if n < 2 or sample_std is None else float(sample_std) * math.sqrt((n - 1) / n)
-        out[f.name] = (float(row[f"m{i}"]), std)
+        mean = row[f"m{i}"]  # None without finite values: ``_edges`` refuses the feature (SG203)
+        out[f.name] = (math.nan if mean is None else float(mean), std)
     return out

@@ -1,0 +1,86 @@
+"""Drift of a column that is mostly one value (zeros), through the CLI: infer, then ad hoc monitor.
+
+Quantile edges collapse on a tied value, so before tie bins a column that is 83 % zeros and 12 % ones
+(statsmodels' randhie ``physlm``, rebuilt here) had the single bin [0, 1]: a unit change or a 1-std
+shift inside it read Wasserstein 0.0. Now the tie has a bin of its own and a ladder of finer bins
+beside it (``drift.tie_edges``): those faults alarm, while a clean batch and a 0.02-std move stay
+quiet, for Wasserstein and (on the bins with the ladder merged away) for PSI.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.helpers import run_cli
+
+ROWS = 6000
+
+
+def _table(rng, n: int) -> pd.DataFrame:
+    tied = rng.choice([0.0, 1.0, np.nan], size=n, p=[0.83, 0.12, 0.05])
+    tied[np.isnan(tied)] = rng.uniform(0.02, 0.2, int(np.isnan(tied).sum()))
+    return pd.DataFrame({"tied": tied, "smooth": rng.normal(10.0, 2.0, n)})
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory) -> tuple[Path, Path, pd.DataFrame]:
+    folder = tmp_path_factory.mktemp("tied")
+    rng = np.random.default_rng(11)
+    _table(rng, ROWS).to_csv(folder / "train.csv", index=False)
+    spec = folder / "spec.yaml"
+    run_cli("infer", folder / "train.csv", "-o", spec, in_process=True, expect=0)
+    return spec, folder / "train.csv", _table(rng, 1000)
+
+
+def _drift(setup, batch: pd.DataFrame, *extra) -> dict:
+    spec, train, _ = setup
+    current = spec.parent / "current.csv"
+    batch.to_csv(current, index=False)
+    out = run_cli("monitor", spec, "--reference", train, "--current", current, "--format", "json", *extra,
+                  in_process=True)
+    assert out.returncode in (0, 1), out.output
+    return {r["feature"]: r for r in json.loads(out.output)["drift"]}
+
+
+def test_the_reference_gives_the_tie_bins(setup):
+    spec, train, _ = setup
+    run_cli("baseline", spec, in_process=True, expect=0)
+    (stored,) = spec.parent.glob("*_baseline.json")
+    features = json.loads(stored.read_text())["features"]
+    tied = features["tied"]
+    assert tied["edges"][:2] == [0.0, float(np.nextafter(0.0, 1.0))] and tied["counts"][1] > 4000  # the zeros
+    assert tied["edges"][-2:] == [float(np.nextafter(1.0, 0.0)), 1.0]  # the ones: the top bin is closed
+    assert set(tied["tie_edges"]) < set(tied["edges"]) and len(tied["tie_edges"]) > 4  # and the ladder
+    assert "tie_edges" not in features["smooth"]
+
+
+@pytest.mark.parametrize("fault, alarm", [("clean", False), ("shift_0.02", False), ("div1000", True),
+                                          ("shift_1", True)])
+def test_faults_on_a_tied_column(setup, fault, alarm):
+    batch = setup[2].copy()
+    std = float(batch["tied"].std())
+    if fault == "div1000":
+        batch["tied"] = batch["tied"] / 1000
+    elif fault.startswith("shift"):
+        batch["tied"] = (batch["tied"] + float(fault.split("_")[1]) * std).clip(0.0, 1.0)
+    result = _drift(setup, batch)["tied"]
+    assert result["alarm"] is alarm, result
+
+
+def test_share_measures_do_not_call_a_small_move_off_the_tie_new_bins(setup):
+    spec = setup[0]
+    text = spec.read_text()
+    default = "drift: {numeric: {metric: wasserstein_normalized, threshold: 0.1}"
+    assert default in text
+    spec.write_text(text.replace(default, "drift: {numeric: {metric: psi, threshold: 0.2}"))
+    try:
+        batch = setup[2].copy()
+        batch["tied"] = (batch["tied"] + 0.02 * float(batch["tied"].std())).clip(0.0, 1.0)
+        result = _drift(setup, batch)["tied"]
+        assert result["metric"] == "psi" and result["value"] < 0.05 and not result["alarm"], result
+    finally:
+        spec.write_text(text)
