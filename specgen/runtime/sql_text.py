@@ -20,6 +20,14 @@ def is_query(text: str) -> bool:
     return bool(_QUERY.match(text))
 
 
+#: suffixes of the files DuckDB reads (a compressed file ends in its codec's); any other dot is a
+#: ``schema.table`` name unless such a file exists
+DATA_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".parquet", ".pq", ".json", ".jsonl", ".ndjson", ".gz",
+                           ".zst", ".arrow", ".feather", ".ipc", ".xlsx"})
+
+
 def names_files(text: str) -> bool:
-    """Text DuckDB reads as data files: it has a suffix, a folder or a wildcard."""
-    return bool(Path(text).suffix) or any(ch in text for ch in "*?[/")
+    """Text DuckDB reads as data files: a folder, a wildcard, a data file's suffix or an existing file
+    (``main.sales`` is a schema-qualified table)."""
+    return (any(ch in text for ch in "*?[/\\") or Path(text).suffix.lower() in DATA_SUFFIXES
+            or bool(Path(text).suffix) and Path(text).exists())

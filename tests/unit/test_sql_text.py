@@ -17,9 +17,29 @@ def test_names_and_paths_are_not_queries(text):
 
 
 @pytest.mark.parametrize("text, files", [("data/train.parquet", True), ("train.csv", True), ("logs/*.parquet", True),
-                                          ("part-?.csv", True), ("sales", False), ("public_sales", False)])
+                                          ("part-?.csv", True), ("TRAIN.CSV.GZ", True), ("sales", False),
+                                          ("public_sales", False), ("main.sales", False), ("analytics.trips", False)])
 def test_what_duckdb_reads_as_files(text, files):
     assert names_files(text) is files
+
+
+def test_an_existing_file_with_any_suffix_is_a_file(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "export.dat").write_text("a\n1\n")
+    assert names_files("export.dat") and not names_files("missing.dat")
+
+
+def test_duckdb_reads_a_schema_qualified_table(tmp_path):
+    """``main.sales`` was read as a file path (its suffix ``.sales``): 'data file not found' (SG201)."""
+    import duckdb
+
+    from specgen.runtime.pushdown import sql
+
+    db = tmp_path / "w.duckdb"
+    with duckdb.connect(str(db)) as con:
+        con.execute("CREATE TABLE sales AS SELECT 1 AS a UNION ALL SELECT 2")
+    q = sql.open_source(f"duckdb://{db}", "main.sales")
+    assert q.aggregate([("n", q.rows_expr())])["n"] == 2
 
 
 def test_every_reader_uses_the_one_rule():
