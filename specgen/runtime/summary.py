@@ -25,8 +25,8 @@ from .inputs import partition_types
 from .time_bins import with_time_bins
 from .drift import NULL_KEY, Histogram, merge_category_counts, numeric_edges, tie_edges, tied_values
 
-__all__ = ["FeatureSpec", "summarize", "summarize_frame", "incomparable", "reference_edges", "finish_edges", "iter_chunks",
-           "round_sig", "merge_summaries", "SIGNIFICANT_DIGITS", "CHUNK_ROWS"]
+__all__ = ["FeatureSpec", "summarize", "summarize_frame", "incomparable", "reference_edges", "finish_edges",
+           "iter_chunks", "round_sig", "merge_summaries", "SIGNIFICANT_DIGITS", "CHUNK_ROWS"]
 
 #: Floats stored in the monitoring config keep this many significant digits, so the
 #: same data gives the same bytes on every machine (the last bits of a quantile vary).
@@ -62,7 +62,8 @@ def reference_edges(values, bins: int, std: float) -> tuple[tuple[float, ...], t
     return finish_edges(quantiles=np.quantile(x, np.linspace(0.0, 1.0, bins + 1)), std=std)
 
 
-def finish_edges(*, distinct=None, quantiles=None, std: float = 0.0) -> tuple[tuple[float, ...], tuple[float, ...]]:
+def finish_edges(*, distinct=None, quantiles=None, std: float = 0.0
+                 ) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """The stored reference edges and, among them, the tie edges (``drift.tie_edges``), from the sorted
     distinct values (each its own bin, ``drift.numeric_edges``) or the exact quantiles. Every engine ends
     here (polars, the pushdown reference), so their edges are byte-identical: edges are rounded to
@@ -75,7 +76,7 @@ def finish_edges(*, distinct=None, quantiles=None, std: float = 0.0) -> tuple[tu
     q = np.asarray(quantiles, dtype=np.float64)
     tied = tied_values(q)
     coarse = np.unique(np.concatenate([[round_sig(float(e)) for e in q if e not in tied], tied]))
-    ties = tie_edges(coarse, tied, round_sig(float(std)), round_sig)  # rounded: engines' stds differ in last bits
+    ties = tie_edges(coarse, tied, round_sig(float(std)), round_sig)  # engines' stds differ in the last bits
     return tuple(float(e) for e in np.union1d(coarse, ties)), tuple(float(e) for e in ties)
 
 

@@ -3,8 +3,8 @@
 Edges are exact quantiles (linear interpolation, as numpy's default) over the finite values, or the
 midpoints between the distinct values when there are at most ``bins`` of them, finished by
 ``summary.finish_edges`` as the polars path's are (rounded; tied values get bins of their own); the bin
-counts come from the same aggregate query as monitor's (``pushdown.monitor.summaries``). Nothing but aggregates and at most ``bins`` distinct
-values leave the source.
+counts come from the same aggregate query as monitor's (``pushdown.monitor.summaries``). Nothing but
+aggregates and at most ``bins`` distinct values leave the source.
 """
 from __future__ import annotations
 
