@@ -186,17 +186,21 @@ def tied_values(quantiles: Any) -> np.ndarray:
 
 
 def tie_edges(coarse: Any, tied: Any, std: float, rounding: Callable[[float], float] | None = None) -> np.ndarray:
-    """Edges to add to the sorted ``coarse`` edges around each ``tied`` value ``v`` (one of them):
-    ``nextafter(v)`` so ``[v, nextafter(v))`` holds exactly ``v`` (at the top edge ``[prev(v), v]``: the
-    last bin is closed), and the ladder ``v +- TIE_STEP * std * 2**k`` inside ``v``'s neighbouring
-    coarse edges (rounded by ``rounding``). None of them is a coarse edge, so :func:`without_edges`
+    """Edges to add to the sorted ``coarse`` edges around each ``tied`` value ``v``: a bin holding exactly
+    ``v`` (``[v, nextafter(v))``; at the top edge ``[prev(v), v]``, the last bin being closed) and the
+    ladder ``v +- TIE_STEP * std * 2**k`` inside the coarse bin(s) beside ``v`` (rounded by ``rounding``).
+    ``v`` may be a coarse edge (a repeated quantile) or lie inside a coarse bin (one of few distinct
+    values, whose edges are the midpoints). None of the edges is a coarse edge, so :func:`without_edges`
     gives the coarse bins back."""
     c = np.asarray(coarse, dtype=np.float64)
     out: list[float] = []
     for v in np.asarray(tied, dtype=np.float64):
-        i = int(np.searchsorted(c, v))
-        below, above = (c[i - 1] if i > 0 else v), (c[i + 1] if i + 1 < c.size else v)
-        out.append(float(np.nextafter(v, np.inf if i + 1 < c.size else -np.inf)))
+        i = int(np.searchsorted(c, v))  # c[i - 1] < v <= c[i]
+        on_edge = i < c.size and c[i] == v
+        below = c[i - 1] if i > 0 else v
+        above = c[i + 1] if on_edge and i + 1 < c.size else (c[i] if not on_edge and i < c.size else v)
+        top = on_edge and i + 1 == c.size
+        out += ([] if on_edge else [float(v)]) + [float(np.nextafter(v, -np.inf if top else np.inf))]
         for k in range(TIE_RUNGS if std > 0 else 0):
             for edge in (v + TIE_STEP * std * 2**k, v - TIE_STEP * std * 2**k):
                 e = edge if rounding is None else rounding(edge)

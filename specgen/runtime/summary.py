@@ -52,30 +52,35 @@ def round_sig(value: float, digits: int = SIGNIFICANT_DIGITS) -> float:
 
 
 def reference_edges(values, bins: int, std: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """(edges, tie edges) of the finite ``values``: :func:`finish_edges` of their distinct values (at most
-    ``bins`` of them) or of their ``bins + 1`` quantiles; ``std``: theirs (ddof 0), for the tie ladder."""
+    """(edges, tie edges) of the finite ``values``: :func:`finish_edges` of their distinct values and
+    counts (at most ``bins`` of them) or of their ``bins + 1`` quantiles; ``std``: theirs (ddof 0), for
+    the tie ladder."""
     x = np.asarray(values, dtype=np.float64)
     x = x[np.isfinite(x)]
-    distinct = np.unique(x)
+    distinct, counts = np.unique(x, return_counts=True)
     if distinct.size <= bins:
-        return finish_edges(distinct=distinct)
+        return finish_edges(distinct=distinct, counts=counts, bins=bins, std=std)
     return finish_edges(quantiles=np.quantile(x, np.linspace(0.0, 1.0, bins + 1)), std=std)
 
 
-def finish_edges(*, distinct=None, quantiles=None, std: float = 0.0
+def finish_edges(*, distinct=None, counts=None, bins: int = 0, quantiles=None, std: float = 0.0
                  ) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """The stored reference edges and, among them, the tie edges (``drift.tie_edges``), from the sorted
-    distinct values (each its own bin, ``drift.numeric_edges``) or the exact quantiles. Every engine ends
-    here (polars, the pushdown reference), so their edges are byte-identical: edges are rounded to
-    ``SIGNIFICANT_DIGITS`` (engines differ in a quantile's last bits) except a tied value, which every
-    engine gives exactly and whose own bin ``[v, nextafter(v))`` must not be rounded away."""
+    distinct values and their ``counts`` (each value its own bin, ``drift.numeric_edges``; a value with
+    more than ``1 / bins`` of them is tied) or from the exact quantiles (a repeated one is tied). Every
+    engine ends here (polars, the pushdown reference), so their edges are byte-identical: edges are
+    rounded to ``SIGNIFICANT_DIGITS`` (engines differ in a quantile's last bits) except a tied value,
+    which every engine gives exactly and whose own bin ``[v, nextafter(v))`` must not be rounded away."""
     if quantiles is None:
-        d = np.asarray(distinct, dtype=np.float64)
+        d, n = np.asarray(distinct, dtype=np.float64), np.asarray(counts, dtype=np.float64)
         rounded = sorted({round_sig(float(e)) for e in numeric_edges(d, max(1, d.size))})
-        return tuple(rounded * 2 if len(rounded) == 1 else rounded), ()  # a constant: one zero-width bin
-    q = np.asarray(quantiles, dtype=np.float64)
-    tied = tied_values(q)
-    coarse = np.unique(np.concatenate([[round_sig(float(e)) for e in q if e not in tied], tied]))
+        if len(rounded) == 1:
+            return tuple(rounded * 2), ()  # a constant: one zero-width bin
+        coarse, tied = np.array(rounded), d[n * bins > n.sum()]
+    else:
+        q = np.asarray(quantiles, dtype=np.float64)
+        tied = tied_values(q)
+        coarse = np.unique(np.concatenate([[round_sig(float(e)) for e in q if e not in tied], tied]))
     ties = tie_edges(coarse, tied, round_sig(float(std)), round_sig)  # engines' stds differ in the last bits
     return tuple(float(e) for e in np.union1d(coarse, ties)), tuple(float(e) for e in ties)
 

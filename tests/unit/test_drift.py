@@ -631,3 +631,22 @@ def test_a_shift_of_a_tied_column_is_seen_and_a_negligible_one_is_not():
     # share measures see the coarse bins: a 0.02-std move off the tie is no new bin for them
     assert psi(d.without_edges(r, ties), d.without_edges(negligible, ties)) < 0.01
     assert psi(r, negligible) > 1.0  # what they would say on the tie bins
+
+
+def test_a_column_of_few_values_gets_tie_bins_inside_its_midpoint_bins():
+    """digits' ``pixel_1_0``: 99.6 % zeros, a few other values. Each distinct value had its own bin with
+    edges at the midpoints, so a 1-std shift (0 -> 0.14) stayed inside [0, 1.5): W 0.0."""
+    from specgen.runtime.summary import reference_edges
+
+    ref = np.r_[np.zeros(996), [3.0, 5.0, 8.0, 16.0]]
+    edges, ties = reference_edges(ref, 10, ref.std())
+    assert edges[:2] == (0.0, float(np.nextafter(0.0, 1.0))) and 1.5 in edges and 4.0 in edges  # midpoints kept
+    shifted = ref + ref.std()
+    r = bin_counts(ref, edges)
+    assert wasserstein_normalized(bin_counts(ref, numeric_edges(ref)), bin_counts(shifted, numeric_edges(ref)),
+                                  ref.std()) < 0.01  # the defect: only the top value moved a bin
+    assert wasserstein_normalized(r, bin_counts(shifted, edges), ref.std()) > 0.6
+    year = np.repeat([2007.0, 2008.0, 2009.0], [100, 120, 110])  # an interior value gets [v, nextafter(v))
+    edges, ties = reference_edges(year, 10, year.std())
+    assert {2008.0, float(np.nextafter(2008.0, 2009.0)), float(np.nextafter(2009.0, 2008.0))} <= set(ties)
+    assert d.without_edges(bin_counts(year, edges), ties) == bin_counts(year, numeric_edges(year))

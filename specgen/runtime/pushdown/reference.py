@@ -58,7 +58,8 @@ def _edges(q, f, std: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
         raise DataError(f"monitored feature {f.name!r} has no finite, non-null reference values; "
                         f"set monitoring.features.{f.name}: {{enabled: false}} [SG203]", "SG203")
     if distinct <= f.bins:
-        return finish_edges(distinct=sorted(float(r[f.name]) for r in q.value_counts(x, f.name, text=False)))
+        pairs = sorted((float(r[f.name]), r["count"]) for r in q.value_counts(x, f.name, text=False))
+        return finish_edges(distinct=[v for v, _ in pairs], counts=[n for _, n in pairs], bins=f.bins, std=std)
     row = q.aggregate([(f"q{i}", q.quantile(x, i / f.bins)) for i in range(f.bins + 1)])
     return finish_edges(quantiles=[float(row[f"q{i}"]) for i in range(f.bins + 1)], std=std)
 
