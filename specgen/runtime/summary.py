@@ -73,14 +73,14 @@ def finish_edges(*, distinct=None, counts=None, bins: int = 0, quantiles=None, s
     which every engine gives exactly and whose own bin ``[v, nextafter(v))`` must not be rounded away."""
     if quantiles is None:
         d, n = np.asarray(distinct, dtype=np.float64), np.asarray(counts, dtype=np.float64)
-        rounded = sorted({round_sig(float(e)) for e in numeric_edges(d, max(1, d.size))})
-        if len(rounded) == 1:
-            return tuple(rounded * 2), ()  # a constant: one zero-width bin
-        coarse, tied = np.array(rounded), d[n * bins > n.sum()]
+        coarse = np.unique([round_sig(float(e)) for e in numeric_edges(d, max(1, d.size))])
+        tied = d[n * bins > n.sum()]
     else:
         q = np.asarray(quantiles, dtype=np.float64)
         tied = tied_values(q)
         coarse = np.unique(np.concatenate([[round_sig(float(e)) for e in q if e not in tied], tied]))
+    if coarse.size == 1:  # a constant, or values equal in their first digits (64-bit ids): one zero-width bin
+        return (float(coarse[0]),) * 2, ()
     ties = tie_edges(coarse, tied, round_sig(float(std)), round_sig)  # engines' stds differ in the last bits
     return tuple(float(e) for e in np.union1d(coarse, ties)), tuple(float(e) for e in ties)
 

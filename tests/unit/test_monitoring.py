@@ -212,3 +212,11 @@ def test_an_absent_model_output_says_absent_once_and_is_not_judged():
     assert _absent_output_note(skipped) == "absent: the model was not run: x"
     result = FeatureResult("proba", "numeric", "psi", 0.2, None, {}, note=note)
     assert not result.alarm  # an absent output is the schema check's finding, not a drift alarm
+
+
+def test_values_equal_in_their_first_digits_give_one_zero_width_bin():
+    """64-bit ids 7,919 apart round to one edge (``SIGNIFICANT_DIGITS``): [e, e], as for a constant."""
+    ids = np.array([1441455612345678901 + i * 7919 for i in range(200)], dtype=np.float64)
+    edges, ties = reference_edges(ids, 10, ids.std())
+    assert len(edges) == 2 and edges[0] == edges[1] and ties == ()
+    assert reference_edges(np.full(50, 3.0), 10, 0.0) == ((3.0, 3.0), ())
