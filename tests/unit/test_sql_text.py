@@ -55,7 +55,8 @@ def test_every_reader_uses_the_one_rule():
     assert statement[:2] == ["(", "TABLE sales"]
 
 
-@pytest.mark.parametrize("query", ["SELECT 1 AS x -- one row", "SELECT 1 AS x;", "select 1 as x -- a\n-- b\n ;"])
+@pytest.mark.parametrize("query", ["SELECT 1 AS x -- one row", "SELECT 1 AS x;", "select 1 as x -- a\n-- b\n ;",
+                                   "SELECT 1 AS x; -- one row", "SELECT 1 AS x;\n/* done */\n", "SELECT 1 AS x;;"])
 def test_pushdown_reads_a_query_as_the_sources_do(query):
     """A trailing ``--`` comment or ``;`` (which the spec's sources accept, ``SqlText``) made the pushdown's
     subquery a syntax error (SG222): the comment swallowed its closing parenthesis."""
@@ -64,3 +65,13 @@ def test_pushdown_reads_a_query_as_the_sources_do(query):
 
     assert SqlText(query).body().startswith(("SELECT 1 AS x", "select 1 as x"))
     assert open_source(None, query).schema == {"x": __import__("polars").Int64}
+
+
+@pytest.mark.parametrize("query, body", [("SELECT ';' AS s", "SELECT ';' AS s"),
+                                         ("SELECT 'it''s;' AS s;", "SELECT 'it''s;' AS s"),
+                                         ('SELECT "a;" FROM t; -- x', 'SELECT "a;" FROM t -- x'),
+                                         ("SELECT 1 -- ;", "SELECT 1 -- ;"), ("SELECT 1 /* ; */", "SELECT 1 /* ; */")])
+def test_only_a_final_semicolon_outside_quotes_and_comments_is_dropped(query, body):
+    from specgen.runtime.sources.query import SqlText
+
+    assert SqlText(query).body() == body
