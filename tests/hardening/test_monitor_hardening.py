@@ -64,6 +64,7 @@ def test_edited_threshold_is_refused(penguins, new):
     ('"counts": [0, 50, 52, 51, 50, 52, 0]', '"counts": [0, -50, 52, 51, 50, 52, 0]', "non-negative integers"),
     ('"counts": [0, 50, 52, 51, 50, 52, 0]', '"counts": [0, 50.5, 52, 51, 50, 52, 0]', "non-negative integers"),
     ('"counts": {"Biscoe": 130,', '"counts": {"Biscoe": "many",', "non-negative integer"),
+    ('"tie_edges": [2007.0000000000002,', '"tie_edges": [2006.5,', "tie_edges: not a list of inner edges"),
 ])
 def test_unsound_config_is_refused_even_with_a_matching_hash(penguins, old, new, words):
     _edit(penguins, old, new, rehash=True)
