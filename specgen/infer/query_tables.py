@@ -9,17 +9,9 @@ parentheses (``EXTRACT(year FROM ts)``) is not a table's.
 """
 from __future__ import annotations
 
-import re
+from ..runtime.sql_text import sql_tokens
 
 __all__ = ["query_tables"]
-
-_TOKEN = re.compile(r"""
-    (?P<skip>\s+|--[^\n]*|/\*.*?\*/)
-  | (?P<string>'(?:[^']|'')*')
-  | (?P<quoted>"(?:[^"]|"")*")
-  | (?P<word>[A-Za-z_][\w$]*)
-  | (?P<other>.)
-""", re.S | re.X)
 
 
 class _NotSimple(Exception):
@@ -30,7 +22,7 @@ def query_tables(sql: str) -> tuple[tuple[str, bool], ...] | None:
     """What ``sql`` reads, in order of first mention: (a table's name, the last part of a dotted one, False)
     or (a quoted file as written, True); None when the query is not simple (see the module's docstring)
     or reads nothing."""
-    tokens = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(sql) if m.lastgroup != "skip"]
+    tokens = [(kind, text) for kind, text, _ in sql_tokens(sql)]
     words = [text.lower() if kind == "word" else None for kind, text in tokens]
     if not tokens or words[0] in ("with", "values"):
         return None

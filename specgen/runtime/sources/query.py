@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Callable, Generic, TypeVar
 
 from ...errors import DataError
+from ..sql_text import sql_tokens
 
 __all__ = ["TableQuery", "SqlText", "Measure", "FUNCTIONS", "BUCKETS", "build_select", "build_aggregate", "checked_name",
            "SqlParts"]
@@ -42,36 +43,11 @@ class SqlText:
 
     def body(self) -> str:
         text = self.text.strip()
-        end = _code_end(text)
-        if end and text[end - 1] == ";":
-            text = (text[:end - 1].rstrip() + " " + text[end:].lstrip()).strip()
-            return SqlText(text).body()  # ``SELECT 1;;`` or ``; -- a`` then ``;`` again
+        tokens = sql_tokens(text)
+        if tokens and tokens[-1][1] == ";":
+            end = tokens[-1][2]
+            return SqlText(text[:end - 1].rstrip() + " " + text[end:].lstrip()).body()  # ``;;``, ``; -- a``
         return text
-
-
-def _code_end(text: str) -> int:
-    """The position after the last character of ``text`` outside comments and whitespace (quotes and
-    comments scanned as SQL reads them: ``'...'`` with ``''``, ``"..."``, ``-- ...`` to the line's end,
-    ``/* ... */``)."""
-    i, end, n = 0, 0, len(text)
-    while i < n:
-        two = text[i:i + 2]
-        if two == "--":
-            i = text.find("\n", i)
-            i = n if i < 0 else i
-        elif two == "/*":
-            close = text.find("*/", i + 2)
-            i = n if close < 0 else close + 2
-        elif text[i] in "'\"":
-            quote, i = text[i], i + 1
-            while i < n and not (text[i] == quote and text[i + 1:i + 2] != quote):
-                i += 2 if text[i] == quote else 1
-            i, end = i + 1, min(i + 1, n)
-        else:
-            if not text[i].isspace():
-                end = i + 1
-            i += 1
-    return end
 
 
 #: the alias of a query read as a subquery (``(SELECT ...) AS specgen_query``)
