@@ -77,15 +77,21 @@ def _numeric(s: ColumnStats, section: str, role: str, nulls, null_text) -> Colum
 
 
 def _codes(s: ColumnStats, section: str, role: str, codes: list[int], nulls, null_text) -> Column:
-    """An integer column of few codes, each seen at least twice: a set of values, kept as integers."""
+    """An integer column of few codes, a code never seen unlikely: a set of values, kept as integers."""
     values, counts = np.unique(s.sample[np.isfinite(s.sample)], return_counts=True)
     top = ", ".join(f"{int(v)} {n / counts.sum():.0%}" for v, n in sorted(zip(values, counts), key=lambda p: -p[1])[:5])
     unseen = policy.good_turing_unseen(counts)
-    comments = (f"int codes: {len(codes)} values, top {top}, {null_text}",
-                f"each code seen >= {policy.CODE_MIN_COUNT} times: Good-Turing estimate of the chance of a code "
-                f"never seen = {unseen:.2g}, so declared as values (an unseen code fails); use a range if "
-                "other codes are valid")
-    body = (("dtype", "category"), *nulls, ("values", codes))
+    said = (f"int codes: {len(codes)} values, top {top}, {null_text}",
+            f"Good-Turing chance of a code never seen (codes seen once / rows): {unseen:.2g}, at most "
+            f"{policy.CODE_UNSEEN:g}, so declared as values")
+    if unseen:
+        rate = policy.round_up(unseen, policy.step_of(unseen) / 10)  # two digits, rounded up: a rate too low alarms
+        comments = (*said, "unseen_rate is that chance: more unlisted rows than it explains fail (chance below "
+                           "0.001 on clean data); set it to 0 if no other code is valid")
+        body = (("dtype", "category"), *nulls, ("values", codes), ("unseen_rate", rate))
+    else:
+        comments = (*said, "an unseen code fails; use a range if other codes are valid")
+        body = (("dtype", "category"), *nulls, ("values", codes))
     return Column(s.name, section, body, comments)
 
 

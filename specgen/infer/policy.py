@@ -22,10 +22,14 @@ outward to a readable number:
   (64-bit ids exceed a float's 53 bits), then moved outward to the nearest float-exact value
   (the spec reads bounds as floats). A side whose observed extreme is +-inf stays open (null);
   an all-inf column gets no range.
-* integer codes: an integer column with few distinct values, each seen at least twice, is a
-  set of codes (``values``), not a range: a code absent from training (a gap inside 1..7, or 8)
-  then fails. The Good-Turing estimate of the chance that the next row holds a code never seen
-  is ``n1 / n`` (n1: codes seen exactly once): 0 here.
+* integer codes: an integer column with few distinct values is a set of codes (``values``), not a
+  range, when the Good-Turing estimate of the chance that the next row holds a code never seen,
+  ``n1 / n`` (n1: codes seen exactly once), is at most ``CODE_UNSEEN`` (1 %): a code absent from
+  training (a gap inside 1..7, or 8) then fails. At 0 (every code seen twice or more) any unlisted
+  code fails; above 0 the estimate becomes the check's ``unseen_rate``: a batch fails when it holds
+  more unlisted rows than that rate explains (chance below 0.001), so a rare real code the sample
+  missed does not fail a clean batch, and a code that fills 5 % of a 100-row batch does. Above 1 %
+  codes are not a closed set (many seen once): a range.
 * mean: ``mean +- MEAN_BAND * std`` (2 standard deviations of a single value), clipped to the
   range so the two never contradict each other.
   The mean of any batch of a few rows from the same source stays inside; a unit
@@ -51,7 +55,7 @@ import statistics
 
 import numpy as np
 
-__all__ = ["RANGE_MARGIN", "MEAN_BAND", "RARE_SHARE", "ROW_RISK", "numeric_range", "tail_range", "integer_codes",
+__all__ = ["RANGE_MARGIN", "MEAN_BAND", "RARE_SHARE", "ROW_RISK", "numeric_range", "tail_range", "integer_codes", "step_of",
            "mean_band",
            "max_null_fraction", "date_floor", "round_down", "round_up", "is_category", "readable"]
 
@@ -70,10 +74,10 @@ SCALE_CONFIDENCE = 0.05  # the tail scale used is its upper 95 % confidence boun
 SKEW_LOG = 1.0  # positive data more skewed than this also gets a log-space (Pareto) ceiling ...
 LOG_ROW_RISK = 1e-4  # ... at this risk per row, ...
 LOG_MIN_ROWS = 200  # ... from 20 tail values on (the scale's estimate from fewer swings too far)
-CODE_MIN_COUNT = 2  # integer codes: each seen at least this often
+CODE_UNSEEN = 0.01  # integer codes: at most this Good-Turing chance of a code never seen, else a range
 
 
-def _step(scale: float) -> float:
+def step_of(scale: float) -> float:
     """One significant digit of ``scale``: 6.9 -> 1, 900 -> 100, 0.034 -> 0.01."""
     return 10.0 ** math.floor(math.log10(scale)) if scale > 0 else 1.0
 
@@ -105,7 +109,7 @@ def numeric_range(lo: float, hi: float, integer: bool, share: float = RANGE_MARG
         return _integer_range(math.floor(lo), math.ceil(hi), share)
     span = hi - lo
     margin = share * (span if span > 0 else (abs(hi) or 4.0))
-    step = _step(margin)
+    step = step_of(margin)
     low = round_down(lo - margin, step)
     if lo >= 0 and low < 0:
         low = 0  # never seen negative: a negative value (count, price, size) is an error
@@ -173,8 +177,8 @@ def _chi2_quantile(p: float, dof: int) -> float:
 
 def _outward(low: float, lo: float, high: float, hi: float, integer: bool):
     """Round both bounds outward to two significant digits of their margin."""
-    low = round_down(low, _step(lo - low) / 10) if lo > low else low
-    high = round_up(high, _step(high - hi) / 10) if high > hi else high
+    low = round_down(low, step_of(lo - low) / 10) if lo > low else low
+    high = round_up(high, step_of(high - hi) / 10) if high > hi else high
     if integer:
         return int(math.floor(low)), int(math.ceil(high))
     return readable(low), readable(high)
@@ -187,7 +191,7 @@ def integer_codes(sample, threshold: int) -> list[int] | None:
     if x.size == 0:
         return None
     codes, counts = np.unique(x, return_counts=True)
-    if codes.size > threshold or counts.min() < CODE_MIN_COUNT or np.any(codes != np.round(codes)):
+    if codes.size > threshold or good_turing_unseen(counts) > CODE_UNSEEN or np.any(codes != np.round(codes)):
         return None
     return [int(c) for c in codes]
 
@@ -233,7 +237,7 @@ def mean_band(mean: float, std: float, within: tuple | None = None) -> tuple[flo
     if std is None or not std > 0 or not math.isfinite(mean) or not math.isfinite(std):
         return None
     width = MEAN_BAND * std
-    step = _step(width / 4)
+    step = step_of(width / 4)
     low, high = round_down(mean - width, step), round_up(mean + width, step)
     if within is not None:
         if within[0] is not None:

@@ -26,11 +26,14 @@ def holds(data, kind: str, column: str | None, params: dict) -> pl.LazyFrame:
     failure, needs_data = rule.schema_failure(check, schema)
     if not needs_data:  # e.g. a relation between columns of different types: their dtype checks say so
         return _every_row(lazy, failure is None)
-    if isinstance(rule, RowKind):
+    passes = None  # a row check marks its failing rows; a tolerant one only once its count fails it
+    if not isinstance(rule, RowKind) or rule.tolerates(check):
+        passes = not engine.run_checks(lazy, [check], check.environments[0])
+    if isinstance(rule, RowKind) and not passes:
         frame = engine.Frame(lazy, schema)
         x = frame.value(column) if column is not None else None
         return lazy.select((~rule.violation(check, x, frame)).alias("holds"))
-    return _every_row(lazy, not engine.run_checks(lazy, [check], check.environments[0]))
+    return _every_row(lazy, passes)
 
 
 def _every_row(lazy: pl.LazyFrame, ok: bool) -> pl.LazyFrame:

@@ -7,9 +7,10 @@ both treat NaN as null and ignore nulls unless the statistic is about nulls.
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
-__all__ = ["dtype_matches", "null_fraction", "mean", "std", "quantile", "shares", "within"]
+__all__ = ["dtype_matches", "null_fraction", "mean", "std", "quantile", "shares", "within", "binomial_tail"]
 
 
 def dtype_matches(series, value_type: str) -> bool:
@@ -83,3 +84,30 @@ def within(value: Any, lo: Any, hi: Any) -> bool:
     if value is None:
         return True  # nothing to measure: emptiness is the row-count check's job
     return (lo is None or value >= lo) and (hi is None or value <= hi)
+
+
+def binomial_tail(k: int, n: int, p: float) -> float:
+    """P(X >= k) for X ~ Binomial(n, p), exact to float precision (log-space terms: n may be millions).
+
+    Summed from ``k`` upward when ``k`` lies above the mean (the terms fall away fast), else as one minus
+    the lower tail summed downward from ``k - 1``; either way only the terms that matter are added."""
+    if k <= 0:
+        return 1.0
+    if k > n or p <= 0:
+        return 0.0
+    if p >= 1:
+        return 1.0
+    log_p, log_q = math.log(p), math.log1p(-p)
+
+    def term(j: int) -> float:
+        return math.exp(math.lgamma(n + 1) - math.lgamma(j + 1) - math.lgamma(n - j + 1) + j * log_p + (n - j) * log_q)
+
+    upper = k > n * p
+    total, j = 0.0, (k if upper else k - 1)
+    while 0 <= j <= n:
+        t = term(j)
+        total += t
+        if t <= total * 1e-17:  # past the mode the terms only fall (an underflow to 0 ends it too)
+            break
+        j += 1 if upper else -1
+    return min(1.0, total) if upper else max(0.0, 1.0 - total)

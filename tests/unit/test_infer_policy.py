@@ -101,7 +101,8 @@ def test_draft_loads_as_a_valid_spec(tmp_path):
     assert dtypes == {"yes": "category", "weight kg": "float", "flag": "bool", "when": "datetime",
                       "comment": "string", "empty": "string", "rare": "category", "count": "category", "id": "int"}
     assert spec.columns["count"].values == [0, 1, 2, 3, 4, 5, 6]
-    assert "Good-Turing estimate of the chance of a code never seen = 0" in result.spec_text
+    assert "Good-Turing chance of a code never seen (codes seen once / rows): 0, at most 0.01" in result.spec_text
+    assert spec.columns["count"].unseen_rate == 0  # every code seen often: any unlisted code fails
     assert spec.features["yes"].values == ["1.0", "no", "yes"]  # strings, not a float and booleans
     assert spec.features["weight kg"].max_null_fraction == 0.37  # 10 % of 300 rows: a 30-row batch may show 33 %
     assert spec.columns["id"].unique and spec.data.key == ["id"] and spec.data.label == "count"
@@ -184,7 +185,10 @@ def test_tail_range_falls_back_on_few_values_or_ties():
 
 def test_integer_codes():
     assert policy.integer_codes(np.array([1, 1, 2, 2, 7, 7, 7]), 20) == [1, 2, 7]
-    assert policy.integer_codes(np.array([1, 1, 2, 2, 3]), 20) is None  # 3 seen once: codes may be missing
+    assert policy.integer_codes(np.array([1, 1, 2, 2, 3]), 20) is None  # 3 seen once in 5: many codes may be missing
+    # one code seen once in 200 rows: Good-Turing puts 0.5 % of rows on codes never seen, still a set of codes
+    assert policy.integer_codes(np.array([1] * 120 + [2] * 79 + [3]), 20) == [1, 2, 3]
+    assert policy.integer_codes(np.array([1] * 97 + [2, 3, 4]), 20) is None  # 3 % of rows seen once: a range
     assert policy.integer_codes(np.repeat(np.arange(30), 5), 20) is None  # over the category threshold
     assert policy.good_turing_unseen([5, 1, 1, 3]) == 0.2
 

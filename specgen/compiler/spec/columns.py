@@ -112,6 +112,11 @@ class CategoricalDistribution(_Model):
 class CategoricalFeature(_Column):
     dtype: Literal["category"]
     values: Annotated[list[StrictStr | StrictInt], Field(min_length=1)] = Field(description="The allowed categories.")
+    unseen_rate: Annotated[float, Field(ge=0, lt=1)] = Field(
+        0, description="Share of rows that may hold a value not in `values` (rare codes a sample missed): a batch "
+                       "fails only when it holds more such rows than this rate explains (chance below 0.001, "
+                       "binomial). 0, the default: any unlisted value fails. `specgen infer` writes the "
+                       "Good-Turing estimate (codes seen once / rows) when it is not 0.")
     default: StrictStr | StrictInt | None = None
     distribution: CategoricalDistribution | None = None
 
