@@ -1,4 +1,5 @@
-"""``values`` with an ``unseen_rate``: the binomial rule, and every form of the check agreeing on it."""
+"""The ``values`` check: with an ``unseen_rate`` (the binomial rule, every form of the check agreeing on it),
+and an int category on whole floats."""
 from __future__ import annotations
 
 import numpy as np
@@ -74,3 +75,12 @@ def test_nulls_are_neither_listed_nor_counted():
     assert failure.observed.startswith("3 of 3 rows unlisted")
     assert not engine.run_checks(pl.DataFrame({"c": [7] + [4] * 29 + [None] * 10}), [CHECK])
     assert np.all(isin_within(pd.Series([7] + [4] * 29, dtype="Int64"), [3, 4, 5, 6, 8], RATE))
+
+
+def test_an_int_category_on_whole_floats_is_checked_not_a_crash():
+    """pandas writes an int column with nulls as floats; the dtype check takes whole floats as ints, and the
+    values check compared them with polars' is_in, which refused Float64 against ints (SG202, exit 2)."""
+    frame = pl.DataFrame({"c": [4.0, None, 8.0, 7.0]})
+    [failure] = engine.run_checks(frame, [STRICT])
+    assert (failure.failing_rows, failure.examples) == (1, ((3, 7.0),))
+    assert not engine.run_checks(frame.head(3), [STRICT])
