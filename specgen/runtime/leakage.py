@@ -7,9 +7,9 @@ correlation ratio (eta) when one side is categorical and the other numeric.
 split and scores them on another (accuracy for classification, r2 for
 regression), keeping the better: a lookup table from the feature's value to the
 majority or mean label (a numeric feature with at most ``MAX_EXACT`` distinct
-values is looked up by value, any other in ``N_BINS`` quantile bins) and, for a
-numeric feature and label, the mean label per training value interpolated
-linearly. A copy of the label (or any monotone function of it) scores 1.0 under
+values is looked up by value, any other in ``N_BINS`` quantile bins, a tied value
+in a bin of its own) and, for a numeric feature and label, the mean label per
+training value interpolated linearly. A copy of the label (or any monotone function of it) scores 1.0 under
 interpolation; binning alone capped a continuous copy near 0.9-0.98, under a
 0.95 limit. A feature unrelated to the label scores about the trivial level
 (r2 about 0 or below, accuracy about the majority share) on held-out rows, so a
@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import metrics
+from .drift import tied_values
 
 __all__ = ["association", "pearson", "cramers_v", "correlation_ratio", "single_feature_score"]
 
@@ -106,7 +107,7 @@ def _binner(train_x, numeric: bool):
         v = v[np.isfinite(v)]
         distinct = np.unique(v)
         if distinct.size > MAX_EXACT:
-            edges = np.unique(np.quantile(v, np.linspace(0, 1, N_BINS + 1)[1:-1]))
+            edges = _quantile_edges(v)
         else:  # few values: one bin per value (edges halfway between neighbours)
             edges = (distinct[1:] + distinct[:-1]) / 2
 
@@ -123,6 +124,18 @@ def _binner(train_x, numeric: bool):
         s = pd.Series(x).astype(object)
         return np.where(s.isna().to_numpy(), "<missing>", s.to_numpy())
     return keys
+
+
+def _quantile_edges(v: np.ndarray) -> np.ndarray:
+    """The inner ``N_BINS`` quantiles of ``v``, and each tied value ``t`` (``drift.tied_values``: repeated
+    among the quantiles) a bin ``[t, nextafter(t))`` of its own. Without it, ``searchsorted`` put the tie
+    in one bin with the values just above it, and a feature telling the label beyond the tie (83 % zeros,
+    the label set by the tail) scored about the majority share. Drift's ``tie_edges`` is not reused: its
+    ladder of fine edges beside a tie measures a shift there, which a lookup table does not need (more
+    bins, fewer training rows each), and its top rule closes a last bin, where these bins are open-ended."""
+    q = np.quantile(v, np.linspace(0, 1, N_BINS + 1))
+    tied = tied_values(q)
+    return np.union1d(q[1:-1], np.concatenate([tied, np.nextafter(tied, np.inf)]))
 
 
 def single_feature_score(x_train, y_train, x_eval, y_eval, numeric: bool, task: str) -> float:

@@ -514,17 +514,21 @@ class _Batch:
 
         Both columns are compared as strings (a label declared ``[1, 2]`` reads as integers);
         a value outside the declared classes counts as ``OTHER_CLASS``, so the counts stay
-        bounded whatever the batch holds.
+        bounded whatever the batch holds. A float NaN is no value, as null (as everywhere in
+        specgen, and on the pushdown engines): a row with a NaN label is unlabelled, not ``OTHER_CLASS``.
         """
         if self.prediction not in chunk.columns or self.label not in chunk.columns:
             return
+
+        def present(name: str) -> pl.Expr:
+            return pl.col(name).fill_nan(None) if chunk.schema[name].is_float() else pl.col(name)
 
         def bounded(name: str) -> pl.Expr:
             x = pl.col(name).cast(pl.String)
             return pl.when(x.is_in(self.classes)).then(x).otherwise(pl.lit(OTHER_CLASS)).alias(name)
 
-        pairs = chunk.select(self.prediction, self.label).drop_nulls().select(bounded(self.prediction),
-                                                                               bounded(self.label))
+        pairs = chunk.select(present(self.prediction), present(self.label)).drop_nulls().select(
+            bounded(self.prediction), bounded(self.label))
         self.class_pairs += pairs.height
         for column, counts in ((self.prediction, self.class_predicted), (self.label, self.class_labelled)):
             for value, count in pairs.group_by(column).len().iter_rows():

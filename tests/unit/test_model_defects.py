@@ -189,6 +189,31 @@ def test_a_copy_of_a_continuous_label_scores_one_and_noise_about_zero():
                                         "classification") == 1.0
 
 
+def test_a_leak_beside_a_tie_is_seen_and_an_unrelated_tied_feature_stays_low():
+    """83 % zeros and a continuous tail: the tie shared its quantile bin with the bottom of the tail, so a
+    feature setting the label beyond the tie (zero: none; tail below its median: low; above: high)
+    scored about 0.915, under a 0.95 limit; the tie's own bin scores it about 0.985."""
+    from specgen.runtime import leakage
+
+    rng = np.random.default_rng(3)
+    n = 4000
+
+    def tied_feature():
+        return np.where(rng.random(n) < 0.83, 0.0, rng.uniform(0, 1, n))
+
+    x, unrelated = tied_feature(), tied_feature()
+    tail_median = np.median(x[x > 0])
+    y = np.where(x == 0, "none", np.where(x < tail_median, "low", "high"))
+    half = n // 2
+    assert np.unique(x[:half]).size > leakage.MAX_EXACT  # binned by quantiles, not looked up by value
+    leak = leakage.single_feature_score(x[:half], y[:half], x[half:], y[half:], True, "classification")
+    assert leak > 0.95
+    majority = float(np.mean(y[half:] == "none"))
+    noise = leakage.single_feature_score(unrelated[:half], y[:half], unrelated[half:], y[half:], True,
+                                         "classification")
+    assert noise < majority + 0.02 and noise < 0.9
+
+
 def test_undeclared_columns_are_checked_for_leakage():
     rng = np.random.default_rng(1)
     y = rng.normal(size=200)

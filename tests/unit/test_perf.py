@@ -324,3 +324,21 @@ def test_latency_quantiles_come_from_timings_quantiles(monkeypatch):
     perf.check_latency(session, "p50", 500.0)
     with pytest.raises(AssertionError, match="serving latency p999 999.00 ms over 1001 warm single-row"):
         perf.check_latency(session, "p999", 998.0)
+
+
+def test_every_latency_quantile_has_its_spec_and_gate_fields():
+    """A name added to ``timings.QUANTILES`` needs a hand-written field in the spec's ``Latency``, the
+    contract's ``LatencyGate`` and perf_plan's online defaults (fields derived from QUANTILES would make
+    the spec model unreadable): this fails until all four agree, in QUANTILES' ascending order, which
+    ``Latency``'s order check walks."""
+    import dataclasses
+
+    from specgen.compiler.perf_plan import DEFAULTS
+    from specgen.compiler.spec.performance import Latency
+    from specgen.runtime.contracts.timings import QUANTILES
+
+    names = list(QUANTILES)
+    assert list(QUANTILES.values()) == sorted(QUANTILES.values())
+    assert [n for n in Latency.model_fields if n != "calls"] == names
+    assert [f.name for f in dataclasses.fields(LatencyGate) if f.name != "calls"] == names
+    assert [n for n in DEFAULTS["latency"] if n != "calls"] == names

@@ -13,7 +13,8 @@ __all__ = ["ServingTimings", "QUANTILES"]
 
 #: the latency quantiles, name -> quantile: the one source of the spec's ``latency_ms`` targets, the recorded
 #: ``latency_<name>_ms`` figures and the exported ``quantile`` label of ``serving_latency_ms`` (a new name
-#: needs its field in the spec's ``Latency`` and the contract's ``LatencyGate``)
+#: needs its field in the spec's ``Latency``, the contract's ``LatencyGate`` and ``perf_plan.DEFAULTS``;
+#: tests/unit/test_perf.py fails until they agree)
 QUANTILES = {"p50": 0.5, "p95": 0.95, "p99": 0.99}
 
 
