@@ -36,7 +36,8 @@ from .io import DataError, InferenceTooShort
 from .model_outputs import PREDICTION_OUTPUT
 from .timezones import polars_utc
 from .timings import Timings, TimingSummary
-from .summary import CHUNK_ROWS, FeatureSpec, incomparable, iter_chunks, merge_summaries, summarize_frame
+from .summary import (CHUNK_ROWS, FeatureSpec, category_text, incomparable, iter_chunks, merge_summaries,
+                      summarize_frame)
 
 __all__ = ["MonitorReport", "FeatureResult", "load_config", "run", "min_rows", "TOO_FEW_ROWS", "NUMERIC_MEASURES",
            "CATEGORICAL_MEASURES", "OTHER_CLASS"]
@@ -461,7 +462,8 @@ class _Batch:
             self.output_source = "column"
             numeric = self.output_kind.get(PREDICTION_OUTPUT) == "numeric"
             x = pl.col(self.prediction)
-            outputs = chunk.select((x.cast(pl.Float64) if numeric else x.cast(pl.String)).alias(PREDICTION_OUTPUT))
+            text = category_text(x, chunk.schema[self.prediction])
+            outputs = chunk.select((x.cast(pl.Float64) if numeric else text).alias(PREDICTION_OUTPUT))
         elif self.predictor is not None and not self._model_skipped():
             self.output_source = "model"
             outputs = self.predictor(chunk)
@@ -524,7 +526,7 @@ class _Batch:
             return pl.col(name).fill_nan(None) if chunk.schema[name].is_float() else pl.col(name)
 
         def bounded(name: str) -> pl.Expr:
-            x = pl.col(name).cast(pl.String)
+            x = category_text(pl.col(name), chunk.schema[name])  # a label 1.0 read from pandas is the class 1
             return pl.when(x.is_in(self.classes)).then(x).otherwise(pl.lit(OTHER_CLASS)).alias(name)
 
         pairs = chunk.select(present(self.prediction), present(self.label)).drop_nulls().select(

@@ -76,6 +76,9 @@ def shares(series) -> dict[str, float]:
     values = series.dropna()
     if not len(values):
         return {}
+    if values.dtype.kind == "f":  # a whole float is its int's category (pandas writes ints with nulls as floats)
+        whole = (values == values.round()) & (values.abs() < 2.0**53)
+        values = values.astype(object).where(~whole, values.where(whole, 0).astype("int64"))
     counts = values.astype(str).value_counts()
     return {str(k): float(v) / len(values) for k, v in counts.items()}
 

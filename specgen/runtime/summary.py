@@ -25,7 +25,7 @@ from .inputs import partition_types
 from .time_bins import with_time_bins
 from .drift import NULL_KEY, Histogram, merge_category_counts, numeric_edges, tie_edges, tied_values
 
-__all__ = ["FeatureSpec", "summarize", "summarize_frame", "incomparable", "reference_edges", "finish_edges",
+__all__ = ["FeatureSpec", "summarize", "summarize_frame", "category_text", "incomparable", "reference_edges", "finish_edges",
            "iter_chunks", "round_sig", "merge_summaries", "SIGNIFICANT_DIGITS", "CHUNK_ROWS"]
 
 #: Floats stored in the monitoring config keep this many significant digits, so the
@@ -167,7 +167,7 @@ def summarize_frame(frame: pl.DataFrame, features: list[FeatureSpec]) -> dict:
             exprs.append((x <= f.edges[-1]).sum().alias(f"le{i}"))
         else:
             # counting on a categorical (dictionary) hashes each distinct string once, not every row
-            exprs.append(x.cast(pl.String).cast(pl.Categorical).value_counts(sort=False, name="n")
+            exprs.append(category_text(x, schema[f.name]).cast(pl.Categorical).value_counts(sort=False, name="n")
                          .implode().alias(f"c{i}"))
     if not exprs:
         return {}
@@ -180,6 +180,17 @@ def summarize_frame(frame: pl.DataFrame, features: list[FeatureSpec]) -> dict:
         else:
             out[f.name] = {NULL_KEY if r[f.name] is None else str(r[f.name]): int(r["n"]) for r in row[f"c{i}"]}
     return out
+
+
+def category_text(x: pl.Expr, dtype) -> pl.Expr:
+    """A value as categories are counted and compared: its text, a whole float as its integer's. pandas
+    stores an int column with nulls as floats, so 3.0 must be the category 3 (was "3.0": every value of
+    such a batch a new category against an int reference, a drift alarm on clean data). The pushdown
+    engines count the same way (``pushdown.query.Query.category_text``)."""
+    if not dtype.is_float():
+        return x.cast(pl.String)
+    whole = (x == x.floor()) & (x.abs() < 2.0**53)  # beyond 2^53 a float is not an exact integer
+    return pl.when(whole).then(x.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(x.cast(pl.String))
 
 
 def _histogram(edges, below: list[int], at_most_top: int, rows: int, nulls: int) -> Histogram:

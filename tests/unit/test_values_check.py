@@ -84,3 +84,11 @@ def test_an_int_category_on_whole_floats_is_checked_not_a_crash():
     [failure] = engine.run_checks(frame, [STRICT])
     assert (failure.failing_rows, failure.examples) == (1, ((3, 7.0),))
     assert not engine.run_checks(frame.head(3), [STRICT])
+
+
+def test_pandas_shares_count_whole_floats_as_their_ints():
+    from specgen.runtime.checks.kinds.shares import shares_within
+
+    floats = pd.Series([1.0, 2.0, np.nan, 2.0, 2.5])  # an int column pandas wrote with a missing value, and 2.5
+    assert stats.shares(floats) == {"2": 0.5, "1": 0.25, "2.5": 0.25}
+    assert shares_within(floats, {"1": 0.25, "2": 0.5}, 0.01) and not shares_within(floats, {"1": 0.5}, 0.01)

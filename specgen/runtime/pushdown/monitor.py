@@ -151,7 +151,7 @@ def _class_predictions(batch, q) -> None:
         return
 
     def bounded(name: str):
-        x = q.text(q.value(name))
+        x = q.category_text(q.value(name), q.schema[name])
         return q.when(q.is_in(x, batch.classes), x, OTHER_CLASS)
 
     both = q.is_not_null(q.value(batch.prediction)) & q.is_not_null(q.value(batch.label))
@@ -176,7 +176,7 @@ def summaries(q, specs: list[FeatureSpec], with_nulls: bool = False):
         aggregates, groups = q.bin_parts(f"b{i}", q.value(f.name), f.edges)
         named, grouped = named + aggregates, grouped + groups
     categories = [f for f in present if f not in numeric and _countable(f, q.schema[f.name])]
-    grouped += [(f"c{i}", q.text(q.value(f.name))) for i, f in enumerate(categories)]
+    grouped += [(f"c{i}", q.category_text(q.value(f.name), q.schema[f.name])) for i, f in enumerate(categories)]
     row = q.aggregate(named)
     counts = q.group_counts(grouped) if grouped else {}
     rows = int(row["__rows"])

@@ -109,6 +109,14 @@ class Query:
         return tuple(b - a for a, b in zip([0] + cumulative, cumulative))
 
     def text(self, x): raise NotImplementedError
+    def is_whole(self, x): raise NotImplementedError  # a whole number below 2^53 in magnitude
+    def as_integer(self, x): raise NotImplementedError
+
+    def category_text(self, x, dtype):
+        """A value as categories are counted: its text, a whole float as its integer's (``summary.category_text``)."""
+        if not dtype.is_float():
+            return self.text(x)
+        return self.when(self.is_whole(x), self.text(self.as_integer(x)), self.text(x))
     def as_float(self, x): raise NotImplementedError
     def when(self, mask, x): raise NotImplementedError
     def sum(self, x): raise NotImplementedError

@@ -292,6 +292,14 @@ class SparkQuery(Query):
     def as_float(self, x):
         return x.cast("double")
 
+    def is_whole(self, x):
+        from pyspark.sql import functions as F
+
+        return (x == F.floor(x)) & (F.abs(x) < float(2**53))
+
+    def as_integer(self, x):
+        return x.cast("long")
+
     def when(self, mask, x, otherwise=None):
         from pyspark.sql import functions as F
 

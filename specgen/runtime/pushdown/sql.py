@@ -388,6 +388,12 @@ class SqlQuery(Query):
     def as_float(self, x):
         return S("CAST(", x, " AS DOUBLE PRECISION)")
 
+    def is_whole(self, x):
+        return S("(", x, " = floor(", x, ") AND abs(", x, ") < ", Param(2.0**53), ")")
+
+    def as_integer(self, x):
+        return S("CAST(", x, " AS BIGINT)")
+
     def when(self, mask, x, otherwise=None):
         other = [" ELSE ", _s(otherwise)] if otherwise is not None else []
         return S("(CASE WHEN ", mask, " THEN ", x, *other, " END)")

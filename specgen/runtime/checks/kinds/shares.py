@@ -40,13 +40,14 @@ class Shares(ColumnKind):
             cases = [(defect, mutation, int(value)) for defect, mutation, value in cases]
         return cases
 
+    # shares are keyed by the category's text: a whole float (an int column pandas wrote with nulls) by its int's
     def aggregates(self, check, x, name, frame):
-        import polars as pl
+        from ...summary import category_text
 
-        return [x.drop_nulls().cast(pl.String).value_counts().implode().alias(name)]
+        return [category_text(x.drop_nulls(), frame.schema[check.column]).value_counts().implode().alias(name)]
 
     def pushdown_aggregates(self, check, x, name, q):
-        return [(name, q.deferred(q.value_counts, x, check.column))]
+        return [(name, q.deferred(q.value_counts, q.category_text(x, q.schema[check.column]), check.column, False))]
 
     def judge(self, check, row, name, frame):
         p = check.params
