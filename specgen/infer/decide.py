@@ -80,14 +80,12 @@ def _codes(s: ColumnStats, section: str, role: str, codes: list[int], nulls, nul
     """An integer column of few codes, a code never seen unlikely: a set of values, kept as integers."""
     values, counts = np.unique(s.sample[np.isfinite(s.sample)], return_counts=True)
     top = ", ".join(f"{int(v)} {n / counts.sum():.0%}" for v, n in sorted(zip(values, counts), key=lambda p: -p[1])[:5])
-    unseen = policy.good_turing_unseen(counts)
+    unseen, rate = _unseen_rate(counts)
     said = (f"int codes: {len(codes)} values, top {top}, {null_text}",
             f"Good-Turing chance of a code never seen (codes seen once / rows): {unseen:.2g}, at most "
             f"{policy.CODE_UNSEEN:g}, so declared as values")
-    if unseen:
-        rate = policy.round_up(unseen, policy.step_of(unseen) / 10)  # two digits, rounded up: a rate too low alarms
-        comments = (*said, "unseen_rate is that chance: more unlisted rows than it explains fail (chance below "
-                           "0.001 on clean data); set it to 0 if no other code is valid")
+    if rate:
+        comments = (*said, _UNSEEN_SAID)
         body = (("dtype", "category"), *nulls, ("values", codes), ("unseen_rate", rate))
     else:
         comments = (*said, "an unseen code fails; use a range if other codes are valid")
@@ -95,14 +93,30 @@ def _codes(s: ColumnStats, section: str, role: str, codes: list[int], nulls, nul
     return Column(s.name, section, body, comments)
 
 
+_UNSEEN_SAID = ("unseen_rate is that chance: more unlisted rows than it explains fail (chance below 0.001 on clean "
+                "data); set it to 0 if no other value is valid")
+
+
+def _unseen_rate(counts) -> tuple[float, float]:
+    """(Good-Turing's chance that a row holds a value never seen, the ``unseen_rate`` written: that chance to
+    two digits, rounded up, as a rate too low alarms; 0 when no value was seen once)."""
+    unseen = policy.good_turing_unseen(counts)
+    return unseen, (policy.round_up(unseen, policy.step_of(unseen) / 10) if unseen else 0)
+
+
 def _categorical(s: ColumnStats, section: str, role: str, nulls, null_text, dtype: str) -> Column:
     present = max(1, s.present)
     body: list[tuple[str, object]] = [("dtype", dtype), *nulls]
-    if dtype == "category":
-        body.append(("values", [v for v, _ in s.counts]))
     top = ", ".join(f"{v} {n / present:.0%}" for v, n in s.counts[:5])
     more = f" (+{len(s.counts) - 5} more)" if len(s.counts) > 5 else ""
     comments = [f"{dtype}: {len(s.counts)} values, top {top}{more}, {null_text}"]
+    if dtype == "category":
+        body.append(("values", [v for v, _ in s.counts]))
+        unseen, rate = _unseen_rate([n for _, n in s.counts])
+        if rate:  # values seen once: fresh rows hold values never seen about that often (Good-Turing)
+            body.append(("unseen_rate", rate))
+            comments += [f"Good-Turing chance of a value never seen (values seen once / rows): {unseen:.2g}",
+                         _UNSEEN_SAID]
     rare = [f"{v} ({n} rows)" for v, n in s.counts if n / present < policy.RARE_SHARE]
     if rare:
         comments.append(f"rare (< {policy.RARE_SHARE:.0%} of rows), check before keeping: {', '.join(rare)}")

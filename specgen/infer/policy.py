@@ -40,8 +40,9 @@ outward to a readable number:
   in n rows bounds it by 3 / n: the rule of three). A column never null in training may well be null in the next batch (two all-null rows
   landing in the holdout did it); the limit holds a 30-row batch from the same source, and a null
   surge (half the rows) fails. Keys stay non-null.
-* categories: exactly the observed values; unseen ones fail. Values seen in
-  fewer than ``RARE_SHARE`` of rows are flagged in a comment for review.
+* categories: exactly the observed values; unseen ones fail, at the Good-Turing rate as integer codes
+  when values were seen once (``unseen_rate``). Values seen in fewer than ``RARE_SHARE`` of rows are
+  flagged in a comment for review.
 * datetime: only a lower bound (``min - 25 % of span``, to the day): serving
   data is later than training data by nature.
 * Rounding: outward, to one significant digit of the margin (two for ``tail_range``).

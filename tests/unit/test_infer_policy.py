@@ -107,6 +107,10 @@ def test_draft_loads_as_a_valid_spec(tmp_path):
     assert spec.features["weight kg"].max_null_fraction == 0.37  # 10 % of 300 rows: a 30-row batch may show 33 %
     assert spec.columns["id"].unique and spec.data.key == ["id"] and spec.data.label == "count"
     assert "rare (< 1% of rows)" in result.spec_text and "odd (1 rows)" in result.spec_text
+    # "odd" seen once in 300 rows: fresh rows hold a value never seen about 1 time in 300 (Good-Turing), so a
+    # strict set would fail a clean batch of a few hundred rows about half the time; the rate tolerates that
+    assert spec.features["rare"].unseen_rate == 0.0034 and spec.features["yes"].unseen_rate == 0
+    assert "Good-Turing chance of a value never seen (values seen once / rows): 0.0033" in result.spec_text
     assert "yaml-language-server" not in result.spec_text  # no schema file above tmp_path: no modeline to none
     assert "from 300 rows of 1 file:\n#   table.parquet\n" in result.spec_text
     assert spec.monitoring is not None and spec.monitoring.alpha == 0.001  # infer -> baseline -> monitor

@@ -1,10 +1,15 @@
-"""Integer codes with a tolerated unseen rate, end to end on a real table (tests/data/cars.csv).
+"""Categories with a tolerated unseen rate, end to end on real tables.
 
-A 70 % sample of cars holds 5 cylinders once: by Good-Turing a code never seen may turn up in about
-1 row of 288, so ``infer`` declares ``Cylinders`` as the codes it saw with that ``unseen_rate``
-(a range, the old draft, let 7 cylinders through inside 3..8). One unlisted row in the 30 % then
-passes; a code filling 5 % of the rows fails ``validate`` (polars and DuckDB), ``monitor`` and the
-generated pandera suite; with the rate set to 0 the single row fails too.
+cars (tests/data/cars.csv): a 70 % sample holds 5 cylinders once: by Good-Turing a code never seen may
+turn up in about 1 row of 288, so ``infer`` declares ``Cylinders`` as the codes it saw with that
+``unseen_rate`` (a range, the old draft, let 7 cylinders through inside 3..8). One unlisted row in the
+30 % then passes; a code filling 5 % of the rows fails ``validate`` (polars and DuckDB), ``monitor`` and
+the generated pandera suite; with the rate set to 0 the single row fails too.
+
+airports (vega_datasets): ``country`` is USA for 3,372 of 3,376 airports and four other countries once
+each. A strict set drafted from a 70 % sample failed the clean 30 % whenever it held one of those four
+(3 in 4 splits); with the Good-Turing rate the held-out Palau passes and a made-up country in 5 % of
+the rows fails.
 """
 from __future__ import annotations
 
@@ -94,3 +99,34 @@ def test_the_generated_suite_tolerates_one_row_and_fails_the_surge(cars):
     assert runs["one_seven"].returncode == 0, runs["one_seven"].stdout[-3000:]
     assert runs["sevens"].returncode == 1
     assert set(runs["sevens"].failed) == {"test_feature[Cylinders-values]"}, runs["sevens"].stdout[-3000:]
+
+
+@pytest.fixture(scope="module")
+def airports(tmp_path_factory) -> Path:
+    """train.csv (70 %), spec.yaml (inferred), held_out.csv and atlantis.csv (a made-up country in 5 % of rows)."""
+    from vega_datasets import local_data
+
+    work = tmp_path_factory.mktemp("airports")
+    frame = pl.from_pandas(local_data.airports())
+    train = split_mask(frame, frame.columns, salt="a1", fraction=0.7)  # Palau only in the 30 %
+    frame.filter(train).write_csv(work / "train.csv")
+    held_out = frame.filter(~train)
+    held_out.write_csv(work / "held_out.csv")
+    row = pl.int_range(pl.len())
+    held_out.with_columns(pl.when(row % 20 == 0).then(pl.lit("Atlantis")).otherwise(pl.col("country"))
+                          .alias("country")).write_csv(work / "atlantis.csv")
+    run_cli("infer", str(work / "train.csv"), "-o", str(work / "spec.yaml"), in_process=True, expect=0)
+    return work
+
+
+def test_a_country_the_sample_missed_passes_and_a_made_up_one_fails(airports):
+    train = set(pl.read_csv(airports / "train.csv")["country"])
+    assert set(pl.read_csv(airports / "held_out.csv")["country"]) - train == {"Palau"}  # what a strict set fails
+    text = (airports / "spec.yaml").read_text()
+    assert "    unseen_rate: 0.0013\n" in text  # 3 countries seen once in 2,347 rows
+    assert _validate(airports, "held_out")[0] == 0
+    code, report = _validate(airports, "atlantis")
+    assert code == 1 and [(f["column"], f["check"]) for f in report["failures"]] == [("country", "values")]
+    (airports / "strict.yaml").write_text(text.replace("    unseen_rate: 0.0013\n", ""))
+    code, report = _validate(airports, "held_out", spec="strict.yaml")
+    assert code == 1 and report["failures"][0]["examples"][0]["value"] == "Palau"
