@@ -56,8 +56,8 @@ import statistics
 
 import numpy as np
 
-__all__ = ["RANGE_MARGIN", "MEAN_BAND", "RARE_SHARE", "ROW_RISK", "numeric_range", "tail_range", "integer_codes", "step_of",
-           "mean_band",
+__all__ = ["RANGE_MARGIN", "MEAN_BAND", "RARE_SHARE", "ROW_RISK", "numeric_range", "tail_range", "integer_codes",
+           "step_of", "mean_band",
            "max_null_fraction", "date_floor", "round_down", "round_up", "is_category", "readable"]
 
 RANGE_MARGIN = 0.25

@@ -25,8 +25,8 @@ from .inputs import partition_types
 from .time_bins import with_time_bins
 from .drift import NULL_KEY, Histogram, merge_category_counts, numeric_edges, tie_edges, tied_values
 
-__all__ = ["FeatureSpec", "summarize", "summarize_frame", "category_text", "incomparable", "reference_edges", "finish_edges",
-           "iter_chunks", "round_sig", "merge_summaries", "SIGNIFICANT_DIGITS", "CHUNK_ROWS"]
+__all__ = ["FeatureSpec", "summarize", "summarize_frame", "category_text", "incomparable", "reference_edges",
+           "finish_edges", "iter_chunks", "round_sig", "merge_summaries", "SIGNIFICANT_DIGITS", "CHUNK_ROWS"]
 
 #: Floats stored in the monitoring config keep this many significant digits, so the
 #: same data gives the same bytes on every machine (the last bits of a quantile vary).

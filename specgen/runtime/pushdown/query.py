@@ -111,17 +111,17 @@ class Query:
     def text(self, x): raise NotImplementedError
     def is_whole(self, x): raise NotImplementedError  # a whole number below 2^53 in magnitude
     def as_integer(self, x): raise NotImplementedError
+    def as_float(self, x): raise NotImplementedError
+    def when(self, mask, x): raise NotImplementedError
+    def sum(self, x): raise NotImplementedError
+    def group_counts(self, named: list[tuple[str, object]], where=None) -> dict[str, dict]: raise NotImplementedError
+    def frames(self, columns: list[str], rows: int): raise NotImplementedError
 
     def category_text(self, x, dtype):
         """A value as categories are counted: its text, a whole float as its integer's (``summary.category_text``)."""
         if not dtype.is_float():
             return self.text(x)
         return self.when(self.is_whole(x), self.text(self.as_integer(x)), self.text(x))
-    def as_float(self, x): raise NotImplementedError
-    def when(self, mask, x): raise NotImplementedError
-    def sum(self, x): raise NotImplementedError
-    def group_counts(self, named: list[tuple[str, object]], where=None) -> dict[str, dict]: raise NotImplementedError
-    def frames(self, columns: list[str], rows: int): raise NotImplementedError
 
 
 def run_checks(q: Query, checks, environment: str = "training") -> PushdownResult:
