@@ -209,6 +209,26 @@ def tie_edges(coarse: Any, tied: Any, std: float, rounding: Callable[[float], fl
     return np.setdiff1d(np.array(out, dtype=np.float64), c)
 
 
+def tie_windows(edges: Any, added: Any, std: float) -> tuple[list[float], list[float]]:
+    """(the edges to merge away from a histogram on ``edges`` with :func:`without_edges`, the tied values):
+    ``added`` are the edges :func:`tie_edges` made. After the merge each tied value ``v`` lies in one bin
+    reaching a step (``TIE_STEP`` std) or more each side, its window: a shift under a step moves no tie out
+    of its window, while a tail collapsing onto the tie (a unit change of a column of mostly zeros) moves
+    rows into it. Every edge nearer to ``v`` than a step goes (a quantile edge too: the midpoint to a value
+    just beside the tie would cut a shifted tie from its window); the first rung each side stays."""
+    e = np.asarray(edges, dtype=np.float64)
+    removed = set(np.asarray(added, dtype=np.float64).tolist())
+    step, ties = TIE_STEP * std, []
+    for a, b in zip(e[:-1], e[1:]):
+        if b != np.nextafter(a, np.inf):
+            continue
+        v = float(b if b == e[-1] else a)  # a tie's own bin: [v, nextafter(v)), at the top edge [prev(v), v]
+        ties.append(v)
+        removed |= {float(x) for x in e if abs(x - v) < 0.999 * step}
+        removed -= {x for x in removed if 0.999 * step <= abs(x - v) < 1.5 * step}
+    return sorted(removed - {float(e[0]), float(e[-1])}), ties  # the outer edges stay
+
+
 def without_edges(hist: Histogram, removed: Any) -> Histogram:
     """``hist`` with the two bins beside each edge in ``removed`` merged: on the edges
     :func:`tie_edges` added, the coarse histogram."""

@@ -27,10 +27,10 @@ import polars as pl
 
 from . import baseline as baseline_mod
 from . import engine, io, time_bins
-from .calibration import MIN_ROWS, TOO_FEW_ROWS, calibrate, too_few_rows, too_small
+from .calibration import MIN_ROWS, TOO_FEW_ROWS, calibrate, share_p_value, too_few_rows, too_small
 from .checks import Check, Failure, registry
 from .contracts.monitoring import FORMAT, MEASURES, FeatureConfig, Measure, MonitoringConfig, problems
-from .drift import FINE_MEASURES, NULL_KEY, drift, without_edges
+from .drift import FINE_MEASURES, NULL_KEY, Histogram, drift, tie_windows, without_edges
 from .generated import body_state
 from .io import DataError, InferenceTooShort
 from .model_outputs import PREDICTION_OUTPUT
@@ -599,6 +599,11 @@ def _compare(feature, setting: Measure, reference, current, rows: int, alpha: fl
     return result
 
 
+#: the share of a feature's alpha its tie test gets (``_tie_test``): the changes it is for are gross (a unit
+#: change emptying every bin beside a tie: p ~ 1e-8 at 1,000 rows), so Wasserstein keeps nearly all of it
+TIE_ALPHA = 0.1
+
+
 def _calibrate(result: FeatureResult, ref_summary, ref_entry: dict, current, alpha: float) -> None:
     """Hold ``result``'s measure to max(threshold, noise floor), or mark the batch too small to judge."""
     small = too_small(*_coarse(ref_entry, ref_summary, current))  # the tie bins ask no more rows of a batch
@@ -609,9 +614,37 @@ def _calibrate(result: FeatureResult, ref_summary, ref_entry: dict, current, alp
         # the floor can only raise the limit: a measure at or below the practical threshold passes
         # whatever it is, so the simulation (~5 ms a feature) runs only where it decides the verdict
         scale = ref_entry.get("std") if result.metric == "wasserstein_normalized" else None
-        calibration = calibrate(result.metric, ref_summary, current, result.value, alpha, scale)
-        result.floor, result.p_value = calibration.floor, calibration.p_value
+        ties = ref_entry.get("tie_edges") if result.metric in FINE_MEASURES else None
+        level = alpha * (1 - TIE_ALPHA) if ties else alpha  # two tests share the feature's alpha (Bonferroni)
+        calibration = calibrate(result.metric, ref_summary, current, result.value, level, scale)
+        result.floor, result.p_value = calibration.floor, min(1.0, calibration.p_value * alpha / level)
         result.threshold = max(result.practical, calibration.floor)
+        if ties and result.value <= result.threshold:
+            _tie_test(result, ref_entry, ref_summary, current, alpha * TIE_ALPHA)
+
+
+def _tie_test(result: FeatureResult, ref_entry: dict, reference: Histogram, current: Histogram, level: float) -> None:
+    """A measure above its practical threshold but under its noise floor, on a feature with tied values: judged
+    on the practical threshold when the share of rows in the ties' windows (``drift.tie_windows``: a step of
+    ``TIE_STEP`` std or more each side of each tie) changed beyond chance at ``level``. A column of mostly zeros
+    whose few other values collapse onto the zeros (a unit change) moves little Wasserstein mass, under a
+    noise floor set by those few values coming and going, but moves them all into the zeros' window; a shift
+    under a step moves no tie out of its window and no other value into one, so it stays quiet."""
+    removed, ties = tie_windows(reference.edges, ref_entry["tie_edges"], ref_entry["std"])
+    (ref_in, ref_out), (cur_in, cur_out) = (_in_windows(without_edges(h, removed), ties) for h in (reference, current))
+    p_value = share_p_value(ref_in, ref_out, cur_in, cur_out)
+    if p_value < level:
+        result.threshold, result.floor = result.practical, None
+        result.p_value = min(result.p_value, p_value / TIE_ALPHA)
+        result.note = f"share of rows at the tied values changed (p = {p_value:.2g}): judged on the practical threshold"
+
+
+def _in_windows(hist: Histogram, ties: list[float]) -> tuple[int, int]:
+    """(non-null rows in the bins holding the tied values, the others)."""
+    e = np.asarray(hist.edges)
+    bins = {min(int(i), e.size - 1) for i in np.searchsorted(e, ties, side="right")}  # the top edge closes a bin
+    inside = sum(hist.counts[i] for i in bins)
+    return inside, sum(hist.counts) - inside
 
 
 def _bins_for(measure: str, ref_entry: dict, reference, current) -> tuple:
