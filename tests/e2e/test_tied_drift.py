@@ -84,3 +84,40 @@ def test_share_measures_do_not_call_a_small_move_off_the_tie_new_bins(setup):
         assert result["metric"] == "psi" and result["value"] < 0.05 and not result["alarm"], result
     finally:
         spec.write_text(text)
+
+
+def _pixels(rng, n: int) -> pd.DataFrame:
+    """A column like digits' pixels: whole values 1..16 on 3 % of rows, zeros elsewhere."""
+    pixel = np.where(rng.random(n) < 0.97, 0.0, rng.integers(1, 17, n).astype(float))
+    return pd.DataFrame({"pixel": pixel, "smooth": rng.normal(10.0, 2.0, n)})
+
+
+@pytest.fixture(scope="module")
+def pixels(tmp_path_factory) -> tuple[Path, Path, pd.DataFrame]:
+    folder = tmp_path_factory.mktemp("pixels")
+    rng = np.random.default_rng(5)
+    _pixels(rng, 1258).to_csv(folder / "train.csv", index=False)  # digits' 70 %
+    spec = folder / "spec.yaml"
+    run_cli("infer", folder / "train.csv", "-o", spec, in_process=True, expect=0)
+    return spec, folder / "train.csv", _pixels(rng, 1000)
+
+
+@pytest.mark.parametrize("fault, alarm", [("clean", False), ("shift_0.02", False), ("shift_-0.02", False),
+                                          ("shift_0.04", False), ("div1000", True)])
+def test_a_unit_change_collapsing_the_few_values_onto_the_zeros_is_seen(pixels, fault, alarm):
+    """/1000 moves the 3 % of non-zero values to 0.001-0.016: Wasserstein 0.1-0.2, over the practical 0.1 but
+    under its noise floor (~0.25 at 1,000 rows: a column whose few non-zero values come and go), so it was
+    missed. Every one of them lands in the zeros' window (a step of 0.05 std each side), which the reference
+    and a clean batch fill with 97 %: that share test (p ~ 1e-8) makes it an alarm. A shift under a step
+    moves no value into or out of the window: quiet."""
+    batch = pixels[2].copy()
+    std = float(batch["pixel"].std())
+    if fault == "div1000":
+        batch["pixel"] = batch["pixel"] / 1000
+    elif fault.startswith("shift"):
+        batch["pixel"] = (batch["pixel"] + float(fault.split("_")[1]) * std).clip(0.0, 16.0)
+    result = _drift(pixels, batch)["pixel"]
+    assert result["alarm"] is alarm, result
+    if alarm:
+        assert result["noise_floor"] is None and result["threshold"] == result["practical_threshold"] == 0.1
+        assert result["value"] < 0.3 and result["p_value"] < 1e-5, result

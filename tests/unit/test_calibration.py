@@ -148,3 +148,15 @@ def test_the_tail_holds_alpha_far_beyond_the_simulated_draws(measure):
     # a floor no clean batch could reach (an infinite tail) would pass the bound below vacuously
     assert math.isfinite(floor) and floor < 2 * np.quantile(sims, 1 - alpha), floor
     assert (sims > floor).sum() <= 1.3 * alpha * draws, (sims > floor).sum()
+
+
+def test_share_p_value_is_the_beta_binomial_tail():
+    from scipy.stats import betabinom
+
+    for ref_in, ref_out, n, k in [(1227, 31, 1000, 0), (1227, 31, 1000, 18), (1227, 31, 1000, 60), (50, 50, 30, 2),
+                                  (300, 2, 100, 5), (9000, 1000, 5000, 400)]:
+        tail = betabinom.sf(k - 1, n, ref_out, ref_in) if k >= n * ref_out / (ref_in + ref_out) else \
+            betabinom.cdf(k, n, ref_out, ref_in)
+        assert cal.share_p_value(ref_in, ref_out, n - k, k) == pytest.approx(min(1.0, 2 * tail), rel=1e-6)
+    assert cal.share_p_value(100, 0, 100, 0) == 1.0  # nothing outside before or now
+    assert cal.share_p_value(1227, 31, 1000, 0) < 1e-7  # a tail collapsing onto the ties: far beyond chance

@@ -650,3 +650,22 @@ def test_a_column_of_few_values_gets_tie_bins_inside_its_midpoint_bins():
     edges, ties = reference_edges(year, 10, year.std())
     assert {2008.0, float(np.nextafter(2008.0, 2009.0)), float(np.nextafter(2009.0, 2008.0))} <= set(ties)
     assert d.without_edges(bin_counts(year, edges), ties) == bin_counts(year, numeric_edges(year))
+
+
+def test_tie_windows_reach_a_step_each_side_and_cut_no_shifted_tie():
+    from specgen.runtime.summary import reference_edges
+
+    pixels = np.r_[np.zeros(970), np.tile(np.arange(1.0, 16.0), 2)]  # digits-like: 97 % zeros
+    edges, ties = reference_edges(pixels, 10, pixels.std())
+    removed, tied = d.tie_windows(edges, ties, pixels.std())
+    merged = d.without_edges(bin_counts(pixels, edges), removed)
+    step = d.TIE_STEP * pixels.std()
+    assert tied == [0.0] and merged.edges[:2] == (0.0, pytest.approx(step))  # the zeros' window [0, step)
+    assert merged.edges[-1] == 15.0  # the outer edges stay
+    # randhie's lncoins: a quantile edge (the midpoint to the top value) nearer to a tie than a step goes,
+    # so a tie shifted by 0.02 std stays in its window
+    edges = (0.0, 4.4653393, 4.564348, float(np.nextafter(4.564348, 5)), 4.589734, 4.61512)
+    removed, tied = d.tie_windows(edges, [float(np.nextafter(4.564348, 5))], std=1.98)
+    assert tied == [4.564348] and set(removed) == {4.564348, float(np.nextafter(4.564348, 5)), 4.589734}
+    top = (0.0, 0.5, float(np.nextafter(1.0, 0.0)), 1.0)  # a tie at the top edge: [prev(1), 1]
+    assert d.tie_windows(top, [float(np.nextafter(1.0, 0.0))], std=1.0) == ([float(np.nextafter(1.0, 0.0))], [1.0])
