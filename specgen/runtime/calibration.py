@@ -98,12 +98,13 @@ def calibrate(measure: str, reference, current, value: float, alpha: float, scal
     return Calibration(tail.quantile(alpha), tail.p_value(value))
 
 
-def share_p_value(ref_in: int, ref_out: int, batch_in: int, batch_out: int) -> float:
+def share_p_value(ref_in: int, ref_out: int, batch_in: int, batch_out: int, above: float = 1.0) -> float:
     """Two-sided p-value of a batch holding ``batch_out`` of its rows outside a set of bins, when the reference
     held ``ref_out`` of ``ref_in + ref_out`` there: this module's model for two buckets (the true share
     outside is Beta(ref_out, ref_in), a zero count given Jeffreys' 0.5; the batch is binomial given it), its
     beta-binomial tails summed exactly. Analytic: a batch emptying a bucket the reference filled a few
-    percent of has a chance of ~1e-8 at 1,000 rows, far beyond what the simulation reaches."""
+    percent of has a chance of ~1e-8 at 1,000 rows, far beyond what the simulation reaches. The sum stops
+    once the p-value reaches ``above`` (a caller deciding at a level needs no more: returns at least it)."""
     n, k = batch_in + batch_out, batch_out
     a, b = max(float(ref_out), 0.5), max(float(ref_in), 0.5)
     if n == 0:
@@ -116,10 +117,10 @@ def share_p_value(ref_in: int, ref_out: int, batch_in: int, batch_out: int) -> f
 
     step = 1 if k >= n * a / (a + b) else -1  # sum the tail k lies in, away from the mean
     total, j = 0.0, k
-    while 0 <= j <= n and total < 0.5:  # beyond 0.5 the two-sided p is 1
+    while 0 <= j <= n and 2.0 * total < above:
         t = pmf(j)
         total += t
-        if t <= total * 1e-17:
+        if t <= total * 1e-12:  # past the mean the terms only fall
             break
         j += step
     return min(1.0, 2.0 * total)

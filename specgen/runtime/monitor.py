@@ -632,7 +632,7 @@ def _tie_test(result: FeatureResult, ref_entry: dict, reference: Histogram, curr
     under a step moves no tie out of its window and no other value into one, so it stays quiet."""
     removed, ties = tie_windows(reference.edges, ref_entry["tie_edges"], ref_entry["std"])
     (ref_in, ref_out), (cur_in, cur_out) = (_in_windows(without_edges(h, removed), ties) for h in (reference, current))
-    p_value = share_p_value(ref_in, ref_out, cur_in, cur_out)
+    p_value = share_p_value(ref_in, ref_out, cur_in, cur_out, above=level)
     if p_value < level:
         result.threshold, result.floor = result.practical, None
         result.p_value = min(result.p_value, p_value / TIE_ALPHA)
