@@ -46,6 +46,17 @@ def _drift(setup, batch: pd.DataFrame, *extra) -> dict:
     return {r["feature"]: r for r in json.loads(out.output)["drift"]}
 
 
+def _faulted(batch: pd.DataFrame, column: str, fault: str, top: float) -> pd.DataFrame:
+    """``batch`` with ``fault`` on ``column``: clean, div1000 (a unit change), or shift_D (D std, kept in [0, top])."""
+    batch = batch.copy()
+    std = float(batch[column].std())
+    if fault == "div1000":
+        batch[column] = batch[column] / 1000
+    elif fault.startswith("shift"):
+        batch[column] = (batch[column] + float(fault.split("_")[1]) * std).clip(0.0, top)
+    return batch
+
+
 def test_the_reference_gives_the_tie_bins(setup):
     spec, train, _ = setup
     run_cli("baseline", spec, in_process=True, expect=0)
@@ -61,13 +72,7 @@ def test_the_reference_gives_the_tie_bins(setup):
 @pytest.mark.parametrize("fault, alarm", [("clean", False), ("shift_0.02", False), ("div1000", True),
                                           ("shift_1", True)])
 def test_faults_on_a_tied_column(setup, fault, alarm):
-    batch = setup[2].copy()
-    std = float(batch["tied"].std())
-    if fault == "div1000":
-        batch["tied"] = batch["tied"] / 1000
-    elif fault.startswith("shift"):
-        batch["tied"] = (batch["tied"] + float(fault.split("_")[1]) * std).clip(0.0, 1.0)
-    result = _drift(setup, batch)["tied"]
+    result = _drift(setup, _faulted(setup[2], "tied", fault, 1.0))["tied"]
     assert result["alarm"] is alarm, result
 
 
@@ -110,13 +115,7 @@ def test_a_unit_change_collapsing_the_few_values_onto_the_zeros_is_seen(pixels, 
     missed. Every one of them lands in the zeros' window (a step of 0.05 std each side), which the reference
     and a clean batch fill with 97 %: that share test (p ~ 1e-8) makes it an alarm. A shift under a step
     moves no value into or out of the window: quiet."""
-    batch = pixels[2].copy()
-    std = float(batch["pixel"].std())
-    if fault == "div1000":
-        batch["pixel"] = batch["pixel"] / 1000
-    elif fault.startswith("shift"):
-        batch["pixel"] = (batch["pixel"] + float(fault.split("_")[1]) * std).clip(0.0, 16.0)
-    result = _drift(pixels, batch)["pixel"]
+    result = _drift(pixels, _faulted(pixels[2], "pixel", fault, 16.0))["pixel"]
     assert result["alarm"] is alarm, result
     if alarm:
         assert result["noise_floor"] is None and result["threshold"] == result["practical_threshold"] == 0.1
