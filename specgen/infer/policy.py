@@ -56,6 +56,8 @@ import statistics
 
 import numpy as np
 
+from ..runtime.stats import binomial_tail
+
 __all__ = ["RANGE_MARGIN", "MEAN_BAND", "RARE_SHARE", "ROW_RISK", "numeric_range", "tail_range", "integer_codes",
            "step_of", "mean_band",
            "max_null_fraction", "date_floor", "round_down", "round_up", "is_category", "readable"]
@@ -255,10 +257,8 @@ def max_null_fraction(nulls: int, rows: int) -> float:
         return 1.0
     rate = min(1.0, (nulls + NULL_UNSEEN) / rows)  # an upper bound of the null rate (rule of three at 0)
     # the smallest count of nulls in NULL_BATCH rows exceeded with chance below NULL_RISK (exact binomial)
-    tail = 1.0
     for k in range(NULL_BATCH + 1):
-        tail -= math.comb(NULL_BATCH, k) * rate**k * (1 - rate) ** (NULL_BATCH - k)
-        if tail < NULL_RISK:
+        if binomial_tail(k + 1, NULL_BATCH, rate) < NULL_RISK:
             return min(1.0, round_up(k / NULL_BATCH, 0.01))
     return 1.0
 
