@@ -65,6 +65,8 @@ def numeric_entry(hist: Histogram, ties, mean: float, std: float) -> dict:
     """A numeric column's stored reference; ``tie_edges`` (only where there are any) names the edges
     added around tied values, which measures other than ``drift.FINE_MEASURES`` merge away."""
     entry = {"edges": list(hist.edges), "counts": list(hist.counts), "nulls": hist.nulls}
+    if hist.sums is not None:  # rounded as the edges are: engines sum in different orders
+        entry["sums"] = [round_sig(v) for v in hist.sums]
     if ties:
         entry["tie_edges"] = list(ties)
     return entry | {"mean": round_sig(mean), "std": round_sig(std)}

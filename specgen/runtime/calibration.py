@@ -44,12 +44,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
 
-from .drift import NULL_KEY, PSI_EPSILON, Histogram
+from .drift import NULL_KEY, PSI_EPSILON, Histogram, bin_integrals
 
 __all__ = ["MIN_ROWS", "DRAWS", "SEED", "TOO_FEW_ROWS", "Calibration", "calibrate", "share_p_value", "too_few_rows",
            "too_small"]
@@ -92,8 +92,8 @@ def calibrate(measure: str, reference, current, value: float, alpha: float, scal
     of ``value`` (the measure of ``current``) under no drift."""
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
-    ref, params, points = _layout(reference)
-    tail = _null_tail(measure, ref.tobytes(), params.tobytes(), points, _total(current),
+    ref, params, bins = _layout(reference, current)
+    tail = _null_tail(measure, ref.tobytes(), params.tobytes(), bins, _total(current),
                       None if scale is None else float(scale))
     return Calibration(tail.quantile(alpha), tail.p_value(value))
 
@@ -148,15 +148,31 @@ class _Tail:
         return _TAIL * math.exp(-(t - self.u) / self.beta)
 
 
+@dataclass(frozen=True)
+class _Bins:
+    """A numeric reference's interior bins, for the positional measures: ``edges``, where the reference's
+    values lie in each bin (``means``) and how far one value of a bin may stray from its mean (``spread``:
+    the largest standard deviation values in ``[a, b]`` with that mean can have, ``sqrt((m - a)(b - m))``,
+    Bhatia-Davis; 0 where the measure places mass at midpoints). ``batch_means``: where a batch's values
+    lie in each bin (None: drawn, see ``_batch_means``)."""
+
+    edges: tuple
+    means: tuple
+    spread: tuple
+    batch_means: np.ndarray | None = field(default=None, compare=False, hash=False)
+
+
 @lru_cache(maxsize=4096)
-def _null_tail(measure: str, ref_bytes: bytes, params_bytes: bytes, points: tuple | None, rows: int,
+def _null_tail(measure: str, ref_bytes: bytes, params_bytes: bytes, bins: _Bins | None, rows: int,
                scale: float | None) -> _Tail:
     ref = np.frombuffer(ref_bytes, dtype=np.float64)
     params = np.frombuffer(params_bytes, dtype=np.float64)
     rng = np.random.default_rng(SEED)
     shares = rng.dirichlet(params, size=DRAWS)
     counts = rng.multinomial(rows, shares).astype(np.float64)
-    stats = _MEASURES[measure](ref, counts, points, scale)
+    if bins is not None and measure == "wasserstein_normalized":
+        bins = replace(bins, batch_means=_batch_means(rng, ref, counts, bins))
+    stats = _MEASURES[measure](ref, counts, bins, scale)
     stats = stats[np.isfinite(stats)]
     stats.sort()
     if stats.size == 0:  # e.g. KS of batches that are all null: nothing to compare, nothing alarms
@@ -171,12 +187,23 @@ def _null_tail(measure: str, ref_bytes: bytes, params_bytes: bytes, points: tupl
 # --------------------------------------------------------------------------
 
 
-def _layout(reference) -> tuple[np.ndarray, np.ndarray, tuple | None]:
-    """(reference counts, Dirichlet parameters, bucket positions for positional measures).
+def _batch_means(rng, ref: np.ndarray, counts: np.ndarray, bins: _Bins) -> np.ndarray:
+    """Where each simulated batch's values lie in each bin: the reference's mean, off by the mean of the
+    batch's ``c`` values and by the reference's own ``r`` (its true mean is unknown as its shares are):
+    normal, with variance ``spread^2 * (1 / c + 1 / r)``, kept inside the bin."""
+    inner = counts[:, 1:-2]  # interior bins (underflow first; overflow and nulls last)
+    sd = np.asarray(bins.spread) * np.sqrt(1.0 / np.maximum(inner, 1.0) + 1.0 / np.maximum(ref[1:-2], 1.0))
+    e = np.asarray(bins.edges)
+    return np.clip(np.asarray(bins.means) + sd * rng.standard_normal(inner.shape), e[:-1], e[1:])
+
+
+def _layout(reference, current=None) -> tuple[np.ndarray, np.ndarray, _Bins | None]:
+    """(reference counts, Dirichlet parameters, the interior bins for positional measures).
 
     Buckets are laid out as ``drift._aligned`` lays them out (a Histogram: underflow, bins,
     overflow, nulls; categories: the reference's keys, then nulls and one bucket for every
-    category never seen), so the simulated measure is the measure ``drift`` computes.
+    category never seen), so the simulated measure is the measure ``drift`` computes. A bin's
+    mass lies at its values' mean when both sides carry sums (``drift.Histogram.sums``), as there.
     """
     if isinstance(reference, Histogram):
         ref = np.array(reference.counts + (reference.nulls,), dtype=np.float64)
@@ -185,8 +212,10 @@ def _layout(reference) -> tuple[np.ndarray, np.ndarray, tuple | None]:
         params[-2] = max(params[-2], 1.0)
         params[-1] = max(params[-1], 0.5)
         e = np.array(reference.edges)
-        points = tuple(np.concatenate([e[:1], (e[:-1] + e[1:]) / 2.0, e[-1:]]).tolist())
-        return ref, _positive(params), points
+        with_sums = reference.sums is not None and getattr(current, "sums", None) is not None
+        means = reference.means() if with_sums else Histogram(reference.edges, reference.counts).means()
+        spread = np.sqrt(np.maximum((means - e[:-1]) * (e[1:] - means), 0.0)) if with_sums else 0.0 * means
+        return ref, _positive(params), _Bins(tuple(e.tolist()), tuple(means.tolist()), tuple(spread.tolist()))
     if isinstance(reference, Mapping):
         keys = [k for k in reference if k != NULL_KEY] + [NULL_KEY, _UNSEEN]
         ref = np.array([float(reference.get(k, 0)) for k in keys])
@@ -225,12 +254,12 @@ def _shares(ref: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray
     return ref / ref.sum(), counts / counts.sum(axis=1, keepdims=True)
 
 
-def _psi(ref, counts, points, scale):
+def _psi(ref, counts, bins, scale):
     p, q = (np.maximum(s, PSI_EPSILON) for s in _shares(ref, counts))
     return np.sum((q - p) * np.log(q / p), axis=1)
 
 
-def _js(ref, counts, points, scale):
+def _js(ref, counts, bins, scale):
     p, q = _shares(ref, counts)
     p = np.broadcast_to(p, q.shape)
     m = (p + q) / 2.0
@@ -241,12 +270,12 @@ def _js(ref, counts, points, scale):
     return np.sqrt(np.clip(js2, 0.0, 1.0))
 
 
-def _linf(ref, counts, points, scale):
+def _linf(ref, counts, bins, scale):
     p, q = _shares(ref, counts)
     return np.max(np.abs(q - p), axis=1)
 
 
-def _chi_square(ref, counts, points, scale):
+def _chi_square(ref, counts, bins, scale):
     keep = (ref > 0) | (counts > 0)
     p = np.where(keep, np.maximum(ref / ref.sum(), PSI_EPSILON), 0.0)
     p = p / p.sum(axis=1, keepdims=True)
@@ -265,16 +294,19 @@ def _positional(ref, counts):
     return p, q
 
 
-def _ks(ref, counts, points, scale):
+def _ks(ref, counts, bins, scale):
     p, q = _positional(ref, counts)
     return np.max(np.abs(np.cumsum(p) - np.cumsum(q, axis=1)), axis=1)
 
 
-def _wasserstein(ref, counts, points, scale):
+def _wasserstein(ref, counts, bins: _Bins, scale):
+    """``drift.wasserstein_normalized`` of each batch (its bins' means: ``bins.batch_means``)."""
     p, q = _positional(ref, counts)
-    x = np.array(points)
-    distance = np.sum(np.abs(np.cumsum(p) - np.cumsum(q, axis=1))[:, :-1] * np.diff(x), axis=1)
+    e, means = np.asarray(bins.edges), np.asarray(bins.means)
+    batch = means if bins.batch_means is None else bins.batch_means
+    distance = np.sum(np.abs(bin_integrals(e, p, means) - bin_integrals(e, q, batch)), axis=1)
     if scale is None:
+        x = np.concatenate([e[:1], means, e[-1:]])
         mean = np.sum(p * x)
         scale = float(np.sqrt(np.sum(p * (x - mean) ** 2)))
     if scale <= 0:

@@ -165,6 +165,7 @@ def summarize_frame(frame: pl.DataFrame, features: list[FeatureSpec]) -> dict:
             exprs.append(x.is_null().sum().alias(f"n{i}"))
             exprs += [(x < e).sum().alias(f"lt{i}_{j}") for j, e in enumerate(f.edges)]
             exprs.append((x <= f.edges[-1]).sum().alias(f"le{i}"))
+            exprs += [_bin_sum(x, f.edges, j).alias(f"s{i}_{j}") for j in range(len(f.edges) - 1)]
         else:
             # counting on a categorical (dictionary) hashes each distinct string once, not every row
             exprs.append(category_text(x, schema[f.name]).cast(pl.Categorical).value_counts(sort=False, name="n")
@@ -176,7 +177,8 @@ def summarize_frame(frame: pl.DataFrame, features: list[FeatureSpec]) -> dict:
     for i, f in enumerate(present):
         if f.kind == "numeric":
             below = [int(row[f"lt{i}_{j}"]) for j in range(len(f.edges))]
-            out[f.name] = _histogram(f.edges, below, int(row[f"le{i}"]), frame.height, int(row[f"n{i}"]))
+            sums = [float(row[f"s{i}_{j}"] or 0.0) for j in range(len(f.edges) - 1)]
+            out[f.name] = _histogram(f.edges, below, int(row[f"le{i}"]), frame.height, int(row[f"n{i}"]), sums)
         else:
             out[f.name] = {NULL_KEY if r[f.name] is None else str(r[f.name]): int(r["n"]) for r in row[f"c{i}"]}
     return out
@@ -193,11 +195,18 @@ def category_text(x: pl.Expr, dtype) -> pl.Expr:
     return pl.when(whole).then(x.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(x.cast(pl.String))
 
 
-def _histogram(edges, below: list[int], at_most_top: int, rows: int, nulls: int) -> Histogram:
+def _bin_sum(x: pl.Expr, edges, j: int) -> pl.Expr:
+    """The sum of the values in interior bin ``j`` (``[e_j, e_j+1)``, the last one closed: ``drift.Histogram``)."""
+    above = x >= edges[j]
+    inside = above & ((x < edges[j + 1]) if j + 2 < len(edges) else (x <= edges[j + 1]))
+    return x.cast(pl.Float64).filter(inside).sum()
+
+
+def _histogram(edges, below: list[int], at_most_top: int, rows: int, nulls: int, sums: list[float]) -> Histogram:
     """Counts per bin from cumulative counts (see ``drift.Histogram`` for the layout)."""
     cumulative = np.array(below[:-1] + [at_most_top, rows - nulls], dtype=np.int64)
     counts = np.diff(cumulative, prepend=0)
-    return Histogram(tuple(edges), tuple(int(c) for c in counts), nulls)
+    return Histogram(tuple(edges), tuple(int(c) for c in counts), nulls, tuple(sums))
 
 
 def _value(schema: pl.Schema, name: str) -> pl.Expr:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -36,6 +37,27 @@ def test_simulated_measures_are_the_drift_measures(measure):
     np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-12)
 
 
+def test_simulated_wasserstein_places_mass_at_the_batches_bin_means():
+    """With bin sums on both sides the simulation draws each batch's bin means, and its Wasserstein is
+    ``drift``'s of histograms carrying those sums; every drawn mean stays inside its bin."""
+    ref = _reference(105)
+    counts, params, bins = cal._layout(ref, ref)
+    assert max(bins.spread) > 0
+    rng = np.random.default_rng(1)
+    sims = rng.multinomial(45, rng.dirichlet(params, size=20)).astype(float)
+    means = cal._batch_means(rng, counts, sims, bins)
+    e = np.array(ref.edges)
+    assert ((means >= e[:-1]) & (means <= e[1:])).all()
+    fast = cal._wasserstein(counts, sims, replace(bins, batch_means=means), None)
+    slow = [d.wasserstein_normalized(ref, d.Histogram(ref.edges, tuple(int(c) for c in row[:-1]), int(row[-1]),
+                                                      tuple(float(v) for v in row[1:-2] * m)))
+            for row, m in zip(sims, means)]
+    np.testing.assert_allclose(fast, slow, rtol=1e-9, atol=1e-12)
+    # without sums on the batch's side both sides sit at midpoints, and nothing is drawn
+    _, _, plain = cal._layout(ref, d.Histogram(ref.edges, ref.counts))
+    assert max(plain.spread) == 0 and plain.means != bins.means
+
+
 @pytest.mark.parametrize("measure", ["psi", "js_distance", "linf", "chi_square"])
 def test_simulated_measures_on_categories(measure):
     ref = {"a": 50, "b": 30, "c": 25, d.NULL_KEY: 3}
@@ -48,18 +70,25 @@ def test_simulated_measures_on_categories(measure):
     np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("measure", ["psi", "ks_statistic", "linf"])
+_SOURCES = {"normal": lambda rng, n: rng.normal(size=n),
+            "lognormal": lambda rng, n: rng.lognormal(sigma=1.2, size=n),  # a wide top bin
+            "counts": lambda rng, n: rng.poisson(4.0, size=n).astype(float)}  # values on the edges
+
+
+@pytest.mark.parametrize("measure,source", [(m, "normal") for m in ("psi", "ks_statistic", "linf")]
+                         + [("wasserstein_normalized", s) for s in _SOURCES])
 @pytest.mark.parametrize("rows", [30, 1000])
-def test_clean_batches_stay_under_the_floor(measure, rows):
+def test_clean_batches_stay_under_the_floor(measure, source, rows):
     """Fresh samples from the reference's own source exceed the alpha = 5 % floor about 5 % of the time
-    (never much more: the floor is the measure's null quantile, with the reference's own noise)."""
-    alpha, trials = 0.05, 200
+    (never much more: the floor is the measure's null quantile, with the reference's own noise).
+    Wasserstein places each bin's mass at its values' mean (bin sums), whose noise the simulation draws."""
+    alpha, trials, draw = 0.05, 200, _SOURCES[source]
     rng = np.random.default_rng(rows)
     over = 0
     for trial in range(trials):
-        source = rng.normal(size=200)  # a new reference each time: its noise is part of the null
-        ref = d.bin_counts(source, d.numeric_edges(source, 10))
-        batch = _batch(ref, rng.normal(size=rows))
+        values = draw(rng, 200)  # a new reference each time: its noise is part of the null
+        ref = d.bin_counts(values, d.numeric_edges(values, 10))
+        batch = _batch(ref, draw(rng, rows))
         value = d.drift(measure, ref, batch)
         over += value > cal.calibrate(measure, ref, batch, value, alpha).floor
     assert over / trials < 2 * alpha, over / trials

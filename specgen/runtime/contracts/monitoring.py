@@ -231,6 +231,10 @@ def _reference_problems(where: str, kind: str, reference: dict) -> list[str]:
     elif len(counts) != len(edges) + 1:
         out.append(f"{where}.counts: {len(counts)} counts for {len(edges)} edges (needs {len(edges) + 1}: "
                    "underflow, bins, overflow)")
+    sums = reference.get("sums")
+    if sums is not None and (not isinstance(sums, list) or len(sums) != len(edges) - 1 or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in sums)):
+        out.append(f"{where}.sums: not a list of {len(edges) - 1} finite numbers (one per bin)")
     ties = reference.get("tie_edges", [])
     if not isinstance(ties, list) or not all(e in edges[1:-1] for e in ties):
         out.append(f"{where}.tie_edges: not a list of inner edges")

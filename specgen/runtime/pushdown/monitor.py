@@ -174,14 +174,15 @@ def summaries(q, specs: list[FeatureSpec], with_nulls: bool = False):
     grouped = []
     for i, f in enumerate(numeric):
         aggregates, groups = q.bin_parts(f"b{i}", q.value(f.name), f.edges)
-        named, grouped = named + aggregates, grouped + groups
+        named, grouped = named + aggregates + q.bin_sum_parts(f"b{i}", q.value(f.name), f.edges), grouped + groups
     categories = [f for f in present if f not in numeric and _countable(f, q.schema[f.name])]
     grouped += [(f"c{i}", q.category_text(q.value(f.name), q.schema[f.name])) for i, f in enumerate(categories)]
     row = q.aggregate(named)
     counts = q.group_counts(grouped) if grouped else {}
     rows = int(row["__rows"])
     nulls = {c: int(row[f"null{i}"]) for i, c in enumerate(columns)}
-    found = {f.name: Histogram(tuple(f.edges), q.bin_counts(f"b{i}", f.edges, row, counts), nulls[f.name])
+    found = {f.name: Histogram(tuple(f.edges), q.bin_counts(f"b{i}", f.edges, row, counts), nulls[f.name],
+                               q.bin_sums(f"b{i}", f.edges, row))
              for i, f in enumerate(numeric)}
     for i, f in enumerate(categories):
         found[f.name] = {str(value): n for value, n in counts[f"c{i}"].items()}
@@ -192,7 +193,8 @@ def summaries(q, specs: list[FeatureSpec], with_nulls: bool = False):
         if f.name in found:
             continue
         if f.kind == "numeric" and nulls[f.name] == rows and not q.schema[f.name].is_nested():
-            found[f.name] = Histogram(tuple(f.edges), (0,) * (len(f.edges) + 1), rows)  # all null: countable
+            found[f.name] = Histogram(tuple(f.edges), (0,) * (len(f.edges) + 1), rows,  # all null: countable
+                                      (0.0,) * (len(f.edges) - 1))
         else:
             wrong[f.name] = str(q.schema[f.name])
     return rows, nulls, found, wrong

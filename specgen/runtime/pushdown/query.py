@@ -108,6 +108,19 @@ class Query:
         cumulative += [int(row[f"{alias}_le"]), int(row[f"{alias}_n"])]
         return tuple(b - a for a, b in zip([0] + cumulative, cumulative))
 
+    def bin_sum_parts(self, alias: str, x, edges) -> list:
+        """Aggregates summing ``x`` in each interior bin (``drift.Histogram.sums``), as
+        ``summary._bin_sum`` sums them."""
+        x = self.as_float(x)
+        last = len(edges) - 2
+        return [(f"{alias}_s{j}", self.sum(self.when((x >= float(a)) & ((x <= float(b)) if j == last else
+                                                                         (x < float(b))), x)))
+                for j, (a, b) in enumerate(zip(edges[:-1], edges[1:]))]
+
+    def bin_sums(self, alias: str, edges, row: dict) -> tuple[float, ...]:
+        """The ``len(edges) - 1`` bin sums from the answers to ``bin_sum_parts`` (an empty bin's is null)."""
+        return tuple(float(plain(row[f"{alias}_s{j}"]) or 0.0) for j in range(len(edges) - 1))
+
     def text(self, x): raise NotImplementedError
     def is_whole(self, x): raise NotImplementedError  # a whole number below 2^53 in magnitude
     def as_integer(self, x): raise NotImplementedError
