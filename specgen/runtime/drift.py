@@ -71,9 +71,9 @@ PSI_EPSILON = 1e-4
 
 #: Bins around a tied value (one holding more than ``1 / bins`` of the reference, so quantile edges
 #: collapse on it): edges at ``v +- TIE_STEP * std * 2**k``, k = 0 .. TIE_RUNGS - 1, inside the
-#: neighbouring quantile edges. A positional measure puts a bin's mass at its midpoint, so mass moved a
-#: distance d off the tie is placed 0.75 d to 1.5 d away (a move under TIE_STEP std at most TIE_STEP / 2
-#: std away), not halfway to the next quantile edge. 0.05 std is half the default Wasserstein threshold.
+#: neighbouring quantile edges. They give a tie a window of its own (:func:`tie_windows`), and a bin
+#: without sums (a baseline from before them) places mass moved a distance d off the tie 0.75 d to 1.5 d
+#: away, not halfway to the next quantile edge. 0.05 std is half the default Wasserstein threshold.
 TIE_STEP = 0.05
 TIE_RUNGS = 8  # the last rung sits 6.4 std from the tie: further moves are large whatever their placement
 
@@ -170,8 +170,11 @@ class Histogram:
             return mids
         n = np.asarray(self.counts[1:-1], dtype=np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
-            # clipped: a sum rounded for storage may put a mean a hair outside its bin
-            return np.where(n > 0, np.clip(np.asarray(self.sums) / n, e[:-1], e[1:]), mids)
+            means = np.asarray(self.sums) / n
+        # 10 significant digits: a batch read in chunks sums in another order than whole, and must give the
+        # same report (stored edges and sums keep 8); clipped: a rounded sum may put a mean a hair outside
+        means = np.array([float(f"{m:.10g}") if c > 0 else 0.0 for m, c in zip(means.tolist(), n.tolist())])
+        return np.where(n > 0, np.clip(means, e[:-1], e[1:]), mids)
 
 
 def numeric_edges(values: Iterable[Any], bins: int = 10) -> np.ndarray:

@@ -691,7 +691,7 @@ def test_histogram_wasserstein_of_a_shift_is_the_exact_one(shift):
     batch = np.clip(ref + shift, 0.0, 15.0)  # every value moved one way, and kept inside the reference range
     exact = wasserstein_normalized(ref, batch, ref.std())
     binned = wasserstein_normalized(bin_counts(ref, edges), bin_counts(batch, edges), ref.std())
-    assert binned == pytest.approx(exact, rel=1e-9)
+    assert binned == pytest.approx(exact, rel=1e-6)  # bin means keep 10 digits (midpoints: off by 0.2)
     midpoints = wasserstein_normalized(_at_midpoints(bin_counts(ref, edges)), _at_midpoints(bin_counts(batch, edges)),
                                        ref.std())
     if shift == -0.04:
