@@ -397,8 +397,8 @@ def wasserstein_normalized(reference: Any, current: Any, scale: float | None = N
     If the scale is 0, returns 0.0 for identical samples, otherwise inf.
     """
     if isinstance(reference, Histogram) or isinstance(current, Histogram):
+        p, q = _histogram_shares(reference, current)
         ref_means, cur_means = _bin_means(reference, current)
-        p, q = (_shares(np.array(h.counts, dtype=np.float64)) for h in (reference, current))
         edges = np.array(reference.edges)
         distance = float(np.sum(np.abs(bin_integrals(edges, p, ref_means) - bin_integrals(edges, q, cur_means))))
         ref_points, ref_weights = np.concatenate([edges[:1], ref_means, edges[-1:]]), p
@@ -424,7 +424,7 @@ def ks_statistic(reference: Any, current: Any) -> float:
     finer bins.
     """
     if isinstance(reference, Histogram) or isinstance(current, Histogram):
-        _, p, q = _positional_shares(reference, current)
+        p, q = _histogram_shares(reference, current)
     else:
         _, p, q = _empirical(_raw(reference), _raw(current))
     return float(np.max(np.abs(np.cumsum(p) - np.cumsum(q))))
@@ -525,20 +525,13 @@ def _kl2(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.sum(a[nz] * np.log2(a[nz] / b[nz])))
 
 
-def _positional_shares(reference: Any, current: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Bucket positions and non-null shares of two histograms over shared edges.
-
-    Underflow/overflow sit at the outer edges, each bin at its midpoint.
-    """
+def _histogram_shares(reference: Any, current: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Non-null shares of two histograms over shared edges (underflow, bins, overflow)."""
     if not (isinstance(reference, Histogram) and isinstance(current, Histogram)):
         raise TypeError("pass two Histograms or two raw arrays, not a mix")
     if reference.edges != current.edges:
         raise ValueError("reference and current histograms have different edges")
-    e = np.array(reference.edges)
-    points = np.concatenate([e[:1], (e[:-1] + e[1:]) / 2.0, e[-1:]])
-    p = _shares(np.array(reference.counts, dtype=np.float64))
-    q = _shares(np.array(current.counts, dtype=np.float64))
-    return points, p, q
+    return tuple(_shares(np.array(h.counts, dtype=np.float64)) for h in (reference, current))
 
 
 def bin_integrals(edges: np.ndarray, shares: np.ndarray, means: np.ndarray) -> np.ndarray:
@@ -549,13 +542,9 @@ def bin_integrals(edges: np.ndarray, shares: np.ndarray, means: np.ndarray) -> n
     return np.diff(edges) * below + shares[..., 1:-1] * (edges[1:] - means)
 
 
-def _bin_means(reference: Any, current: Any) -> tuple[np.ndarray, np.ndarray]:
+def _bin_means(reference: Histogram, current: Histogram) -> tuple[np.ndarray, np.ndarray]:
     """Where each interior bin's values lie, on both sides: the means of its values when both histograms
     carry sums, else the midpoints on both (a mean on one side only would read as drift)."""
-    if not (isinstance(reference, Histogram) and isinstance(current, Histogram)):
-        raise TypeError("pass two Histograms or two raw arrays, not a mix")
-    if reference.edges != current.edges:
-        raise ValueError("reference and current histograms have different edges")
     if reference.sums is None or current.sums is None:
         mids = Histogram(reference.edges, reference.counts).means()
         return mids, mids
