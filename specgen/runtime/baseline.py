@@ -12,7 +12,7 @@ import polars as pl
 from . import io
 from .drift import NULL_KEY, Histogram
 from .time_bins import with_time_bins
-from .summary import FeatureSpec, incomparable, reference_edges, round_sig, summarize_frame
+from .summary import FeatureSpec, bin_spreads, incomparable, reference_edges, round_sig, summarize_frame
 
 __all__ = ["compute", "compute_frame", "entry", "numeric_entry", "to_summary", "feature_specs"]
 
@@ -55,18 +55,21 @@ def entry(frame: pl.DataFrame, f) -> dict:
         std = values.std(ddof=0)
         edges, ties = reference_edges(values.to_numpy(), f.bins, std)
         hist = summarize_frame(frame, [FeatureSpec(f.name, "numeric", edges)])[f.name]
-        return numeric_entry(hist, ties, values.mean(), std)
+        return numeric_entry(hist, ties, values.mean(), std, bin_spreads(column, edges))
     counts = summarize_frame(frame, [FeatureSpec(f.name, "categorical")])[f.name]
     nulls = counts.pop(NULL_KEY, 0)
     return {"counts": dict(sorted(counts.items())), "nulls": nulls}
 
 
-def numeric_entry(hist: Histogram, ties, mean: float, std: float) -> dict:
+def numeric_entry(hist: Histogram, ties, mean: float, std: float, spreads) -> dict:
     """A numeric column's stored reference; ``tie_edges`` (only where there are any) names the edges
-    added around tied values, which measures other than ``drift.FINE_MEASURES`` merge away."""
+    added around tied values, which measures other than ``drift.FINE_MEASURES`` merge away; ``sums`` and
+    ``spreads`` (each bin's values' sum and standard deviation) say where a bin's values lie and how widely,
+    for ``wasserstein_normalized`` and its noise floor."""
     entry = {"edges": list(hist.edges), "counts": list(hist.counts), "nulls": hist.nulls}
     if hist.sums is not None:  # rounded as the edges are: engines sum in different orders
         entry["sums"] = [round_sig(v) for v in hist.sums]
+        entry["spreads"] = [round_sig(v) for v in spreads]
     if ties:
         entry["tie_edges"] = list(ties)
     return entry | {"mean": round_sig(mean), "std": round_sig(std)}

@@ -86,13 +86,14 @@ def too_few_rows(rows: int, needed: int) -> str:
     return f"{TOO_FEW_ROWS} ({rows} row{'s' if rows != 1 else ''}; needs at least {needed})"
 
 
-def calibrate(measure: str, reference, current, value: float, alpha: float, scale: float | None = None
-              ) -> Calibration:
+def calibrate(measure: str, reference, current, value: float, alpha: float, scale: float | None = None,
+              spreads=None) -> Calibration:
     """Noise floor of ``measure`` at level ``alpha`` for a batch the size of ``current``, and the p-value
-    of ``value`` (the measure of ``current``) under no drift."""
+    of ``value`` (the measure of ``current``) under no drift; ``spreads``: the standard deviation of the
+    reference's values in each bin (the stored baseline's), else the largest one possible."""
     if not 0 < alpha < 1:
         raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
-    ref, params, bins = _layout(reference, current)
+    ref, params, bins = _layout(reference, current, spreads)
     tail = _null_tail(measure, ref.tobytes(), params.tobytes(), bins, _total(current),
                       None if scale is None else float(scale))
     return Calibration(tail.quantile(alpha), tail.p_value(value))
@@ -151,10 +152,10 @@ class _Tail:
 @dataclass(frozen=True)
 class _Bins:
     """A numeric reference's interior bins, for the positional measures: ``edges``, where the reference's
-    values lie in each bin (``means``) and how far one value of a bin may stray from its mean (``spread``:
-    the largest standard deviation values in ``[a, b]`` with that mean can have, ``sqrt((m - a)(b - m))``,
-    Bhatia-Davis; 0 where the measure places mass at midpoints). ``batch_means``: where a batch's values
-    lie in each bin (None: drawn, see ``_batch_means``)."""
+    values lie in each bin (``means``) and how far one value of a bin strays from its mean (``spread``: the
+    reference's standard deviation in the bin; without it, the largest one values in ``[a, b]`` with that
+    mean can have, ``sqrt((m - a)(b - m))``, Bhatia-Davis; 0 where the measure places mass at midpoints).
+    ``batch_means``: where a batch's values lie in each bin (None: drawn, see ``_batch_means``)."""
 
     edges: tuple
     means: tuple
@@ -197,7 +198,7 @@ def _batch_means(rng, ref: np.ndarray, counts: np.ndarray, bins: _Bins) -> np.nd
     return np.clip(np.asarray(bins.means) + sd * rng.standard_normal(inner.shape), e[:-1], e[1:])
 
 
-def _layout(reference, current=None) -> tuple[np.ndarray, np.ndarray, _Bins | None]:
+def _layout(reference, current=None, spreads=None) -> tuple[np.ndarray, np.ndarray, _Bins | None]:
     """(reference counts, Dirichlet parameters, the interior bins for positional measures).
 
     Buckets are laid out as ``drift._aligned`` lays them out (a Histogram: underflow, bins,
@@ -214,7 +215,10 @@ def _layout(reference, current=None) -> tuple[np.ndarray, np.ndarray, _Bins | No
         e = np.array(reference.edges)
         with_sums = reference.sums is not None and getattr(current, "sums", None) is not None
         means = reference.means() if with_sums else Histogram(reference.edges, reference.counts).means()
-        spread = np.sqrt(np.maximum((means - e[:-1]) * (e[1:] - means), 0.0)) if with_sums else 0.0 * means
+        spread = 0.0 * means
+        if with_sums:
+            spread = np.asarray(spreads, dtype=np.float64) if spreads is not None else np.sqrt(
+                np.maximum((means - e[:-1]) * (e[1:] - means), 0.0))
         return ref, _positive(params), _Bins(tuple(e.tolist()), tuple(means.tolist()), tuple(spread.tolist()))
     if isinstance(reference, Mapping):
         keys = [k for k in reference if k != NULL_KEY] + [NULL_KEY, _UNSEEN]

@@ -616,7 +616,8 @@ def _calibrate(result: FeatureResult, ref_summary, ref_entry: dict, current, alp
         scale = ref_entry.get("std") if result.metric == "wasserstein_normalized" else None
         ties = ref_entry.get("tie_edges") if result.metric in FINE_MEASURES else None
         level = alpha * (1 - TIE_ALPHA) if ties else alpha  # two tests share the feature's alpha (Bonferroni)
-        calibration = calibrate(result.metric, ref_summary, current, result.value, level, scale)
+        spreads = ref_entry.get("spreads") if result.metric == "wasserstein_normalized" else None
+        calibration = calibrate(result.metric, ref_summary, current, result.value, level, scale, spreads)
         result.floor, result.p_value = calibration.floor, min(1.0, calibration.p_value * alpha / level)
         result.threshold = max(result.practical, calibration.floor)
         if ties and result.value <= result.threshold:

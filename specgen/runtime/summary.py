@@ -26,7 +26,8 @@ from .time_bins import with_time_bins
 from .drift import NULL_KEY, Histogram, merge_category_counts, numeric_edges, tie_edges, tied_values
 
 __all__ = ["FeatureSpec", "summarize", "summarize_frame", "category_text", "incomparable", "reference_edges",
-           "finish_edges", "iter_chunks", "round_sig", "merge_summaries", "SIGNIFICANT_DIGITS", "CHUNK_ROWS"]
+           "finish_edges", "iter_chunks", "round_sig", "merge_summaries", "bin_spreads", "SIGNIFICANT_DIGITS",
+           "CHUNK_ROWS"]
 
 #: Floats stored in the monitoring config keep this many significant digits, so the
 #: same data gives the same bytes on every machine (the last bits of a quantile vary).
@@ -195,11 +196,22 @@ def category_text(x: pl.Expr, dtype) -> pl.Expr:
     return pl.when(whole).then(x.cast(pl.Int64, strict=False).cast(pl.String)).otherwise(x.cast(pl.String))
 
 
+def _in_bin(x: pl.Expr, edges, j: int) -> pl.Expr:
+    """Whether a value lies in interior bin ``j``: ``[e_j, e_j+1)``, the last one closed (``drift.Histogram``)."""
+    return (x >= edges[j]) & ((x < edges[j + 1]) if j + 2 < len(edges) else (x <= edges[j + 1]))
+
+
 def _bin_sum(x: pl.Expr, edges, j: int) -> pl.Expr:
-    """The sum of the values in interior bin ``j`` (``[e_j, e_j+1)``, the last one closed: ``drift.Histogram``)."""
-    above = x >= edges[j]
-    inside = above & ((x < edges[j + 1]) if j + 2 < len(edges) else (x <= edges[j + 1]))
-    return x.cast(pl.Float64).filter(inside).sum()
+    return x.cast(pl.Float64).filter(_in_bin(x, edges, j)).sum()
+
+
+def bin_spreads(column: pl.Series, edges) -> tuple[float, ...]:
+    """The standard deviation (ddof 0) of the values in each interior bin of ``edges``: how far a batch's
+    mean in a bin may stray from the reference's (``calibration``); 0 for an empty bin."""
+    x = pl.col(column.name).cast(pl.Float64).fill_nan(None)
+    row = column.to_frame().select([x.filter(_in_bin(x, edges, j)).std(ddof=0).alias(str(j))
+                                    for j in range(len(edges) - 1)]).row(0)
+    return tuple(float(v or 0.0) for v in row)
 
 
 def _histogram(edges, below: list[int], at_most_top: int, rows: int, nulls: int, sums: list[float]) -> Histogram:

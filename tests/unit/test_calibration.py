@@ -75,13 +75,23 @@ _SOURCES = {"normal": lambda rng, n: rng.normal(size=n),
             "counts": lambda rng, n: rng.poisson(4.0, size=n).astype(float)}  # values on the edges
 
 
-@pytest.mark.parametrize("measure,source", [(m, "normal") for m in ("psi", "ks_statistic", "linf")]
-                         + [("wasserstein_normalized", s) for s in _SOURCES])
+def _spreads(values, edges) -> list[float]:
+    """Each bin's values' standard deviation, as ``summary.bin_spreads`` gives it."""
+    import polars as pl
+
+    from specgen.runtime.summary import bin_spreads
+
+    return list(bin_spreads(pl.Series("x", values), edges))
+
+
+@pytest.mark.parametrize("measure,source,spreads", [(m, "normal", False) for m in ("psi", "ks_statistic", "linf")]
+                         + [("wasserstein_normalized", s, w) for s in _SOURCES for w in (False, True)])
 @pytest.mark.parametrize("rows", [30, 1000])
-def test_clean_batches_stay_under_the_floor(measure, source, rows):
+def test_clean_batches_stay_under_the_floor(measure, source, spreads, rows):
     """Fresh samples from the reference's own source exceed the alpha = 5 % floor about 5 % of the time
     (never much more: the floor is the measure's null quantile, with the reference's own noise).
-    Wasserstein places each bin's mass at its values' mean (bin sums), whose noise the simulation draws."""
+    Wasserstein places each bin's mass at its values' mean (bin sums), whose noise the simulation draws,
+    from the reference's own spread in each bin or the largest possible one."""
     alpha, trials, draw = 0.05, 200, _SOURCES[source]
     rng = np.random.default_rng(rows)
     over = 0
@@ -90,8 +100,20 @@ def test_clean_batches_stay_under_the_floor(measure, source, rows):
         ref = d.bin_counts(values, d.numeric_edges(values, 10))
         batch = _batch(ref, draw(rng, rows))
         value = d.drift(measure, ref, batch)
-        over += value > cal.calibrate(measure, ref, batch, value, alpha).floor
+        spread = _spreads(values, ref.edges) if spreads else None
+        over += value > cal.calibrate(measure, ref, batch, value, alpha, spreads=spread).floor
     assert over / trials < 2 * alpha, over / trials
+
+
+def test_the_reference_spread_gives_a_lower_floor_than_the_bound():
+    """A skewed column's wide top bin: the largest spread its mean allows is far above its values' own,
+    so the stored spreads lower the floor (more power), and the bound stays the quiet fallback."""
+    values = np.random.default_rng(4).lognormal(sigma=1.2, size=400)
+    ref = d.bin_counts(values, d.numeric_edges(values, 10))
+    batch = _batch(ref, values[:100])
+    bound = cal.calibrate("wasserstein_normalized", ref, batch, 0.0, 1e-4).floor
+    own = cal.calibrate("wasserstein_normalized", ref, batch, 0.0, 1e-4, spreads=_spreads(values, ref.edges)).floor
+    assert own < 0.95 * bound, (own, bound)
 
 
 def test_the_floor_shrinks_with_the_batch_and_the_reference():

@@ -58,7 +58,9 @@ def _numbers(report) -> dict:
     skew = {(r.name, m): v for r in report.skew for m, v in r.measures.items()}
     references = {name: ref for name, (ref, _) in report.distributions.items()}
     alarms = [(r.name, r.alarm) for r in report.drift + report.skew]  # prediction drift: pushdown/ runs no model
-    return {"drift": drift, "skew": skew, "references": references, "alarms": alarms}
+    # noise floors: from the reference's bins, sums and spreads (each bin's values' std), as the engine computed them
+    floors = {(r.name, "floor"): r.floor for r in report.drift if r.floor is not None}
+    return {"drift": drift | floors, "skew": skew, "references": references, "alarms": alarms}
 
 
 @pytest.mark.parametrize("name", ENGINES)
@@ -72,6 +74,7 @@ def test_reference_and_serving_log_read_by_the_engine_equal_polars(request, fram
     assert other["references"] == mine["references"]  # edges, bin counts, category counts: exact
     tied = mine["references"]["bill_depth_mm"]
     assert tied.edges[:2] == (0.0, math.nextafter(0.0, math.inf)) and tied.counts[1] > 0  # the tie's own bin
+    assert any(key[1] == "floor" for key in mine["drift"])  # some measure was over its practical threshold
     for part in ("drift", "skew"):
         assert other[part].keys() == mine[part].keys() and mine[part], part
         for key, value in mine[part].items():
@@ -157,6 +160,7 @@ def test_time_bins_in_the_engine_equal_polars(request, dated, tmp_path, name):
     assert binned | {"utc:hour", "utc:recency"} <= {r.name for r in theirs.drift}
     assert theirs.distributions == ours.distributions  # reference and batch bins and counts: exact
     mine, other = _numbers(ours), _numbers(theirs)
+    assert any(key[1] == "floor" for key in mine["drift"])  # some measure was over its practical threshold
     for part in ("drift", "skew"):
         assert other[part].keys() == mine[part].keys() and mine[part], part
         for key, value in mine[part].items():

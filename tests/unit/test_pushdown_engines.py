@@ -166,6 +166,7 @@ def test_infer_on_a_pushdown_engine_drafts_the_same_spec_and_baseline(request, n
     assert written[name] == written["polars"]
     assert "bill_length_mm" in written[name][0] and '"edges"' in written[name][1]
     assert '"seen:hour"' in written[name][1] and '"seen:weekday"' in written[name][1]
+    assert '"sums"' in written[name][1] and '"spreads"' in written[name][1]  # each bin's sum and std agree too
 
 
 def test_cli_validate_and_monitor_pushed_into_duckdb(tmp_path):

@@ -235,6 +235,11 @@ def _reference_problems(where: str, kind: str, reference: dict) -> list[str]:
     if sums is not None and (not isinstance(sums, list) or len(sums) != len(edges) - 1 or not all(
             isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in sums)):
         out.append(f"{where}.sums: not a list of {len(edges) - 1} finite numbers (one per bin)")
+    spreads = reference.get("spreads")
+    if spreads is not None and (not isinstance(spreads, list) or len(spreads) != len(edges) - 1 or not all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
+            for v in spreads)):
+        out.append(f"{where}.spreads: not a list of {len(edges) - 1} finite non-negative numbers (one per bin)")
     ties = reference.get("tie_edges", [])
     if not isinstance(ties, list) or not all(e in edges[1:-1] for e in ties):
         out.append(f"{where}.tie_edges: not a list of inner edges")

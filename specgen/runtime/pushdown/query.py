@@ -112,14 +112,29 @@ class Query:
         """Aggregates summing ``x`` in each interior bin (``drift.Histogram.sums``), as
         ``summary._bin_sum`` sums them."""
         x = self.as_float(x)
-        last = len(edges) - 2
-        return [(f"{alias}_s{j}", self.sum(self.when((x >= float(a)) & ((x <= float(b)) if j == last else
-                                                                         (x < float(b))), x)))
-                for j, (a, b) in enumerate(zip(edges[:-1], edges[1:]))]
+        return [(f"{alias}_s{j}", self.sum(self.when(self._in_bin(x, edges, j), x))) for j in range(len(edges) - 1)]
 
     def bin_sums(self, alias: str, edges, row: dict) -> tuple[float, ...]:
         """The ``len(edges) - 1`` bin sums from the answers to ``bin_sum_parts`` (an empty bin's is null)."""
         return tuple(float(plain(row[f"{alias}_s{j}"]) or 0.0) for j in range(len(edges) - 1))
+
+    def bin_spread_parts(self, alias: str, x, edges) -> list:
+        """Aggregates of each interior bin's values' sample standard deviation (``summary.bin_spreads``)."""
+        x = self.as_float(x)
+        return [(f"{alias}_d{j}", self.std(self.when(self._in_bin(x, edges, j), x))) for j in range(len(edges) - 1)]
+
+    def bin_spreads(self, alias: str, edges, row: dict, counts) -> tuple[float, ...]:
+        """``summary.bin_spreads`` (ddof 0) from the answers to ``bin_spread_parts`` and the bin ``counts``."""
+        out = []
+        for j, n in enumerate(counts[1:-1]):
+            sample = plain(row[f"{alias}_d{j}"])
+            out.append(0.0 if n < 2 or sample is None or sample != sample else float(sample) * ((n - 1) / n) ** 0.5)
+        return tuple(out)
+
+    @staticmethod
+    def _in_bin(x, edges, j: int):
+        a, b = float(edges[j]), float(edges[j + 1])
+        return (x >= a) & ((x <= b) if j == len(edges) - 2 else (x < b))
 
     def text(self, x): raise NotImplementedError
     def is_whole(self, x): raise NotImplementedError  # a whole number below 2^53 in magnitude

@@ -39,11 +39,12 @@ def compute(q, features, source: str) -> tuple[int, list[dict]]:
         name = next(iter(wrong))
         raise DataError(f"{source}: monitored feature {name!r} holds {wrong[name]} values, not numeric values: fix "
                         "the data or the feature's dtype [SG202]", "SG202")
+    spreads = _spreads(q, numeric, edges, found)
     out = []
     for f in features:
         summary = found[f.name]
         if f.kind == "numeric":
-            out.append(numeric_entry(summary, edges[f.name][1], *moments[f.name]))
+            out.append(numeric_entry(summary, edges[f.name][1], *moments[f.name], spreads[f.name]))
         else:
             counts = dict(summary)
             nulls = counts.pop(NULL_KEY, 0)
@@ -62,6 +63,14 @@ def _edges(q, f, std: float) -> tuple[tuple[float, ...], tuple[float, ...]]:
         return finish_edges(distinct=[v for v, _ in pairs], counts=[n for _, n in pairs], bins=f.bins, std=std)
     row = q.aggregate([(f"q{i}", q.quantile(x, i / f.bins)) for i in range(f.bins + 1)])
     return finish_edges(quantiles=[float(row[f"q{i}"]) for i in range(f.bins + 1)], std=std)
+
+
+def _spreads(q, numeric, edges, found) -> dict[str, tuple[float, ...]]:
+    """Each numeric feature's ``summary.bin_spreads`` on its edges, from one more aggregate query."""
+    named = [part for i, f in enumerate(numeric) for part in q.bin_spread_parts(f"b{i}", q.value(f.name),
+                                                                                edges[f.name][0])]
+    row = q.aggregate(named) if named else {}
+    return {f.name: q.bin_spreads(f"b{i}", edges[f.name][0], row, found[f.name].counts) for i, f in enumerate(numeric)}
 
 
 def _moments(q, numeric) -> dict[str, tuple[float, float]]:
