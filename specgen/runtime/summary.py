@@ -6,7 +6,8 @@ over the baseline's quantile edges; a categorical one as ``{category: count}``
 once, chunk by chunk, and memory stays bounded by the chunk, not the file.
 
 Counting uses one polars ``select`` per chunk: per numeric column, the number of
-values below each edge (cumulative counts; bins are their differences), and a
+values below each edge (cumulative counts; bins are their differences) and the
+sum of each bin's values (where in the bin they lie, for Wasserstein), and a
 ``value_counts`` per categorical column. No quantiles at run time: the edges
 were computed once, by `specgen baseline`, from the training data.
 """

@@ -5,8 +5,9 @@ bin counts on the baseline's edges, category counts, the row checks' failures, p
 sums) is asked of the source at once: one aggregate query (rows, null counts, the bins: DuckDB counts a
 feature's bins with one ``histogram(x, boundaries)`` aggregate, a binary search per value; PostgreSQL
 and Spark with a ``count_if`` per edge, which measured faster there than a bin index per value grouped
-by it), and one GROUP BY GROUPING SETS query counting every categorical feature's values in the same
-scan. The counts are integers, so drift values equal the polars engine's exactly (same bins).
+by it; each bin's sum of values next to its count), and one GROUP BY GROUPING SETS query counting every
+categorical feature's values in the same scan. The counts are integers, so drift values equal the polars
+engine's (same bins; the sums to the last bits, which the bin means' 10 digits round away).
 Uniqueness is judged over the whole batch by the source itself (no hashes).
 
 Predictions, as the polars path takes them: a logged prediction column gives the non-finite
