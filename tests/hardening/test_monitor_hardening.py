@@ -65,6 +65,10 @@ def test_edited_threshold_is_refused(penguins, new):
     ('"counts": [0, 50, 52, 51, 50, 52, 0]', '"counts": [0, 50.5, 52, 51, 50, 52, 0]', "non-negative integers"),
     ('"counts": {"Biscoe": 130,', '"counts": {"Biscoe": "many",', "non-negative integer"),
     ('"tie_edges": [2007.0000000000002,', '"tie_edges": [2006.5,', "tie_edges: not a list of inner edges"),
+    ('"sums": [1820.1, 2084.3,', '"sums": [2084.3,', "sums: not a list of 5 finite numbers"),
+    ('"sums": [1820.1,', '"sums": [.nan,', "sums: not a list of 5 finite numbers"),
+    ('"spreads": [1.3543249,', '"spreads": [-1.3543249,', "spreads: not a list of 5 finite non-negative"),
+    ('"spreads": [1.3543249,', '"spreads": ["wide",', "spreads: not a list of 5 finite non-negative"),
 ])
 def test_unsound_config_is_refused_even_with_a_matching_hash(penguins, old, new, words):
     _edit(penguins, old, new, rehash=True)

@@ -213,6 +213,15 @@ def _count(value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _per_bin(values, edges: list, valid) -> bool:
+    """Whether ``values`` is absent or a list of one ``valid`` value per interior bin of ``edges``."""
+    return values is None or isinstance(values, list) and len(values) == len(edges) - 1 and all(map(valid, values))
+
+
 def _reference_problems(where: str, kind: str, reference: dict) -> list[str]:
     out = [] if _count(reference.get("nulls", 0)) else [f"{where}.nulls: not a non-negative integer"]
     counts = reference.get("counts")
@@ -221,8 +230,7 @@ def _reference_problems(where: str, kind: str, reference: dict) -> list[str]:
             out.append(f"{where}.counts: not a mapping of category -> non-negative integer")
         return out
     edges = reference.get("edges")
-    if not isinstance(edges, list) or len(edges) < 2 or not all(
-            isinstance(e, (int, float)) and not isinstance(e, bool) and math.isfinite(e) for e in edges):
+    if not isinstance(edges, list) or len(edges) < 2 or not all(map(_finite, edges)):
         return out + [f"{where}.edges: not a list of at least 2 finite numbers"]
     if any(b < a for a, b in zip(edges, edges[1:])):
         out.append(f"{where}.edges: not in increasing order")
@@ -231,14 +239,9 @@ def _reference_problems(where: str, kind: str, reference: dict) -> list[str]:
     elif len(counts) != len(edges) + 1:
         out.append(f"{where}.counts: {len(counts)} counts for {len(edges)} edges (needs {len(edges) + 1}: "
                    "underflow, bins, overflow)")
-    sums = reference.get("sums")
-    if sums is not None and (not isinstance(sums, list) or len(sums) != len(edges) - 1 or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in sums)):
+    if not _per_bin(reference.get("sums"), edges, _finite):
         out.append(f"{where}.sums: not a list of {len(edges) - 1} finite numbers (one per bin)")
-    spreads = reference.get("spreads")
-    if spreads is not None and (not isinstance(spreads, list) or len(spreads) != len(edges) - 1 or not all(
-            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) and v >= 0
-            for v in spreads)):
+    if not _per_bin(reference.get("spreads"), edges, lambda v: _finite(v) and v >= 0):
         out.append(f"{where}.spreads: not a list of {len(edges) - 1} finite non-negative numbers (one per bin)")
     ties = reference.get("tie_edges", [])
     if not isinstance(ties, list) or not all(e in edges[1:-1] for e in ties):
